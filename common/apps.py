@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CommonConfig(AppConfig):
+    name = "common"
+    verbose_name = _("公共组件")
+
+    def ready(self):
+        from .logging import configure_structlog
+
+        configure_structlog()

@@ -1,0 +1,32 @@
+"""Test settings: always the real PostgreSQL and Redis.
+
+``TEST_DATABASE_URL`` and ``REDIS_URL`` default to the services on this
+machine. pytest-django creates ``test_<name>`` from the database named here.
+"""
+
+import os
+
+# Point the shared base at real services before it is evaluated.
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
+os.environ["DATABASE_URL"] = os.environ.get("TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/tongban")
+
+from .base import *
+from .base import BASE_DIR, DATABASES
+
+DEBUG = False
+# A pool per test database is pointless, and it keeps connections open across
+# pytest-django's database setup and teardown.
+DATABASES["default"]["OPTIONS"].pop("pool", None)
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Keep test keys apart from a developer's cache in the same Redis.
+CACHES["default"]["KEY_PREFIX"] = "tongban-test"
+MEDIA_ROOT = BASE_DIR / "var" / "test-media"
+STORAGES["staticfiles"] = {
+    "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage",
+}
+LOG_FORMAT = "console"
+
+# Static files come from the app folders (WhiteNoise finders): no collectstatic.
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True

@@ -1,0 +1,118 @@
+"""Shared fixtures. Tests run against the real PostgreSQL and Redis; see
+config/settings/test.py for the URLs and how to override them."""
+
+import os
+
+import psycopg
+import pytest
+import redis
+from django.conf import settings
+
+from common.testing.processes import CeleryWorkerProcess, DisposableRedis
+
+# pytest-django's live_server runs Django in a thread next to Playwright's
+# event loop; Django's async-safety guard would otherwise refuse ORM calls.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def _service_problems() -> list[str]:
+    problems = []
+    database = settings.DATABASES["default"]
+    try:
+        psycopg.connect(
+            host=database.get("HOST") or "127.0.0.1",
+            port=database.get("PORT") or 5432,
+            user=database.get("USER") or "postgres",
+            password=database.get("PASSWORD") or None,
+            dbname="postgres",
+            connect_timeout=3,
+        ).close()
+    except psycopg.Error as exc:
+        problems.append(
+            f"PostgreSQL is not reachable at {database.get('HOST')}:{database.get('PORT')} ({exc}).\n"
+            "    Start it: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start\n"
+            "    or point TEST_DATABASE_URL at a server you can use."
+        )
+    try:
+        redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=3).ping()
+    except redis.exceptions.RedisError as exc:
+        problems.append(
+            f"Redis is not reachable at {settings.REDIS_URL} ({exc}).\n"
+            "    Start it: redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save '' --appendonly no\n"
+            "    or point REDIS_URL at a server you can use."
+        )
+    return problems
+
+
+def pytest_sessionstart(session):
+    problems = _service_problems()
+    if problems:
+        pytest.exit("The test suite needs real services:\n  " + "\n  ".join(problems), returncode=3)
+
+
+@pytest.fixture
+def disposable_redis():
+    """A private Redis server that the test may stop (``.stop()``) and restart (``.start()``)."""
+    server = DisposableRedis()
+    server.start()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db):
+    """A real Celery worker process on the test database, consuming a private queue.
+
+    Tasks sent by the test go to that queue (the test process's default queue is
+    switched for the test's duration). Data must be committed to be seen by the
+    worker, hence ``transactional_db``.
+    """
+    from django.db import connection
+
+    from config.celery import app
+
+    database = connection.settings_dict
+    database_url = f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
+    worker = CeleryWorkerProcess(database_url=database_url, broker_url=settings.CELERY_BROKER_URL)
+    previous_queue = app.conf.task_default_queue
+    app.conf.task_default_queue = worker.queue
+    worker.start()
+    try:
+        yield worker
+    finally:
+        app.conf.task_default_queue = previous_queue
+        worker.stop()
+
+
+@pytest.fixture(scope="session")
+def chromium_browser():
+    """Debian's Chromium driven by Playwright. Never downloads a browser."""
+    from playwright.sync_api import sync_playwright
+
+    executable = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+    if not os.path.exists(executable):
+        pytest.fail(f"Chromium not found at {executable}: .ci/run installs the Debian package 'chromium'.")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=executable,
+            args=[
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium_browser):
+    context = chromium_browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    yield page
+    context.close()

@@ -1,0 +1,24 @@
+"""Load the demo data. Idempotent: running it twice changes nothing.
+
+Each app contributes a ``demo.py`` with a ``seed(stdout)`` function returning
+the accounts it wants printed; this command, in the top layer, calls them in
+dependency order.
+"""
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from identity import demo as identity_demo
+
+
+class Command(BaseCommand):
+    help = "Create or update the demo data (idempotent) and print the demo accounts."
+
+    def handle(self, *args, **options):
+        with transaction.atomic():
+            accounts = identity_demo.seed()
+
+        self.stdout.write(self.style.SUCCESS("演示数据已就绪 / Demo data ready."))
+        self.stdout.write("演示账号 / Demo accounts (demo only, never use in production):")
+        for account in accounts:
+            self.stdout.write(f"  - {account}")
