@@ -45,7 +45,7 @@ serve: $(VENV)/.requirements
 	@mkdir -p var
 	DJANGO_SETTINGS_MODULE=config.settings.production $(MANAGE) migrate --noinput
 	DJANGO_SETTINGS_MODULE=config.settings.production $(MANAGE) collectstatic --noinput -v0
-	DJANGO_SETTINGS_MODULE=config.settings.production $(BIN)/honcho start
+	PATH="$(abspath $(BIN)):$$PATH" DJANGO_SETTINGS_MODULE=config.settings.production $(BIN)/honcho start
 
 lint: $(VENV)/.requirements-dev
 	$(BIN)/ruff check .
@@ -55,8 +55,15 @@ format: $(VENV)/.requirements-dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# Each app keeps its own catalogue in <app>/locale/en/ (found by Django automatically);
+# the root locale/ holds the shared templates, common and config.
+LOCALIZED_APPS := $(patsubst %/locale,%,$(wildcard */locale))
+
 messages: $(VENV)/.requirements-dev
-	$(MANAGE) makemessages -l en --no-obsolete --ignore=.venv --ignore=var
+	@for app in $(LOCALIZED_APPS); do \
+		echo "== $$app"; (cd $$app && ../$(BIN)/python ../manage.py makemessages -l en --no-obsolete) || exit 1; \
+	done
+	$(MANAGE) makemessages -l en --no-obsolete --ignore=.venv --ignore=var $(foreach app,$(LOCALIZED_APPS),--ignore=$(app))
 	$(MANAGE) compilemessages --ignore=.venv
 
 test: lint
