@@ -1,6 +1,16 @@
-from django.contrib.auth.models import AbstractUser
+import uuid
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from common.crypto import EncryptedTextField
+from common.models import TimeStampedModel
+
+from .constants import AssuranceLevel, PersonalDataField, SmsPurpose, VerificationOutcome
 
 
 class User(AbstractUser):
@@ -8,16 +18,260 @@ class User(AbstractUser):
     and officials. Defined from the first migration so identity work never has
     to swap ``AUTH_USER_MODEL``.
 
-    Residents sign in with their mobile number; officials are staff users.
+    Residents sign in with their mobile number (which is also their username);
+    officials are staff users with TOTP. The ID number is held encrypted and
+    found through ``id_number_digest``; ``id_number_masked`` is what screens show.
     """
 
     mobile = models.CharField(_("手机号码"), max_length=20, unique=True, null=True, blank=True)
     display_name = models.CharField(_("显示名称"), max_length=100, blank=True)
+    assurance_level = models.PositiveSmallIntegerField(
+        _("认证等级"), choices=AssuranceLevel.choices, default=AssuranceLevel.L1
+    )
+    real_name = models.CharField(_("真实姓名"), max_length=100, blank=True)
+    id_number = EncryptedTextField(_("身份证号码（加密）"), blank=True, editable=False)
+    id_number_digest = models.CharField(
+        _("身份证号码索引"), max_length=64, unique=True, null=True, blank=True, editable=False
+    )
+    id_number_masked = models.CharField(_("身份证号码"), max_length=18, blank=True, editable=False)
+    verified_at = models.DateTimeField(_("实名核验时间"), null=True, blank=True)
+    verification_provider = models.CharField(_("核验服务"), max_length=50, blank=True)
+
+    objects = UserManager()
 
     class Meta(AbstractUser.Meta):
         verbose_name = _("用户")
         verbose_name_plural = _("用户")
         swappable = "AUTH_USER_MODEL"
+        permissions = [("reveal_personal_data", _("可查看完整身份证号码和统一社会信用代码"))]
 
     def __str__(self) -> str:
         return self.display_name or self.username
+
+    @property
+    def is_verified(self) -> bool:
+        return self.assurance_level >= AssuranceLevel.L2
+
+
+class SmsCode(models.Model):
+    """A one-time SMS code. Only its keyed hash is stored; it is single use,
+    expires after ``SMS_CODE_TTL_SECONDS`` and allows a few wrong guesses."""
+
+    mobile = models.CharField(_("手机号码"), max_length=20, db_index=True)
+    purpose = models.CharField(_("用途"), max_length=20, choices=SmsPurpose.choices)
+    code_digest = models.CharField(max_length=64)
+    client_ip = models.GenericIPAddressField(_("IP"), null=True, blank=True)
+    created_at = models.DateTimeField(_("发送时间"), default=timezone.now, db_index=True)
+    expires_at = models.DateTimeField(_("过期时间"))
+    used_at = models.DateTimeField(_("使用时间"), null=True, blank=True)
+    failed_attempts = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("短信验证码")
+        verbose_name_plural = _("短信验证码")
+        indexes = [models.Index(fields=["mobile", "purpose", "-created_at"])]
+
+
+class UserSession(models.Model):
+    """One row per signed-in session, so a user can see and end their sessions
+    and disabling an account can end them all server-side."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sessions")
+    session_key = models.CharField(max_length=64, unique=True)
+    client_ip = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_seen_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("登录会话")
+        verbose_name_plural = _("登录会话")
+        indexes = [models.Index(fields=["user", "ended_at"])]
+
+
+class SandboxIdentity(TimeStampedModel):
+    """A test identity the **sandbox** real-name verifier confirms. Officials
+    maintain these in the admin; nothing here is a real person."""
+
+    name = models.CharField(_("姓名"), max_length=100)
+    id_number = EncryptedTextField(_("身份证号码（加密）"), editable=False)
+    id_number_digest = models.CharField(max_length=64, unique=True, editable=False)
+    id_number_masked = models.CharField(_("身份证号码"), max_length=18, editable=False)
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("沙箱测试身份")
+        verbose_name_plural = _("沙箱测试身份（仅供测试）")
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.id_number_masked}"
+
+
+class RealNameVerification(models.Model):
+    """Every verification attempt and its outcome, for audit. Holds the masked
+    number only."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="verifications")
+    provider = models.CharField(_("核验服务"), max_length=50)
+    outcome = models.CharField(_("结果"), max_length=20, choices=VerificationOutcome.choices)
+    name = models.CharField(_("姓名"), max_length=100)
+    id_number_masked = models.CharField(_("身份证号码"), max_length=18)
+    reference = models.CharField(_("核验流水号"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("实名核验记录")
+        verbose_name_plural = _("实名核验记录")
+        ordering = ["-created_at"]
+
+
+class PersonalDataAccess(models.Model):
+    """Append-only log of officials revealing personal data in full: who, whose, when, why."""
+
+    official = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="personal_data_reveals"
+    )
+    subject_type = models.CharField(_("对象类型"), max_length=50)
+    subject_id = models.CharField(_("对象"), max_length=50)
+    field = models.CharField(_("字段"), max_length=20, choices=PersonalDataField.choices)
+    reason = models.CharField(_("事由"), max_length=300)
+    created_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("个人信息查看记录")
+        verbose_name_plural = _("个人信息查看记录")
+        ordering = ["-created_at"]
+
+
+class Enterprise(TimeStampedModel):
+    """An enterprise (法人) account, registered by its legal representative."""
+
+    name = models.CharField(_("企业名称"), max_length=200)
+    uscc = EncryptedTextField(_("统一社会信用代码（加密）"), editable=False)
+    uscc_digest = models.CharField(max_length=64, unique=True, editable=False)
+    uscc_masked = models.CharField(_("统一社会信用代码"), max_length=18, editable=False)
+    legal_representative = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="represented_enterprises",
+        verbose_name=_("法定代表人"),
+    )
+
+    class Meta:
+        verbose_name = _("企业")
+        verbose_name_plural = _("企业")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Mandate(TimeStampedModel):
+    """A legal representative's grant to an agent (经办人) to act for the
+    enterprise: for which services and until when. Revoked mandates are kept."""
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="mandates")
+    agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mandates")
+    service_codes = models.JSONField(_("可办理事项编码"), default=list, blank=True)
+    all_services = models.BooleanField(_("全部事项"), default=False)
+    valid_until = models.DateTimeField(_("有效期至"))
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="granted_mandates"
+    )
+    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("经办人授权")
+        verbose_name_plural = _("经办人授权")
+        indexes = [models.Index(fields=["agent", "enterprise"])]
+
+
+class ProxyAuthorisation(TimeStampedModel):
+    """A resident's authorisation for a family member to act for them (代办),
+    typically for elderly residents."""
+
+    principal = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="proxies_granted"
+    )
+    proxy = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="proxies_held")
+    relationship = models.CharField(_("关系"), max_length=20)
+    service_codes = models.JSONField(_("可办理事项编码"), default=list, blank=True)
+    all_services = models.BooleanField(_("全部事项"), default=False)
+    valid_until = models.DateTimeField(_("有效期至"))
+    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("亲友代办授权")
+        verbose_name_plural = _("亲友代办授权")
+        constraints = [
+            models.CheckConstraint(condition=~Q(principal=models.F("proxy")), name="proxy_not_self"),
+        ]
+
+
+class ActingRecord(models.Model):
+    """Append-only: every action taken on someone else's behalf, who acted for whom."""
+
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="acting_records")
+    principal_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    principal_enterprise = models.ForeignKey(Enterprise, on_delete=models.PROTECT, null=True, blank=True)
+    action = models.CharField(_("操作"), max_length=100)
+    service_code = models.CharField(_("事项编码"), max_length=64, blank=True)
+    object_reference = models.CharField(_("对象"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("代办操作记录")
+        verbose_name_plural = _("代办操作记录")
+        ordering = ["-created_at"]
+
+
+class EidSigningKey(models.Model):
+    """An Ed25519 key that signs e-ID tokens. The newest active key signs; retired
+    keys stay in the JWKS until every token they signed has expired."""
+
+    kid = models.CharField(max_length=64, unique=True)
+    private_key = EncryptedTextField(editable=False)
+    public_jwk = models.JSONField(editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    retired_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("电子凭证签名密钥")
+        verbose_name_plural = _("电子凭证签名密钥")
+        ordering = ["-created_at"]
+
+
+class EidToken(models.Model):
+    """A short-lived, single-use e-ID token shown as a QR code (居民身份电子凭证)."""
+
+    jti = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="eid_tokens")
+    kid = models.CharField(max_length=64)
+    issued_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("电子凭证令牌")
+        verbose_name_plural = _("电子凭证令牌")
+        indexes = [models.Index(fields=["user", "expires_at"])]
+
+
+class EidVerification(models.Model):
+    """A partner's verification of a resident's e-ID token, shown in the resident's log."""
+
+    token = models.OneToOneField(EidToken, on_delete=models.CASCADE, related_name="verification")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="eid_verifications")
+    partner = models.CharField(_("核验方"), max_length=200)
+    partner_client_id = models.CharField(max_length=100, blank=True)
+    purpose = models.CharField(_("用途"), max_length=100, blank=True)
+    released_fields = models.JSONField(_("提供的信息"), default=list)
+    created_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("电子凭证核验记录")
+        verbose_name_plural = _("电子凭证核验记录")
+        ordering = ["-created_at"]

@@ -307,3 +307,17 @@ READINESS_CHECKS = {
     "cache": "common.health.check_cache",
     "broker": "common.health.check_broker",
 }
+
+# ------------------------------------------------------------------------------
+# Personal data: encryption at rest and blind indexes (common/crypto.py)
+# ------------------------------------------------------------------------------
+def _dev_key(purpose: str) -> str:
+    import base64
+
+    from common.crypto import derive_key
+
+    return base64.urlsafe_b64encode(derive_key(SECRET_KEY, purpose)).decode()
+
+
+FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[_dev_key("field-encryption")])
+BLIND_INDEX_KEY = env("BLIND_INDEX_KEY", default=_dev_key("blind-index"))

@@ -28,6 +28,8 @@ PRODUCTION_ENV = {
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/tongban",
     "REDIS_URL": "redis://127.0.0.1:6379/0",
     "DJANGO_ALLOWED_HOSTS": "tongban.example.gov.cn",
+    "FIELD_ENCRYPTION_KEYS": "wY8sV0Kx3m0cQ7QXUoPq0sQmJ4r8xv8m2m6F3o9Jt2I=",
+    "BLIND_INDEX_KEY": "c2VjcmV0LWJsaW5kLWluZGV4LWtleS1mb3ItdGVzdHMtb25seQ==",
 }
 
 

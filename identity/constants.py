@@ -1,0 +1,27 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AssuranceLevel(models.IntegerChoices):
+    """How sure we are who the account holder is. Service items may require a minimum."""
+
+    L1 = 1, _("L1 手机号验证")
+    L2 = 2, _("L2 实名核验")
+    L3 = 3, _("L3 人脸或现场核验")
+
+
+class SmsPurpose(models.TextChoices):
+    REGISTER = "register", _("注册")
+    LOGIN = "login", _("登录")
+    RESET_PASSWORD = "reset_password", _("重置密码")
+
+
+class VerificationOutcome(models.TextChoices):
+    MATCHED = "matched", _("一致")
+    MISMATCHED = "mismatched", _("不一致")
+    ERROR = "error", _("核验服务异常")
+
+
+class PersonalDataField(models.TextChoices):
+    ID_NUMBER = "id_number", _("身份证号码")
+    USCC = "uscc", _("统一社会信用代码")
