@@ -1,13 +1,22 @@
+from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
+from django_otp.admin import OTPAdminSite
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from common import views as common_views
+from identity import eid_api
+from identity.views import sandbox_gateway
+
+# Officials reach no admin page without a verified TOTP device.
+admin.site.__class__ = OTPAdminSite
 
 api_v1_patterns = [
     path("schema/", SpectacularAPIView.as_view(api_version="v1"), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="v1:schema"), name="docs"),
+    path("eid/verify/", eid_api.eid_verify, name="eid-verify"),
+    path("eid/jwks.json", eid_api.eid_jwks, name="eid-jwks"),
 ]
 
 urlpatterns = [
@@ -16,8 +25,14 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1_patterns, "v1"), namespace="v1")),
 ]
+if settings.SANDBOX_GATEWAYS_ENABLED:
+    # SANDBOX stand-ins for outside systems, speaking their protocols (never in production).
+    urlpatterns += [
+        path("sandbox/identity-gateway/v1/identity/verify", sandbox_gateway.identity_verify),
+    ]
 # Pages carry their language in the path: Chinese unprefixed, English under /en/.
 urlpatterns += i18n_patterns(
+    path("account/", include("identity.urls")),
     path("", include("portal.urls")),
     prefix_default_language=False,
 )

@@ -1,15 +1,168 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from .models import User
+from common.exceptions import ApplicationError
+
+from .constants import PersonalDataField
+from .models import PersonalDataAccess, RealNameVerification, SandboxIdentity, User, UserSession
+from .personal_data import id_number_columns, id_number_digest, personal_data_reveal
+from .validators import normalize_id_number
+
+
+class DigestSearchMixin:
+    """Lets officials search by a full ID number: a valid number is hashed and
+    matched against the blind index; nothing else is searched in plaintext."""
+
+    digest_field = "id_number_digest"
+
+    def get_search_results(self, request, queryset, search_term):
+        try:
+            digest = id_number_digest(search_term)
+        except ValidationError:
+            return super().get_search_results(request, queryset, search_term)
+        return queryset.filter(**{self.digest_field: digest}), False
+
+
+class RevealForm(forms.Form):
+    reason = forms.CharField(label=_("查看事由"), max_length=300, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
-    list_display = ("username", "display_name", "mobile", "is_staff", "is_active")
+class UserAdmin(DigestSearchMixin, DjangoUserAdmin):
+    list_display = (
+        "username",
+        "display_name",
+        "mobile",
+        "assurance_level",
+        "id_number_masked",
+        "is_staff",
+        "is_active",
+    )
+    list_filter = ("assurance_level", "is_staff", "is_active")
     search_fields = ("username", "display_name", "mobile")
+    readonly_fields = ("id_number_masked", "reveal_link", "verified_at", "verification_provider")
     fieldsets = (
         *DjangoUserAdmin.fieldsets,
-        (_("通办资料"), {"fields": ("display_name", "mobile")}),
+        (
+            _("通办资料"),
+            {
+                "fields": (
+                    "display_name",
+                    "mobile",
+                    "assurance_level",
+                    "real_name",
+                    "id_number_masked",
+                    "reveal_link",
+                    "verified_at",
+                    "verification_provider",
+                )
+            },
+        ),
     )
+
+    @admin.display(description=_("完整号码"))
+    def reveal_link(self, obj):
+        if not obj.pk or not obj.id_number_masked:
+            return "—"
+        url = reverse("admin:identity_user_reveal", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("查看完整号码（需填写事由并记录）"))
+
+    def get_urls(self):
+        return [
+            path("<int:user_id>/reveal/", self.admin_site.admin_view(self.reveal_view), name="identity_user_reveal"),
+            *super().get_urls(),
+        ]
+
+    def reveal_view(self, request, user_id: int):
+        if not request.user.has_perm("identity.reveal_personal_data"):
+            raise PermissionDenied
+        subject = get_object_or_404(User, pk=user_id)
+        form = RevealForm(request.POST or None)
+        revealed = None
+        if request.method == "POST" and form.is_valid():
+            try:
+                revealed = personal_data_reveal(
+                    official=request.user,
+                    subject=subject,
+                    field=PersonalDataField.ID_NUMBER,
+                    reason=form.cleaned_data["reason"],
+                )
+            except ApplicationError as exc:
+                messages.error(request, exc.message)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("查看完整身份证号码"),
+            "subject": subject,
+            "form": form,
+            "revealed": revealed,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/identity/reveal.html", context)
+
+
+class SandboxIdentityForm(forms.ModelForm):
+    id_number_input = forms.CharField(label=_("身份证号码"), max_length=18)
+
+    class Meta:
+        model = SandboxIdentity
+        fields = ("name", "note")
+
+    def clean_id_number_input(self):
+        try:
+            return normalize_id_number(self.cleaned_data["id_number_input"])
+        except ValidationError as exc:
+            raise ValidationError(exc.messages[0]) from None
+
+    def save(self, commit=True):
+        for attribute, value in id_number_columns(self.cleaned_data["id_number_input"]).items():
+            setattr(self.instance, attribute, value)
+        return super().save(commit)
+
+
+@admin.register(SandboxIdentity)
+class SandboxIdentityAdmin(DigestSearchMixin, admin.ModelAdmin):
+    """Test identities for the sandbox verifier: never real people."""
+
+    form = SandboxIdentityForm
+    list_display = ("name", "id_number_masked", "note", "created_at")
+    search_fields = ("name",)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Audit records: visible, never edited or deleted from the admin."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RealNameVerification)
+class RealNameVerificationAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "user", "provider", "outcome", "name", "id_number_masked", "reference")
+    list_filter = ("outcome", "provider")
+    list_select_related = ("user",)
+
+
+@admin.register(PersonalDataAccess)
+class PersonalDataAccessAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "official", "subject_type", "subject_id", "field", "reason")
+    list_select_related = ("official",)
+
+
+@admin.register(UserSession)
+class UserSessionAdmin(ReadOnlyAdmin):
+    list_display = ("user", "created_at", "last_seen_at", "ended_at", "client_ip")
+    list_select_related = ("user",)
+    exclude = ("session_key",)

@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class IdentityConfig(AppConfig):
     name = "identity"
     verbose_name = _("统一身份认证")
+
+    def ready(self):
+        from . import signals  # noqa: F401
+        from .verification.contrib import http, sandbox  # noqa: F401  (register the verifiers)

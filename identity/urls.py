@@ -9,6 +9,7 @@ urlpatterns = [
     path("register/", accounts.register, name="register"),
     path("login/", accounts.login_password, name="login"),
     path("login/sms/", accounts.login_sms, name="login_sms"),
+    path("login/totp/", accounts.login_totp, name="login_totp"),
     path("logout/", accounts.logout_view, name="logout"),
     path("sms-code/", accounts.send_sms_code, name="send_sms_code"),
     path("verify/", verification.verify_identity, name="verify"),

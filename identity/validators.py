@@ -68,9 +68,7 @@ def normalize_uscc(value: str) -> str:
     """
     value = (value or "").strip().replace(" ", "").upper()
     if len(value) != 18 or any(char not in USCC_ALPHABET for char in value):
-        raise ValidationError(
-            _("统一社会信用代码应为18位数字或大写字母（不含I、O、Z、S、V）。"), code="uscc_format"
-        )
+        raise ValidationError(_("统一社会信用代码应为18位数字或大写字母（不含I、O、Z、S、V）。"), code="uscc_format")
     if uscc_check_character(value[:17]) != value[17]:
         raise ValidationError(_("统一社会信用代码校验位不正确，请核对后重新输入。"), code="uscc_checksum")
     return value
@@ -82,3 +80,13 @@ def is_valid_uscc(value: str) -> bool:
     except ValidationError:
         return False
     return True
+
+
+def normalize_mobile(value: str) -> str:
+    """A mainland mobile number: 11 digits starting 13-19; ``+86`` and spaces are dropped."""
+    value = (value or "").strip().replace(" ", "").replace("-", "")
+    if value.startswith("+86"):
+        value = value[3:]
+    if len(value) != 11 or not value.isdigit() or value[0] != "1" or value[1] not in "3456789":
+        raise ValidationError(_("请输入11位中国大陆手机号码。"), code="mobile_format")
+    return value

@@ -11,6 +11,7 @@ what is set:
   broker, and a real worker and beat.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -46,6 +47,9 @@ DJANGO_APPS = [
     "django.contrib.staticfiles",
 ]
 THIRD_PARTY_APPS = [
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -73,8 +77,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "identity.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: it turns lockout signals into responses.
+    "axes.middleware.AxesMiddleware",
 ]
 
 TEMPLATES = [
@@ -88,6 +96,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "identity.context_processors.account",
             ],
         },
     },
@@ -293,6 +302,8 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "INFO"},
         "celery": {"level": LOG_LEVEL},
+        # Its start-up banner on every command is noise; lockouts are still logged as warnings.
+        "axes": {"level": "WARNING"},
     },
 }
 
@@ -308,6 +319,7 @@ READINESS_CHECKS = {
     "broker": "common.health.check_broker",
 }
 
+
 # ------------------------------------------------------------------------------
 # Personal data: encryption at rest and blind indexes (common/crypto.py)
 # ------------------------------------------------------------------------------
@@ -321,3 +333,72 @@ def _dev_key(purpose: str) -> str:
 
 FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[_dev_key("field-encryption")])
 BLIND_INDEX_KEY = env("BLIND_INDEX_KEY", default=_dev_key("blind-index"))
+
+# ------------------------------------------------------------------------------
+# Identity: accounts, lockout, sessions, SMS, real-name verification, e-ID
+# ------------------------------------------------------------------------------
+AUTHENTICATION_BACKENDS = [
+    # django-axes first: it refuses locked-out credentials before any password check.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_URL = "identity:login"
+LOGIN_REDIRECT_URL = "portal:home"
+LOGOUT_REDIRECT_URL = "portal:home"
+
+# Five failures lock the *account* (the username or mobile typed), whatever the
+# client address, for 30 minutes; five failures from one address lock that
+# address too (password spraying across accounts). Unknown usernames are
+# counted the same way, so the answers never tell which accounts exist.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=30)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "identity.views.accounts.locked_out"
+# The client address is taken deliberately (identity/security.py): REMOTE_ADDR,
+# or the address our own proxies saw when TRUSTED_PROXY_COUNT is set. A client
+# can therefore not pick its address through X-Forwarded-For.
+AXES_CLIENT_IP_CALLABLE = "identity.security.client_ip"
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# Idle timeouts by role, and an absolute limit from login, in seconds.
+SESSION_IDLE_TIMEOUT_OFFICIAL = env.int("SESSION_IDLE_TIMEOUT_OFFICIAL", default=30 * 60)
+SESSION_IDLE_TIMEOUT_RESIDENT = env.int("SESSION_IDLE_TIMEOUT_RESIDENT", default=2 * 3600)
+SESSION_ABSOLUTE_TIMEOUT = env.int("SESSION_ABSOLUTE_TIMEOUT", default=12 * 3600)
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT
+
+OTP_TOTP_ISSUER = "通办"
+
+# SMS: a dotted path to a backend class (identity/sms/), like EMAIL_BACKEND.
+SMS_BACKEND = env("SMS_BACKEND", default="identity.sms.backends.console.ConsoleSmsBackend")
+SMS_ALIYUN = {
+    "ACCESS_KEY_ID": env("SMS_ALIYUN_ACCESS_KEY_ID", default=""),
+    "ACCESS_KEY_SECRET": env("SMS_ALIYUN_ACCESS_KEY_SECRET", default=""),
+    "SIGN_NAME": env("SMS_ALIYUN_SIGN_NAME", default="通办"),
+    "ENDPOINT": env("SMS_ALIYUN_ENDPOINT", default="https://dysmsapi.aliyuncs.com/"),
+    # Provider template codes, by our template name.
+    "TEMPLATES": {"verification_code": env("SMS_ALIYUN_TEMPLATE_VERIFICATION_CODE", default="")},
+}
+SMS_CODE_TTL_SECONDS = 10 * 60
+SMS_CODE_MAX_ATTEMPTS = 5
+# (count, window in seconds) limits on codes sent.
+SMS_RATE_LIMITS_PER_MOBILE = [(1, 60), (5, 3600), (10, 86400)]
+SMS_RATE_LIMITS_PER_IP = [(20, 3600), (50, 86400)]
+
+# Real-name verification: the registered verifier to use (identity/verification/).
+IDENTITY_VERIFIER = env("IDENTITY_VERIFIER", default="sandbox")
+IDENTITY_VERIFIER_HTTP = {
+    "BASE_URL": env("IDENTITY_VERIFIER_HTTP_BASE_URL", default=""),
+    "APP_ID": env("IDENTITY_VERIFIER_HTTP_APP_ID", default=""),
+    "SECRET": env("IDENTITY_VERIFIER_HTTP_SECRET", default=""),
+    "TIMEOUT": env.float("IDENTITY_VERIFIER_HTTP_TIMEOUT", default=5.0),
+}
+IDENTITY_VERIFICATION_DAILY_LIMIT = 5
+
+# Local stand-ins for outside systems (labelled SANDBOX); production turns them off.
+SANDBOX_GATEWAYS_ENABLED = env.bool("SANDBOX_GATEWAYS_ENABLED", default=True)
+
+# e-ID credential tokens (identity/services/eid.py).
+EID_TOKEN_TTL_SECONDS = 60
+EID_ISSUER = env("EID_ISSUER", default="tongban")
+EID_KEY_ROTATION_DAYS = env.int("EID_KEY_ROTATION_DAYS", default=30)

@@ -30,3 +30,5 @@ LOG_FORMAT = "console"
 # Static files come from the app folders (WhiteNoise finders): no collectstatic.
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
+
+SMS_BACKEND = "identity.sms.backends.locmem.LocmemSmsBackend"

@@ -3,6 +3,7 @@ from io import StringIO
 import pytest
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
+from django.test import RequestFactory
 
 
 @pytest.mark.django_db
@@ -14,4 +15,5 @@ def test_seed_demo_is_idempotent_and_prints_the_accounts():
 
     assert get_user_model().objects.count() == users_after_first
     assert "admin / tongban-admin" in first.getvalue()
-    assert authenticate(username="admin", password="tongban-admin") is not None
+    assert "13800138000 / tongban-demo" in first.getvalue()
+    assert authenticate(RequestFactory().post("/"), username="admin", password="tongban-admin") is not None

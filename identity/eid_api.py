@@ -1,0 +1,58 @@
+"""Partner API for the e-ID credential: verify a presented token, publish keys."""
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import permissions, serializers
+from rest_framework.decorators import api_view, authentication_classes, permission_classes
+from rest_framework.response import Response
+
+from .services.eid import DEFAULT_RELEASED_FIELDS, eid_token_verify, published_keys
+
+
+class HasEidVerifyScope(permissions.BasePermission):
+    """The caller's OAuth2 token must carry the ``eid:verify`` scope."""
+
+    message = _("需要 eid:verify 授权范围。")
+
+    def has_permission(self, request, view):
+        token = request.auth
+        scopes = set(getattr(token, "scope", "").split()) if token is not None else set()
+        return "eid:verify" in scopes
+
+
+class EidVerifyInput(serializers.Serializer):
+    token = serializers.CharField(max_length=2000, help_text="The string read from the resident's QR code.")
+    purpose = serializers.CharField(max_length=100, required=False, allow_blank=True, help_text="e.g. 酒店入住")
+
+
+class EidVerifyOutput(serializers.Serializer):
+    name = serializers.CharField(required=False)
+    id_number_masked = serializers.CharField(required=False)
+    verification_id = serializers.IntegerField()
+
+
+@extend_schema(request=EidVerifyInput, responses={200: EidVerifyOutput}, tags=["e-ID"])
+@api_view(["POST"])
+@permission_classes([HasEidVerifyScope])
+def eid_verify(request, version=None):
+    """Verify a resident's e-ID QR token (60 seconds, single use) and receive the released fields."""
+    data = EidVerifyInput(data=request.data)
+    data.is_valid(raise_exception=True)
+    application = getattr(request.auth, "application", None)
+    result = eid_token_verify(
+        compact=data.validated_data["token"],
+        partner=getattr(application, "name", "") or "partner",
+        partner_client_id=getattr(application, "client_id", ""),
+        purpose=data.validated_data.get("purpose", ""),
+        fields=DEFAULT_RELEASED_FIELDS,
+    )
+    return Response({**result.fields, "verification_id": result.verification.pk})
+
+
+@extend_schema(responses={200: dict}, tags=["e-ID"])
+@api_view(["GET"])
+@authentication_classes([])
+@permission_classes([permissions.AllowAny])
+def eid_jwks(request, version=None):
+    """The public keys (JWKS) that sign e-ID tokens, including recently retired ones."""
+    return Response(published_keys())

@@ -1,0 +1,88 @@
+"""Alibaba Cloud SMS (Dysmsapi) ``SendSms``, RPC-style API version 2017-05-25.
+
+Request signing follows Alibaba Cloud's documented RPC signature (v1):
+
+1. Take every request parameter except ``Signature``, percent-encode keys and
+   values (RFC 3986: ``A-Z a-z 0-9 - _ . ~`` unescaped, space as ``%20``), sort
+   by key and join as ``k=v&...``.
+2. ``StringToSign = "GET&" + encode("/") + "&" + encode(canonical_query)``.
+3. ``Signature = base64(HMAC-SHA1(AccessKeySecret + "&", StringToSign))``.
+
+A success answer is JSON with ``"Code": "OK"``; any other code is an error.
+The HTTP client is injectable so tests run it against a fake transport.
+"""
+
+import base64
+import datetime
+import hashlib
+import hmac
+import json
+import uuid
+from urllib.parse import quote
+
+import httpx
+from django.conf import settings
+
+from .. import SmsError
+from .base import BaseSmsBackend
+
+API_VERSION = "2017-05-25"
+
+
+def percent_encode(value: str) -> str:
+    return quote(str(value), safe="~")
+
+
+def sign(parameters: dict[str, str], access_key_secret: str, method: str = "GET") -> str:
+    canonical = "&".join(f"{percent_encode(k)}={percent_encode(v)}" for k, v in sorted(parameters.items()))
+    string_to_sign = f"{method}&{percent_encode('/')}&{percent_encode(canonical)}"
+    digest = hmac.new(f"{access_key_secret}&".encode(), string_to_sign.encode(), hashlib.sha1).digest()
+    return base64.b64encode(digest).decode()
+
+
+class AliyunSmsBackend(BaseSmsBackend):
+    """Sends registered templates through Alibaba Cloud SMS.
+
+    Configured by ``settings.SMS_ALIYUN`` (access key, sign name, endpoint and
+    the provider template code for each of our template names).
+    """
+
+    def __init__(self, *, client: httpx.Client | None = None, config: dict | None = None, **kwargs):
+        super().__init__(**kwargs)
+        self.config = config or settings.SMS_ALIYUN
+        self.client = client or httpx.Client(timeout=5.0)
+
+    def _parameters(self, message) -> dict[str, str]:
+        template_code = self.config["TEMPLATES"].get(message.template)
+        if not template_code:
+            raise SmsError(f"No Aliyun template code configured for {message.template!r}")
+        return {
+            "AccessKeyId": self.config["ACCESS_KEY_ID"],
+            "Action": "SendSms",
+            "Format": "JSON",
+            "PhoneNumbers": message.mobile,
+            "RegionId": "cn-hangzhou",
+            "SignName": self.config["SIGN_NAME"],
+            "SignatureMethod": "HMAC-SHA1",
+            "SignatureNonce": uuid.uuid4().hex,
+            "SignatureVersion": "1.0",
+            "TemplateCode": template_code,
+            "TemplateParam": json.dumps({k: str(v) for k, v in message.params.items()}, ensure_ascii=False),
+            "Timestamp": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "Version": API_VERSION,
+        }
+
+    def send_messages(self, messages) -> int:
+        sent = 0
+        for message in messages:
+            parameters = self._parameters(message)
+            parameters["Signature"] = sign(parameters, self.config["ACCESS_KEY_SECRET"])
+            try:
+                response = self.client.get(self.config["ENDPOINT"], params=parameters)
+                body = response.json()
+            except (httpx.HTTPError, ValueError) as exc:
+                raise SmsError(f"Aliyun SMS unreachable or answered garbage: {exc.__class__.__name__}") from exc
+            if body.get("Code") != "OK":
+                raise SmsError(f"Aliyun SMS refused: {body.get('Code')} {body.get('Message', '')}")
+            sent += 1
+        return sent

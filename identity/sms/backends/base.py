@@ -1,0 +1,14 @@
+class BaseSmsBackend:
+    """The contract every SMS backend implements.
+
+    Subclasses override :meth:`send_messages`. It sends each message and raises
+    :class:`identity.sms.SmsError` when the provider refuses one; callers retry
+    through the outbox, so a backend must not retry on its own for long.
+    """
+
+    def __init__(self, **kwargs):
+        self.options = kwargs
+
+    def send_messages(self, messages) -> int:
+        """Send ``messages``; return how many were accepted by the provider."""
+        raise NotImplementedError

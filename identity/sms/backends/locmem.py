@@ -1,0 +1,10 @@
+from .. import outbox
+from .base import BaseSmsBackend
+
+
+class LocmemSmsBackend(BaseSmsBackend):
+    """Keeps messages in ``identity.sms.outbox`` for tests to read."""
+
+    def send_messages(self, messages) -> int:
+        outbox.extend(messages)
+        return len(messages)

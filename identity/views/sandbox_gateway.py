@@ -1,0 +1,42 @@
+"""SANDBOX: a local stand-in for the identity verification gateway.
+
+Speaks exactly the protocol of :mod:`identity.verification.contrib.http`, so
+the HTTP adapter can be exercised end to end on a laptop. It answers from the
+sandbox identity table and is mounted only when ``SANDBOX_GATEWAYS_ENABLED``
+(never in production settings).
+"""
+
+import json
+
+from django.conf import settings
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from ..models import SandboxIdentity
+from ..personal_data import id_number_digest
+from ..validators import is_valid_id_number
+from ..verification.contrib.http import signature_is_valid
+
+
+@csrf_exempt  # Server-to-server: authenticated by the request signature, not a cookie.
+@require_POST
+def identity_verify(request: HttpRequest) -> JsonResponse:
+    config = settings.IDENTITY_VERIFIER_HTTP
+    if request.headers.get("X-App-Id") != config["APP_ID"] or not signature_is_valid(
+        config["SECRET"], headers=request.headers, body=request.body
+    ):
+        return JsonResponse({"error": "INVALID_SIGNATURE"}, status=401)
+    try:
+        payload = json.loads(request.body)
+        request_id, name, id_number = payload["requestId"], payload["name"], payload["idNumber"]
+    except (ValueError, KeyError, TypeError):
+        return JsonResponse({"error": "BAD_REQUEST"}, status=400)
+    if not is_valid_id_number(id_number):
+        return JsonResponse({"requestId": request_id, "result": "NO_RECORD", "reference": "sandbox"})
+    identity = SandboxIdentity.objects.filter(id_number_digest=id_number_digest(id_number)).first()
+    if identity is None:
+        result = "NO_RECORD"
+    else:
+        result = "MATCH" if identity.name == name else "MISMATCH"
+    return JsonResponse({"requestId": request_id, "result": result, "reference": f"sandbox-{identity and identity.pk}"})
