@@ -36,7 +36,6 @@ def identity_verify(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"requestId": request_id, "result": "NO_RECORD", "reference": "sandbox"})
     identity = SandboxIdentity.objects.filter(id_number_digest=id_number_digest(id_number)).first()
     if identity is None:
-        result = "NO_RECORD"
-    else:
-        result = "MATCH" if identity.name == name else "MISMATCH"
-    return JsonResponse({"requestId": request_id, "result": result, "reference": f"sandbox-{identity and identity.pk}"})
+        return JsonResponse({"requestId": request_id, "result": "NO_RECORD", "reference": "sandbox"})
+    result = "MATCH" if identity.name == name else "MISMATCH"
+    return JsonResponse({"requestId": request_id, "result": result, "reference": f"sandbox-{identity.pk}"})

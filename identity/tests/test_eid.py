@@ -1,0 +1,151 @@
+import base64
+import json
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from joserfc import jws
+from joserfc.jwk import OKPKey
+
+from common.exceptions import ApplicationError
+from identity.models import EidSigningKey, EidToken, EidVerification
+from identity.services.eid import (
+    eid_token_issue,
+    eid_token_verify,
+    eid_tokens_revoke_all,
+    published_keys,
+    signing_key_rotate,
+)
+
+from .factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def resident():
+    return UserFactory(verified=True)
+
+
+def _claims(compact: str) -> dict:
+    payload = compact.split(".")[1]
+    return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+
+
+def test_token_is_an_ed25519_jws_valid_sixty_seconds_naming_nobody(resident):
+    compact, token = eid_token_issue(user=resident)
+
+    claims = _claims(compact)
+    assert set(claims) == {"iss", "jti", "iat", "exp"}
+    assert claims["exp"] - claims["iat"] == 60
+    assert resident.real_name not in json.dumps(claims, ensure_ascii=False)
+    # Anyone can check the signature with the published keys.
+    jwk = next(key for key in published_keys()["keys"] if key["kid"] == token.kid)
+    verified = jws.deserialize_compact(compact, OKPKey.import_key(jwk), algorithms=["Ed25519"])
+    assert json.loads(verified.payload)["jti"] == str(token.jti)
+
+
+def test_unverified_resident_gets_no_token():
+    with pytest.raises(ApplicationError) as refused:
+        eid_token_issue(user=UserFactory())
+    assert refused.value.code == "not_verified"
+
+
+def test_partner_receives_name_and_masked_id_only_and_it_is_logged(resident):
+    compact, token = eid_token_issue(user=resident)
+
+    result = eid_token_verify(compact=compact, partner="如家酒店", partner_client_id="hotel-1", purpose="酒店入住")
+
+    assert result.fields == {"name": "张三", "id_number_masked": "4401**********1235"}
+    log = EidVerification.objects.get(user=resident)
+    assert (log.partner, log.purpose, log.released_fields) == ("如家酒店", "酒店入住", ["name", "id_number_masked"])
+
+
+def test_replayed_token_is_refused(resident):
+    compact, _token = eid_token_issue(user=resident)
+    eid_token_verify(compact=compact, partner="如家酒店")
+    with pytest.raises(ApplicationError) as refused:
+        eid_token_verify(compact=compact, partner="另一家酒店")
+    assert refused.value.code == "eid_invalid"
+    assert EidVerification.objects.count() == 1
+
+
+def test_expired_token_is_refused(resident):
+    compact, token = eid_token_issue(user=resident)
+    EidToken.objects.filter(pk=token.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    with pytest.raises(ApplicationError):
+        eid_token_verify(compact=compact, partner="如家酒店")
+    assert not EidVerification.objects.exists()
+
+
+def test_revoked_tokens_are_refused(resident):
+    first, _ = eid_token_issue(user=resident)
+    second, _ = eid_token_issue(user=resident)
+    assert eid_tokens_revoke_all(user=resident) == 2
+    for compact in (first, second):
+        with pytest.raises(ApplicationError):
+            eid_token_verify(compact=compact, partner="如家酒店")
+
+
+def test_tampered_or_foreign_tokens_are_refused(resident):
+    compact, token = eid_token_issue(user=resident)
+    header, payload, signature = compact.split(".")
+    forged_payload = (
+        base64.urlsafe_b64encode(json.dumps({**_claims(compact), "exp": _claims(compact)["exp"] + 3600}).encode())
+        .rstrip(b"=")
+        .decode()
+    )
+    foreign_key = OKPKey.generate_key("Ed25519", parameters={"kid": token.kid})
+    foreign = jws.serialize_compact(
+        {"alg": "Ed25519", "kid": token.kid, "typ": "tongban-eid+jws"},
+        json.dumps(_claims(compact)),
+        foreign_key,
+        algorithms=["Ed25519"],
+    )
+    for bad in (f"{header}.{forged_payload}.{signature}", foreign, "not-a-token", ""):
+        with pytest.raises(ApplicationError):
+            eid_token_verify(compact=bad, partner="如家酒店")
+    # The genuine token is still good: failed probes do not consume it.
+    assert eid_token_verify(compact=compact, partner="如家酒店").fields["name"] == "张三"
+
+
+def test_rotated_key_keeps_verifying_tokens_it_signed(resident):
+    compact, token = eid_token_issue(user=resident)
+    new_key = signing_key_rotate()
+
+    assert new_key.kid != token.kid
+    kids = [key["kid"] for key in published_keys()["keys"]]
+    assert token.kid in kids and new_key.kid in kids
+    assert eid_token_verify(compact=compact, partner="如家酒店").fields["name"] == "张三"
+    _next_compact, next_token = eid_token_issue(user=resident)
+    assert next_token.kid == new_key.kid
+
+
+def test_long_retired_keys_leave_the_jwks(resident):
+    _compact, token = eid_token_issue(user=resident)
+    signing_key_rotate()
+    EidSigningKey.objects.filter(kid=token.kid).update(retired_at=timezone.now() - timedelta(hours=1))
+    assert token.kid not in [key["kid"] for key in published_keys()["keys"]]
+
+
+def test_jwks_endpoint_publishes_public_keys_only(client, resident):
+    eid_token_issue(user=resident)
+    keys = client.get("/api/v1/eid/jwks.json").json()["keys"]
+    assert keys and all("d" not in key for key in keys)
+    assert keys[0]["kty"] == "OKP" and keys[0]["crv"] == "Ed25519"
+
+
+def test_eid_page_shows_a_qr_code_to_a_verified_resident(client, resident):
+    client.force_login(resident)
+    response = client.get("/account/eid/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<svg" in html
+    assert "4401**********1235" in html
+
+
+def test_eid_page_sends_unverified_residents_to_verification(client):
+    client.force_login(UserFactory())
+    response = client.get("/account/eid/")
+    assert response.status_code == 302
+    assert response["Location"] == "/account/verify/"
