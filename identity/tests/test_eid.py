@@ -52,7 +52,7 @@ def test_unverified_resident_gets_no_token():
 
 
 def test_partner_receives_name_and_masked_id_only_and_it_is_logged(resident):
-    compact, token = eid_token_issue(user=resident)
+    compact, _token = eid_token_issue(user=resident)
 
     result = eid_token_verify(compact=compact, partner="如家酒店", partner_client_id="hotel-1", purpose="酒店入住")
 
@@ -89,7 +89,7 @@ def test_revoked_tokens_are_refused(resident):
 
 def test_tampered_or_foreign_tokens_are_refused(resident):
     compact, token = eid_token_issue(user=resident)
-    header, payload, signature = compact.split(".")
+    header, _payload, signature = compact.split(".")
     forged_payload = (
         base64.urlsafe_b64encode(json.dumps({**_claims(compact), "exp": _claims(compact)["exp"] + 3600}).encode())
         .rstrip(b"=")
