@@ -75,14 +75,22 @@ class TotpForm(forms.Form):
     )
 
 
+class NonEchoingTextInput(forms.TextInput):
+    """A text input that never renders its value back: a full ID number is not
+    written into any page, even the resident's own form after an error."""
+
+    def format_value(self, value):
+        return None
+
+
 class VerifyIdentityForm(forms.Form):
     name = forms.CharField(label=_("姓名"), max_length=50, widget=forms.TextInput(attrs={"autocomplete": "name"}))
     id_number = forms.CharField(
         label=_("居民身份证号码"),
         max_length=18,
         min_length=15,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
-        help_text=_("18位号码，最后一位可能是X。"),
+        widget=NonEchoingTextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        help_text=_("18位号码，最后一位可能是X。出错时需要重新输入。"),
     )
 
     def clean_id_number(self):
