@@ -183,3 +183,50 @@ def test_a_user_cannot_end_someone_elses_session(client):
     client.force_login(UserFactory())
     assert client.post(f"/account/security/sessions/{victim_session.pk}/end/").status_code == 404
     assert victim_client.get("/account/security/").status_code == 200
+
+
+def test_resident_with_totp_needs_the_code_after_the_password(client):
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    user = UserFactory()
+    device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+
+    first = _post_login(client, user.mobile, PASSWORD)
+    assert first.status_code == 302
+    assert first["Location"].startswith("/account/login/totp/")
+    assert "_auth_user_id" not in client.session
+
+    code = f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
+    wrong = client.post("/account/login/totp/", {"token": f"{(int(code) + 1) % 10**6:06d}"})
+    assert "_auth_user_id" not in client.session
+    assert wrong.status_code == 200
+    # django-otp throttles after a failure; let the back-off pass instead of sleeping.
+    TOTPDevice.objects.filter(pk=device.pk).update(throttling_failure_timestamp=None)
+
+    response = client.post("/account/login/totp/", {"token": code})
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(user.pk)
+
+
+def test_registration_needs_the_sms_code_of_that_number(client, django_capture_on_commit_callbacks):
+    from django.core.cache import cache
+
+    from identity import sms
+
+    cache.clear()
+    sms.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/account/sms-code/", {"mobile": "13912346666", "purpose": "register"})
+    code = sms.outbox[-1].params["code"]
+    form = {"sms_code": code, "password1": "a-long-pass-phrase", "password2": "a-long-pass-phrase"}
+
+    other_number = client.post("/account/register/", {**form, "mobile": "13912346667"})
+    assert other_number.status_code == 400
+    assert not User.objects.filter(mobile="13912346667").exists()
+
+    response = client.post("/account/register/", {**form, "mobile": "13912346666"})
+    assert response.status_code == 302
+    user = User.objects.get(mobile="13912346666")
+    assert user.assurance_level == 1
+    assert client.session["_auth_user_id"] == str(user.pk)
