@@ -370,7 +370,7 @@ SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT
 OTP_TOTP_ISSUER = "通办"
 
 # SMS: a dotted path to a backend class (identity/sms/), like EMAIL_BACKEND.
-SMS_BACKEND = env("SMS_BACKEND", default="identity.sms.backends.console.ConsoleSmsBackend")
+SMS_BACKEND = env("SMS_BACKEND", default="common.sms.backends.console.ConsoleSmsBackend")
 SMS_ALIYUN = {
     "ACCESS_KEY_ID": env("SMS_ALIYUN_ACCESS_KEY_ID", default=""),
     "ACCESS_KEY_SECRET": env("SMS_ALIYUN_ACCESS_KEY_SECRET", default=""),

@@ -31,4 +31,4 @@ LOG_FORMAT = "console"
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 
-SMS_BACKEND = "identity.sms.backends.locmem.LocmemSmsBackend"
+SMS_BACKEND = "common.sms.backends.locmem.LocmemSmsBackend"

@@ -16,10 +16,10 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from common.exceptions import ApplicationError
+from common.sms import SmsMessage, send_sms
 
 from ..constants import AssuranceLevel, SmsPurpose
 from ..models import SmsCode, UserSession
-from ..sms import SmsMessage, send_sms
 from ..validators import normalize_mobile
 
 User = get_user_model()

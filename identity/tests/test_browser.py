@@ -3,7 +3,7 @@ import re
 import pytest
 from django.core.cache import cache
 
-from identity import sms
+from common import sms
 
 from .factories import sandbox_identity
 

@@ -212,7 +212,7 @@ def test_resident_with_totp_needs_the_code_after_the_password(client):
 def test_registration_needs_the_sms_code_of_that_number(client, django_capture_on_commit_callbacks):
     from django.core.cache import cache
 
-    from identity import sms
+    from common import sms
 
     cache.clear()
     sms.outbox.clear()

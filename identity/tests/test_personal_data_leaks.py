@@ -8,8 +8,8 @@ import pytest
 from django.core.cache import cache
 from django.db import connection
 
+from common import sms
 from common.logging import MaskingProcessorFormatter
-from identity import sms
 from identity.models import User
 
 from .factories import sandbox_identity

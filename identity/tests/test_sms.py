@@ -7,13 +7,13 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
+from common import sms
 from common.exceptions import ApplicationError
-from identity import sms
+from common.sms import SmsError, SmsMessage
+from common.sms.backends.aliyun import AliyunSmsBackend, sign
 from identity.constants import SmsPurpose
 from identity.models import SmsCode
 from identity.services.accounts import sms_code_consume, sms_code_send
-from identity.sms import SmsError, SmsMessage
-from identity.sms.backends.aliyun import AliyunSmsBackend, sign
 
 pytestmark = pytest.mark.django_db
 MOBILE = "13912340000"

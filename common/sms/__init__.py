@@ -2,9 +2,9 @@
 
 ``settings.SMS_BACKEND`` names the backend class. Backends shipped here:
 
-* ``identity.sms.backends.console.ConsoleSmsBackend`` — prints to stdout (demo);
-* ``identity.sms.backends.locmem.LocmemSmsBackend`` — collects ``identity.sms.outbox`` (tests);
-* ``identity.sms.backends.aliyun.AliyunSmsBackend`` — Alibaba Cloud SMS (``SendSms``).
+* ``common.sms.backends.console.ConsoleSmsBackend`` — prints to stdout (demo);
+* ``common.sms.backends.locmem.LocmemSmsBackend`` — collects ``common.sms.outbox`` (tests);
+* ``common.sms.backends.aliyun.AliyunSmsBackend`` — Alibaba Cloud SMS (``SendSms``).
 """
 
 from dataclasses import dataclass, field

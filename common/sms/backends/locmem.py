@@ -3,7 +3,7 @@ from .base import BaseSmsBackend
 
 
 class LocmemSmsBackend(BaseSmsBackend):
-    """Keeps messages in ``identity.sms.outbox`` for tests to read."""
+    """Keeps messages in ``common.sms.outbox`` for tests to read."""
 
     def send_messages(self, messages) -> int:
         outbox.extend(messages)

@@ -2,7 +2,7 @@ class BaseSmsBackend:
     """The contract every SMS backend implements.
 
     Subclasses override :meth:`send_messages`. It sends each message and raises
-    :class:`identity.sms.SmsError` when the provider refuses one; callers retry
+    :class:`common.sms.SmsError` when the provider refuses one; callers retry
     through the outbox, so a backend must not retry on its own for long.
     """
 
