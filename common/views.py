@@ -4,6 +4,7 @@ Error pages answer in the page's language for browsers and as problem+json
 for API paths; neither ever carries a traceback.
 """
 
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
@@ -16,6 +17,7 @@ from .health import run_readiness_checks
 from .problems import problem_response
 
 
+@transaction.non_atomic_requests
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> HttpResponse:
@@ -23,6 +25,7 @@ def healthz(request: HttpRequest) -> HttpResponse:
     return JsonResponse({"status": "ok"})
 
 
+@transaction.non_atomic_requests
 @never_cache
 @require_GET
 def readyz(request: HttpRequest) -> HttpResponse:

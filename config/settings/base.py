@@ -110,6 +110,9 @@ if env("DATABASE_URL", default=""):
     # psycopg 3's native pool (Django 5.1+) requires CONN_MAX_AGE = 0; health
     # checks let connections recover after a database restart.
     _database["CONN_MAX_AGE"] = 0
+    # One request, one transaction: a view that fails after writing leaves
+    # nothing behind, and outbox messages leave only after the commit.
+    _database["ATOMIC_REQUESTS"] = True
     _database["CONN_HEALTH_CHECKS"] = True
     _database.setdefault("OPTIONS", {})
     if env.bool("DATABASE_POOL", default=True):
@@ -125,6 +128,7 @@ else:
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": Path(env("SQLITE_PATH", default=str(BASE_DIR / "var" / "tongban.sqlite3"))),
             "OPTIONS": {"timeout": 20},
+            "ATOMIC_REQUESTS": True,
         }
     }
 
@@ -184,7 +188,12 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TASK_SOFT_TIME_LIMIT = 600
 CELERY_TASK_TIME_LIMIT = 900
 CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / "var" / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE = {
+    "notifications-sweep-outbox": {"task": "notifications.sweep_outbox", "schedule": 30.0},
+}
+# Fail fast when the broker is down at publish time: the outbox sweeper
+# delivers later, so a request must not hang retrying.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 
 # ------------------------------------------------------------------------------
 # Passwords
