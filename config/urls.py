@@ -8,12 +8,16 @@ from common import views as common_views
 api_v1_patterns = [
     path("schema/", SpectacularAPIView.as_view(api_version="v1"), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="v1:schema"), name="docs"),
+    path("", include("identity.api.urls")),
 ]
 
 urlpatterns = [
     path("healthz", common_views.healthz, name="healthz"),
     path("readyz", common_views.readyz, name="readyz"),
     path("admin/", admin.site.urls),
+    # OAuth2 / OIDC provider: authorize, token, revoke, introspect, userinfo,
+    # JWKS and discovery at /o/.well-known/openid-configuration.
+    path("o/", include("identity.oauth.urls", namespace="oauth2_provider")),
     path("api/v1/", include((api_v1_patterns, "v1"), namespace="v1")),
 ]
 # Pages carry their language in the path: Chinese unprefixed, English under /en/.

@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class IdentityConfig(AppConfig):
     name = "identity"
     verbose_name = _("统一身份认证")
+
+    def ready(self):
+        # OAuth2: revoke tokens of disabled users; admin for partner scopes.
+        from .oauth import admin, receivers  # noqa: F401

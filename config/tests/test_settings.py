@@ -7,6 +7,8 @@ import sys
 
 from django.conf import settings
 
+from config.settings.devkeys import development_rsa_key
+
 BASE_DIR = settings.BASE_DIR
 
 
@@ -28,6 +30,7 @@ PRODUCTION_ENV = {
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/tongban",
     "REDIS_URL": "redis://127.0.0.1:6379/0",
     "DJANGO_ALLOWED_HOSTS": "tongban.example.gov.cn",
+    "OIDC_RSA_PRIVATE_KEY": development_rsa_key(),
 }
 
 
@@ -55,6 +58,21 @@ def test_production_refuses_to_start_without_redis():
     result = _manage("check", env=env)
     assert result.returncode != 0
     assert "REDIS_URL must be set" in result.stderr
+
+
+def test_production_refuses_to_start_without_an_oidc_signing_key():
+    env = {**PRODUCTION_ENV, "DJANGO_SECRET_KEY": secrets.token_urlsafe(64)}
+    del env["OIDC_RSA_PRIVATE_KEY"]
+    result = _manage("check", env=env)
+    assert result.returncode != 0
+    assert "OIDC_RSA_PRIVATE_KEY must hold the RSA private key" in result.stderr
+
+
+def test_production_accepts_an_oidc_key_with_escaped_newlines():
+    one_line = PRODUCTION_ENV["OIDC_RSA_PRIVATE_KEY"].replace("\n", "\\n")
+    env = {**PRODUCTION_ENV, "DJANGO_SECRET_KEY": secrets.token_urlsafe(64), "OIDC_RSA_PRIVATE_KEY": one_line}
+    result = _manage("check", env=env)
+    assert result.returncode == 0, result.stderr
 
 
 def test_embedded_default_uses_sqlite_locmem_and_eager_tasks(tmp_path):
