@@ -30,6 +30,10 @@ class TongbanOAuth2Validator(OAuth2Validator):
             "phone_number": user.mobile or "",
         }
 
+    def get_discovery_claims(self, request) -> list[str]:
+        # The toolkit lists only "sub" when claims are computed per request.
+        return list(self.oidc_claim_scope)
+
     def validate_redirect_uri(self, client_id, redirect_uri, request, *args, **kwargs) -> bool:
         registered = request.client.redirect_uris.split()
         return redirect_uri in registered and super().validate_redirect_uri(
