@@ -3,9 +3,9 @@
 A view declares what a token must carry, for reads and for writes::
 
     class ApplicationViewSet(...):
-        permission_classes = [RequiredScopes]
-        required_scopes_read = ["applications:read"]
-        required_scopes_write = ["applications:write"]
+        permission_classes = (RequiredScopes,)
+        required_scopes_read = ("applications:read",)
+        required_scopes_write = ("applications:write",)
 
 Reads are GET, HEAD and OPTIONS; every other method is a write. A view that
 leaves ``required_scopes_write`` unset is read-only for tokens: writes are

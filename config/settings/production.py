@@ -8,7 +8,15 @@ from cryptography.hazmat.primitives.serialization import load_pem_private_key
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *
-from .base import INSECURE_DEFAULT_SECRET_KEY, LOGGING, OAUTH2_PROVIDER, OIDC_RSA_PRIVATE_KEY, REDIS_URL, SECRET_KEY, env
+from .base import (
+    INSECURE_DEFAULT_SECRET_KEY,
+    LOGGING,
+    OAUTH2_PROVIDER,
+    OIDC_RSA_PRIVATE_KEY,
+    REDIS_URL,
+    SECRET_KEY,
+    env,
+)
 
 if not SECRET_KEY or SECRET_KEY == INSECURE_DEFAULT_SECRET_KEY or SECRET_KEY.startswith("django-insecure"):
     raise ImproperlyConfigured(

@@ -11,8 +11,8 @@ from .serializers import MeOutputSerializer
 class MeView(APIView):
     """The signed-in resident, as a partner sees them: no full mobile, never an ID number."""
 
-    permission_classes = [TokenHasUser, RequiredScopes]
-    required_scopes_read = ["profile"]
+    permission_classes = (TokenHasUser, RequiredScopes)
+    required_scopes_read = ("profile",)
 
     @extend_schema(responses=MeOutputSerializer, summary="The signed-in user (scope: profile)")
     def get(self, request: Request, version=None) -> Response:

@@ -20,8 +20,10 @@ def oauth_tokens_revoke_for_user(*, user: User) -> int:
     protection recognises a revoked refresh token when it is replayed, and a
     deleted one would only be "unknown". Returns how many rows were touched.
     """
-    refreshed = get_refresh_token_model().objects.filter(user=user, revoked__isnull=True).update(
-        revoked=timezone.now(), access_token=None
+    refreshed = (
+        get_refresh_token_model()
+        .objects.filter(user=user, revoked__isnull=True)
+        .update(revoked=timezone.now(), access_token=None)
     )
     deleted_access, _ = get_access_token_model().objects.filter(user=user).delete()
     deleted_id, _ = get_id_token_model().objects.filter(user=user).delete()
@@ -33,10 +35,8 @@ def partner_scopes_set(*, application, scopes: list[str]) -> PartnerScopeGrant:
     """Allow ``application`` to ask for exactly ``scopes`` from now on (idempotent)."""
     unknown = sorted(set(scopes) - set(all_scope_names()))
     if unknown:
-        raise ApplicationError(
-            _("未知的权限范围：%(scopes)s") % {"scopes": " ".join(unknown)}, code="unknown_scope"
-        )
-    grant, _ = PartnerScopeGrant.objects.update_or_create(
+        raise ApplicationError(_("未知的权限范围：%(scopes)s") % {"scopes": " ".join(unknown)}, code="unknown_scope")
+    grant, _created = PartnerScopeGrant.objects.update_or_create(
         application=application, defaults={"allowed_scopes": " ".join(scopes)}
     )
     return grant

@@ -1,5 +1,7 @@
 """Our oauthlib request validator (``OAUTH2_PROVIDER["OAUTH2_VALIDATOR_CLASS"]``)."""
 
+from typing import ClassVar
+
 from oauth2_provider.oauth2_validators import OAuth2Validator
 
 
@@ -17,7 +19,7 @@ class TongbanOAuth2Validator(OAuth2Validator):
       even if revoking it (identity/oauth/receivers.py) was somehow bypassed.
     """
 
-    oidc_claim_scope = {
+    oidc_claim_scope: ClassVar[dict[str, str]] = {
         "sub": "openid",
         "name": "profile",
         "phone_number": "profile",

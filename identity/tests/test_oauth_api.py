@@ -19,9 +19,9 @@ from .oauth_helpers import (
 class ApplicationsProbe(APIView):
     """Stands in for the applications API: read with applications:read, write with applications:write."""
 
-    permission_classes = [RequiredScopes]
-    required_scopes_read = ["applications:read"]
-    required_scopes_write = ["applications:write"]
+    permission_classes = (RequiredScopes,)
+    required_scopes_read = ("applications:read",)
+    required_scopes_write = ("applications:write",)
 
     def get(self, request, version=None):
         return Response({"results": []})
@@ -33,8 +33,8 @@ class ApplicationsProbe(APIView):
 class CatalogueProbe(APIView):
     """Stands in for the catalogue API: read-only for tokens."""
 
-    permission_classes = [RequiredScopes]
-    required_scopes_read = ["catalogue:read"]
+    permission_classes = (RequiredScopes,)
+    required_scopes_read = ("catalogue:read",)
 
     def get(self, request, version=None):
         return Response({"results": []})

@@ -11,7 +11,8 @@ from oauth2_provider.models import (
     get_refresh_token_model,
 )
 
-from identity.oauth.services import oauth_tokens_revoke_for_user
+from common.exceptions import ApplicationError
+from identity.oauth.services import oauth_tokens_revoke_for_user, partner_scopes_set
 
 from .oauth_helpers import (
     BACKEND_SECRET,
@@ -214,3 +215,15 @@ def test_access_token_in_the_query_string_is_not_accepted(client):
     response = client.get(f"/api/v1/me/?access_token={tokens['access_token']}")
 
     assert response.status_code == 401
+
+
+def test_setting_an_unknown_scope_on_a_partner_is_refused():
+    application = make_backend_application(scopes=["catalogue:read"])
+
+    with pytest.raises(ApplicationError) as refused:
+        partner_scopes_set(application=application, scopes=["catalogue:read", "everything"])
+
+    assert refused.value.code == "unknown_scope"
+    assert "everything" in str(refused.value.message)
+    application.partner_scope_grant.refresh_from_db()
+    assert application.partner_scope_grant.scopes == ["catalogue:read"]
