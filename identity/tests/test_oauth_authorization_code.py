@@ -241,3 +241,13 @@ def test_anonymous_visitor_is_sent_to_sign_in_first(client, web_app):
     assert response.status_code == 302
     assert not response["Location"].startswith(WEB_REDIRECT_URI)
     assert not Grant.objects.exists()
+
+
+def test_consent_page_lets_its_form_answer_redirect_to_the_validated_callback_only(client, resident, web_app):
+    """Browsers that apply form-action to redirects would otherwise block the way back to the partner."""
+    _verifier, challenge = pkce_pair()
+    response = client.get(authorize_url(web_app, code_challenge=challenge, code_challenge_method="S256"))
+
+    directives = dict(part.strip().split(" ", 1) for part in response["Content-Security-Policy"].split(";"))
+    assert directives["form-action"].split() == ["'self'", WEB_REDIRECT_URI]
+    assert directives["script-src"] == "'self'"
