@@ -4,11 +4,12 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from common import views as common_views
+from identity.api import urls as identity_api
 
 api_v1_patterns = [
     path("schema/", SpectacularAPIView.as_view(api_version="v1"), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="v1:schema"), name="docs"),
-    path("", include("identity.api.urls")),
+    *identity_api.urlpatterns,
 ]
 
 urlpatterns = [

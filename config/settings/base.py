@@ -377,3 +377,13 @@ OAUTH2_PROVIDER = {
     # Scopes are requested explicitly; nothing is granted by default.
     "DEFAULT_SCOPES": [],
 }
+# The OpenAPI document tells partners how to get a token and which scopes exist.
+SPECTACULAR_SETTINGS.update(
+    {
+        "OAUTH2_FLOWS": ["authorizationCode", "clientCredentials"],
+        "OAUTH2_AUTHORIZATION_URL": "/o/authorize/",
+        "OAUTH2_TOKEN_URL": "/o/token/",
+        "OAUTH2_REFRESH_URL": "/o/token/",
+        "OAUTH2_SCOPES": OAUTH2_PROVIDER["SCOPES"],
+    }
+)

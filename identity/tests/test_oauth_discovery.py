@@ -102,3 +102,22 @@ def test_every_scope_has_a_chinese_description_translated_to_english():
         assert re.search(r"[\u4e00-\u9fff]", chinese[name]), name
         assert english[name] != chinese[name], name
         assert english[name].isascii(), name
+
+
+def test_openapi_schema_describes_the_oauth2_flows_and_the_scope_of_me(client):
+    response = client.get("/api/v1/schema/", HTTP_ACCEPT="application/json")
+
+    assert response.status_code == 200
+    schema = response.json()
+    flows = schema["components"]["securitySchemes"]["oauth2"]["flows"]
+    assert set(flows) == {"authorizationCode", "clientCredentials"}
+    assert set(flows["clientCredentials"]["scopes"]) == ALL_SCOPES
+    assert {"oauth2": ["profile"]} in schema["paths"]["/api/v1/me/"]["get"]["security"]
+
+
+def test_officials_manage_partner_scopes_in_the_admin(client):
+    admin = make_user(username="official", mobile="13700000000", is_staff=True, is_superuser=True)
+    client.force_login(admin)
+
+    assert client.get("/admin/identity/partnerscopegrant/").status_code == 200
+    assert client.get("/admin/identity/partnerscopegrant/add/").status_code == 200
