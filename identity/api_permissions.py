@@ -34,19 +34,17 @@ class RequiredScopes(TokenHasScope):
         authenticator = getattr(request, "successful_authenticator", None)
         if authenticator is not None and not isinstance(authenticator, OAuth2Authentication):
             return bool(request.user and request.user.is_authenticated)
+        if request.method not in SAFE_METHODS and getattr(view, "required_scopes_write", None) is None:
+            # No write scope declared: a token never writes here.
+            self.message = _("此接口不允许通过 OAuth2 令牌写入。")
+            return False
         return super().has_permission(request, view)
 
     def get_scopes(self, request, view) -> list[str]:
-        if request.method in SAFE_METHODS:
-            scopes = getattr(view, "required_scopes_read", None)
-            if scopes is None:
-                raise ImproperlyConfigured(f"{type(view).__name__} must set required_scopes_read.")
-            return list(scopes)
-        scopes = getattr(view, "required_scopes_write", None)
+        attribute = "required_scopes_read" if request.method in SAFE_METHODS else "required_scopes_write"
+        scopes = getattr(view, attribute, None)
         if scopes is None:
-            # Refuse rather than allow: a token never writes where no write scope was declared.
-            self.message = _("此接口不允许通过 OAuth2 令牌写入。")
-            return ["__no_write_scope_declared__"]
+            raise ImproperlyConfigured(f"{type(view).__name__} must set {attribute}.")
         return list(scopes)
 
 

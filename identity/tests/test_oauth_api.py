@@ -98,6 +98,7 @@ def test_no_token_may_write_where_no_write_scope_is_declared(client):
 
     assert response.status_code == 403
     assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["detail"] == "此接口不允许通过 OAuth2 令牌写入。"
 
 
 def test_missing_or_unknown_token_is_401_problem_json(client):
