@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from common import views as common_views
 from identity import eid_api
+from identity.api import urls as identity_api
 from identity.views import sandbox_gateway
 
 # Officials reach no admin page without a verified TOTP device.
@@ -15,14 +16,18 @@ admin.site.__class__ = OTPAdminSite
 api_v1_patterns = [
     path("schema/", SpectacularAPIView.as_view(api_version="v1"), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="v1:schema"), name="docs"),
-    path("eid/verify/", eid_api.eid_verify, name="eid-verify"),
+    path("eid/verify/", eid_api.EidVerifyView.as_view(), name="eid-verify"),
     path("eid/jwks.json", eid_api.eid_jwks, name="eid-jwks"),
+    *identity_api.urlpatterns,
 ]
 
 urlpatterns = [
     path("healthz", common_views.healthz, name="healthz"),
     path("readyz", common_views.readyz, name="readyz"),
     path("admin/", admin.site.urls),
+    # OAuth2 / OIDC provider: authorize, token, revoke, introspect, userinfo,
+    # JWKS and discovery at /o/.well-known/openid-configuration.
+    path("o/", include("identity.oauth.urls", namespace="oauth2_provider")),
     path("api/v1/", include((api_v1_patterns, "v1"), namespace="v1")),
 ]
 if settings.SANDBOX_GATEWAYS_ENABLED:

@@ -8,4 +8,7 @@ class IdentityConfig(AppConfig):
 
     def ready(self):
         from . import signals  # noqa: F401
+
+        # OAuth2: revoke tokens of disabled users; admin for partner scopes.
+        from .oauth import admin, receivers  # noqa: F401
         from .verification.contrib import http, sandbox  # noqa: F401  (register the verifiers)

@@ -1,23 +1,13 @@
 """Partner API for the e-ID credential: verify a presented token, publish keys."""
 
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
+from oauth2_provider.contrib.rest_framework import OAuth2Authentication, TokenHasScope
 from rest_framework import permissions, serializers
 from rest_framework.decorators import api_view, authentication_classes, permission_classes
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from .services.eid import DEFAULT_RELEASED_FIELDS, eid_token_verify, published_keys
-
-
-class HasEidVerifyScope(permissions.BasePermission):
-    """The caller's OAuth2 token must carry the ``eid:verify`` scope."""
-
-    message = _("需要 eid:verify 授权范围。")
-
-    def has_permission(self, request, view):
-        token = request.auth
-        scopes = set(getattr(token, "scope", "").split()) if token is not None else set()
-        return "eid:verify" in scopes
 
 
 class EidVerifyInput(serializers.Serializer):
@@ -31,11 +21,23 @@ class EidVerifyOutput(serializers.Serializer):
     verification_id = serializers.IntegerField()
 
 
-@extend_schema(request=EidVerifyInput, responses={200: EidVerifyOutput}, tags=["e-ID"])
-@api_view(["POST"])
-@permission_classes([HasEidVerifyScope])
-def eid_verify(request, version=None):
-    """Verify a resident's e-ID QR token (60 seconds, single use) and receive the released fields."""
+class EidVerifyView(APIView):
+    """Verify a resident's e-ID QR token (60 seconds, single use) and receive the released fields.
+
+    Only partner systems with an OAuth2 token carrying ``eid:verify`` may call
+    it; a resident's browser session may not.
+    """
+
+    authentication_classes = (OAuth2Authentication,)
+    permission_classes = (TokenHasScope,)
+    required_scopes = ("eid:verify",)
+
+    @extend_schema(request=EidVerifyInput, responses={200: EidVerifyOutput}, tags=["e-ID"])
+    def post(self, request, version=None):
+        return _verify(request)
+
+
+def _verify(request):
     data = EidVerifyInput(data=request.data)
     data.is_valid(raise_exception=True)
     application = getattr(request.auth, "application", None)

@@ -303,3 +303,32 @@ class EidVerification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.partner} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+# --- OAuth2 partner scopes ---
+class PartnerScopeGrant(models.Model):
+    """The scopes one OAuth2 application (a partner system) may ask for.
+
+    An application without a row here may ask for no scope at all: partners
+    are granted scopes deliberately, one by one, by an official.
+    """
+
+    application = models.OneToOneField(
+        settings.OAUTH2_PROVIDER_APPLICATION_MODEL,
+        on_delete=models.CASCADE,
+        related_name="partner_scope_grant",
+        verbose_name=_("应用"),
+    )
+    allowed_scopes = models.TextField(_("允许的权限范围"), blank=True, help_text=_("以空格分隔，例如 openid profile"))
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("合作方权限范围")
+        verbose_name_plural = _("合作方权限范围")
+
+    def __str__(self) -> str:
+        return str(self.application)
+
+    @property
+    def scopes(self) -> list[str]:
+        return self.allowed_scopes.split()

@@ -65,7 +65,9 @@ LOCAL_APPS = [
     "applications",
     "portal",
 ]
-INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
+# The OAuth2 provider comes after our apps so that identity's
+# templates/oauth2_provider/ override the toolkit's own consent page.
+INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS + ["oauth2_provider"]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -271,6 +273,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "common.api.problem_exception_handler",
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # Partner systems send OAuth2 bearer tokens; the session serves our own pages.
+        "oauth2_provider.contrib.rest_framework.OAuth2Authentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [
@@ -411,3 +415,78 @@ SANDBOX_GATEWAYS_ENABLED = env.bool("SANDBOX_GATEWAYS_ENABLED", default=True)
 EID_TOKEN_TTL_SECONDS = 60
 EID_ISSUER = env("EID_ISSUER", default="tongban")
 EID_KEY_ROTATION_DAYS = env.int("EID_KEY_ROTATION_DAYS", default=30)
+# ------------------------------------------------------------------------------
+# OAuth2 / OIDC
+# ------------------------------------------------------------------------------
+# django-oauth-toolkit is the provider for partner systems: authorization code
+# with PKCE (S256 only) to sign residents in, client credentials for partner
+# back-ends. identity/oauth/ holds our validator, scopes backend and server.
+#
+# The RS256 signing key for ID tokens, as PEM. Production refuses to start
+# without it; local and test settings generate a development key when unset.
+# "\n" sequences are accepted so a key fits in a one-line environment value.
+OIDC_RSA_PRIVATE_KEY = env("OIDC_RSA_PRIVATE_KEY", default="").replace("\\n", "\n")
+# The toolkit's default, named so that identity's migrations can point at it.
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+OAUTH2_PROVIDER = {
+    "OIDC_ENABLED": True,
+    "OIDC_RSA_PRIVATE_KEY": OIDC_RSA_PRIVATE_KEY,
+    # The scope registry. Names are the contract with partners; the Chinese
+    # descriptions shown on the consent page live in identity/oauth/scopes.py.
+    "SCOPES": {
+        "openid": "OpenID Connect sign-in",
+        "profile": "Name and mobile number",
+        "catalogue:read": "Read the service catalogue",
+        "applications:read": "Read applications",
+        "applications:write": "Create and update applications",
+        "certificates:verify": "Verify e-certificates",
+        "payments:read": "Read payment orders",
+        "eid:verify": "Verify a resident's e-ID credential",
+    },
+    # Which scopes each application may ask for (identity.PartnerScopeGrant).
+    "SCOPES_BACKEND_CLASS": "identity.oauth.scopes.PartnerScopes",
+    "OAUTH2_VALIDATOR_CLASS": "identity.oauth.validators.TongbanOAuth2Validator",
+    # Refuses the PKCE "plain" method already when the authorization request arrives.
+    "OIDC_SERVER_CLASS": "identity.oauth.server.TongbanServer",
+    "PKCE_REQUIRED": True,
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
+    "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,
+    "ID_TOKEN_EXPIRE_SECONDS": 3600,
+    # A refresh token lives 30 days past its access token, is used once, and a
+    # replayed one revokes its whole family. No grace period: a retry after a
+    # lost response needs a new sign-in, which is the safer failure.
+    "REFRESH_TOKEN_EXPIRE_SECONDS": 30 * 24 * 3600,
+    "ROTATE_REFRESH_TOKEN": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "REFRESH_TOKEN_GRACE_PERIOD_SECONDS": 0,
+    "ALLOW_URI_WILDCARDS": False,
+    # Plain http callbacks only for local demos; production allows https only.
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["http", "https"],
+    # Every RFC 9700 (OAuth 2.0 Security BCP) gate on: no implicit or password
+    # grant, no PKCE "plain", no tokens in query strings, the "iss" parameter in
+    # authorization responses, and tokens stored only as SHA-256 checksums.
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_MATCHING": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
+    "OIDC_RESPONSE_TYPES_SUPPORTED": ["code"],
+    "OAUTH2_RESPONSE_TYPES_SUPPORTED": ["code"],
+    "OAUTH2_GRANT_TYPES_SUPPORTED": ["authorization_code", "client_credentials", "refresh_token"],
+    # Scopes are requested explicitly; nothing is granted by default.
+    "DEFAULT_SCOPES": [],
+}
+# The OpenAPI document tells partners how to get a token and which scopes exist.
+SPECTACULAR_SETTINGS.update(
+    {
+        "OAUTH2_FLOWS": ["authorizationCode", "clientCredentials"],
+        "OAUTH2_AUTHORIZATION_URL": "/o/authorize/",
+        "OAUTH2_TOKEN_URL": "/o/token/",
+        "OAUTH2_REFRESH_URL": "/o/token/",
+        "OAUTH2_SCOPES": OAUTH2_PROVIDER["SCOPES"],
+    }
+)

@@ -3,16 +3,37 @@
 Refuses to start without a real secret key, a database and Redis.
 """
 
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.serialization import load_pem_private_key
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *
-from .base import INSECURE_DEFAULT_SECRET_KEY, LOGGING, REDIS_URL, SECRET_KEY, env
+from .base import (
+    INSECURE_DEFAULT_SECRET_KEY,
+    LOGGING,
+    OAUTH2_PROVIDER,
+    OIDC_RSA_PRIVATE_KEY,
+    REDIS_URL,
+    SECRET_KEY,
+    env,
+)
 
 if not SECRET_KEY or SECRET_KEY == INSECURE_DEFAULT_SECRET_KEY or SECRET_KEY.startswith("django-insecure"):
     raise ImproperlyConfigured(
         "DJANGO_SECRET_KEY must be set to a long random value in production "
         "(for example: python -c 'import secrets; print(secrets.token_urlsafe(64))')."
     )
+if not OIDC_RSA_PRIVATE_KEY:
+    raise ImproperlyConfigured(
+        "OIDC_RSA_PRIVATE_KEY must hold the RSA private key (PEM) that signs ID tokens in production "
+        "(for example: openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:3072)."
+    )
+try:
+    _oidc_key = load_pem_private_key(OIDC_RSA_PRIVATE_KEY.encode(), password=None)
+except ValueError as exc:
+    raise ImproperlyConfigured("OIDC_RSA_PRIVATE_KEY is not a readable unencrypted PEM private key.") from exc
+if not isinstance(_oidc_key, rsa.RSAPrivateKey) or _oidc_key.key_size < 2048:
+    raise ImproperlyConfigured("OIDC_RSA_PRIVATE_KEY must be an RSA key of at least 2048 bits.")
 if not env("DATABASE_URL", default=""):
     raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL in production.")
 if not REDIS_URL:
@@ -28,6 +49,8 @@ for _variable in ("FIELD_ENCRYPTION_KEYS", "BLIND_INDEX_KEY"):
 
 DEBUG = False
 SANDBOX_GATEWAYS_ENABLED = False
+# Partner callbacks must be https in production (RFC 9700 section 2.1).
+OAUTH2_PROVIDER["ALLOWED_REDIRECT_URI_SCHEMES"] = ["https"]
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 

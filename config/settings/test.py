@@ -11,7 +11,7 @@ os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
 os.environ["DATABASE_URL"] = os.environ.get("TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/tongban")
 
 from .base import *
-from .base import BASE_DIR, DATABASES
+from .base import BASE_DIR, DATABASES, OAUTH2_PROVIDER
 
 DEBUG = False
 # A pool per test database is pointless, and it keeps connections open across
@@ -32,3 +32,8 @@ STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 
 SMS_BACKEND = "common.sms.backends.locmem.LocmemSmsBackend"
+# A throwaway OIDC signing key per test process, unless one is given.
+if not OAUTH2_PROVIDER["OIDC_RSA_PRIVATE_KEY"]:
+    from .devkeys import development_rsa_key
+
+    OAUTH2_PROVIDER["OIDC_RSA_PRIVATE_KEY"] = development_rsa_key()

@@ -7,6 +7,8 @@ import sys
 
 from django.conf import settings
 
+from config.settings.devkeys import development_rsa_key
+
 BASE_DIR = settings.BASE_DIR
 
 
@@ -30,6 +32,7 @@ PRODUCTION_ENV = {
     "DJANGO_ALLOWED_HOSTS": "tongban.example.gov.cn",
     "FIELD_ENCRYPTION_KEYS": "wY8sV0Kx3m0cQ7QXUoPq0sQmJ4r8xv8m2m6F3o9Jt2I=",
     "BLIND_INDEX_KEY": "c2VjcmV0LWJsaW5kLWluZGV4LWtleS1mb3ItdGVzdHMtb25seQ==",
+    "OIDC_RSA_PRIVATE_KEY": development_rsa_key(),
 }
 
 
@@ -57,6 +60,21 @@ def test_production_refuses_to_start_without_redis():
     result = _manage("check", env=env)
     assert result.returncode != 0
     assert "REDIS_URL must be set" in result.stderr
+
+
+def test_production_refuses_to_start_without_an_oidc_signing_key():
+    env = {**PRODUCTION_ENV, "DJANGO_SECRET_KEY": secrets.token_urlsafe(64)}
+    del env["OIDC_RSA_PRIVATE_KEY"]
+    result = _manage("check", env=env)
+    assert result.returncode != 0
+    assert "OIDC_RSA_PRIVATE_KEY must hold the RSA private key" in result.stderr
+
+
+def test_production_accepts_an_oidc_key_with_escaped_newlines():
+    one_line = PRODUCTION_ENV["OIDC_RSA_PRIVATE_KEY"].replace("\n", "\\n")
+    env = {**PRODUCTION_ENV, "DJANGO_SECRET_KEY": secrets.token_urlsafe(64), "OIDC_RSA_PRIVATE_KEY": one_line}
+    result = _manage("check", env=env)
+    assert result.returncode == 0, result.stderr
 
 
 def test_embedded_default_uses_sqlite_locmem_and_eager_tasks(tmp_path):

@@ -37,3 +37,14 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 def sandbox_identity(name: str, id_number: str) -> SandboxIdentity:
     return SandboxIdentity.objects.create(name=name, **id_number_columns(id_number))
+
+
+def login_with_totp(client, user) -> None:
+    """Sign ``user`` in as if they had passed the TOTP step (the admin requires it)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+    client.force_login(user)
+    session = client.session
+    session["otp_device_id"] = device.persistent_id
+    session.save()

@@ -149,3 +149,61 @@ def test_eid_page_sends_unverified_residents_to_verification(client):
     response = client.get("/account/eid/")
     assert response.status_code == 302
     assert response["Location"] == "/account/verify/"
+
+
+# --- The partner API, with real OAuth2 tokens ---------------------------------------
+
+
+def _partner_token(client, *scopes: str, name: str = "如家酒店") -> str:
+    from .oauth_helpers import client_credentials_token, make_backend_application
+
+    application = make_backend_application(scopes=list(scopes))
+    application.name = name
+    application.save(update_fields=["name"])
+    response = client_credentials_token(client, application, scope=" ".join(scopes))
+    assert response.status_code == 200, response.content
+    return response.json()["access_token"]
+
+
+def test_partner_with_eid_verify_scope_verifies_a_token_once(client, resident):
+    access_token = _partner_token(client, "eid:verify")
+    compact, _token = eid_token_issue(user=resident)
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {access_token}"}
+
+    first = client.post(
+        "/api/v1/eid/verify/", {"token": compact, "purpose": "酒店入住"}, content_type="application/json", **headers
+    )
+    replay = client.post("/api/v1/eid/verify/", {"token": compact}, content_type="application/json", **headers)
+
+    assert first.status_code == 200
+    body = first.json()
+    assert body["name"] == "张三" and body["id_number_masked"] == "4401**********1235"
+    assert "440106199001011235" not in first.content.decode()
+    assert replay.status_code == 400
+    assert replay["Content-Type"] == "application/problem+json"
+    assert replay.json()["code"] == "eid_invalid"
+    log = EidVerification.objects.get(user=resident)
+    assert log.partner == "如家酒店" and log.purpose == "酒店入住"
+
+
+def test_a_token_without_eid_verify_scope_is_refused(client, resident):
+    access_token = _partner_token(client, "catalogue:read")
+    compact, token = eid_token_issue(user=resident)
+
+    response = client.post(
+        "/api/v1/eid/verify/",
+        {"token": compact},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {access_token}",
+    )
+
+    assert response.status_code == 403
+    token.refresh_from_db()
+    assert token.used_at is None  # a refused partner consumes nothing
+
+
+def test_a_resident_session_cannot_call_the_partner_api(client, resident):
+    compact, _token = eid_token_issue(user=resident)
+    client.force_login(UserFactory())
+    response = client.post("/api/v1/eid/verify/", {"token": compact}, content_type="application/json")
+    assert response.status_code in (401, 403)

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from identity import demo as identity_demo
+from identity import oauth_demo
 
 
 class Command(BaseCommand):
@@ -17,6 +18,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         with transaction.atomic():
             accounts = identity_demo.seed()
+            accounts += oauth_demo.seed()
 
         self.stdout.write(self.style.SUCCESS("演示数据已就绪 / Demo data ready."))
         self.stdout.write("演示账号 / Demo accounts (demo only, never use in production):")

@@ -1,0 +1,146 @@
+"""The partner API under OAuth2: scopes per view, problem+json refusals, /api/v1/me/."""
+
+import pytest
+from django.urls import include, path
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from identity.api_permissions import RequiredScopes
+
+from .oauth_helpers import (
+    authorization_code_tokens,
+    client_credentials_token,
+    make_backend_application,
+    make_user,
+    make_web_application,
+)
+
+
+class ApplicationsProbe(APIView):
+    """Stands in for the applications API: read with applications:read, write with applications:write."""
+
+    permission_classes = (RequiredScopes,)
+    required_scopes_read = ("applications:read",)
+    required_scopes_write = ("applications:write",)
+
+    def get(self, request, version=None):
+        return Response({"results": []})
+
+    def post(self, request, version=None):
+        return Response({"created": True}, status=201)
+
+
+class CatalogueProbe(APIView):
+    """Stands in for the catalogue API: read-only for tokens."""
+
+    permission_classes = (RequiredScopes,)
+    required_scopes_read = ("catalogue:read",)
+
+    def get(self, request, version=None):
+        return Response({"results": []})
+
+    def post(self, request, version=None):
+        return Response({"created": True}, status=201)
+
+
+urlpatterns = [
+    path("o/", include("identity.oauth.urls", namespace="oauth2_provider")),
+    path("api/v1/applications/", ApplicationsProbe.as_view()),
+    path("api/v1/catalogue/", CatalogueProbe.as_view()),
+    path("api/v1/", include("identity.api.urls")),
+    path("account/", include("identity.urls")),
+    path("", include("portal.urls")),
+]
+
+pytestmark = [pytest.mark.urls(__name__), pytest.mark.django_db]
+
+
+def _bearer(token: str) -> dict:
+    return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+
+
+def _token(client, *scopes: str) -> str:
+    application = make_backend_application(scopes=list(scopes))
+    response = client_credentials_token(client, application, scope=" ".join(scopes))
+    assert response.status_code == 200, response.content
+    return response.json()["access_token"]
+
+
+def test_catalogue_read_token_is_refused_on_a_write_with_problem_json(client):
+    token = _token(client, "catalogue:read")
+
+    response = client.post("/api/v1/applications/", {}, content_type="application/json", **_bearer(token))
+
+    assert response.status_code == 403
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["code"] == "permission_denied"
+    assert response.json()["status"] == 403
+
+
+def test_catalogue_read_token_reads_the_catalogue(client):
+    token = _token(client, "catalogue:read")
+
+    assert client.get("/api/v1/catalogue/", **_bearer(token)).status_code == 200
+    assert client.get("/api/v1/applications/", **_bearer(token)).status_code == 403
+
+
+def test_write_scope_token_may_write(client):
+    token = _token(client, "applications:write")
+
+    response = client.post("/api/v1/applications/", {}, content_type="application/json", **_bearer(token))
+
+    assert response.status_code == 201
+
+
+def test_no_token_may_write_where_no_write_scope_is_declared(client):
+    token = _token(client, "catalogue:read", "applications:write")
+
+    response = client.post("/api/v1/catalogue/", {}, content_type="application/json", **_bearer(token))
+
+    assert response.status_code == 403
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["detail"] == "此接口不允许通过 OAuth2 令牌写入。"
+
+
+def test_missing_or_unknown_token_is_401_problem_json(client):
+    anonymous = client.get("/api/v1/catalogue/")
+    forged = client.get("/api/v1/catalogue/", **_bearer("not-a-real-token"))
+
+    for response in (anonymous, forged):
+        assert response.status_code == 401
+        assert response["Content-Type"] == "application/problem+json"
+    assert forged["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_a_signed_in_resident_uses_the_api_through_their_session(client):
+    client.force_login(make_user())
+
+    assert client.get("/api/v1/applications/").status_code == 200
+
+
+def test_me_returns_the_user_with_a_masked_mobile(client):
+    user = make_user(display_name="王五", mobile="13800138000")
+    client.force_login(user)
+    tokens = authorization_code_tokens(client, make_web_application())
+    client.logout()
+
+    response = client.get("/api/v1/me/", **_bearer(tokens["access_token"]))
+
+    assert response.status_code == 200
+    assert response.json() == {"id": user.pk, "display_name": "王五", "mobile": "138****8000"}
+
+
+def test_me_needs_the_profile_scope(client):
+    client.force_login(make_user())
+    tokens = authorization_code_tokens(client, make_web_application(), scope="openid")
+    client.logout()
+
+    response = client.get("/api/v1/me/", **_bearer(tokens["access_token"]))
+
+    assert response.status_code == 403
+
+
+def test_me_refuses_a_client_credentials_token_which_acts_for_nobody(client):
+    token = _token(client, "profile")
+
+    assert client.get("/api/v1/me/", **_bearer(token)).status_code == 403

@@ -1,0 +1,253 @@
+"""Authorization code + PKCE: how partner systems sign residents in."""
+
+import json
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from jwcrypto import jwk, jwt
+from oauth2_provider.models import get_grant_model
+
+from .oauth_helpers import (
+    WEB_REDIRECT_URI,
+    WEB_SECRET,
+    authorization_code_tokens,
+    authorize_url,
+    basic_auth,
+    consent,
+    make_user,
+    make_web_application,
+    pkce_pair,
+    query_of,
+)
+
+Grant = get_grant_model()
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def resident(client):
+    user = make_user()
+    client.force_login(user)
+    return user
+
+
+@pytest.fixture
+def web_app():
+    return make_web_application()
+
+
+def _exchange(client, code, verifier, redirect_uri=WEB_REDIRECT_URI):
+    return client.post(
+        "/o/token/",
+        {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri, "code_verifier": verifier},
+        **basic_auth("web-partner", WEB_SECRET),
+    )
+
+
+def test_authorization_request_without_code_challenge_is_refused(client, resident, web_app):
+    response = client.get(authorize_url(web_app))
+
+    assert response.status_code == 302
+    assert query_of(response["Location"])["error"] == "invalid_request"
+    assert "code" not in query_of(response["Location"])
+    assert not Grant.objects.exists()
+
+
+@pytest.mark.parametrize("method", ["plain", None])
+def test_plain_pkce_method_is_refused_explicit_or_by_default(client, resident, web_app, method):
+    verifier, _challenge = pkce_pair()
+    # With "plain" the challenge is the verifier itself; no method means "plain" (RFC 7636).
+    response = client.get(authorize_url(web_app, code_challenge=verifier, code_challenge_method=method))
+
+    assert response.status_code == 302
+    assert query_of(response["Location"])["error"] == "invalid_request"
+    assert not Grant.objects.exists()
+
+
+def test_plain_pkce_method_slipped_into_the_consent_form_issues_no_code(client, resident, web_app):
+    _verifier, challenge = pkce_pair()
+    page = client.get(authorize_url(web_app, code_challenge=challenge, code_challenge_method="S256"))
+    data = {key: value for key, value in page.context["form"].initial.items() if value is not None}
+    data.update(allow="on", code_challenge_method="plain")
+
+    response = client.post("/o/authorize/", data)
+
+    assert "code" not in query_of(response["Location"])
+    assert not Grant.objects.exists()
+
+
+def test_s256_flow_end_to_end_gives_tokens_and_a_signed_id_token(client, resident, web_app):
+    tokens = authorization_code_tokens(client, web_app)
+
+    assert tokens["token_type"] == "Bearer"
+    assert 0 < tokens["expires_in"] <= 3600
+    assert set(tokens["scope"].split()) == {"openid", "profile"}
+    assert tokens["refresh_token"]
+
+    keys = jwk.JWKSet.from_json(client.get("/o/.well-known/jwks.json").content)
+    id_token = jwt.JWT(jwt=tokens["id_token"], key=keys, algs=["RS256"])
+    claims = json.loads(id_token.claims)
+    assert claims["sub"] == str(resident.pk)
+    assert claims["aud"] == "web-partner"
+    assert claims["iss"] == "http://testserver/o"
+
+
+def test_authorization_response_carries_state_and_issuer(client, resident, web_app):
+    answer = consent(client, web_app)
+
+    assert answer["state"] == "state-123"
+    assert answer["iss"] == "http://testserver/o"
+    assert answer["code"]
+
+
+def test_wrong_code_verifier_is_refused(client, resident, web_app):
+    code = consent(client, web_app)["code"]
+    other_verifier, _ = pkce_pair()
+
+    response = _exchange(client, code, other_verifier)
+
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid_grant"
+
+
+def test_authorization_code_is_single_use(client, resident, web_app):
+    verifier, challenge = pkce_pair()
+    code = consent(client, web_app, verifier_challenge=(verifier, challenge))["code"]
+
+    first = _exchange(client, code, verifier)
+    second = _exchange(client, code, verifier)
+
+    assert first.status_code == 200
+    assert second.status_code == 400
+    assert second.json()["error"] == "invalid_grant"
+
+
+def test_authorization_code_lives_at_most_60_seconds_and_is_refused_after(client, resident, web_app):
+    verifier, challenge = pkce_pair()
+    code = consent(client, web_app, verifier_challenge=(verifier, challenge))["code"]
+    grant = Grant.objects.get()
+    assert grant.expires - grant.created <= timedelta(seconds=60)
+
+    Grant.objects.filter(pk=grant.pk).update(expires=timezone.now() - timedelta(seconds=1))
+    response = _exchange(client, code, verifier)
+
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid_grant"
+
+
+@pytest.mark.parametrize(
+    "redirect_uri",
+    [
+        WEB_REDIRECT_URI + "/",
+        WEB_REDIRECT_URI + "?next=https://evil.example",
+        "https://partner.example.cn:8443/oauth/callback",
+        "https://evil.example/oauth/callback",
+        "http://partner.example.cn/oauth/callback",
+        WEB_REDIRECT_URI.upper(),
+    ],
+)
+def test_redirect_uri_must_match_the_registered_one_exactly(client, resident, web_app, redirect_uri):
+    _verifier, challenge = pkce_pair()
+    response = client.get(
+        authorize_url(web_app, redirect_uri=redirect_uri, code_challenge=challenge, code_challenge_method="S256")
+    )
+
+    # Never redirected anywhere: the resident sees an error page instead.
+    assert response.status_code == 400
+    assert "Location" not in response
+    assert "授权请求无效" in response.content.decode()
+
+
+def test_loopback_redirect_uri_may_not_change_its_port(client, resident):
+    application = make_web_application(redirect_uris="http://127.0.0.1:8000/partner-callback")
+    _verifier, challenge = pkce_pair()
+
+    response = client.get(
+        authorize_url(
+            application,
+            redirect_uri="http://127.0.0.1:9999/partner-callback",
+            code_challenge=challenge,
+            code_challenge_method="S256",
+        )
+    )
+
+    assert response.status_code == 400
+    assert "Location" not in response
+
+
+def test_token_request_with_another_redirect_uri_is_refused(client, resident, web_app):
+    verifier, challenge = pkce_pair()
+    code = consent(client, web_app, verifier_challenge=(verifier, challenge))["code"]
+
+    response = _exchange(client, code, verifier, redirect_uri=WEB_REDIRECT_URI + "/")
+
+    assert response.status_code == 400
+
+
+def test_scope_outside_the_applications_allow_list_is_refused(client, resident, web_app):
+    _verifier, challenge = pkce_pair()
+    response = client.get(
+        authorize_url(web_app, scope="openid payments:read", code_challenge=challenge, code_challenge_method="S256")
+    )
+
+    assert response.status_code == 302
+    assert query_of(response["Location"])["error"] == "invalid_scope"
+    assert not Grant.objects.exists()
+
+
+def test_refusing_consent_sends_access_denied_back_to_the_partner(client, resident, web_app):
+    answer = consent(client, web_app, allow=False)
+
+    assert answer["error"] == "access_denied"
+    assert "code" not in answer
+    assert not Grant.objects.exists()
+
+
+def test_consent_page_is_in_chinese_and_lists_what_the_partner_gets(client, resident, web_app):
+    _verifier, challenge = pkce_pair()
+    response = client.get(
+        authorize_url(
+            web_app, scope="openid profile applications:read", code_challenge=challenge, code_challenge_method="S256"
+        )
+    )
+    html = response.content.decode()
+
+    assert response.status_code == 200
+    assert "“合作网站”请求使用您的通办账号" in html
+    for description in ["使用通办账号登录", "查看您的姓名和手机号码", "查看您的办件"]:
+        assert description in html
+    assert 'name="allow"' in html
+    assert "<script" not in html
+
+
+def test_consent_page_speaks_english_when_the_partner_asks_for_ui_locales_en(client, resident, web_app):
+    _verifier, challenge = pkce_pair()
+    response = client.get(
+        authorize_url(web_app, code_challenge=challenge, code_challenge_method="S256", ui_locales="en-GB en")
+    )
+    html = response.content.decode()
+
+    assert "Sign in with your Tongban account" in html
+    assert "See your name and mobile number" in html
+    assert "使用通办账号登录" not in html
+
+
+def test_anonymous_visitor_is_sent_to_sign_in_first(client, web_app):
+    _verifier, challenge = pkce_pair()
+    response = client.get(authorize_url(web_app, code_challenge=challenge, code_challenge_method="S256"))
+
+    assert response.status_code == 302
+    assert not response["Location"].startswith(WEB_REDIRECT_URI)
+    assert not Grant.objects.exists()
+
+
+def test_consent_page_lets_its_form_answer_redirect_to_the_validated_callback_only(client, resident, web_app):
+    """Browsers that apply form-action to redirects would otherwise block the way back to the partner."""
+    _verifier, challenge = pkce_pair()
+    response = client.get(authorize_url(web_app, code_challenge=challenge, code_challenge_method="S256"))
+
+    directives = dict(part.strip().split(" ", 1) for part in response["Content-Security-Policy"].split(";"))
+    assert directives["form-action"].split() == ["'self'", WEB_REDIRECT_URI]
+    assert directives["script-src"] == "'self'"

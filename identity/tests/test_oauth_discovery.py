@@ -1,0 +1,124 @@
+"""Discovery, JWKS, userinfo and the scope catalogue."""
+
+import re
+
+import pytest
+from django.conf import settings
+from django.utils import translation
+
+from identity.oauth.scopes import SCOPE_DESCRIPTIONS, PartnerScopes
+from identity.tests.factories import login_with_totp
+
+from .oauth_helpers import authorization_code_tokens, make_user, make_web_application
+
+pytestmark = pytest.mark.django_db
+
+ALL_SCOPES = {
+    "openid",
+    "profile",
+    "catalogue:read",
+    "applications:read",
+    "applications:write",
+    "certificates:verify",
+    "payments:read",
+    "eid:verify",
+}
+ID_NUMBER = re.compile(r"\d{17}[\dXx]")
+
+
+def test_discovery_lists_only_s256_the_code_flow_and_every_scope(client):
+    response = client.get("/o/.well-known/openid-configuration")
+
+    assert response.status_code == 200
+    document = response.json()
+    assert document["issuer"] == "http://testserver/o"
+    assert document["code_challenge_methods_supported"] == ["S256"]
+    assert document["response_types_supported"] == ["code"]
+    assert set(document["scopes_supported"]) == ALL_SCOPES
+    assert "RS256" in document["id_token_signing_alg_values_supported"]
+    assert document["authorization_endpoint"] == "http://testserver/o/authorize/"
+    assert document["token_endpoint"] == "http://testserver/o/token/"
+    assert document["userinfo_endpoint"] == "http://testserver/o/userinfo/"
+    assert document["jwks_uri"] == "http://testserver/o/.well-known/jwks.json"
+    assert set(document["claims_supported"]) == {"sub", "name", "phone_number"}
+
+
+def test_oauth_server_metadata_also_lists_only_s256(client):
+    document = client.get("/o/.well-known/oauth-authorization-server").json()
+
+    assert document["code_challenge_methods_supported"] == ["S256"]
+    assert set(document["grant_types_supported"]) == {"authorization_code", "client_credentials", "refresh_token"}
+
+
+def test_jwks_publishes_the_public_rsa_key_only(client):
+    keys = client.get("/o/.well-known/jwks.json").json()["keys"]
+
+    assert len(keys) == 1
+    assert keys[0]["kty"] == "RSA"
+    assert keys[0]["alg"] == "RS256"
+    assert "d" not in keys[0]  # the private exponent
+
+
+def test_application_management_and_device_pages_are_not_published(client):
+    client.force_login(make_user())
+
+    assert client.get("/o/applications/").status_code == 404
+    assert client.get("/o/applications/register/").status_code == 404
+    assert client.get("/o/device/").status_code == 404
+
+
+def test_userinfo_with_profile_has_name_and_mobile_and_never_an_id_number(client):
+    user = make_user(display_name="李四", mobile="13900139000")
+    client.force_login(user)
+    tokens = authorization_code_tokens(client, make_web_application())
+    client.logout()
+
+    response = client.get("/o/userinfo/", HTTP_AUTHORIZATION=f"Bearer {tokens['access_token']}")
+
+    assert response.status_code == 200
+    claims = response.json()
+    assert claims == {"sub": str(user.pk), "name": "李四", "phone_number": "13900139000"}
+    assert not ID_NUMBER.search(response.content.decode())
+
+
+def test_userinfo_without_profile_has_only_the_subject(client):
+    user = make_user()
+    client.force_login(user)
+    tokens = authorization_code_tokens(client, make_web_application(), scope="openid")
+    client.logout()
+
+    claims = client.get("/o/userinfo/", HTTP_AUTHORIZATION=f"Bearer {tokens['access_token']}").json()
+
+    assert claims == {"sub": str(user.pk)}
+
+
+def test_every_scope_has_a_chinese_description_translated_to_english():
+    assert set(settings.OAUTH2_PROVIDER["SCOPES"]) == ALL_SCOPES
+    assert set(SCOPE_DESCRIPTIONS) == ALL_SCOPES
+    with translation.override("zh-hans"):
+        chinese = {name: str(text) for name, text in PartnerScopes().get_all_scopes().items()}
+    with translation.override("en"):
+        english = {name: str(text) for name, text in PartnerScopes().get_all_scopes().items()}
+    for name in ALL_SCOPES:
+        assert re.search(r"[\u4e00-\u9fff]", chinese[name]), name
+        assert english[name] != chinese[name], name
+        assert english[name].isascii(), name
+
+
+def test_openapi_schema_describes_the_oauth2_flows_and_the_scope_of_me(client):
+    response = client.get("/api/v1/schema/", HTTP_ACCEPT="application/json")
+
+    assert response.status_code == 200
+    schema = response.json()
+    flows = schema["components"]["securitySchemes"]["oauth2"]["flows"]
+    assert set(flows) == {"authorizationCode", "clientCredentials"}
+    assert set(flows["clientCredentials"]["scopes"]) == ALL_SCOPES
+    assert {"oauth2": ["profile"]} in schema["paths"]["/api/v1/me/"]["get"]["security"]
+
+
+def test_officials_manage_partner_scopes_in_the_admin(client):
+    admin = make_user(username="official", mobile="13700000000", is_staff=True, is_superuser=True)
+    login_with_totp(client, admin)
+
+    assert client.get("/admin/identity/partnerscopegrant/").status_code == 200
+    assert client.get("/admin/identity/partnerscopegrant/add/").status_code == 200
