@@ -175,9 +175,7 @@ class Mandate(TimeStampedModel):
     service_codes = models.JSONField(_("可办理事项编码"), default=list, blank=True)
     all_services = models.BooleanField(_("全部事项"), default=False)
     valid_until = models.DateTimeField(_("有效期至"))
-    granted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="granted_mandates"
-    )
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="granted_mandates")
     revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
 
     class Meta:
@@ -190,9 +188,7 @@ class ProxyAuthorisation(TimeStampedModel):
     """A resident's authorisation for a family member to act for them (代办),
     typically for elderly residents."""
 
-    principal = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="proxies_granted"
-    )
+    principal = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="proxies_granted")
     proxy = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="proxies_held")
     relationship = models.CharField(_("关系"), max_length=20)
     service_codes = models.JSONField(_("可办理事项编码"), default=list, blank=True)

@@ -68,9 +68,7 @@ def normalize_uscc(value: str) -> str:
     """
     value = (value or "").strip().replace(" ", "").upper()
     if len(value) != 18 or any(char not in USCC_ALPHABET for char in value):
-        raise ValidationError(
-            _("统一社会信用代码应为18位数字或大写字母（不含I、O、Z、S、V）。"), code="uscc_format"
-        )
+        raise ValidationError(_("统一社会信用代码应为18位数字或大写字母（不含I、O、Z、S、V）。"), code="uscc_format")
     if uscc_check_character(value[:17]) != value[17]:
         raise ValidationError(_("统一社会信用代码校验位不正确，请核对后重新输入。"), code="uscc_checksum")
     return value

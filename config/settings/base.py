@@ -308,6 +308,7 @@ READINESS_CHECKS = {
     "broker": "common.health.check_broker",
 }
 
+
 # ------------------------------------------------------------------------------
 # Personal data: encryption at rest and blind indexes (common/crypto.py)
 # ------------------------------------------------------------------------------

@@ -22,7 +22,8 @@ for _variable in ("FIELD_ENCRYPTION_KEYS", "BLIND_INDEX_KEY"):
     if not env(_variable, default=""):
         raise ImproperlyConfigured(
             f"{_variable} must be set in production: personal data is encrypted and indexed with it "
-            "(generate one with: python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')."
+            "(generate one with: python -c "
+            "'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')."
         )
 
 DEBUG = False
