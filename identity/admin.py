@@ -13,3 +13,6 @@ class UserAdmin(DjangoUserAdmin):
         *DjangoUserAdmin.fieldsets,
         (_("通办资料"), {"fields": ("display_name", "mobile")}),
     )
+
+
+from . import admin_enterprises  # noqa: E402, F401
