@@ -73,9 +73,9 @@ def mandates_for_enterprise(*, enterprise: Enterprise) -> QuerySet[Mandate]:
 
 
 def mandates_active(*, agent: User, enterprise: Enterprise) -> QuerySet[Mandate]:
-    """``agent``'s unrevoked, unexpired mandates for ``enterprise``."""
+    """``agent``'s unrevoked, unexpired mandates for ``enterprise``; none for a disabled account."""
     return Mandate.objects.filter(
-        agent=agent, enterprise=enterprise, revoked_at__isnull=True, valid_until__gt=_now()
+        agent=agent, agent__is_active=True, enterprise=enterprise, revoked_at__isnull=True, valid_until__gt=_now()
     ).order_by("-valid_until", "-pk")
 
 
@@ -114,9 +114,9 @@ def principals_of(*, user: User) -> QuerySet[ProxyAuthorisation]:
 
 
 def proxies_active(*, proxy: User, principal: User) -> QuerySet[ProxyAuthorisation]:
-    """``proxy``'s unrevoked, unexpired authorisations from ``principal``."""
+    """``proxy``'s unrevoked, unexpired authorisations from ``principal``; none for a disabled account."""
     return ProxyAuthorisation.objects.filter(
-        proxy=proxy, principal=principal, revoked_at__isnull=True, valid_until__gt=_now()
+        proxy=proxy, proxy__is_active=True, principal=principal, revoked_at__isnull=True, valid_until__gt=_now()
     ).order_by("-valid_until", "-pk")
 
 
