@@ -613,6 +613,21 @@ def test_the_proxy_page_grants_lists_and_revokes(client):
     assert ProxyAuthorisation.objects.get().revoked_at is not None
 
 
+def test_the_proxy_page_shows_what_a_proxy_did_for_me(client):
+    authorisation = ProxyAuthorisationFactory(service_codes=["SHBZ-001"])
+    act_on_behalf(
+        actor=authorisation.proxy,
+        action="application.submit",
+        service_code="SHBZ-001",
+        principal_user=authorisation.principal,
+    )
+    client.force_login(authorisation.principal)
+    page = client.get(reverse("identity:proxy_list")).content.decode()
+    section = page.split("他人为我代办的记录", 1)[1]
+    assert str(authorisation.proxy) in section
+    assert "SHBZ-001" in section
+
+
 def test_the_proxy_form_requires_a_relationship(client):
     client.force_login(UserFactory())
     response = client.post(

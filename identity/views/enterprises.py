@@ -37,6 +37,8 @@ from ..services.acting import (
 )
 
 ACTING_LOG_PAGE_SIZE = 50
+# The proxy page shows the latest actions others took for me; the admin keeps them all.
+PROXY_LOG_SIZE = 20
 RELATIONSHIP_LABELS = dict(RELATIONSHIP_CHOICES)
 
 
@@ -190,10 +192,14 @@ def proxy_list(request: HttpRequest) -> HttpResponse:
         authorisation.relationship_label = RELATIONSHIP_LABELS.get(
             authorisation.relationship, authorisation.relationship
         )
+    labels = _action_labels()
+    acted_for_me = list(selectors.acting_records_for_user(user=request.user)[:PROXY_LOG_SIZE])
+    for record in acted_for_me:
+        record.action_label = labels.get(record.action, record.action)
     return render(
         request,
         "identity/enterprises/proxy_list.html",
-        {"form": form, "granted": granted, "held": held, "nav": "proxies"},
+        {"form": form, "granted": granted, "held": held, "acted_for_me": acted_for_me, "nav": "proxies"},
         status=400 if form.errors else 200,
     )
 
