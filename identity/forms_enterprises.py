@@ -30,7 +30,14 @@ def end_of_day(date: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(date, datetime.time(23, 59, 59)))
 
 
-class EnterpriseRegistrationForm(forms.Form):
+class _Form(forms.Form):
+    def __init__(self, *args, **kwargs):
+        # Chinese labels take no trailing ASCII colon; the layout puts the label above its input.
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class EnterpriseRegistrationForm(_Form):
     name = forms.CharField(
         label=_("企业名称"),
         max_length=200,
@@ -53,7 +60,7 @@ class EnterpriseRegistrationForm(forms.Form):
             raise ValidationError(exc.messages[0], code=exc.code) from None
 
 
-class _GrantForm(forms.Form):
+class _GrantForm(_Form):
     """What a mandate and a proxy authorisation share: scope and validity."""
 
     all_services = forms.BooleanField(label=_("全部事项"), required=False)
