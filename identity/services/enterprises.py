@@ -216,6 +216,7 @@ def mandate_grant(
         if (mandate.all_services, mandate.service_codes, mandate.valid_until) == (all_services, codes, valid_until):
             return mandate
     for mandate in current:
+        mandate.enterprise = enterprise  # already loaded and locked; saves a query per mandate
         _mandate_close(mandate=mandate, revoked_by=granted_by, now=now)
     mandate = Mandate.objects.create(
         enterprise=enterprise,
@@ -320,6 +321,7 @@ def proxy_grant(
         ):
             return authorisation
     for authorisation in current:
+        authorisation.principal = principal  # already loaded and locked; saves a query each
         _proxy_close(authorisation=authorisation, revoked_by=principal, now=now)
     authorisation = ProxyAuthorisation.objects.create(
         principal=principal,

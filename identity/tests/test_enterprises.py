@@ -5,12 +5,12 @@ import datetime
 from http import HTTPStatus
 
 import pytest
-from django.conf import settings
 from django.contrib import admin
 from django.db import connection
 from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from common.crypto import decrypt_text
 from common.exceptions import ApplicationError
@@ -292,6 +292,20 @@ def test_an_agent_acting_within_the_mandate_leaves_a_record_of_who_acted_for_who
     assert active_mandate(agent=agent, enterprise=enterprise, service_code="SCJG-002") == mandate
 
 
+def test_acting_and_revoking_lock_the_mandate_row_so_a_revocation_cannot_slip_between(enterprise, agent):
+    mandate = MandateFactory(enterprise=enterprise, agent=agent)
+    with CaptureQueriesContext(connection) as acting:
+        act_on_behalf(actor=agent, action="application.submit", service_code="SCJG-001", enterprise=enterprise)
+    with CaptureQueriesContext(connection) as revoking:
+        mandate_revoke(mandate=mandate, revoked_by=enterprise.legal_representative)
+    for captured in (acting, revoking):
+        assert any(
+            'FROM "identity_mandate"' in query["sql"]
+            and query["sql"].rstrip().endswith(("FOR UPDATE", 'FOR UPDATE OF "identity_mandate"'))
+            for query in captured.captured_queries
+        )
+
+
 def test_an_all_services_mandate_covers_any_service_code(enterprise, agent):
     MandateFactory(enterprise=enterprise, agent=agent, all_services=True, service_codes=[])
     act_on_behalf(actor=agent, action="application.submit", service_code="GSDJ-042", enterprise=enterprise)
@@ -428,19 +442,21 @@ def test_revoking_a_proxy_twice_revokes_once_and_strangers_cannot():
 # Pages
 # ------------------------------------------------------------------------------
 @pytest.mark.parametrize(
-    "url",
+    ("name", "arguments"),
     [
-        "/identity/enterprises/",
-        "/identity/enterprises/register/",
-        "/identity/enterprises/1/agents/",
-        "/identity/enterprises/1/log/",
-        "/identity/proxies/",
+        ("enterprise_list", []),
+        ("enterprise_register", []),
+        ("enterprise_agents", [1]),
+        ("enterprise_acting_log", [1]),
+        ("proxy_list", []),
     ],
 )
-def test_pages_send_anonymous_visitors_to_the_login_page(client, url):
-    response = client.get(url)
+def test_pages_send_anonymous_visitors_to_the_login_page(client, settings, name, arguments):
+    # The account work decides the real LOGIN_URL; whatever it is, these pages send visitors there.
+    settings.LOGIN_URL = "/login-for-test/"
+    response = client.get(reverse(f"identity:{name}", args=arguments))
     assert response.status_code == HTTPStatus.FOUND
-    assert response.url.startswith(settings.LOGIN_URL)
+    assert response.url.startswith("/login-for-test/?next=")
 
 
 def test_a_verified_resident_registers_an_enterprise_through_the_page(client, representative):
@@ -638,10 +654,15 @@ def test_the_proxy_form_requires_a_relationship(client):
     assert 'id="id_relationship_error"' in response.content.decode()
 
 
-def test_the_agents_page_is_translated_to_english(client, enterprise, representative):
+def test_the_agents_page_is_translated_to_english_under_en(client, enterprise, representative):
     client.force_login(representative)
-    response = client.get(reverse("identity:enterprise_agents", args=[enterprise.pk]), HTTP_ACCEPT_LANGUAGE="en")
-    assert "Agents and mandates" in response.content.decode()
+    with translation.override("en"):
+        url = reverse("identity:enterprise_agents", args=[enterprise.pk])
+    assert url.startswith("/en/")
+    html = client.get(url).content.decode()
+    assert "Agents and mandates" in html
+    assert "Authorise a new agent" in html
+    assert "经办人与授权" not in html
 
 
 # ------------------------------------------------------------------------------
