@@ -49,7 +49,9 @@ class User(AbstractUser):
         return self.display_name or self.username
 
     @property
-    def is_verified(self) -> bool:
+    def is_real_name_verified(self) -> bool:
+        """Real-name verified (L2 or above). Not django-otp's ``is_verified()``,
+        which says whether this *session* passed a second factor."""
         return self.assurance_level >= AssuranceLevel.L2
 
 
@@ -71,6 +73,9 @@ class SmsCode(models.Model):
         verbose_name_plural = _("短信验证码")
         indexes = [models.Index(fields=["mobile", "purpose", "-created_at"])]
 
+    def __str__(self) -> str:
+        return f"{self.mobile[:3]}****{self.mobile[-4:]} {self.purpose}"
+
 
 class UserSession(models.Model):
     """One row per signed-in session, so a user can see and end their sessions
@@ -88,6 +93,9 @@ class UserSession(models.Model):
         verbose_name = _("登录会话")
         verbose_name_plural = _("登录会话")
         indexes = [models.Index(fields=["user", "ended_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.created_at:%Y-%m-%d %H:%M}"
 
 
 class SandboxIdentity(TimeStampedModel):
@@ -125,6 +133,9 @@ class RealNameVerification(models.Model):
         verbose_name_plural = _("实名核验记录")
         ordering = ["-created_at"]
 
+    def __str__(self) -> str:
+        return f"{self.id_number_masked} {self.outcome}"
+
 
 class PersonalDataAccess(models.Model):
     """Append-only log of officials revealing personal data in full: who, whose, when, why."""
@@ -142,6 +153,9 @@ class PersonalDataAccess(models.Model):
         verbose_name = _("个人信息查看记录")
         verbose_name_plural = _("个人信息查看记录")
         ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.official_id} {self.field} {self.created_at:%Y-%m-%d %H:%M}"
 
 
 class Enterprise(TimeStampedModel):
@@ -183,6 +197,9 @@ class Mandate(TimeStampedModel):
         verbose_name_plural = _("经办人授权")
         indexes = [models.Index(fields=["agent", "enterprise"])]
 
+    def __str__(self) -> str:
+        return f"{self.agent_id} → {self.enterprise_id}"
+
 
 class ProxyAuthorisation(TimeStampedModel):
     """A resident's authorisation for a family member to act for them (代办),
@@ -203,6 +220,9 @@ class ProxyAuthorisation(TimeStampedModel):
             models.CheckConstraint(condition=~Q(principal=models.F("proxy")), name="proxy_not_self"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.proxy_id} → {self.principal_id}"
+
 
 class ActingRecord(models.Model):
     """Append-only: every action taken on someone else's behalf, who acted for whom."""
@@ -222,6 +242,9 @@ class ActingRecord(models.Model):
         verbose_name_plural = _("代办操作记录")
         ordering = ["-created_at"]
 
+    def __str__(self) -> str:
+        return f"{self.actor_id} {self.action}"
+
 
 class EidSigningKey(models.Model):
     """An Ed25519 key that signs e-ID tokens. The newest active key signs; retired
@@ -237,6 +260,9 @@ class EidSigningKey(models.Model):
         verbose_name = _("电子凭证签名密钥")
         verbose_name_plural = _("电子凭证签名密钥")
         ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.kid
 
 
 class EidToken(models.Model):
@@ -255,6 +281,9 @@ class EidToken(models.Model):
         verbose_name_plural = _("电子凭证令牌")
         indexes = [models.Index(fields=["user", "expires_at"])]
 
+    def __str__(self) -> str:
+        return str(self.jti)
+
 
 class EidVerification(models.Model):
     """A partner's verification of a resident's e-ID token, shown in the resident's log."""
@@ -271,3 +300,6 @@ class EidVerification(models.Model):
         verbose_name = _("电子凭证核验记录")
         verbose_name_plural = _("电子凭证核验记录")
         ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.partner} {self.created_at:%Y-%m-%d %H:%M}"

@@ -99,7 +99,8 @@ def _check_valid_until(valid_until: datetime.datetime) -> None:
 def _active_user(*, user: User | None, mobile: str, field: str, missing_message: str) -> User:
     """``user`` itself, or the active account registered with ``mobile``."""
     if user is None:
-        mobile = (mobile or "").strip().replace(" ", "")
+        # Stored mobiles are 11 bare digits; people also type spaces, dashes and +86.
+        mobile = (mobile or "").strip().replace(" ", "").replace("-", "").removeprefix("+86")
         user = User.objects.filter(mobile=mobile, is_active=True).first() if mobile else None
     if user is None or not user.is_active:
         raise _error(missing_message, code=f"{field.removesuffix('_mobile')}_not_found", field=field)
@@ -120,7 +121,9 @@ def enterprise_register(*, representative: User, name: str, uscc: str) -> Enterp
     :raises ApplicationError: ``verification_required`` (403), ``name_required``,
         ``uscc_invalid`` or ``uscc_taken`` (409).
     """
-    if not representative.is_verified:
+    # Not ``is_verified``: django-otp's middleware sets that on request.user to say
+    # whether the *session* passed a second factor, and a bound method is always truthy.
+    if not representative.is_real_name_verified:
         raise _error(
             _("请先完成实名认证，再以法定代表人身份登记企业。"),
             code="verification_required",

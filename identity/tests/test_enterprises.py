@@ -93,6 +93,16 @@ def test_registration_needs_a_real_name_verified_representative():
     assert not Enterprise.objects.exists()
 
 
+def test_a_second_factor_session_is_not_mistaken_for_real_name_verification():
+    # django-otp's middleware gives request.user an ``is_verified()`` method for the session's
+    # second factor; only the assurance level says the person was verified.
+    unverified = UserFactory()
+    unverified.is_verified = lambda: True
+    with pytest.raises(ApplicationError) as caught:
+        enterprise_register(representative=unverified, name="甲", uscc=DEMO_USCC)
+    assert caught.value.code == "verification_required"
+
+
 def test_a_registered_uscc_is_refused_however_it_is_typed(representative):
     enterprise_register(representative=representative, name="甲公司", uscc=DEMO_USCC)
     other = UserFactory(verified=True)
@@ -149,7 +159,7 @@ def test_a_mandate_is_granted_by_mobile_for_normalised_codes_and_recorded(enterp
     mandate = mandate_grant(
         enterprise=enterprise,
         granted_by=representative,
-        agent_mobile=f" {agent.mobile} ",
+        agent_mobile=f"+86 {agent.mobile[:3]}-{agent.mobile[3:]}",
         service_codes="scjg-001，SCJG-002, scjg-001",
         valid_until=in_days(30),
     )

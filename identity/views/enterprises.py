@@ -97,7 +97,7 @@ def enterprise_register(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "identity/enterprises/enterprise_register.html",
-        {"form": form, "needs_verification": not request.user.is_verified, "nav": "enterprises"},
+        {"form": form, "needs_verification": not request.user.is_real_name_verified, "nav": "enterprises"},
         status=400 if form.errors else 200,
     )
 
