@@ -29,7 +29,7 @@ from identity.services.enterprises import (
     proxy_revoke,
 )
 
-from .factories import (
+from .factories_enterprises import (
     EnterpriseFactory,
     MandateFactory,
     ProxyAuthorisationFactory,

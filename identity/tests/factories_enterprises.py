@@ -1,4 +1,7 @@
-"""factory_boy factories for identity tests."""
+"""factory_boy factories for the enterprise, mandate and proxy tests.
+
+A separate module from the account tests' factories: many verified users are made
+here, so none may share a fixed ID number (its digest is unique)."""
 
 import datetime
 
