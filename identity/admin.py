@@ -166,3 +166,5 @@ class UserSessionAdmin(ReadOnlyAdmin):
     list_display = ("user", "created_at", "last_seen_at", "ended_at", "client_ip")
     list_select_related = ("user",)
     exclude = ("session_key",)
+
+from . import admin_enterprises  # noqa: E402, F401

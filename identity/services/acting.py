@@ -1,0 +1,152 @@
+"""Acting for someone else: the one check other apps call, and the record it leaves.
+
+Three ways to act for a principal other than yourself:
+
+* the **legal representative** acts for their enterprise on anything;
+* an **agent** (经办人) acts for an enterprise only within an unrevoked,
+  unexpired mandate naming the service code (or all services);
+* a **proxy** (亲友代办) acts for a resident only within an unrevoked,
+  unexpired authorisation naming the service code (or all services).
+
+Apps call :func:`act_on_behalf` at the moment they act: it checks and writes
+the :class:`~identity.models.ActingRecord` in one transaction, so no action
+taken for someone else goes unrecorded. :func:`acting_check` alone answers
+"may I?" for showing or hiding a button.
+"""
+
+from http import HTTPStatus
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from common.exceptions import ApplicationError
+
+from ..models import ActingRecord, Enterprise, Mandate, ProxyAuthorisation, User
+from ..selectors_enterprises import grant_covers, mandates_active, proxies_active
+
+NOT_MANDATED = "not_mandated"
+
+# Actions identity itself records; other apps name theirs "<app>.<verb>".
+ACTION_ENTERPRISE_REGISTER = "enterprise.register"
+ACTION_MANDATE_GRANT = "mandate.grant"
+ACTION_MANDATE_REVOKE = "mandate.revoke"
+ACTION_PROXY_GRANT = "proxy.grant"
+ACTION_PROXY_REVOKE = "proxy.revoke"
+
+
+def _principal_arguments(enterprise: Enterprise | None, principal_user: User | None) -> None:
+    # Acting for both or for nobody is a programming error in the caller, not a user's mistake.
+    if (enterprise is None) == (principal_user is None):
+        raise TypeError("Give exactly one of enterprise or principal_user.")
+
+
+def _not_mandated() -> ApplicationError:
+    return ApplicationError(
+        _("您没有代为办理该事项的授权，或授权已过期、已撤销。"),
+        code=NOT_MANDATED,
+        status=HTTPStatus.FORBIDDEN,
+    )
+
+
+def _covering_grant(
+    *,
+    actor: User,
+    service_code: str,
+    enterprise: Enterprise | None,
+    principal_user: User | None,
+    lock: bool,
+) -> Mandate | ProxyAuthorisation | None:
+    """The mandate or authorisation covering the action, or ``None`` when the
+    actor needs none (the legal representative, or a resident acting for themself).
+
+    :raises ApplicationError: ``not_mandated`` when nothing covers it.
+    """
+    _principal_arguments(enterprise, principal_user)
+    if not actor.is_active:
+        raise _not_mandated()
+    if enterprise is not None:
+        if enterprise.legal_representative_id == actor.pk:
+            return None
+        grants = mandates_active(agent=actor, enterprise=enterprise)
+    else:
+        if principal_user.pk == actor.pk:
+            return None
+        grants = proxies_active(proxy=actor, principal=principal_user)
+    if lock:
+        # Holding the grant's row lock until commit makes a concurrent revocation
+        # wait: an action is never recorded under a grant revoked before it committed.
+        grants = grants.select_for_update()
+    for grant in grants:
+        if grant_covers(grant, service_code):
+            return grant
+    raise _not_mandated()
+
+
+def acting_check(
+    *,
+    actor: User,
+    service_code: str,
+    enterprise: Enterprise | None = None,
+    principal_user: User | None = None,
+) -> None:
+    """Refuse unless ``actor`` may handle ``service_code`` for the principal.
+
+    Give exactly one principal: ``enterprise`` or ``principal_user``.
+
+    :raises ApplicationError: ``code="not_mandated"``, status 403.
+    """
+    _covering_grant(
+        actor=actor, service_code=service_code, enterprise=enterprise, principal_user=principal_user, lock=False
+    )
+
+
+def acting_record(
+    *,
+    actor: User,
+    principal_user: User | None = None,
+    principal_enterprise: Enterprise | None = None,
+    action: str,
+    service_code: str = "",
+    object_reference: str = "",
+) -> ActingRecord:
+    """Append one "who acted for whom" record. Call inside the acting transaction."""
+    _principal_arguments(principal_enterprise, principal_user)
+    return ActingRecord.objects.create(
+        actor=actor,
+        principal_user=principal_user,
+        principal_enterprise=principal_enterprise,
+        action=action[:100],
+        service_code=service_code[:64],
+        object_reference=str(object_reference)[:100],
+    )
+
+
+@transaction.atomic
+def act_on_behalf(
+    *,
+    actor: User,
+    action: str,
+    service_code: str,
+    enterprise: Enterprise | None = None,
+    principal_user: User | None = None,
+    object_reference: str = "",
+) -> ActingRecord:
+    """Check that ``actor`` may act, then record the action, in one transaction.
+
+    Call it in the same transaction as the action itself (e.g. inside the
+    service that submits an application), so a refused check rolls the action
+    back and a committed action always has its record.
+
+    :raises ApplicationError: ``code="not_mandated"``, status 403.
+    """
+    _covering_grant(
+        actor=actor, service_code=service_code, enterprise=enterprise, principal_user=principal_user, lock=True
+    )
+    return acting_record(
+        actor=actor,
+        principal_user=principal_user,
+        principal_enterprise=enterprise,
+        action=action,
+        service_code=service_code,
+        object_reference=object_reference,
+    )
