@@ -55,15 +55,11 @@ format: $(VENV)/.requirements-dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-# Each app keeps its own catalogue in <app>/locale/en/ (found by Django automatically);
-# the root locale/ holds the shared templates, common and config.
-LOCALIZED_APPS := $(patsubst %/locale,%,$(wildcard */locale))
-
+# Each app keeps its own catalogue in <app>/locale/en/ (makemessages files each
+# string in the nearest locale/ folder above it); the root locale/ holds the
+# shared templates and config.
 messages: $(VENV)/.requirements-dev
-	@for app in $(LOCALIZED_APPS); do \
-		echo "== $$app"; (cd $$app && ../$(BIN)/python ../manage.py makemessages -l en --no-obsolete) || exit 1; \
-	done
-	$(MANAGE) makemessages -l en --no-obsolete --ignore=.venv --ignore=var $(foreach app,$(LOCALIZED_APPS),--ignore=$(app))
+	$(MANAGE) makemessages -l en --no-obsolete --ignore=.venv --ignore=var
 	$(MANAGE) compilemessages --ignore=.venv
 
 test: lint

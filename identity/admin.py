@@ -167,4 +167,5 @@ class UserSessionAdmin(ReadOnlyAdmin):
     list_select_related = ("user",)
     exclude = ("session_key",)
 
+
 from . import admin_enterprises  # noqa: E402, F401

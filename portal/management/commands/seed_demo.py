@@ -1,6 +1,6 @@
 """Load the demo data. Idempotent: running it twice changes nothing.
 
-Each app contributes a ``demo.py`` with a ``seed(stdout)`` function returning
+Each app contributes a ``demo.py`` with a ``seed()`` function returning
 the accounts it wants printed; this command, in the top layer, calls them in
 dependency order.
 """
@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from identity import demo as identity_demo
-from identity import oauth_demo
+from identity import demo_enterprises, oauth_demo
 
 
 class Command(BaseCommand):
@@ -18,6 +18,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         with transaction.atomic():
             accounts = identity_demo.seed()
+            accounts += demo_enterprises.seed()
             accounts += oauth_demo.seed()
 
         self.stdout.write(self.style.SUCCESS("演示数据已就绪 / Demo data ready."))
