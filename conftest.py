@@ -84,6 +84,44 @@ def celery_worker_process(transactional_db):
         worker.stop()
 
 
+@pytest.fixture
+def celery_on_disposable_redis(transactional_db, disposable_redis):
+    """A real worker and this test process, both using a private Redis as broker,
+    so the test can stop and restart the broker (``.redis.stop()``/``.start()``).
+
+    Yields ``(worker, redis)``.
+    """
+    from django.db import connection
+
+    from config.celery import app
+
+    database = connection.settings_dict
+    database_url = f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
+    worker = CeleryWorkerProcess(database_url=database_url, broker_url=disposable_redis.url)
+    saved = {key: app.conf[key] for key in ("broker_url", "result_backend", "task_default_queue")}
+
+    def reset_connections():
+        # Celery caches its connection and producer pools on first use.
+        if app._pool is not None:
+            app._pool.force_close_all()
+        app._pool = None
+        app.amqp._producer_pool = None
+        app._backend_cache = None
+        app._local.__dict__.pop("backend", None)
+
+    app.conf.update(
+        broker_url=disposable_redis.url, result_backend=disposable_redis.url, task_default_queue=worker.queue
+    )
+    reset_connections()
+    worker.start()
+    try:
+        yield worker, disposable_redis
+    finally:
+        worker.stop()
+        app.conf.update(**saved)
+        reset_connections()
+
+
 @pytest.fixture(scope="session")
 def chromium_browser():
     """Debian's Chromium driven by Playwright. Never downloads a browser."""
