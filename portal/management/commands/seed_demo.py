@@ -9,16 +9,27 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from identity import demo as identity_demo
+from services import demo as services_demo
 
 
 class Command(BaseCommand):
     help = "Create or update the demo data (idempotent) and print the demo accounts."
 
+    def add_arguments(self, parser):
+        # Catalogue: synthetic items for performance work (seed_demo --services 10000).
+        parser.add_argument(
+            "--services", type=int, default=0, help="Also make sure N synthetic service items exist (performance work)."
+        )
+
     def handle(self, *args, **options):
         with transaction.atomic():
             accounts = identity_demo.seed()
+        # Catalogue
+        catalogue = services_demo.seed(services=options["services"])
 
         self.stdout.write(self.style.SUCCESS("演示数据已就绪 / Demo data ready."))
+        for line in catalogue:
+            self.stdout.write(line)
         self.stdout.write("演示账号 / Demo accounts (demo only, never use in production):")
         for account in accounts:
             self.stdout.write(f"  - {account}")

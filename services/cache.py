@@ -1,0 +1,43 @@
+"""One generation number for everything rendered from the catalogue.
+
+Pages built from the catalogue (the portal's home, guides, navigation and
+search pages, the API's anonymous answers) put the generation in their cache
+keys. Publishing or unpublishing bumps it, so every cached copy is invalid at
+once without having to know which keys exist (the local-memory cache of the
+embedded default cannot list its keys).
+
+The database name is part of every key: several test databases (xdist workers,
+other engineers' runs) share one Redis.
+"""
+
+from django.core.cache import cache
+from django.db import connection
+
+_GENERATION_KEY = "catalogue:generation"
+
+
+def _namespace() -> str:
+    return f"{_GENERATION_KEY}:{connection.settings_dict['NAME']}"
+
+
+def catalogue_generation() -> int:
+    namespace = _namespace()
+    generation = cache.get(namespace)
+    if generation is None:
+        # add() so that concurrent first readers agree on one value.
+        cache.add(namespace, 1, timeout=None)
+        generation = cache.get(namespace, 1)
+    return int(generation)
+
+
+def catalogue_changed() -> None:
+    """Invalidate every cached page and answer built from the catalogue."""
+    namespace = _namespace()
+    try:
+        cache.incr(namespace)
+    except ValueError:
+        cache.set(namespace, 2, timeout=None)
+
+
+def catalogue_cache_key(*parts: str) -> str:
+    return ":".join(("catalogue", str(connection.settings_dict["NAME"]), str(catalogue_generation()), *parts))
