@@ -7,11 +7,25 @@ once without having to know which keys exist (the local-memory cache of the
 embedded default cannot list its keys).
 
 The database name is part of every key: several test databases (xdist workers,
-other engineers' runs) share one Redis.
+other engineers' runs) share one Redis. So is the release
+(``CATALOGUE_CACHE_RELEASE``): pages rendered by older code are never served
+by newer code. Unset, each process uses its own token, which is always
+correct but shares nothing between workers; deployments set it to the release
+id so that all web nodes share one copy of each page.
 """
 
+import uuid
+
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
+
+_PROCESS_RELEASE = uuid.uuid4().hex[:12]
+
+
+def _release() -> str:
+    return getattr(settings, "CATALOGUE_CACHE_RELEASE", "") or _PROCESS_RELEASE
+
 
 _GENERATION_KEY = "catalogue:generation"
 
@@ -40,4 +54,6 @@ def catalogue_changed() -> None:
 
 
 def catalogue_cache_key(*parts: str) -> str:
-    return ":".join(("catalogue", str(connection.settings_dict["NAME"]), str(catalogue_generation()), *parts))
+    return ":".join(
+        ("catalogue", _release(), str(connection.settings_dict["NAME"]), str(catalogue_generation()), *parts)
+    )

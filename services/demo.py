@@ -32,27 +32,7 @@ def seed(*, services: int = 0) -> list[str]:
     Returns lines for ``seed_demo`` to print.
     """
     with transaction.atomic():
-        for order, (code, name, name_en, phone) in enumerate(demo_data.DEPARTMENTS, start=1):
-            Department.objects.update_or_create(
-                code=code,
-                defaults={
-                    "name": name,
-                    "name_en": name_en,
-                    "region": demo_data.REGION,
-                    "region_code": demo_data.REGION_CODE,
-                    "phone": phone,
-                    "address": f"{demo_data.REGION}政务服务中心",
-                    "office_hours": "工作日 9:00-12:00，13:00-17:00",
-                    "order": order,
-                },
-            )
-        for order, (code, kind, name, name_en) in enumerate(demo_data.LIFE_EVENTS, start=1):
-            LifeEvent.objects.update_or_create(
-                code=code, defaults={"kind": kind, "name": name, "name_en": name_en, "order": order}
-            )
-        for terms in demo_data.SYNONYMS:
-            SynonymGroup.objects.get_or_create(terms=terms)
-
+        seed_navigation()
         result = catalogue_import_records(records=list(enumerate(demo_data.ITEMS, start=1)))
 
         items = dict(ServiceItem.objects.filter(code__startswith=demo_data.REGION_CODE).values_list("code", "pk"))
@@ -90,6 +70,30 @@ def seed(*, services: int = 0) -> list[str]:
         created = generate_synthetic_items(count=services)
         lines.append(f"合成事项 / synthetic items: {created} 项新增 created (共 total {services})")
     return lines
+
+
+def seed_navigation() -> None:
+    """Departments, life events and synonyms: what items hang from (idempotent)."""
+    for order, (code, name, name_en, phone) in enumerate(demo_data.DEPARTMENTS, start=1):
+        Department.objects.update_or_create(
+            code=code,
+            defaults={
+                "name": name,
+                "name_en": name_en,
+                "region": demo_data.REGION,
+                "region_code": demo_data.REGION_CODE,
+                "phone": phone,
+                "address": f"{demo_data.REGION}政务服务中心",
+                "office_hours": "工作日 9:00-12:00，13:00-17:00",
+                "order": order,
+            },
+        )
+    for order, (code, kind, name, name_en) in enumerate(demo_data.LIFE_EVENTS, start=1):
+        LifeEvent.objects.update_or_create(
+            code=code, defaults={"kind": kind, "name": name, "name_en": name_en, "order": order}
+        )
+    for terms in demo_data.SYNONYMS:
+        SynonymGroup.objects.get_or_create(terms=terms)
 
 
 # Parts that combine into plausible names: 广州市 + 个体工商户 + 营业执照 + 变更登记.

@@ -133,10 +133,9 @@ def service_item_search(*, query: str, items: QuerySet[ServiceItem] | None = Non
             variant_name = Q()
             variant_body = Q()
             for word in variant.split():
-                variant_name &= Q(search_name__icontains=word) | Q(name__icontains=word)
-                variant_body &= (
-                    Q(search_body__icontains=word) | Q(search_name__icontains=word) | Q(name__icontains=word)
-                )
+                in_name = Q(search_name__icontains=word) | Q(name__icontains=word) | Q(aliases__icontains=word)
+                variant_name &= in_name
+                variant_body &= in_name | Q(search_body__icontains=word) | Q(keywords__icontains=word)
             name_match |= variant_name
             body_match |= variant_body
         items = items.filter(body_match)
