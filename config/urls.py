@@ -8,6 +8,8 @@ from common import views as common_views
 api_v1_patterns = [
     path("schema/", SpectacularAPIView.as_view(api_version="v1"), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="v1:schema"), name="docs"),
+    # Catalogue
+    path("", include("services.api.urls")),
 ]
 
 urlpatterns = [

@@ -1,9 +1,9 @@
 """One generation number for everything rendered from the catalogue.
 
 Pages built from the catalogue (the portal's home, guides, navigation and
-search pages, the API's anonymous answers) put the generation in their cache
-keys. Publishing or unpublishing bumps it, so every cached copy is invalid at
-once without having to know which keys exist (the local-memory cache of the
+search pages) and the synonym list put the generation in their cache keys.
+Publishing or unpublishing bumps it, so every cached copy is invalid at once
+without having to know which keys exist (the local-memory cache of the
 embedded default cannot list its keys).
 
 The database name is part of every key: several test databases (xdist workers,
