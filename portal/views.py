@@ -3,7 +3,7 @@
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from services import selectors
 from services.constants import Audience, Channel, LifeEventKind
@@ -14,13 +14,13 @@ HOT_SERVICES = 8
 SEARCH_PAGE_SIZE = 20
 
 
-@require_GET
+@require_safe
 @cached_anonymous_page
 def home(request: HttpRequest) -> HttpResponse:
     """The front door: search, hot services, life events, topics, bundles and departments."""
     events = list(selectors.life_event_list())
     context = {
-        "hot_items": list(selectors.service_item_list()[:HOT_SERVICES]),
+        "hot_items": list(selectors.service_item_list().select_related("published_version")[:HOT_SERVICES]),
         "resident_events": [event for event in events if event.kind == LifeEventKind.RESIDENT],
         "enterprise_stages": [event for event in events if event.kind == LifeEventKind.ENTERPRISE],
         "topics": list(selectors.topic_list()),
@@ -39,7 +39,7 @@ def _search_filters(request: HttpRequest) -> dict:
     }
 
 
-@require_GET
+@require_safe
 @cached_anonymous_page
 def search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:100]
@@ -60,7 +60,7 @@ def search(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/search.html", context)
 
 
-@require_GET
+@require_safe
 @cached_anonymous_page
 def suggest(request: HttpRequest) -> JsonResponse:
     """Suggestions while typing, for static/js/search-suggest.js."""
@@ -68,7 +68,7 @@ def suggest(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"suggestions": selectors.service_item_suggestions(query=query)})
 
 
-@require_GET
+@require_safe
 @cached_anonymous_page
 def guide(request: HttpRequest, code: str) -> HttpResponse:
     """The service guide (办事指南): every standard element of the published version."""
@@ -86,7 +86,7 @@ def _listing(request, template: str, subject, items, **extra) -> HttpResponse:
     return render(request, template, {"subject": subject, "items": items, **extra})
 
 
-@require_GET
+@require_safe
 @cached_anonymous_page
 def department(request: HttpRequest, code: str) -> HttpResponse:
     subject = selectors.department_list().filter(code=code).first()
@@ -94,7 +94,7 @@ def department(request: HttpRequest, code: str) -> HttpResponse:
     return _listing(request, "portal/department.html", subject, list(items))
 
 
-@require_GET
+@require_safe
 @cached_anonymous_page
 def life_event(request: HttpRequest, code: str) -> HttpResponse:
     subject = selectors.life_event_list().filter(code=code).first()
@@ -102,7 +102,7 @@ def life_event(request: HttpRequest, code: str) -> HttpResponse:
     return _listing(request, "portal/life_event.html", subject, list(items))
 
 
-@require_GET
+@require_safe
 @cached_anonymous_page
 def topic(request: HttpRequest, code: str) -> HttpResponse:
     subject = selectors.topic_with_items(code=code)
@@ -110,7 +110,7 @@ def topic(request: HttpRequest, code: str) -> HttpResponse:
     return _listing(request, "portal/topic.html", subject, items)
 
 
-@require_GET
+@require_safe
 @cached_anonymous_page
 def bundle(request: HttpRequest, code: str) -> HttpResponse:
     subject = selectors.bundle_with_items(code=code)

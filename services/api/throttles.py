@@ -7,6 +7,8 @@ space-separated string as on django-oauth-toolkit's ``AccessToken``), so this
 works whichever authentication class put it there.
 """
 
+import hashlib
+
 from rest_framework.throttling import SimpleRateThrottle
 
 CATALOGUE_READ_SCOPE = "catalogue:read"
@@ -39,7 +41,11 @@ class CatalogueThrottle(SimpleRateThrottle):
 
     def get_cache_key(self, request, view):
         if self.scope == self.token_scope:
-            ident = f"token-{getattr(request.auth, 'pk', None) or hash(getattr(request.auth, 'token', request.auth))}"
+            token_id = getattr(request.auth, "pk", None)
+            if token_id is None:
+                # A stable digest, so every worker process counts the same token alike.
+                token_id = hashlib.sha256(str(getattr(request.auth, "token", request.auth)).encode()).hexdigest()[:32]
+            ident = f"token-{token_id}"
         elif request.user and request.user.is_authenticated:
             ident = f"user-{request.user.pk}"
         else:
