@@ -4,6 +4,7 @@ publishing, and import/export. Every write goes through services.py."""
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -35,19 +36,24 @@ from .models import (
 
 
 class _CatalogueAdmin(admin.ModelAdmin):
-    """Navigation rows appear on cached pages: any change invalidates them."""
+    """Navigation rows appear on cached pages: any change invalidates them,
+    once committed, so no request can cache the old rows again meanwhile."""
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        catalogue_changed()
+        transaction.on_commit(catalogue_changed)
 
     def delete_model(self, request, obj):
         super().delete_model(request, obj)
-        catalogue_changed()
+        transaction.on_commit(catalogue_changed)
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        transaction.on_commit(catalogue_changed)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        catalogue_changed()
+        transaction.on_commit(catalogue_changed)
 
 
 @admin.register(Department)

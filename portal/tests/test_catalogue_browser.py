@@ -101,3 +101,19 @@ def test_elder_mode_enlarges_the_type_and_is_remembered(live_server, page, seede
     page.get_by_role("button", name="长辈模式").click()
     assert font_size("body") == body_before
     assert violations == []
+
+
+@pytest.mark.parametrize(
+    "path", ["/", "/search/?q=社保卡", "/services/440100-BDC-001/", "/bundles/newborn/", "/en/services/440100-GA-005/"]
+)
+@pytest.mark.parametrize("elder", [False, True], ids=["standard", "elder"])
+def test_pages_pass_axe_wcag_2_1_aa(live_server, page, seeded, path, elder):
+    from axe_playwright_python.sync_playwright import Axe
+
+    if elder:
+        page.context.add_cookies([{"name": "tb_elder", "value": "1", "url": live_server.url}])
+    page.goto(live_server.url + path)
+    results = Axe().run(
+        page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+    )
+    assert results.violations_count == 0, results.generate_report()
