@@ -19,6 +19,8 @@ api_v1_patterns = [
     path("eid/verify/", eid_api.EidVerifyView.as_view(), name="eid-verify"),
     path("eid/jwks.json", eid_api.eid_jwks, name="eid-jwks"),
     *identity_api.urlpatterns,
+    # Catalogue
+    path("", include("services.api.urls")),
 ]
 
 urlpatterns = [

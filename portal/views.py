@@ -1,10 +1,119 @@
-from django.http import HttpRequest, HttpResponse
+"""Portal pages: thin views over the catalogue's selectors."""
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
+
+from services import selectors
+from services.constants import Audience, Channel, LifeEventKind
+
+from .caching import cached_anonymous_page
+
+HOT_SERVICES = 8
+SEARCH_PAGE_SIZE = 20
 
 
-@require_GET
+@require_safe
+@cached_anonymous_page
 def home(request: HttpRequest) -> HttpResponse:
-    """The portal's front door. The catalogue issue fills it with search,
-    hot services, life events, topics and departments."""
-    return render(request, "portal/home.html")
+    """The front door: search, hot services, life events, topics, bundles and departments."""
+    events = list(selectors.life_event_list())
+    context = {
+        "hot_items": list(selectors.service_item_list().select_related("published_version")[:HOT_SERVICES]),
+        "resident_events": [event for event in events if event.kind == LifeEventKind.RESIDENT],
+        "enterprise_stages": [event for event in events if event.kind == LifeEventKind.ENTERPRISE],
+        "topics": list(selectors.topic_list()),
+        "bundles": list(selectors.bundle_list()),
+        "departments": list(selectors.department_list()),
+    }
+    return render(request, "portal/home.html", context)
+
+
+def _search_filters(request: HttpRequest) -> dict:
+    audience = request.GET.get("audience", "")
+    return {
+        "audience": audience if audience in Audience.values else "",
+        "department": request.GET.get("department", "")[:40],
+        "region": request.GET.get("region", "")[:12],
+    }
+
+
+@require_safe
+@cached_anonymous_page
+def search(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()[:100]
+    filters = _search_filters(request)
+    page = None
+    if query:
+        items = selectors.service_item_search(
+            query=query, items=selectors.service_item_list(**{k: v or None for k, v in filters.items()})
+        )
+        page = Paginator(items, SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "query": query,
+        "filters": filters,
+        "page": page,
+        "audiences": Audience.choices,
+        "departments": list(selectors.department_list()),
+    }
+    return render(request, "portal/search.html", context)
+
+
+@require_safe
+@cached_anonymous_page
+def suggest(request: HttpRequest) -> JsonResponse:
+    """Suggestions while typing, for static/js/search-suggest.js."""
+    query = request.GET.get("q", "").strip()[:50]
+    return JsonResponse({"suggestions": selectors.service_item_suggestions(query=query)})
+
+
+@require_safe
+@cached_anonymous_page
+def guide(request: HttpRequest, code: str) -> HttpResponse:
+    """The service guide (办事指南): every standard element of the published version."""
+    item = selectors.service_item_guide(code=code)
+    if item is None:
+        raise Http404
+    version = item.published_version
+    channels = [Channel(code).label for code in version.channels if code in Channel.values]
+    return render(request, "portal/guide.html", {"item": item, "version": version, "channels": channels})
+
+
+def _listing(request, template: str, subject, items, **extra) -> HttpResponse:
+    if subject is None:
+        raise Http404
+    return render(request, template, {"subject": subject, "items": items, **extra})
+
+
+@require_safe
+@cached_anonymous_page
+def department(request: HttpRequest, code: str) -> HttpResponse:
+    subject = selectors.department_list().filter(code=code).first()
+    items = selectors.service_item_list(department=code).select_related("published_version")
+    return _listing(request, "portal/department.html", subject, list(items))
+
+
+@require_safe
+@cached_anonymous_page
+def life_event(request: HttpRequest, code: str) -> HttpResponse:
+    subject = selectors.life_event_list().filter(code=code).first()
+    items = selectors.service_item_list(life_event=code).select_related("published_version")
+    return _listing(request, "portal/life_event.html", subject, list(items))
+
+
+@require_safe
+@cached_anonymous_page
+def topic(request: HttpRequest, code: str) -> HttpResponse:
+    subject = selectors.topic_with_items(code=code)
+    items = [entry.item for entry in subject.entries] if subject else []
+    return _listing(request, "portal/topic.html", subject, items)
+
+
+@require_safe
+@cached_anonymous_page
+def bundle(request: HttpRequest, code: str) -> HttpResponse:
+    subject = selectors.bundle_with_items(code=code)
+    items = [entry.item for entry in subject.entries] if subject else []
+    departments = list(dict.fromkeys(item.department for item in items))
+    return _listing(request, "portal/bundle.html", subject, items, departments=departments)

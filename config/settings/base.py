@@ -490,3 +490,17 @@ SPECTACULAR_SETTINGS.update(
         "OAUTH2_SCOPES": OAUTH2_PROVIDER["SCOPES"],
     }
 )
+# ------------------------------------------------------------------------------
+# Catalogue
+# ------------------------------------------------------------------------------
+# Where a guide's "apply online" button leads; the applications app serves it.
+# Part of every cached page's key (services/cache.py): set it to the release id
+# in production so web nodes share cached pages; unset, each process keeps its own.
+CATALOGUE_CACHE_RELEASE = env("CATALOGUE_CACHE_RELEASE", default="")
+CATALOGUE_APPLY_URL = env("CATALOGUE_APPLY_URL", default="/applications/new/{code}/")
+# Anonymous catalogue reads are throttled; a token with the catalogue:read scope
+# gets the higher rate (services.api.throttles). Counters live in the cache.
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
+    "catalogue_anon": env("CATALOGUE_ANON_RATE", default="60/minute"),
+    "catalogue_token": env("CATALOGUE_TOKEN_RATE", default="600/minute"),
+}

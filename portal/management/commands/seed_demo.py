@@ -10,18 +10,29 @@ from django.db import transaction
 
 from identity import demo as identity_demo
 from identity import demo_enterprises, oauth_demo
+from services import demo as services_demo
 
 
 class Command(BaseCommand):
     help = "Create or update the demo data (idempotent) and print the demo accounts."
+
+    def add_arguments(self, parser):
+        # Catalogue: synthetic items for performance work (seed_demo --services 10000).
+        parser.add_argument(
+            "--services", type=int, default=0, help="Also make sure N synthetic service items exist (performance work)."
+        )
 
     def handle(self, *args, **options):
         with transaction.atomic():
             accounts = identity_demo.seed()
             accounts += demo_enterprises.seed()
             accounts += oauth_demo.seed()
+        # The catalogue commits on its own: a synthetic run of 10,000 items is bulk work.
+        catalogue = services_demo.seed(services=options["services"])
 
         self.stdout.write(self.style.SUCCESS("演示数据已就绪 / Demo data ready."))
+        for line in catalogue:
+            self.stdout.write(line)
         self.stdout.write("演示账号 / Demo accounts (demo only, never use in production):")
         for account in accounts:
             self.stdout.write(f"  - {account}")

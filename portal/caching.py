@@ -1,0 +1,50 @@
+"""Anonymous pages cached as rendered bytes under explicit keys.
+
+Per PITFALLS ("Performance"), a page kept as bytes under one key serves far
+more requests than ``cache_page``. A page is served from the cache only to a
+visitor without a session cookie, so nothing personal is ever cached or
+served; the key holds the catalogue generation (services.cache), the language
+and the full path, so publishing invalidates every copy at once.
+"""
+
+import functools
+import hashlib
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import get_language
+
+from services.cache import catalogue_cache_key
+
+PAGE_TIMEOUT = 3600
+
+
+def _is_anonymous(request: HttpRequest) -> bool:
+    # Reading request.user would load the session; its cookie's absence is enough.
+    return settings.SESSION_COOKIE_NAME not in request.COOKIES
+
+
+def cached_anonymous_page(view):
+    """Serve ``view``'s 200 answers to anonymous GETs from the cache."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.method != "GET" or not _is_anonymous(request):
+            return view(request, *args, **kwargs)
+        path_hash = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
+        key = catalogue_cache_key("page", get_language(), path_hash)
+        cached = cache.get(key)
+        if cached is not None:
+            content, content_type = cached
+            return HttpResponse(content, content_type=content_type)
+        response = view(request, *args, **kwargs)
+        if response.status_code == 200 and not response.cookies and not response.streaming:
+            if hasattr(response, "render"):
+                response.render()
+            cache.set(key, (response.content, response["Content-Type"]), timeout=PAGE_TIMEOUT)
+        return response
+
+    # Catalogue pages only read: no transaction (and no connection at all on a cache hit).
+    return transaction.non_atomic_requests(wrapper)

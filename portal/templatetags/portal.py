@@ -1,0 +1,25 @@
+from django import template
+from django.conf import settings
+from django.utils.translation import get_language
+
+register = template.Library()
+
+
+@register.filter
+def localized_name(obj) -> str:
+    """The object's English name on English pages when it has one, else its Chinese name."""
+    if get_language() == "en" and getattr(obj, "name_en", ""):
+        return obj.name_en
+    return obj.name
+
+
+@register.filter
+def yuan(fen: int) -> str:
+    """Integer fen as yuan with two decimals: 12000 → 120.00."""
+    return f"{fen // 100}.{fen % 100:02d}"
+
+
+@register.simple_tag
+def apply_url(code: str) -> str:
+    """Where "apply online" leads; the applications app serves this URL."""
+    return settings.CATALOGUE_APPLY_URL.format(code=code)

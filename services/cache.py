@@ -1,0 +1,59 @@
+"""One generation number for everything rendered from the catalogue.
+
+Pages built from the catalogue (the portal's home, guides, navigation and
+search pages) and the synonym list put the generation in their cache keys.
+Publishing or unpublishing bumps it, so every cached copy is invalid at once
+without having to know which keys exist (the local-memory cache of the
+embedded default cannot list its keys).
+
+The database name is part of every key: several test databases (xdist workers,
+other engineers' runs) share one Redis. So is the release
+(``CATALOGUE_CACHE_RELEASE``): pages rendered by older code are never served
+by newer code. Unset, each process uses its own token, which is always
+correct but shares nothing between workers; deployments set it to the release
+id so that all web nodes share one copy of each page.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+
+_PROCESS_RELEASE = uuid.uuid4().hex[:12]
+
+
+def _release() -> str:
+    return getattr(settings, "CATALOGUE_CACHE_RELEASE", "") or _PROCESS_RELEASE
+
+
+_GENERATION_KEY = "catalogue:generation"
+
+
+def _namespace() -> str:
+    return f"{_GENERATION_KEY}:{connection.settings_dict['NAME']}"
+
+
+def catalogue_generation() -> int:
+    namespace = _namespace()
+    generation = cache.get(namespace)
+    if generation is None:
+        # add() so that concurrent first readers agree on one value.
+        cache.add(namespace, 1, timeout=None)
+        generation = cache.get(namespace, 1)
+    return int(generation)
+
+
+def catalogue_changed() -> None:
+    """Invalidate every cached page and answer built from the catalogue."""
+    namespace = _namespace()
+    try:
+        cache.incr(namespace)
+    except ValueError:
+        cache.set(namespace, 2, timeout=None)
+
+
+def catalogue_cache_key(*parts: str) -> str:
+    return ":".join(
+        ("catalogue", _release(), str(connection.settings_dict["NAME"]), str(catalogue_generation()), *parts)
+    )
