@@ -138,6 +138,13 @@ class ServiceItemVersion(TimeStampedModel):
     contact_phone = models.CharField(_("咨询电话"), max_length=50)
     complaint_phone = models.CharField(_("监督投诉电话"), max_length=50)
     notes = models.TextField(_("备注"), blank=True)
+    # The application form as JSON Schema (draft 2020-12) with our keywords:
+    # "x-order" (field order), "x-label-en" (English label, "title" is Chinese),
+    # "x-source" (prefill source such as "identity.name"; see applications.forms).
+    form_schema = models.JSONField(_("申请表单（JSON Schema）"), default=dict, blank=True)
+    minimum_assurance_level = models.PositiveSmallIntegerField(
+        _("最低认证等级"), default=2, help_text=_("1 手机号验证，2 实名核验，3 人脸或现场核验")
+    )
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True, editable=False)
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

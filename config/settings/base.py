@@ -234,6 +234,10 @@ MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media")))
 # Uploads are private: they are served only through permission-checked views.
 # No URL pattern serves MEDIA_URL, so nothing under it is public.
 MEDIA_URL = "/media/"
+PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "var" / "private")))
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+# clamd's socket or host:port; empty means no malware scanner is configured.
+CLAMD_ADDRESS = env("CLAMD_ADDRESS", default="")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -1,0 +1,102 @@
+"""Application forms from JSON Schema.
+
+The same schema (on the service item version) drives the server-rendered
+Django form and the API; ``validate_form_data`` is the single check both use.
+Supported: string (``maxLength``, ``pattern``, ``enum``, ``format: date``),
+integer, number, boolean; ``required``; our keywords ``x-order``,
+``x-label-en``, ``x-help``, ``x-source``.
+"""
+
+import datetime
+
+from django import forms
+from django.utils.translation import get_language
+from jsonschema import Draft202012Validator, FormatChecker
+
+from . import prefill
+
+
+def ordered_fields(schema: dict) -> list[tuple[str, dict]]:
+    properties = schema.get("properties", {})
+    order = schema.get("x-order") or list(properties)
+    return [(name, properties[name]) for name in order if name in properties]
+
+
+def _label(spec: dict, name: str) -> str:
+    if get_language() == "en" and spec.get("x-label-en"):
+        return spec["x-label-en"]
+    return spec.get("title", name)
+
+
+def _field_for(spec: dict, *, required: bool, label: str) -> forms.Field:
+    kind = spec.get("type", "string")
+    common = {"label": label, "required": required, "help_text": spec.get("x-help", "")}
+    if "enum" in spec:
+        return forms.ChoiceField(choices=[("", "—"), *[(v, v) for v in spec["enum"]]], **common)
+    if kind == "boolean":
+        return forms.BooleanField(**{**common, "required": False})
+    if kind == "integer":
+        return forms.IntegerField(min_value=spec.get("minimum"), max_value=spec.get("maximum"), **common)
+    if kind == "number":
+        return forms.DecimalField(min_value=spec.get("minimum"), max_value=spec.get("maximum"), **common)
+    if spec.get("format") == "date":
+        return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
+    if spec.get("maxLength", 0) > 200:
+        return forms.CharField(max_length=spec["maxLength"], widget=forms.Textarea(attrs={"rows": 4}), **common)
+    return forms.CharField(max_length=spec.get("maxLength", 200), **common)
+
+
+class SchemaForm(forms.Form):
+    """A Django form built from a JSON Schema; prefilled authoritative fields are locked."""
+
+    def __init__(self, *args, schema: dict, field_sources: dict | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.schema = schema
+        self.field_sources = field_sources or {}
+        required = set(schema.get("required", []))
+        for name, spec in ordered_fields(schema):
+            field = _field_for(spec, required=name in required, label=_label(spec, name))
+            source = self.field_sources.get(name)
+            if source:
+                field.source = source
+                if source.get("locked"):
+                    # Disabled fields ignore what the browser sends: the held value stands.
+                    field.disabled = True
+            self.fields[name] = field
+
+    def json_data(self) -> dict:
+        data = {}
+        for name, value in self.cleaned_data.items():
+            if isinstance(value, datetime.date):
+                value = value.isoformat()
+            elif value is not None and not isinstance(value, (str, int, bool)):
+                value = float(value)
+            if value not in (None, ""):
+                data[name] = value
+        return data
+
+
+def prefill_values(schema: dict, *, applicant, enterprise=None) -> tuple[dict, dict]:
+    """(initial data, field sources) for every field with an ``x-source`` the portal can answer."""
+    data, sources = {}, {}
+    for name, spec in ordered_fields(schema):
+        source = spec.get("x-source")
+        if not source:
+            continue
+        found = prefill.resolve(source, applicant=applicant, enterprise=enterprise)
+        if found is not None:
+            data[name] = found.pop("value")
+            sources[name] = found
+    return data, sources
+
+
+def validate_form_data(schema: dict, data: dict) -> list[dict]:
+    """JSON Schema errors as ``[{"field", "message"}]``; empty when valid."""
+    validator = Draft202012Validator(schema, format_checker=FormatChecker())
+    errors = []
+    for error in sorted(validator.iter_errors(data), key=lambda e: list(e.path)):
+        field = error.path[0] if error.path else (error.params if isinstance(error.params, str) else "")
+        if error.validator == "required":
+            field = error.message.split("'")[1]
+        errors.append({"field": str(field), "message": error.message})
+    return errors
