@@ -18,6 +18,9 @@ from django.utils.translation import get_language
 from services.cache import catalogue_cache_key
 
 PAGE_TIMEOUT = 3600
+# Search answers are keyed by whatever visitors type, so they live briefly:
+# the cache Redis may also be the broker, which must never run out of memory.
+SEARCH_TIMEOUT = 120
 
 
 def _is_anonymous(request: HttpRequest) -> bool:
@@ -25,8 +28,10 @@ def _is_anonymous(request: HttpRequest) -> bool:
     return settings.SESSION_COOKIE_NAME not in request.COOKIES
 
 
-def cached_anonymous_page(view):
-    """Serve ``view``'s 200 answers to anonymous GETs from the cache."""
+def cached_anonymous_page(view=None, *, timeout: int = PAGE_TIMEOUT):
+    """Serve ``view``'s 200 answers to anonymous GETs from the cache for ``timeout`` seconds."""
+    if view is None:
+        return functools.partial(cached_anonymous_page, timeout=timeout)
 
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
@@ -42,7 +47,7 @@ def cached_anonymous_page(view):
         if response.status_code == 200 and not response.cookies and not response.streaming:
             if hasattr(response, "render"):
                 response.render()
-            cache.set(key, (response.content, response["Content-Type"]), timeout=PAGE_TIMEOUT)
+            cache.set(key, (response.content, response["Content-Type"]), timeout=timeout)
         return response
 
     return wrapper
