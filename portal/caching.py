@@ -11,6 +11,7 @@ import functools
 import hashlib
 
 from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import get_language
@@ -25,7 +26,8 @@ SEARCH_TIMEOUT = 120
 
 def _is_anonymous(request: HttpRequest) -> bool:
     # Reading request.user would load the session; its cookie's absence is enough.
-    return settings.SESSION_COOKIE_NAME not in request.COOKIES
+    # A pending flash message (cookie storage) must be shown, so it disables the cache too.
+    return settings.SESSION_COOKIE_NAME not in request.COOKIES and CookieStorage.cookie_name not in request.COOKIES
 
 
 def cached_anonymous_page(view=None, *, timeout: int = PAGE_TIMEOUT):
