@@ -69,10 +69,9 @@ test: lint
 	$(BIN)/pytest -n 2 --dist loadfile; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests"; exit 1; fi; exit $$status
 
-bench:
-	@echo "make bench will measure, on gunicorn against PostgreSQL and Redis, the requests per second of the"
-	@echo "home, guide and search pages and the catalogue API as ratios to a bare-Django 'ok' view run in the"
-	@echo "same command. It arrives with the performance work (catalogue issue); nothing is measured yet."
+bench: $(VENV)/.requirements
+	@# Needs PostgreSQL and Redis; builds its own database (BENCH_DATABASE_URL). See portal/bench.py.
+	$(BIN)/python -m portal.bench
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -82,10 +82,7 @@ def check_upload(uploaded) -> CheckedUpload:
     if _MARKUP.search(content):
         raise _refuse(_("文件中含有网页代码，已拒绝。请重新导出后上传。"), "polyglot")
 
-    if detected == "application/pdf":
-        content = _check_pdf(content)
-    else:
-        content = _reencode_image(content, detected)
+    content = _check_pdf(content) if detected == "application/pdf" else _reencode_image(content, detected)
     return CheckedUpload(
         content=content, content_type=detected, original_name=name, sha256=hashlib.sha256(content).hexdigest()
     )

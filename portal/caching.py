@@ -11,6 +11,7 @@ import functools
 import hashlib
 
 from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
@@ -19,15 +20,21 @@ from django.utils.translation import get_language
 from services.cache import catalogue_cache_key
 
 PAGE_TIMEOUT = 3600
+# Search answers are keyed by whatever visitors type, so they live briefly:
+# the cache Redis may also be the broker, which must never run out of memory.
+SEARCH_TIMEOUT = 120
 
 
 def _is_anonymous(request: HttpRequest) -> bool:
     # Reading request.user would load the session; its cookie's absence is enough.
-    return settings.SESSION_COOKIE_NAME not in request.COOKIES
+    # A pending flash message (cookie storage) must be shown, so it disables the cache too.
+    return settings.SESSION_COOKIE_NAME not in request.COOKIES and CookieStorage.cookie_name not in request.COOKIES
 
 
-def cached_anonymous_page(view):
-    """Serve ``view``'s 200 answers to anonymous GETs from the cache."""
+def cached_anonymous_page(view=None, *, timeout: int = PAGE_TIMEOUT):
+    """Serve ``view``'s 200 answers to anonymous GETs from the cache for ``timeout`` seconds."""
+    if view is None:
+        return functools.partial(cached_anonymous_page, timeout=timeout)
 
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
@@ -43,7 +50,7 @@ def cached_anonymous_page(view):
         if response.status_code == 200 and not response.cookies and not response.streaming:
             if hasattr(response, "render"):
                 response.render()
-            cache.set(key, (response.content, response["Content-Type"]), timeout=PAGE_TIMEOUT)
+            cache.set(key, (response.content, response["Content-Type"]), timeout=timeout)
         return response
 
     # Catalogue pages only read: no transaction (and no connection at all on a cache hit).

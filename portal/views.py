@@ -8,7 +8,7 @@ from django.views.decorators.http import require_safe
 from services import selectors
 from services.constants import Audience, Channel, LifeEventKind
 
-from .caching import cached_anonymous_page
+from .caching import SEARCH_TIMEOUT, cached_anonymous_page
 
 HOT_SERVICES = 8
 SEARCH_PAGE_SIZE = 20
@@ -40,7 +40,7 @@ def _search_filters(request: HttpRequest) -> dict:
 
 
 @require_safe
-@cached_anonymous_page
+@cached_anonymous_page(timeout=SEARCH_TIMEOUT)
 def search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:100]
     filters = _search_filters(request)
@@ -61,7 +61,7 @@ def search(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@cached_anonymous_page
+@cached_anonymous_page(timeout=SEARCH_TIMEOUT)
 def suggest(request: HttpRequest) -> JsonResponse:
     """Suggestions while typing, for static/js/search-suggest.js."""
     query = request.GET.get("q", "").strip()[:50]

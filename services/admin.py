@@ -16,7 +16,7 @@ from common.exceptions import ApplicationError
 
 from . import services, transfer
 from .cache import catalogue_changed
-from .constants import VersionStatus
+from .constants import PROMISED_LIMIT_TARGET_CUT, VersionStatus
 from .models import (
     FAQ,
     Bundle,
@@ -271,5 +271,17 @@ class ServiceItemVersionAdmin(admin.ModelAdmin):
                 published += 1
             except ApplicationError as exc:
                 self.message_user(request, f"{version}: {exc.message}", messages.ERROR)
+                continue
+            if version.statutory_limit_days and version.time_saved_percent < PROMISED_LIMIT_TARGET_CUT * 100:
+                self.message_user(
+                    request,
+                    _("%(version)s：承诺时限仅比法定时限缩短 %(percent)d%%，低于 %(target)d%% 的目标。")
+                    % {
+                        "version": version,
+                        "percent": version.time_saved_percent,
+                        "target": PROMISED_LIMIT_TARGET_CUT * 100,
+                    },
+                    messages.WARNING,
+                )
         if published:
             self.message_user(request, _("已发布 %(count)d 个版本。") % {"count": published}, messages.SUCCESS)

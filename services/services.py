@@ -28,7 +28,8 @@ VERSION_PARTS = (
 
 def service_item_search_texts(*, item: ServiceItem, version: ServiceItemVersion | None) -> tuple[str, str]:
     """The (name, body) search documents of an item and its published guide."""
-    name = search.document([item.name, *split_terms(item.aliases)])
+    # The English name too, so English pages' visitors can search in English.
+    name = search.document([item.name, *split_terms(item.aliases), item.name_en])
     body_texts = [*split_terms(item.keywords), item.department.name]
     if version is not None:
         body_texts += [version.result_name, version.conditions]

@@ -497,10 +497,10 @@ SPECTACULAR_SETTINGS.update(
 # ------------------------------------------------------------------------------
 # Catalogue
 # ------------------------------------------------------------------------------
-# Where a guide's "apply online" button leads; the applications app serves it.
 # Part of every cached page's key (services/cache.py): set it to the release id
 # in production so web nodes share cached pages; unset, each process keeps its own.
 CATALOGUE_CACHE_RELEASE = env("CATALOGUE_CACHE_RELEASE", default="")
+# Where a guide's "apply online" button leads; the applications app serves it.
 CATALOGUE_APPLY_URL = env("CATALOGUE_APPLY_URL", default="/applications/new/{code}/")
 # Anonymous catalogue reads are throttled; a token with the catalogue:read scope
 # gets the higher rate (services.api.throttles). Counters live in the cache.

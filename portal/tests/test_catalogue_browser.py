@@ -77,6 +77,12 @@ def test_guide_page_shows_every_standard_element(live_server, page, seeded):
     page.get_by_text("可以委托他人办理吗？").click()
     assert page.get_by_text("受托人须携带本人身份证件和委托书").is_visible()
     assert page.get_by_role("link", name="在线办理").is_visible()
+
+    # Printable: the guide without the site's header, search and buttons.
+    page.emulate_media(media="print")
+    assert not page.locator(".site-header").is_visible()
+    assert not page.get_by_role("link", name="在线办理").is_visible()
+    assert page.locator("#materials").is_visible()
     assert violations == []
 
 

@@ -182,3 +182,11 @@ def test_pages_run_the_same_queries_with_10_and_1000_items(client, url, expected
     catalogue_changed()
     with django_assert_num_queries(small):
         assert client.get(url).status_code == 200
+
+
+def test_a_pending_flash_message_bypasses_the_page_cache(client, catalogue):
+    client.get("/")
+    client.cookies["messages"] = "pending"
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get("/").status_code == 200
+    assert any("services_serviceitem" in query["sql"] for query in captured.captured_queries)

@@ -1,5 +1,4 @@
 import pytest
-from django.core.cache import cache
 
 from services import demo
 from services.cache import catalogue_changed
@@ -7,10 +6,8 @@ from services.cache import catalogue_changed
 
 @pytest.fixture(autouse=True)
 def _fresh_catalogue_cache():
-    """Each test starts with no cached catalogue pages (they are keyed by
-    generation) and with no throttle history for the test client's address."""
+    """Each test starts with no cached catalogue pages (they are keyed by generation)."""
     catalogue_changed()
-    cache.delete_many(["throttle_catalogue_anon_127.0.0.1"])
 
 
 @pytest.fixture

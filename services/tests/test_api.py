@@ -12,7 +12,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def api():
-    return APIClient()
+    # Throttle counters live in the shared Redis, keyed by address: a fresh one
+    # per test keeps concurrent runs from counting against each other.
+    return APIClient(REMOTE_ADDR="10.{}.{}.{}".format(*secrets.token_bytes(3)))
 
 
 def test_service_list_is_cursor_paginated_and_filterable(api, catalogue):

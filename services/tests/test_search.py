@@ -33,6 +33,8 @@ def test_documents_hold_words_with_their_pinyin_and_initials():
         ("公租房", "公共租赁住房申请"),
         ("护照", "普通护照签发"),
         ("二手房 过户", "不动产转移登记（二手房过户）"),
+        ("passport", "普通护照签发"),
+        ("Marriage registration", "内地居民结婚登记"),
     ],
 )
 def test_search_finds_the_right_item_first(catalogue, query, first):

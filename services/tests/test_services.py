@@ -101,3 +101,12 @@ def test_demo_catalogue_meets_the_issue(catalogue):
     }
     for version in ServiceItemVersion.objects.filter(status=VersionStatus.PUBLISHED):
         assert version.promised_limit_days <= version.statutory_limit_days
+
+
+def test_reindexing_after_an_alias_change_makes_the_item_findable(catalogue):
+    assert "内地居民结婚登记" not in [i.name for i in selectors.service_item_search(query="扯证")]
+    item = _item("440100-MZ-001")
+    item.aliases = "领证,登记结婚,扯证"
+    item.save(update_fields=["aliases"])
+    services.service_item_reindex(item=item)
+    assert selectors.service_item_search(query="扯证").first().name == "内地居民结婚登记"
