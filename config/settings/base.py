@@ -192,6 +192,7 @@ CELERY_TASK_TIME_LIMIT = 900
 CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / "var" / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "notifications-sweep-outbox": {"task": "notifications.sweep_outbox", "schedule": 30.0},
+    "applications-flag-overdue": {"task": "applications.flag_overdue", "schedule": 15 * 60.0},
 }
 # Fail fast when the broker is down at publish time: the outbox sweeper
 # delivers later, so a request must not hang retrying.

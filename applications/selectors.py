@@ -1,0 +1,54 @@
+"""Reads for applications: who may see which case."""
+
+from django.db.models import QuerySet
+
+from .constants import Status
+from .models import AccessAttempt, Application, DepartmentOfficial, Transition
+
+
+def official_department_ids(*, user) -> list[int]:
+    return list(DepartmentOfficial.objects.filter(user=user).values_list("department_id", flat=True))
+
+
+def applications_for_official(*, user) -> QuerySet[Application]:
+    """The cases an official may see: their departments' only (superusers see all). Never drafts."""
+    queryset = Application.objects.exclude(status=Status.DRAFT)
+    if user.is_superuser:
+        return queryset
+    return queryset.filter(department_id__in=official_department_ids(user=user))
+
+
+def official_may_process(*, user, application: Application) -> bool:
+    if not user.is_active or not user.is_staff:
+        return False
+    if user.is_superuser:
+        return True
+    return DepartmentOfficial.objects.filter(user=user, department_id=application.department_id).exists()
+
+
+def applications_for_resident(*, user) -> QuerySet[Application]:
+    """A resident's own cases (top-level: a bundle shows as one), newest first."""
+    return (
+        Application.objects.filter(applicant=user, parent__isnull=True)
+        .select_related("service_item", "bundle", "department")
+        .order_by("-created_at")
+    )
+
+
+def application_for_resident(*, user, case_number: str) -> Application | None:
+    """The resident's case, or None — also for someone else's case, which is logged."""
+    application = (
+        Application.objects.select_related("service_item", "service_version", "department", "bundle")
+        .filter(case_number=case_number)
+        .first()
+    )
+    if application is None:
+        return None
+    if application.applicant_id != user.pk:
+        AccessAttempt.objects.create(user=user, case_number=case_number[:64])
+        return None
+    return application
+
+
+def application_timeline(*, application: Application) -> QuerySet[Transition]:
+    return Transition.objects.filter(application=application).select_related("actor").order_by("created_at", "pk")

@@ -1,0 +1,333 @@
+"""Writes for applications (办件): drafts, materials, submission and every
+workflow transition.
+
+Every status change goes through :func:`application_transition`: it locks the
+row, checks ``ALLOWED_TRANSITIONS``, is idempotent for a repeated request,
+saves with ``update_fields``, appends a :class:`Transition` and queues the
+applicant's notification in the same transaction (the outbox).
+"""
+
+import datetime
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from common.exceptions import ApplicationError
+from notifications.services import notify
+from services.models import ServiceItem
+
+from .calendar import add_working_days, working_days_between
+from .constants import ALLOWED_TRANSITIONS, DECIDED_STATUSES, MaterialSource, Role, ScanStatus, Status
+from .forms import prefill_values, validate_form_data
+from .models import Application, CaseSequence, SubmittedMaterial, SupplementRequest, Transition
+from .selectors import official_may_process
+from .uploads import check_upload
+
+
+def _today() -> datetime.date:
+    return timezone.localdate()
+
+
+# --- Drafts -------------------------------------------------------------------------
+
+
+def application_start(*, applicant, item_code: str, enterprise=None) -> Application:
+    """A draft for the published version of ``item_code``, prefilled from what the portal holds."""
+    item = (
+        ServiceItem.objects.select_related("published_version", "department")
+        .filter(code=item_code, published_version__isnull=False)
+        .first()
+    )
+    if item is None:
+        raise ApplicationError(_("该事项暂不可在线办理。"), code="item_unavailable", status=404)
+    version = item.published_version
+    if applicant.assurance_level < version.minimum_assurance_level:
+        raise ApplicationError(
+            _("办理该事项需要先完成实名认证。"),
+            code="assurance_too_low",
+            status=403,
+            extra={"verify_url": "/account/verify/"},
+        )
+    existing = Application.objects.filter(
+        applicant=applicant, service_version=version, status=Status.DRAFT, enterprise=enterprise
+    ).first()
+    if existing is not None:
+        return existing
+    data, sources = prefill_values(version.form_schema, applicant=applicant, enterprise=enterprise)
+    return Application.objects.create(
+        applicant=applicant,
+        enterprise=enterprise,
+        service_item=item,
+        service_version=version,
+        department=item.department,
+        form_data=data,
+        field_sources=sources,
+    )
+
+
+def application_save_draft(*, application: Application, data: dict, actor) -> Application:
+    """Save what the resident typed; locked (authoritative) prefilled fields keep their values."""
+    with transaction.atomic():
+        application = Application.objects.select_for_update().get(pk=application.pk)
+        if application.applicant_id != actor.pk:
+            raise ApplicationError(_("无权修改该申请。"), code="not_yours", status=404)
+        if application.status != Status.DRAFT:
+            raise ApplicationError(_("申请已提交，不能再修改。"), code="not_a_draft", status=409)
+        locked = {
+            name: application.form_data.get(name) for name, s in application.field_sources.items() if s.get("locked")
+        }
+        application.form_data = {**data, **{k: v for k, v in locked.items() if v is not None}}
+        application.save(update_fields=["form_data", "updated_at"])
+    return application
+
+
+def material_add_upload(*, application: Application, requirement=None, uploaded, actor, supplement=None):
+    """Check an uploaded file completely, then store it under a generated name."""
+    if application.applicant_id != actor.pk:
+        raise ApplicationError(_("无权修改该申请。"), code="not_yours", status=404)
+    allowed = Status.DRAFT if supplement is None else Status.SUPPLEMENT_REQUESTED
+    if application.status != allowed:
+        raise ApplicationError(_("当前状态不能上传材料。"), code="upload_not_allowed", status=409)
+    checked = check_upload(uploaded)
+    scan_status = ScanStatus.PENDING if settings.CLAMD_ADDRESS else ScanStatus.NOT_SCANNED
+    material = SubmittedMaterial(
+        application=application,
+        requirement=requirement,
+        supplement=supplement,
+        source=MaterialSource.UPLOAD,
+        original_name=checked.original_name,
+        content_type=checked.content_type,
+        size=len(checked.content),
+        sha256=checked.sha256,
+        scan_status=scan_status,
+        uploaded_by=actor,
+    )
+    material.file.save("upload", ContentFile(checked.content), save=False)
+    try:
+        material.save()
+    except Exception:
+        material.file.delete(save=False)  # nothing half-written stays on disk
+        raise
+    if scan_status == ScanStatus.PENDING:
+        from .tasks import scan_material
+
+        transaction.on_commit(lambda: scan_material.delay(material.pk))
+    return material
+
+
+# --- Submission ---------------------------------------------------------------------
+
+
+def _next_case_number(department) -> str:
+    today = _today()
+    code = department.code.upper()
+    for _attempt in range(3):
+        updated = CaseSequence.objects.filter(department_code=code, day=today).update(last=F("last") + 1)
+        if not updated:
+            try:
+                with transaction.atomic():
+                    CaseSequence.objects.create(department_code=code, day=today, last=1)
+            except IntegrityError:
+                continue
+        sequence = CaseSequence.objects.get(department_code=code, day=today)
+        return f"{code}-{today:%Y%m%d}-{sequence.last:06d}"
+    raise ApplicationError(_("系统繁忙，请稍后再试。"), code="sequence_busy", status=503)
+
+
+def _deadlines(application: Application, *, start: datetime.date) -> dict:
+    version = application.service_version
+    statutory = add_working_days(start, version.statutory_limit_days)
+    promised = add_working_days(start, version.promised_limit_days)
+    return {
+        "statutory_deadline": statutory.date,
+        "promised_deadline": promised.date,
+        "deadline_provisional": statutory.provisional or promised.provisional,
+    }
+
+
+def _missing_materials(application: Application) -> list[str]:
+    required = {m.pk: m.name for m in application.service_version.materials.all() if m.mandatory}
+    given = set(application.materials.values_list("requirement_id", flat=True))
+    return [name for pk, name in required.items() if pk not in given]
+
+
+def application_submit(*, application: Application, actor) -> Application:
+    """Submit a draft: validate the form and materials, number the case, set the deadlines."""
+    with transaction.atomic():
+        application = (
+            Application.objects.select_for_update()
+            .select_related("service_version", "department")
+            .get(pk=application.pk)
+        )
+        if application.applicant_id != actor.pk:
+            raise ApplicationError(_("无权提交该申请。"), code="not_yours", status=404)
+        if application.status == Status.SUBMITTED:
+            return application  # a repeated click
+        errors = validate_form_data(application.service_version.form_schema, application.form_data)
+        if errors:
+            raise ApplicationError(_("表单填写不完整或有误。"), code="form_invalid", extra={"errors": errors})
+        missing = _missing_materials(application)
+        if missing:
+            raise ApplicationError(
+                _("还缺少必要材料：%(names)s。") % {"names": "、".join(missing)},
+                code="materials_missing",
+                extra={"missing": missing},
+            )
+        application.case_number = _next_case_number(application.department)
+        application.submitted_at = timezone.now()
+        for field, value in _deadlines(application, start=_today()).items():
+            setattr(application, field, value)
+        _record(application, to_status=Status.SUBMITTED, actor=actor, role=Role.APPLICANT, comment="")
+        application.save(
+            update_fields=[
+                "case_number",
+                "submitted_at",
+                "statutory_deadline",
+                "promised_deadline",
+                "deadline_provisional",
+                "status",
+                "updated_at",
+            ]
+        )
+    return application
+
+
+# --- Transitions --------------------------------------------------------------------
+
+
+def _record(application: Application, *, to_status: str, actor, role: str, comment: str) -> Transition:
+    from_status = application.status
+    application.status = to_status
+    transition = Transition.objects.create(
+        application=application, from_status=from_status, to_status=to_status, actor=actor, role=role, comment=comment
+    )
+    applicant = application.applicant
+    notify(
+        user=applicant,
+        template="applications.status_changed",
+        context={
+            "case_number": application.case_number or "",
+            "service": application.service_item.name if application.service_item_id else "",
+            "status": str(Status(to_status).label),
+            "status_code": to_status,
+            "comment": comment,
+        },
+        link=f"/my/applications/{application.case_number}/",
+    )
+    return transition
+
+
+def application_transition(*, application_id: int, to_status: str, actor, comment: str = "") -> Application:
+    """Move a case to ``to_status`` if the table allows it and ``actor`` may.
+
+    Idempotent: asking again for the status the case is already in (e.g. two
+    officials approving at once) changes nothing and records nothing.
+    """
+    with transaction.atomic():
+        application = (
+            Application.objects.select_for_update()
+            .select_related("applicant", "service_item", "service_version")
+            .get(pk=application_id)
+        )
+        if application.status == to_status:
+            return application
+        role = ALLOWED_TRANSITIONS.get((application.status, to_status))
+        if role is None:
+            raise ApplicationError(
+                _("办件当前为“%(current)s”，不能变更为“%(target)s”。")
+                % {"current": Status(application.status).label, "target": Status(to_status).label},
+                code="transition_not_allowed",
+                status=409,
+            )
+        if role == Role.APPLICANT and application.applicant_id != actor.pk:
+            raise ApplicationError(_("无权操作该办件。"), code="not_yours", status=404)
+        if role == Role.OFFICIAL and not official_may_process(user=actor, application=application):
+            raise ApplicationError(_("该办件不属于您所在的部门。"), code="not_your_department", status=403)
+        if to_status in (Status.REFUSED, Status.DENIED, Status.SUPPLEMENT_REQUESTED) and not comment.strip():
+            raise ApplicationError(_("请填写理由或补正要求。"), code="comment_required")
+
+        fields = ["status", "updated_at"]
+        today = _today()
+        if to_status == Status.SUPPLEMENT_REQUESTED:
+            # 补正: the clock pauses until the applicant answers.
+            application.paused_since = today
+            fields.append("paused_since")
+            SupplementRequest.objects.create(application=application, requested_by=actor, message=comment.strip())
+        elif application.status == Status.SUPPLEMENT_REQUESTED and application.paused_since:
+            paused = max(working_days_between(application.paused_since, today), 0)
+            application.paused_working_days += paused
+            if paused and application.promised_deadline:
+                application.promised_deadline = add_working_days(application.promised_deadline, paused).date
+                application.statutory_deadline = add_working_days(application.statutory_deadline, paused).date
+            application.paused_since = None
+            fields += ["paused_working_days", "promised_deadline", "statutory_deadline", "paused_since"]
+            if to_status == Status.RESUBMITTED:
+                SupplementRequest.objects.filter(application=application, fulfilled_at__isnull=True).update(
+                    fulfilled_at=timezone.now()
+                )
+        if to_status in DECIDED_STATUSES and application.decided_at is None:
+            application.decided_at = timezone.now()
+            fields.append("decided_at")
+        if to_status == Status.CONCLUDED:
+            application.concluded_at = timezone.now()
+            fields.append("concluded_at")
+        _record(application, to_status=to_status, actor=actor, role=role, comment=comment.strip())
+        application.save(update_fields=fields)
+        if application.parent_id and to_status in (Status.CONCLUDED, Status.REFUSED, Status.WITHDRAWN):
+            _conclude_parent_when_done(application.parent_id, actor=actor)
+    return application
+
+
+def _conclude_parent_when_done(parent_id: int, *, actor) -> None:
+    parent = Application.objects.select_for_update().get(pk=parent_id)
+    open_children = parent.sub_cases.exclude(status__in=(Status.CONCLUDED, Status.REFUSED, Status.WITHDRAWN))
+    if parent.status != Status.CONCLUDED and not open_children.exists():
+        parent.concluded_at = timezone.now()
+        _record(parent, to_status=Status.CONCLUDED, actor=None, role=Role.SYSTEM, comment=_("所有子办件均已办结。"))
+        parent.save(update_fields=["status", "concluded_at", "updated_at"])
+
+
+def application_claim(*, application_id: int, official) -> Application:
+    """An official takes a case from the queue (idempotent for the same official)."""
+    with transaction.atomic():
+        application = Application.objects.select_for_update().get(pk=application_id)
+        if not official_may_process(user=official, application=application):
+            raise ApplicationError(_("该办件不属于您所在的部门。"), code="not_your_department", status=403)
+        if application.assigned_to_id not in (None, official.pk):
+            raise ApplicationError(_("该办件已由其他工作人员认领。"), code="already_claimed", status=409)
+        if application.assigned_to_id is None:
+            application.assigned_to = official
+            application.save(update_fields=["assigned_to", "updated_at"])
+    return application
+
+
+def application_assign(*, application_id: int, assigned_by, assignee) -> Application:
+    with transaction.atomic():
+        application = Application.objects.select_for_update().get(pk=application_id)
+        if not official_may_process(user=assigned_by, application=application) or not official_may_process(
+            user=assignee, application=application
+        ):
+            raise ApplicationError(_("只能分派给本部门的工作人员。"), code="not_your_department", status=403)
+        application.assigned_to = assignee
+        application.save(update_fields=["assigned_to", "updated_at"])
+    return application
+
+
+def applications_flag_overdue() -> int:
+    """Scheduled: flag open cases past their promised deadline or idle for 5 working days."""
+    from .constants import OPEN_STATUSES
+
+    today = _today()
+    overdue = Application.objects.filter(status__in=OPEN_STATUSES, promised_deadline__lt=today).exclude(
+        flagged="overdue"
+    )
+    count = overdue.update(flagged="overdue")
+    stuck_before = timezone.now() - datetime.timedelta(days=7)
+    count += Application.objects.filter(status__in=OPEN_STATUSES, updated_at__lt=stuck_before, flagged="").update(
+        flagged="stuck"
+    )
+    return count
