@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.exceptions import ApplicationError
+from identity.services.acting import act_on_behalf, acting_check
 from notifications.services import notify
 from services.models import ServiceItem
 
@@ -45,6 +46,11 @@ def application_start(*, applicant, item_code: str, enterprise=None) -> Applicat
     if item is None:
         raise ApplicationError(_("该事项暂不可在线办理。"), code="item_unavailable", status=404)
     version = item.published_version
+    if item.audience == "enterprise" and enterprise is None:
+        raise ApplicationError(_("该事项由企业申请，请选择您代表的企业。"), code="enterprise_required")
+    if enterprise is not None:
+        # Only the legal representative or an agent mandated for this service.
+        acting_check(actor=applicant, service_code=item.code, enterprise=enterprise)
     if applicant.assurance_level < version.minimum_assurance_level:
         raise ApplicationError(
             _("办理该事项需要先完成实名认证。"),
@@ -160,7 +166,7 @@ def application_submit(*, application: Application, actor) -> Application:
     with transaction.atomic():
         application = (
             Application.objects.select_for_update()
-            .select_related("service_version", "department")
+            .select_related("service_version", "service_item", "department", "enterprise")
             .get(pk=application.pk)
         )
         if application.applicant_id != actor.pk:
@@ -176,6 +182,14 @@ def application_submit(*, application: Application, actor) -> Application:
                 _("还缺少必要材料：%(names)s。") % {"names": "、".join(missing)},
                 code="materials_missing",
                 extra={"missing": missing},
+            )
+        if application.enterprise_id:
+            act_on_behalf(
+                actor=actor,
+                action="application_submit",
+                service_code=application.service_item.code,
+                enterprise=application.enterprise,
+                object_reference=str(application.pk),
             )
         application.case_number = _next_case_number(application.department)
         application.submitted_at = timezone.now()
