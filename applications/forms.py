@@ -94,9 +94,11 @@ def validate_form_data(schema: dict, data: dict) -> list[dict]:
     """JSON Schema errors as ``[{"field", "message"}]``; empty when valid."""
     validator = Draft202012Validator(schema, format_checker=FormatChecker())
     errors = []
-    for error in sorted(validator.iter_errors(data), key=lambda e: list(e.path)):
-        field = error.path[0] if error.path else (error.params if isinstance(error.params, str) else "")
+    for error in sorted(validator.iter_errors(data), key=lambda e: [str(part) for part in e.path]):
         if error.validator == "required":
+            # jsonschema names the missing property in the message: "'address' is a required property".
             field = error.message.split("'")[1]
+        else:
+            field = error.path[0] if error.path else ""
         errors.append({"field": str(field), "message": error.message})
     return errors

@@ -78,7 +78,7 @@ def application_start(*, applicant, item_code: str, enterprise=None) -> Applicat
 def application_save_draft(*, application: Application, data: dict, actor) -> Application:
     """Save what the resident typed; locked (authoritative) prefilled fields keep their values."""
     with transaction.atomic():
-        application = Application.objects.select_for_update().get(pk=application.pk)
+        application = Application.objects.select_for_update(of=("self",)).get(pk=application.pk)
         if application.applicant_id != actor.pk:
             raise ApplicationError(_("无权修改该申请。"), code="not_yours", status=404)
         if application.status != Status.DRAFT:
@@ -165,7 +165,7 @@ def application_submit(*, application: Application, actor) -> Application:
     """Submit a draft: validate the form and materials, number the case, set the deadlines."""
     with transaction.atomic():
         application = (
-            Application.objects.select_for_update()
+            Application.objects.select_for_update(of=("self",))
             .select_related("service_version", "service_item", "department", "enterprise")
             .get(pk=application.pk)
         )
@@ -243,7 +243,7 @@ def application_transition(*, application_id: int, to_status: str, actor, commen
     """
     with transaction.atomic():
         application = (
-            Application.objects.select_for_update()
+            Application.objects.select_for_update(of=("self",))
             .select_related("applicant", "service_item", "service_version")
             .get(pk=application_id)
         )
@@ -297,7 +297,7 @@ def application_transition(*, application_id: int, to_status: str, actor, commen
 
 
 def _conclude_parent_when_done(parent_id: int, *, actor) -> None:
-    parent = Application.objects.select_for_update().get(pk=parent_id)
+    parent = Application.objects.select_for_update(of=("self",)).get(pk=parent_id)
     open_children = parent.sub_cases.exclude(status__in=(Status.CONCLUDED, Status.REFUSED, Status.WITHDRAWN))
     if parent.status != Status.CONCLUDED and not open_children.exists():
         parent.concluded_at = timezone.now()
@@ -308,7 +308,7 @@ def _conclude_parent_when_done(parent_id: int, *, actor) -> None:
 def application_claim(*, application_id: int, official) -> Application:
     """An official takes a case from the queue (idempotent for the same official)."""
     with transaction.atomic():
-        application = Application.objects.select_for_update().get(pk=application_id)
+        application = Application.objects.select_for_update(of=("self",)).get(pk=application_id)
         if not official_may_process(user=official, application=application):
             raise ApplicationError(_("该办件不属于您所在的部门。"), code="not_your_department", status=403)
         if application.assigned_to_id not in (None, official.pk):
@@ -321,7 +321,7 @@ def application_claim(*, application_id: int, official) -> Application:
 
 def application_assign(*, application_id: int, assigned_by, assignee) -> Application:
     with transaction.atomic():
-        application = Application.objects.select_for_update().get(pk=application_id)
+        application = Application.objects.select_for_update(of=("self",)).get(pk=application_id)
         if not official_may_process(user=assigned_by, application=application) or not official_may_process(
             user=assignee, application=application
         ):
