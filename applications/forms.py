@@ -95,10 +95,7 @@ def validate_form_data(schema: dict, data: dict) -> list[dict]:
     validator = Draft202012Validator(schema, format_checker=FormatChecker())
     errors = []
     for error in sorted(validator.iter_errors(data), key=lambda e: [str(part) for part in e.path]):
-        if error.validator == "required":
-            # jsonschema names the missing property in the message: "'address' is a required property".
-            field = error.message.split("'")[1]
-        else:
-            field = error.path[0] if error.path else ""
+        # For "required", jsonschema names the missing property only in the message.
+        field = error.message.split("'")[1] if error.validator == "required" else (error.path[0] if error.path else "")
         errors.append({"field": str(field), "message": error.message})
     return errors

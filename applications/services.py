@@ -19,8 +19,9 @@ from django.utils.translation import gettext as _
 from common.exceptions import ApplicationError
 from identity.services.acting import act_on_behalf, acting_check
 from notifications.services import notify
-from services.models import ServiceItem
+from services.models import Bundle, ServiceItem
 
+from .bundles import bundle_items, merged_materials, merged_schema
 from .calendar import add_working_days, working_days_between
 from .constants import ALLOWED_TRANSITIONS, DECIDED_STATUSES, MaterialSource, Role, ScanStatus, Status
 from .forms import prefill_values, validate_form_data
@@ -73,6 +74,39 @@ def application_start(*, applicant, item_code: str, enterprise=None) -> Applicat
         form_data=data,
         field_sources=sources,
     )
+
+
+def application_start_bundle(*, applicant, bundle_code: str, enterprise=None) -> Application:
+    """A draft for a bundle (一件事): one merged form over all its items."""
+    bundle = Bundle.objects.filter(code=bundle_code).first()
+    items = bundle_items(bundle) if bundle else []
+    if not items:
+        raise ApplicationError(_("该一件事暂不可在线办理。"), code="bundle_unavailable", status=404)
+    if applicant.assurance_level < max(item.published_version.minimum_assurance_level for item in items):
+        raise ApplicationError(_("办理该事项需要先完成实名认证。"), code="assurance_too_low", status=403)
+    existing = Application.objects.filter(
+        applicant=applicant, bundle=bundle, parent__isnull=True, status=Status.DRAFT
+    ).first()
+    if existing is not None:
+        return existing
+    data, sources = prefill_values(merged_schema(items), applicant=applicant, enterprise=enterprise)
+    return Application.objects.create(
+        applicant=applicant, enterprise=enterprise, bundle=bundle, form_data=data, field_sources=sources
+    )
+
+
+def application_schema(application: Application) -> dict:
+    """The form a draft is filled against: its version's, or the bundle's merged form."""
+    if application.bundle_id and application.parent_id is None:
+        return merged_schema(bundle_items(application.bundle))
+    return application.service_version.form_schema
+
+
+def application_requirements(application: Application) -> list:
+    """The materials a draft asks for (one per name for a bundle)."""
+    if application.bundle_id and application.parent_id is None:
+        return merged_materials(bundle_items(application.bundle))
+    return list(application.service_version.materials.all())
 
 
 def application_save_draft(*, application: Application, data: dict, actor) -> Application:
@@ -128,6 +162,15 @@ def material_add_upload(*, application: Application, requirement=None, uploaded,
 # --- Submission ---------------------------------------------------------------------
 
 
+class _BundleDepartment:
+    """Bundle parents are numbered YJS-… (一件事); their sub-cases by department."""
+
+    code = "yjs"
+
+
+BUNDLE_DEPARTMENT = _BundleDepartment()
+
+
 def _next_case_number(department) -> str:
     today = _today()
     code = department.code.upper()
@@ -156,9 +199,54 @@ def _deadlines(application: Application, *, start: datetime.date) -> dict:
 
 
 def _missing_materials(application: Application) -> list[str]:
-    required = {m.pk: m.name for m in application.service_version.materials.all() if m.mandatory}
-    given = set(application.materials.values_list("requirement_id", flat=True))
-    return [name for pk, name in required.items() if pk not in given]
+    required = {m.name for m in application_requirements(application) if m.mandatory}
+    given = set(application.materials.values_list("requirement__name", flat=True))
+    return sorted(required - given)
+
+
+def _fan_out(parent: Application, *, actor) -> None:
+    """Create one submitted sub-case per bundle item, sharing the parent's answers and files."""
+    today = _today()
+    for item in bundle_items(parent.bundle):
+        fields = set((item.published_version.form_schema or {}).get("properties", {}))
+        child = Application(
+            applicant=parent.applicant,
+            enterprise=parent.enterprise,
+            service_item=item,
+            service_version=item.published_version,
+            department=item.department,
+            bundle=parent.bundle,
+            parent=parent,
+            form_data={k: v for k, v in parent.form_data.items() if k in fields},
+            field_sources={k: v for k, v in parent.field_sources.items() if k in fields},
+            case_number=_next_case_number(item.department),
+            submitted_at=parent.submitted_at,
+        )
+        for field, value in _deadlines(child, start=today).items():
+            setattr(child, field, value)
+        child.save()
+        names = set(item.published_version.materials.values_list("name", flat=True))
+        SubmittedMaterial.objects.bulk_create(
+            [
+                SubmittedMaterial(
+                    application=child,
+                    requirement=material.requirement,
+                    source=material.source,
+                    file=material.file.name,
+                    original_name=material.original_name,
+                    content_type=material.content_type,
+                    size=material.size,
+                    sha256=material.sha256,
+                    scan_status=material.scan_status,
+                    certificate_reference=material.certificate_reference,
+                    uploaded_by=material.uploaded_by,
+                )
+                for material in parent.materials.select_related("requirement")
+                if material.requirement and material.requirement.name in names
+            ]
+        )
+        _record(child, to_status=Status.SUBMITTED, actor=actor, role=Role.APPLICANT, comment="")
+        child.save(update_fields=["status", "updated_at"])
 
 
 def application_submit(*, application: Application, actor) -> Application:
@@ -166,14 +254,14 @@ def application_submit(*, application: Application, actor) -> Application:
     with transaction.atomic():
         application = (
             Application.objects.select_for_update(of=("self",))
-            .select_related("service_version", "service_item", "department", "enterprise")
+            .select_related("service_version", "service_item", "department", "enterprise", "bundle")
             .get(pk=application.pk)
         )
         if application.applicant_id != actor.pk:
             raise ApplicationError(_("无权提交该申请。"), code="not_yours", status=404)
         if application.status == Status.SUBMITTED:
             return application  # a repeated click
-        errors = validate_form_data(application.service_version.form_schema, application.form_data)
+        errors = validate_form_data(application_schema(application), application.form_data)
         if errors:
             raise ApplicationError(_("表单填写不完整或有误。"), code="form_invalid", extra={"errors": errors})
         missing = _missing_materials(application)
@@ -187,12 +275,18 @@ def application_submit(*, application: Application, actor) -> Application:
             act_on_behalf(
                 actor=actor,
                 action="application_submit",
-                service_code=application.service_item.code,
+                service_code=application.service_item.code if application.service_item_id else application.bundle.code,
                 enterprise=application.enterprise,
                 object_reference=str(application.pk),
             )
-        application.case_number = _next_case_number(application.department)
         application.submitted_at = timezone.now()
+        if application.bundle_id:
+            application.case_number = _next_case_number(BUNDLE_DEPARTMENT)
+            _record(application, to_status=Status.SUBMITTED, actor=actor, role=Role.APPLICANT, comment="")
+            application.save(update_fields=["case_number", "submitted_at", "status", "updated_at"])
+            _fan_out(application, actor=actor)
+            return application
+        application.case_number = _next_case_number(application.department)
         for field, value in _deadlines(application, start=_today()).items():
             setattr(application, field, value)
         _record(application, to_status=Status.SUBMITTED, actor=actor, role=Role.APPLICANT, comment="")

@@ -23,7 +23,9 @@ def _submitted(applicant) -> Application:
     data = {**application.form_data, "address": "广州市天河区体育西路1号"}
     services.application_save_draft(application=application, data=data, actor=applicant)
     for requirement in Material.objects.filter(version=application.service_version, mandatory=True):
-        services.material_add_upload(application=application, requirement=requirement, uploaded=pdf_file(), actor=applicant)
+        services.material_add_upload(
+            application=application, requirement=requirement, uploaded=pdf_file(), actor=applicant
+        )
     return services.application_submit(application=application, actor=applicant)
 
 
@@ -187,9 +189,8 @@ def test_repeating_a_transition_changes_nothing(applied, make_official):
 
 @pytest.mark.django_db(transaction=True)
 def test_two_officials_approving_at_once_make_one_transition(make_official):
-    from services import demo as services_demo
-
     from applications.demo import seed_form_schemas
+    from services import demo as services_demo
 
     services_demo.seed()
     seed_form_schemas()
@@ -227,7 +228,9 @@ def test_two_officials_approving_at_once_make_one_transition(make_official):
 def test_overdue_cases_are_flagged(applied):
     from applications.services import applications_flag_overdue
 
-    Application.objects.filter(pk=applied.pk).update(promised_deadline=timezone.localdate() - datetime.timedelta(days=1))
+    Application.objects.filter(pk=applied.pk).update(
+        promised_deadline=timezone.localdate() - datetime.timedelta(days=1)
+    )
     assert applications_flag_overdue() == 1
     applied.refresh_from_db()
     assert applied.flagged == "overdue"

@@ -1,0 +1,44 @@
+"""Bundles (一件事): one application, one merged form, one set of materials,
+fanned out at submission into one sub-case per service item, each with its own
+department queue and deadline. The parent concludes when every sub-case has.
+"""
+
+from services.models import Bundle, Material, ServiceItem
+
+
+def bundle_items(bundle: Bundle) -> list[ServiceItem]:
+    return list(
+        bundle.items.filter(published_version__isnull=False)
+        .select_related("published_version", "department")
+        .order_by("bundleitem__order", "pk")
+    )
+
+
+def merged_schema(items: list[ServiceItem]) -> dict:
+    """Every field once: the first item that asks for a field defines it; required if any item requires it."""
+    properties, order, required = {}, [], set()
+    for item in items:
+        schema = item.published_version.form_schema or {}
+        for name in schema.get("x-order") or list(schema.get("properties", {})):
+            if name in schema.get("properties", {}) and name not in properties:
+                properties[name] = schema["properties"][name]
+                order.append(name)
+        required.update(schema.get("required", []))
+    return {
+        "type": "object",
+        "properties": properties,
+        "x-order": order,
+        "required": sorted(required & set(properties)),
+    }
+
+
+def merged_materials(items: list[ServiceItem]) -> list[Material]:
+    """One requirement per material name: the same document is asked for once."""
+    seen, materials = set(), []
+    for material in Material.objects.filter(version__in=[item.published_version for item in items]).order_by(
+        "version_id", "order", "pk"
+    ):
+        if material.name not in seen:
+            seen.add(material.name)
+            materials.append(material)
+    return materials

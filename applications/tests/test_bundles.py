@@ -1,0 +1,67 @@
+import pytest
+
+from applications import services
+from applications.constants import Role, Status
+from applications.models import Application, Transition
+from identity.tests.factories import UserFactory
+
+from .conftest import pdf_file
+
+pytestmark = pytest.mark.usefixtures("demo_catalogue")
+
+
+@pytest.fixture
+def resident(db):
+    return UserFactory(verified=True)
+
+
+def _submitted_bundle(resident) -> Application:
+    parent = services.application_start_bundle(applicant=resident, bundle_code="newborn")
+    services.application_save_draft(
+        application=parent, data={**parent.form_data, "address": "广州市越秀区"}, actor=resident
+    )
+    for requirement in services.application_requirements(parent):
+        if requirement.mandatory:
+            services.material_add_upload(
+                application=parent, requirement=requirement, uploaded=pdf_file(), actor=resident
+            )
+    return services.application_submit(application=parent, actor=resident)
+
+
+def test_the_merged_form_asks_each_field_once(resident):
+    parent = services.application_start_bundle(applicant=resident, bundle_code="newborn")
+    schema = services.application_schema(parent)
+    assert len(schema["x-order"]) == len(set(schema["x-order"]))
+    assert parent.form_data["applicant_name"] == "张三"
+    names = [material.name for material in services.application_requirements(parent)]
+    assert len(names) == len(set(names))
+
+
+def test_a_bundle_fans_out_into_one_sub_case_per_department(resident):
+    parent = _submitted_bundle(resident)
+
+    assert parent.case_number.startswith("YJS-")
+    children = list(parent.sub_cases.select_related("department").order_by("pk"))
+    assert len(children) == 4
+    assert len({child.department_id for child in children}) == 4
+    for child in children:
+        assert child.status == Status.SUBMITTED
+        assert child.case_number.startswith(child.department.code.upper() + "-")
+        assert child.promised_deadline is not None
+        assert child.materials.exists()
+        assert child.form_data["applicant_name"] == "张三"
+
+
+def test_the_parent_concludes_when_every_sub_case_has(resident, make_official):
+    parent = _submitted_bundle(resident)
+    children = list(parent.sub_cases.select_related("department"))
+    for index, child in enumerate(children):
+        official = make_official(child.department.code)
+        for status in (Status.ACCEPTED, Status.APPROVED, Status.CONCLUDED):
+            services.application_transition(application_id=child.pk, to_status=status, actor=official, comment="同意")
+        parent.refresh_from_db()
+        if index < len(children) - 1:
+            assert parent.status == Status.SUBMITTED
+
+    assert parent.status == Status.CONCLUDED
+    assert Transition.objects.filter(application=parent, to_status=Status.CONCLUDED, role=Role.SYSTEM).count() == 1
