@@ -3,6 +3,8 @@ in their departments, and cases in every state. DEMO ONLY."""
 
 from services.models import Department, ServiceItemVersion
 
+from .models import DepartmentOfficial
+
 RESIDENT_FORM = {
     "type": "object",
     "x-order": ["applicant_name", "id_number", "mobile", "address", "reason"],
@@ -89,4 +91,83 @@ def seed_form_schemas() -> int:
 
 def seed() -> list[str]:
     seed_form_schemas()
-    return [f"部门 / departments: {Department.objects.count()}"]
+    return seed_cases()
+
+
+def _demo_pdf(name: str):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from pypdf import PdfWriter
+
+    buffer = io.BytesIO()
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.write(buffer)
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="application/pdf")
+
+
+# The path each demo case takes after submission, by the status it ends in.
+DEMO_PATHS = {
+    "submitted": [],
+    "accepted": [("accepted", "")],
+    "in_review": [("accepted", ""), ("in_review", "")],
+    "supplement_requested": [("accepted", ""), ("supplement_requested", "请补充经营场所平面图。")],
+    "resubmitted": [("accepted", ""), ("supplement_requested", "请补充经营场所平面图。"), ("resubmitted", "")],
+    "approved": [("accepted", ""), ("in_review", ""), ("approved", "材料齐全，符合条件，准予许可。")],
+    "denied": [("accepted", ""), ("denied", "经营场所不符合食品安全要求。")],
+    "concluded": [("accepted", ""), ("approved", "准予许可。"), ("concluded", "")],
+    "refused": [("refused", "不属于本部门职责范围。")],
+    "withdrawn": [("withdrawn", "")],
+}
+
+
+def seed_cases() -> list[str]:
+    """Cases in every state for the demo resident and the demo enterprise (idempotent)."""
+    from django.contrib.auth import get_user_model
+
+    from identity.models import Enterprise
+    from identity.personal_data import uscc_digest
+
+    from . import services
+    from .constants import ALLOWED_TRANSITIONS, Role
+    from .models import Application
+
+    User = get_user_model()
+    resident = User.objects.filter(username="13800138000").first()
+    official = User.objects.filter(username="official-amr").first()
+    enterprise = Enterprise.objects.filter(uscc_digest=uscc_digest("91350100M000100Y43")).first()
+    amr = Department.objects.filter(code="scjg").first()
+    if not (resident and official and enterprise and amr):
+        return []
+    DepartmentOfficial.objects.get_or_create(user=official, department=amr)
+    if Application.objects.filter(applicant=resident).exists():
+        return [f"演示办件 / demo cases: {Application.objects.filter(applicant=resident).count()}"]
+
+    def submit(code, *, enterprise=None, address="广州市天河区体育西路1号"):
+        draft = services.application_start(applicant=resident, item_code=code, enterprise=enterprise)
+        data = {**draft.form_data, "address": address, "business_address": address, "contact_name": "张三"}
+        services.application_save_draft(application=draft, data=data, actor=resident)
+        for requirement in services.application_requirements(draft):
+            if requirement.mandatory:
+                services.material_add_upload(
+                    application=draft,
+                    requirement=requirement,
+                    uploaded=_demo_pdf(f"{requirement.name}.pdf"),
+                    actor=resident,
+                )
+        return services.application_submit(application=draft, actor=resident)
+
+    for final, path in DEMO_PATHS.items():
+        case = submit("440100-SCJG-005", enterprise=enterprise)
+        for status, comment in path:
+            actor = resident if ALLOWED_TRANSITIONS[(case.status, status)] == Role.APPLICANT else official
+            case = services.application_transition(
+                application_id=case.pk, to_status=status, actor=actor, comment=comment
+            )
+        if case.status != final:
+            raise RuntimeError(f"demo case ended in {case.status}, expected {final}")
+    # A resident's own case and a draft, outside the AMR queue.
+    submit("440100-GA-007")
+    services.application_start(applicant=resident, item_code="440100-GA-005")
+    return [f"演示办件 / demo cases: {Application.objects.filter(applicant=resident).count()} (official-amr 的队列)"]

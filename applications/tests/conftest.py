@@ -10,6 +10,22 @@ from services import demo as services_demo
 from services.models import Department
 
 
+@pytest.fixture(autouse=True)
+def _holiday_calendar(request):
+    """The holiday data its migration installs; transactional tests elsewhere flush it."""
+    if not request.node.get_closest_marker("django_db"):
+        requested = {"transactional_db", "db"} & set(request.fixturenames)
+        if not requested:
+            return
+        # Set the database up now: this fixture may run before the one that asked for it.
+        request.getfixturevalue("transactional_db" if "transactional_db" in requested else "db")
+    from applications.calendar import calendar_seed_from_package
+    from applications.models import CalendarYear
+
+    if not CalendarYear.objects.filter(year=2026).exists():
+        calendar_seed_from_package()
+
+
 @pytest.fixture
 def demo_catalogue(db):
     """The demo catalogue with its application forms."""

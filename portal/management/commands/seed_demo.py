@@ -8,6 +8,7 @@ dependency order.
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from applications import demo as applications_demo
 from identity import demo as identity_demo
 from identity import demo_enterprises, oauth_demo
 from services import demo as services_demo
@@ -29,6 +30,8 @@ class Command(BaseCommand):
             accounts += oauth_demo.seed()
         # The catalogue commits on its own: a synthetic run of 10,000 items is bulk work.
         catalogue = services_demo.seed(services=options["services"])
+        with transaction.atomic():
+            accounts += applications_demo.seed()
 
         self.stdout.write(self.style.SUCCESS("演示数据已就绪 / Demo data ready."))
         for line in catalogue:
