@@ -5,6 +5,7 @@ from django.urls import include, path
 from django_otp.admin import OTPAdminSite
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from applications.api import urls as applications_api
 from common import views as common_views
 from identity import eid_api
 from identity.api import urls as identity_api
@@ -19,6 +20,7 @@ api_v1_patterns = [
     path("eid/verify/", eid_api.EidVerifyView.as_view(), name="eid-verify"),
     path("eid/jwks.json", eid_api.eid_jwks, name="eid-jwks"),
     *identity_api.urlpatterns,
+    *applications_api.urlpatterns,
     # Catalogue
     path("", include("services.api.urls")),
 ]
