@@ -77,6 +77,7 @@ def celery_worker_process(transactional_db):
     previous_queue = app.conf.task_default_queue
     app.conf.task_default_queue = worker.queue
     worker.start()
+    worker.wait_until_ready()
     try:
         yield worker
     finally:
@@ -114,6 +115,7 @@ def celery_on_disposable_redis(transactional_db, disposable_redis):
     )
     reset_connections()
     worker.start()
+    worker.wait_until_ready()
     try:
         yield worker, disposable_redis
     finally:

@@ -138,6 +138,17 @@ class CeleryWorkerProcess:
                 stderr=subprocess.STDOUT,
             )
 
+    def wait_until_ready(self, timeout: float = 180) -> None:
+        """Block until the worker logs that it is consuming (slow on a loaded machine)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process is not None and self.process.poll() is not None:
+                raise RuntimeError(f"Celery worker exited early:\n{self.log()}")
+            if " ready." in self.log():
+                return
+            time.sleep(0.2)
+        raise RuntimeError(f"Celery worker not ready after {timeout} s:\n{self.log()}")
+
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
 
