@@ -45,29 +45,17 @@ def notify(*, user, template: str, context: dict, link: str = "", language: str 
     wants_sms = preference.sms if preference else True
     wants_email = preference.email if preference else False
     payload = {**context, "link": link}
-    messages = [OutboxMessage(channel=Channel.INBOX, user=user, template=template, context=payload, language=language)]
+    channels = [(Channel.INBOX, "")]
     if wants_sms and user.mobile:
-        messages.append(
-            OutboxMessage(
-                channel=Channel.SMS,
-                user=user,
-                address=user.mobile,
-                template=template,
-                context=payload,
-                language=language,
-            )
-        )
+        channels.append((Channel.SMS, user.mobile))
     if wants_email and user.email:
-        messages.append(
-            OutboxMessage(
-                channel=Channel.EMAIL,
-                user=user,
-                address=user.email,
-                template=template,
-                context=payload,
-                language=language,
-            )
+        channels.append((Channel.EMAIL, user.email))
+    messages = [
+        OutboxMessage(
+            channel=channel, user=user, address=address, template=template, context=payload, language=language
         )
+        for channel, address in channels
+    ]
     OutboxMessage.objects.bulk_create(messages)
     ids = [str(message.id) for message in messages]
     transaction.on_commit(lambda: _queue_relay(ids))
