@@ -38,3 +38,65 @@ class ApplicationDetailSerializer(ApplicationSerializer):
 
     class Meta(ApplicationSerializer.Meta):
         fields = (*ApplicationSerializer.Meta.fields, "form_data", "timeline", "sub_cases")
+
+
+class DraftCreateInput(serializers.Serializer):
+    service_code = serializers.CharField(max_length=64, required=False)
+    bundle_code = serializers.CharField(max_length=40, required=False)
+    data = serializers.DictField(required=False, default=dict)
+
+    def validate(self, attrs):
+        if bool(attrs.get("service_code")) == bool(attrs.get("bundle_code")):
+            raise serializers.ValidationError("Give exactly one of service_code and bundle_code.")
+        return attrs
+
+
+class DraftUpdateInput(serializers.Serializer):
+    data = serializers.DictField()
+
+
+class MaterialInput(serializers.Serializer):
+    requirement = serializers.IntegerField(help_text="The id of the required material (see `requirements`).")
+    file = serializers.FileField()
+
+
+class RequirementSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    mandatory = serializers.BooleanField()
+    certificate_type_code = serializers.CharField()
+
+
+class DraftSerializer(serializers.ModelSerializer):
+    form_schema = serializers.SerializerMethodField()
+    requirements = serializers.SerializerMethodField()
+    materials = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Application
+        fields = (
+            "id",
+            "status",
+            "case_number",
+            "form_data",
+            "field_sources",
+            "form_schema",
+            "requirements",
+            "materials",
+        )
+
+    def get_form_schema(self, application) -> dict:
+        from ..services import application_schema
+
+        return application_schema(application)
+
+    def get_requirements(self, application) -> list:
+        from ..services import application_requirements
+
+        return RequirementSerializer(application_requirements(application), many=True).data
+
+    def get_materials(self, application) -> list:
+        return [
+            {"requirement": m.requirement_id, "name": m.original_name, "size": m.size, "content_type": m.content_type}
+            for m in application.materials.all()
+        ]

@@ -2,14 +2,29 @@
 with OAuth2 (authorization code). Scope ``applications:read``."""
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics
 from rest_framework.pagination import CursorPagination
+from rest_framework.parsers import MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
+from common.exceptions import ApplicationError
 from identity.api_permissions import RequiredScopes, TokenHasUser
 
+from .. import services
+from ..constants import Status
+from ..models import Application
 from ..selectors import applications_for_resident
-from .serializers import ApplicationDetailSerializer, ApplicationSerializer
+from .serializers import (
+    ApplicationDetailSerializer,
+    ApplicationSerializer,
+    DraftCreateInput,
+    DraftSerializer,
+    DraftUpdateInput,
+    MaterialInput,
+)
 
 
 class _ResidentApplications:
@@ -49,3 +64,89 @@ class ApplicationDetail(_ResidentApplications, generics.RetrieveAPIView):
         if application is None:
             raise Http404
         return application
+
+
+# --- Writes: the same service functions as the web pages ------------------------------
+
+
+class _DraftBase(APIView):
+    permission_classes = (TokenHasUser, RequiredScopes)
+    required_scopes_read = ("applications:read",)
+    required_scopes_write = ("applications:write",)
+
+    def get_draft(self, pk: int) -> Application:
+        application = Application.objects.filter(pk=pk, applicant=self.request.user, status=Status.DRAFT).first()
+        if application is None:
+            raise Http404
+        return application
+
+
+@extend_schema(tags=["applications"])
+class DraftCreate(_DraftBase):
+    """Start (or continue) a draft for a service item or a bundle, prefilled; optionally save answers."""
+
+    @extend_schema(request=DraftCreateInput, responses={201: DraftSerializer})
+    def post(self, request, version=None):
+        data = DraftCreateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        if values.get("service_code"):
+            draft = services.application_start(applicant=request.user, item_code=values["service_code"])
+        else:
+            draft = services.application_start_bundle(applicant=request.user, bundle_code=values["bundle_code"])
+        if values.get("data"):
+            draft = services.application_save_draft(
+                application=draft, data={**draft.form_data, **values["data"]}, actor=request.user
+            )
+        return Response(DraftSerializer(draft).data, status=201)
+
+
+@extend_schema(tags=["applications"])
+class DraftDetail(_DraftBase):
+    """Read or update a draft's answers (locked prefilled fields keep their values)."""
+
+    @extend_schema(responses={200: DraftSerializer})
+    def get(self, request, pk: int, version=None):
+        return Response(DraftSerializer(self.get_draft(pk)).data)
+
+    @extend_schema(request=DraftUpdateInput, responses={200: DraftSerializer})
+    def patch(self, request, pk: int, version=None):
+        draft = self.get_draft(pk)
+        data = DraftUpdateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        draft = services.application_save_draft(
+            application=draft, data={**draft.form_data, **data.validated_data["data"]}, actor=request.user
+        )
+        return Response(DraftSerializer(draft).data)
+
+
+@extend_schema(tags=["applications"])
+class DraftMaterial(_DraftBase):
+    """Upload a material (PDF, PNG or JPEG; checked by content) for a required material."""
+
+    parser_classes = (MultiPartParser,)
+
+    @extend_schema(request={"multipart/form-data": MaterialInput}, responses={201: DraftSerializer})
+    def post(self, request, pk: int, version=None):
+        draft = self.get_draft(pk)
+        data = MaterialInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        requirement = next(
+            (r for r in services.application_requirements(draft) if r.pk == data.validated_data["requirement"]), None
+        )
+        if requirement is None:
+            raise ApplicationError(_("该材料不属于本申请。"), code="unknown_requirement")
+        services.material_add_upload(
+            application=draft, requirement=requirement, uploaded=data.validated_data["file"], actor=request.user
+        )
+        return Response(DraftSerializer(draft).data, status=201)
+
+
+@extend_schema(tags=["applications"])
+class DraftSubmit(_DraftBase):
+    """Submit a draft: the case number and deadlines are assigned; errors come back as problem+json."""
+
+    @extend_schema(request=None, responses={200: ApplicationDetailSerializer})
+    def post(self, request, pk: int, version=None):
+        application = services.application_submit(application=self.get_draft(pk), actor=request.user)
+        return Response(ApplicationDetailSerializer(application).data)

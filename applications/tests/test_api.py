@@ -1,4 +1,7 @@
+import base64
+
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from applications import services
@@ -9,6 +12,12 @@ from services.models import Material
 from .conftest import pdf_file
 
 pytestmark = pytest.mark.usefixtures("demo_catalogue")
+
+# A 1×1 PNG with an HTML document appended: a browser sniffing it could run the script.
+PNG_WITH_HTML = (
+    base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==")
+    + b"<html><script>alert(document.cookie)</script></html>"
+)
 
 
 def _submitted(applicant, code="440100-GA-007"):
@@ -24,6 +33,9 @@ def _token(client, user, scope: str) -> dict:
 
     client.force_login(user)
     partner = PartnerApplication.objects.filter(client_id="web-partner").first() or make_web_application()
+    if not set(scope.split()) <= set(partner.partner_scope_grant.scopes):
+        partner.partner_scope_grant.allowed_scopes = "openid profile applications:read applications:write"
+        partner.partner_scope_grant.save()
     tokens = authorization_code_tokens(client, partner, scope=scope)
     client.logout()
     return {"HTTP_AUTHORIZATION": f"Bearer {tokens['access_token']}"}
@@ -56,3 +68,53 @@ def test_another_residents_case_is_404_and_a_token_without_the_scope_403(client)
     response = client.get("/api/v1/applications/", **no_scope)
     assert response.status_code == 403
     assert response["Content-Type"] == "application/problem+json"
+
+
+def test_a_partner_applies_for_a_resident_with_the_same_checks_as_the_pages(client):
+    resident = UserFactory(verified=True)
+    headers = _token(client, resident, "openid applications:read applications:write")
+
+    created = client.post(
+        "/api/v1/applications/drafts/",
+        {"service_code": "440100-GA-007", "data": {"address": "广州市海珠区"}},
+        content_type="application/json",
+        **headers,
+    )
+    assert created.status_code == 201, created.content
+    draft = created.json()
+    assert draft["form_data"]["applicant_name"] == "张三"  # prefilled
+    assert draft["field_sources"]["applicant_name"]["locked"] is True
+
+    early = client.post(f"/api/v1/applications/drafts/{draft['id']}/submit/", **headers)
+    assert early.status_code == 400
+    assert early.json()["code"] == "materials_missing"
+
+    polyglot = SimpleUploadedFile("a.png", PNG_WITH_HTML, content_type="image/png")
+    mandatory = [r for r in draft["requirements"] if r["mandatory"]]
+    refused = client.post(
+        f"/api/v1/applications/drafts/{draft['id']}/materials/",
+        {"requirement": mandatory[0]["id"], "file": polyglot},
+        **headers,
+    )
+    assert refused.status_code == 400 and refused.json()["code"] == "polyglot"
+
+    for requirement in mandatory:
+        uploaded = client.post(
+            f"/api/v1/applications/drafts/{draft['id']}/materials/",
+            {"requirement": requirement["id"], "file": pdf_file()},
+            **headers,
+        )
+        assert uploaded.status_code == 201
+    submitted = client.post(f"/api/v1/applications/drafts/{draft['id']}/submit/", **headers)
+    assert submitted.status_code == 200, submitted.content
+    assert submitted.json()["status"] == "submitted"
+    assert submitted.json()["case_number"].startswith("GA-")
+
+
+def test_a_read_only_token_cannot_create_drafts(client):
+    resident = UserFactory(verified=True)
+    headers = _token(client, resident, "openid applications:read")
+    response = client.post(
+        "/api/v1/applications/drafts/", {"service_code": "440100-GA-007"}, content_type="application/json", **headers
+    )
+    assert response.status_code == 403
