@@ -297,6 +297,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One name for the case status wherever it appears (status, from_status, to_status).
+    "ENUM_NAME_OVERRIDES": {"ApplicationStatusEnum": "applications.constants.Status"},
 }
 
 # ------------------------------------------------------------------------------
