@@ -102,9 +102,12 @@ def celery_on_disposable_redis(transactional_db, disposable_redis):
     saved = {key: app.conf[key] for key in ("broker_url", "result_backend", "task_default_queue")}
 
     def reset_connections():
-        # Celery caches its connection and producer pools on first use.
-        if app._pool is not None:
-            app._pool.force_close_all()
+        # Celery caches its pools and result backend, and its pools are kombu's
+        # global ones keyed by broker URL: reset them all (closing one in place
+        # would leave a closed pool in kombu's registry for the next test).
+        from kombu import pools
+
+        pools.reset()
         app._pool = None
         app.amqp._producer_pool = None
         app._backend_cache = None
