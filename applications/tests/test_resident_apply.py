@@ -247,11 +247,15 @@ def test_a_certificate_from_the_wallet_stands_in_for_an_upload(client, applicant
     assert not material.file
 
 
-def test_an_uploaded_material_can_be_removed_while_the_application_is_a_draft(client, item, applicant, settings, tmp_path):
+def test_an_uploaded_material_can_be_removed_while_the_application_is_a_draft(
+    client, item, applicant, settings, tmp_path
+):
     settings.PRIVATE_MEDIA_ROOT = tmp_path
     application = _start(client, applicant, item)
     requirement = item.published_version.materials.get()
-    material = material_add_upload(application=application, requirement=requirement, uploaded=pdf_upload(), actor=applicant)
+    material = material_add_upload(
+        application=application, requirement=requirement, uploaded=pdf_upload(), actor=applicant
+    )
     stored = tmp_path / material.file.name
     assert stored.exists()
     html = client.get(reverse("applications:draft", kwargs={"draft_id": application.pk})).content.decode()
