@@ -3,11 +3,12 @@
 import re
 
 import pytest
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from applications.constants import Status
 from applications.models import AccessAttempt, Application, ResultDocument, SubmittedMaterial, Transition
@@ -329,7 +330,9 @@ def test_my_cases_list_shows_only_my_cases_and_drafts_link_to_the_form(client, i
 def test_the_case_page_speaks_english_under_en(client, item):
     case = submitted_case(item)
     client.force_login(case.applicant)
-    html = client.get(f"/en/my/applications/{case.case_number}/").content.decode()
+    # The middleware leaves English active in this thread: restore the default for the tests after this one.
+    with translation.override(settings.LANGUAGE_CODE):
+        html = client.get(f"/en/my/applications/{case.case_number}/").content.decode()
     assert "Waiting for an official to accept the case" in html
     assert "By: Applicant" in html
     assert "My applications" in html
