@@ -63,3 +63,58 @@ def test_a_resident_applies_with_a_prefilled_form_autosave_and_an_upload(live_se
     assert page.url.endswith(f"/my/applications/{application.case_number}/")
     assert "等待工作人员受理" in page.locator("main").inner_text()
     assert problems == []
+
+
+def test_the_resident_pages_pass_axe_wcag_2_1_aa(live_server, page, tmp_path, settings):
+    from axe_playwright_python.sync_playwright import Axe
+
+    from applications.services import (
+        application_save_draft,
+        application_start,
+        application_submit,
+        application_transition,
+        material_add_upload,
+    )
+    from applications.tests.resident_factories import official_for, pdf_upload
+    from notifications.models import OutboxMessage
+    from notifications.services import outbox_message_deliver
+
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    item = published_item(certificate_type_code="household_register")
+    user = resident()
+    case = application_start(applicant=user, item_code=item.code)
+    material_add_upload(
+        application=case, requirement=item.published_version.materials.get(), uploaded=pdf_upload(), actor=user
+    )
+    application_save_draft(application=case, data={"mobile": "13912345678", "address": "广州市"}, actor=user)
+    case = application_submit(application=case, actor=user)
+    official = official_for(item.department)
+    application_transition(application_id=case.pk, to_status=Status.ACCEPTED, actor=official)
+    application_transition(
+        application_id=case.pk, to_status=Status.SUPPLEMENT_REQUESTED, actor=official, comment="请补充材料"
+    )
+    for message in OutboxMessage.objects.filter(channel="inbox"):
+        outbox_message_deliver(message_id=message.pk)
+    draft = application_start(applicant=user, item_code=published_item(code="TEST-RES-002").code)
+    sign_in(page, live_server, user)
+
+    def check(path: str) -> None:
+        page.goto(live_server.url + path)
+        results = Axe().run(
+            page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+        )
+        assert results.violations_count == 0, f"{path}\n{results.generate_report()}"
+
+    check(f"/applications/drafts/{draft.pk}/")
+    # The draft page with errors on the form and on an upload.
+    page.get_by_label("联系电话").fill("12")
+    with page.expect_navigation():
+        page.get_by_role("button", name="提交申请").click()
+    assert page.locator("#submit-errors").is_visible()
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21aa"]}})
+    assert results.violations_count == 0, results.generate_report()
+    check("/my/applications/")
+    check(f"/my/applications/{case.case_number}/")
+    check(f"/my/applications/{case.case_number}/withdraw/")
+    check("/my/messages/")
+    check("/en/my/applications/")
