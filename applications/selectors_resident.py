@@ -8,9 +8,9 @@ from django.utils.translation import gettext_lazy as _
 
 from services.models import Material, ServiceItem
 
+from . import wallet
 from .constants import ALLOWED_TRANSITIONS, Status
 from .models import Application, ResultDocument, SubmittedMaterial, SupplementRequest
-from .wallet import WALLET_AVAILABLE, certificates_for
 
 # Who the case is waiting on, and what happens next, per status.
 WAITING_ON_APPLICANT = "applicant"
@@ -71,7 +71,7 @@ class RequirementRow:
     requirement: Material
     materials: list = field(default_factory=list)
     certificates: list = field(default_factory=list)
-    wallet_available: bool = WALLET_AVAILABLE
+    wallet_available: bool = False
     error: str | None = None
 
 
@@ -83,10 +83,17 @@ def application_requirements(*, application: Application, user) -> list[Requirem
     rows = []
     for requirement in application.service_version.materials.order_by("order", "pk"):
         certificates = (
-            certificates_for(user, requirement.certificate_type_code) if requirement.certificate_type_code else []
+            wallet.certificates_for(user, requirement.certificate_type_code)
+            if requirement.certificate_type_code
+            else []
         )
         rows.append(
-            RequirementRow(requirement=requirement, materials=given.get(requirement.pk, []), certificates=certificates)
+            RequirementRow(
+                requirement=requirement,
+                materials=given.get(requirement.pk, []),
+                certificates=certificates,
+                wallet_available=wallet.WALLET_AVAILABLE,
+            )
         )
     return rows
 
@@ -103,7 +110,3 @@ def application_materials(*, application: Application) -> QuerySet[SubmittedMate
 
 def application_results(*, application: Application) -> QuerySet[ResultDocument]:
     return application.results.order_by("created_at", "pk")
-
-
-def supplement_requests(*, application: Application) -> QuerySet[SupplementRequest]:
-    return application.supplement_requests.order_by("created_at", "pk")

@@ -322,7 +322,6 @@ def _case_context(request, application, **extra) -> dict:
         "next_step": selectors.application_next_step(application=application),
         "may_withdraw": selectors.application_may_withdraw(application=application),
         "open_request": open_request,
-        "supplement_requests": list(selectors.supplement_requests(application=application)),
         "materials": materials,
         "supplement_materials": [m for m in materials if open_request and m.supplement_id == open_request.pk],
         "requirements": list(application.service_version.materials.order_by("order", "pk"))

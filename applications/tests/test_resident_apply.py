@@ -226,13 +226,22 @@ def test_the_wallet_hook_shows_the_library_is_coming_when_it_holds_nothing(clien
     assert wallet.certificates_for(applicant, "household_register") == []
 
 
+def test_once_the_wallet_is_open_an_empty_wallet_asks_for_an_upload(client, applicant, monkeypatch):
+    monkeypatch.setattr("applications.wallet.WALLET_AVAILABLE", True)
+    item = published_item(code="TEST-CERT-003", certificate_type_code="household_register")
+    application = _start(client, applicant, item)
+    html = client.get(reverse("applications:draft", kwargs={"draft_id": application.pk})).content.decode()
+    assert "您的电子证照库中暂无该类证照" in html
+    assert "即将开通" not in html
+
+
 def test_a_certificate_from_the_wallet_stands_in_for_an_upload(client, applicant, monkeypatch):
     item = published_item(code="TEST-CERT-002", certificate_type_code="household_register")
     held = [wallet.WalletCertificate(reference="HR-2026-0001", name="居民户口簿", issued_on=datetime.date(2026, 1, 5))]
     monkeypatch.setattr(
         "applications.services_resident.certificates_for", lambda user, code: held if user == applicant else []
     )
-    monkeypatch.setattr("applications.selectors_resident.certificates_for", lambda user, code: held)
+    monkeypatch.setattr("applications.wallet.certificates_for", lambda user, code: held)
     application = _start(client, applicant, item)
     html = client.get(reverse("applications:draft", kwargs={"draft_id": application.pk})).content.decode()
     assert "居民户口簿（2026-01-05）" in html
