@@ -166,7 +166,7 @@ def application_submit(*, application: Application, actor) -> Application:
     with transaction.atomic():
         application = (
             Application.objects.select_for_update(of=("self",))
-            .select_related("service_version", "service_item", "department", "enterprise")
+            .select_related("service_version", "service_item", "department", "enterprise", "bundle")
             .get(pk=application.pk)
         )
         if application.applicant_id != actor.pk:

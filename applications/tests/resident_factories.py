@@ -6,12 +6,15 @@ made through the same models and services the portal uses.
 
 import io
 import itertools
+from contextlib import contextmanager
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils.functional import empty
 from pypdf import PdfWriter
 
 from applications.demo import RESIDENT_FORM
 from applications.models import DepartmentOfficial
+from common.storage import private_storage
 from identity.constants import AssuranceLevel
 from identity.models import User
 from identity.personal_data import id_number_columns
@@ -101,3 +104,16 @@ def pdf_bytes() -> bytes:
 
 def pdf_upload(name: str = "证明.pdf") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, pdf_bytes(), content_type="application/pdf")
+
+
+@contextmanager
+def private_media_root(settings, path):
+    """Point private storage at ``path`` (a test's own folder) for the duration.
+
+    The storage is set up lazily, once: it is reset so it reads the setting again."""
+    settings.PRIVATE_MEDIA_ROOT = path
+    private_storage._wrapped = empty
+    try:
+        yield path
+    finally:
+        private_storage._wrapped = empty

@@ -10,7 +10,7 @@ from applications import wallet
 from applications.constants import MaterialSource, Status
 from applications.models import Application, PrefillReport, SubmittedMaterial
 from applications.services import application_start, material_add_upload
-from applications.tests.resident_factories import pdf_upload, published_item, resident
+from applications.tests.resident_factories import pdf_upload, private_media_root, published_item, resident
 from identity.constants import AssuranceLevel
 
 pytestmark = pytest.mark.django_db
@@ -19,6 +19,12 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def item():
     return published_item()
+
+
+@pytest.fixture
+def private_root(settings, tmp_path):
+    with private_media_root(settings, tmp_path / "private") as root:
+        yield root
 
 
 @pytest.fixture
@@ -256,16 +262,13 @@ def test_a_certificate_from_the_wallet_stands_in_for_an_upload(client, applicant
     assert not material.file
 
 
-def test_an_uploaded_material_can_be_removed_while_the_application_is_a_draft(
-    client, item, applicant, settings, tmp_path
-):
-    settings.PRIVATE_MEDIA_ROOT = tmp_path
+def test_an_uploaded_material_can_be_removed_while_the_application_is_a_draft(client, item, applicant, private_root):
     application = _start(client, applicant, item)
     requirement = item.published_version.materials.get()
     material = material_add_upload(
         application=application, requirement=requirement, uploaded=pdf_upload(), actor=applicant
     )
-    stored = tmp_path / material.file.name
+    stored = private_root / material.file.name
     assert stored.exists()
     html = client.get(reverse("applications:draft", kwargs={"draft_id": application.pk})).content.decode()
     assert "证明.pdf" in html
@@ -281,15 +284,14 @@ def test_an_uploaded_material_can_be_removed_while_the_application_is_a_draft(
     assert not stored.exists()
 
 
-def test_the_purge_task_deletes_only_drafts_untouched_past_retention(item, applicant, settings, tmp_path):
+def test_the_purge_task_deletes_only_drafts_untouched_past_retention(item, applicant, settings, private_root):
     from applications.tasks import purge_drafts
 
-    settings.PRIVATE_MEDIA_ROOT = tmp_path
     settings.APPLICATION_DRAFT_RETENTION_DAYS = 30
     old = application_start(applicant=applicant, item_code=item.code)
     requirement = item.published_version.materials.get()
     material = material_add_upload(application=old, requirement=requirement, uploaded=pdf_upload(), actor=applicant)
-    stored = tmp_path / material.file.name
+    stored = private_root / material.file.name
     long_ago = timezone.now() - datetime.timedelta(days=31)
     Application.objects.filter(pk=old.pk).update(updated_at=long_ago)
     SubmittedMaterial.objects.filter(pk=material.pk).update(created_at=long_ago)

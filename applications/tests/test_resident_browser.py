@@ -10,7 +10,7 @@ from django.test import Client
 
 from applications.constants import Status
 from applications.models import Application
-from applications.tests.resident_factories import pdf_bytes, published_item, resident
+from applications.tests.resident_factories import pdf_bytes, private_media_root, published_item, resident
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -22,8 +22,13 @@ def sign_in(page, live_server, user) -> None:
     page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}])
 
 
-def test_a_resident_applies_with_a_prefilled_form_autosave_and_an_upload(live_server, page, tmp_path, settings):
-    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+@pytest.fixture(autouse=True)
+def private_root(settings, tmp_path):
+    with private_media_root(settings, tmp_path / "private") as root:
+        yield root
+
+
+def test_a_resident_applies_with_a_prefilled_form_autosave_and_an_upload(live_server, page, tmp_path):
     item = published_item()
     user = resident(real_name="李小明")
     problems = []
@@ -65,7 +70,7 @@ def test_a_resident_applies_with_a_prefilled_form_autosave_and_an_upload(live_se
     assert problems == []
 
 
-def test_the_resident_pages_pass_axe_wcag_2_1_aa(live_server, page, tmp_path, settings):
+def test_the_resident_pages_pass_axe_wcag_2_1_aa(live_server, page):
     from axe_playwright_python.sync_playwright import Axe
 
     from applications.services import (
@@ -79,7 +84,6 @@ def test_the_resident_pages_pass_axe_wcag_2_1_aa(live_server, page, tmp_path, se
     from notifications.models import OutboxMessage
     from notifications.services import outbox_message_deliver
 
-    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
     item = published_item(certificate_type_code="household_register")
     user = resident()
     case = application_start(applicant=user, item_code=item.code)

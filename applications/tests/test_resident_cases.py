@@ -19,7 +19,14 @@ from applications.services import (
     application_transition,
     material_add_upload,
 )
-from applications.tests.resident_factories import official_for, pdf_bytes, pdf_upload, published_item, resident
+from applications.tests.resident_factories import (
+    official_for,
+    pdf_bytes,
+    pdf_upload,
+    private_media_root,
+    published_item,
+    resident,
+)
 from notifications.constants import Channel, OutboxStatus
 from notifications.models import InboxMessage, OutboxMessage
 from notifications.services import outbox_message_deliver
@@ -31,8 +38,8 @@ FORM = {"mobile": "13912345678", "address": "广州市越秀区府前路1号"}
 
 @pytest.fixture(autouse=True)
 def private_root(settings, tmp_path):
-    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
-    return settings.PRIVATE_MEDIA_ROOT
+    with private_media_root(settings, tmp_path / "private") as root:
+        yield root
 
 
 @pytest.fixture

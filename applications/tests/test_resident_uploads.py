@@ -10,7 +10,7 @@ from PIL import Image
 from applications.constants import Status
 from applications.models import SubmittedMaterial
 from applications.services import application_start, material_add_upload
-from applications.tests.resident_factories import pdf_bytes, pdf_upload, published_item, resident
+from applications.tests.resident_factories import pdf_bytes, pdf_upload, private_media_root, published_item, resident
 from common.exceptions import ApplicationError
 
 pytestmark = pytest.mark.django_db
@@ -18,8 +18,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def private_root(settings, tmp_path):
-    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
-    return settings.PRIVATE_MEDIA_ROOT
+    with private_media_root(settings, tmp_path / "private") as root:
+        yield root
 
 
 @pytest.fixture
