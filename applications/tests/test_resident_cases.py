@@ -343,3 +343,32 @@ def test_the_case_page_speaks_english_under_en(client, item):
     assert "Waiting for an official to accept the case" in html
     assert "By: Applicant" in html
     assert "My applications" in html
+
+
+def test_the_case_page_runs_the_same_queries_however_long_its_history(client, item, django_assert_num_queries):
+    case = submitted_case(item)
+    official = official_for(item.department)
+    client.force_login(case.applicant)
+    application_transition(application_id=case.pk, to_status=Status.ACCEPTED, actor=official)
+    with CaptureQueriesContext(connection) as short:
+        assert client.get(case_url(case)).status_code == 200
+    for round_number in range(3):
+        application_transition(
+            application_id=case.pk, to_status=Status.SUPPLEMENT_REQUESTED, actor=official, comment=f"补正{round_number}"
+        )
+        case.refresh_from_db()
+        material_add_upload(
+            application=case,
+            requirement=item.published_version.materials.get(),
+            uploaded=pdf_upload(f"补正{round_number}.pdf"),
+            actor=case.applicant,
+            supplement=case.supplement_requests.get(fulfilled_at__isnull=True),
+        )
+        application_transition(application_id=case.pk, to_status=Status.RESUBMITTED, actor=case.applicant)
+    application_transition(application_id=case.pk, to_status=Status.APPROVED, actor=official)
+    for number in range(3):
+        result = ResultDocument(application=case, name=f"结果{number}")
+        result.file.save("result", ContentFile(pdf_bytes()), save=True)
+    with django_assert_num_queries(len(short)):
+        html = client.get(case_url(case)).content.decode()
+    assert "补正2.pdf" in html and "结果2" in html
