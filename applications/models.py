@@ -262,3 +262,22 @@ class AccessAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.case_number}"
+
+
+class PrefillReport(models.Model):
+    """A resident's report that a prefilled value is wrong (信息有误). The
+    field stays locked; the report goes to the officials who keep the source."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="prefill_reports")
+    field = models.CharField(_("字段"), max_length=100)
+    source = models.CharField(_("数据来源"), max_length=100, blank=True)
+    message = models.TextField(_("问题说明"), max_length=500)
+    created_at = models.DateTimeField(_("时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("预填信息纠错")
+        verbose_name_plural = _("预填信息纠错")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.application_id} {self.field}"

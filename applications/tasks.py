@@ -15,3 +15,11 @@ def scan_material(material_id: int) -> str:
     from .scanning import material_scan
 
     return material_scan(material_id=material_id)
+
+
+@shared_task(name="applications.purge_drafts")
+def purge_drafts() -> int:
+    """Run by beat, daily: delete drafts untouched for APPLICATION_DRAFT_RETENTION_DAYS and their files."""
+    from .services_resident import applications_purge_drafts
+
+    return applications_purge_drafts()

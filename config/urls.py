@@ -42,6 +42,9 @@ if settings.SANDBOX_GATEWAYS_ENABLED:
 # Pages carry their language in the path: Chinese unprefixed, English under /en/.
 urlpatterns += i18n_patterns(
     path("account/", include("identity.urls")),
+    # The resident's applications (/applications/…, /my/applications/…) and inbox (/my/messages/).
+    path("", include("applications.urls")),
+    path("my/messages/", include("notifications.urls")),
     path("", include("portal.urls")),
     prefix_default_language=False,
 )

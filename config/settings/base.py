@@ -193,6 +193,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / "var" / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "notifications-sweep-outbox": {"task": "notifications.sweep_outbox", "schedule": 30.0},
     "applications-flag-overdue": {"task": "applications.flag_overdue", "schedule": 15 * 60.0},
+    "applications-purge-drafts": {"task": "applications.purge_drafts", "schedule": 24 * 3600.0},
 }
 # Fail fast when the broker is down at publish time: the outbox sweeper
 # delivers later, so a request must not hang retrying.
@@ -511,3 +512,9 @@ REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
     "catalogue_anon": env("CATALOGUE_ANON_RATE", default="60/minute"),
     "catalogue_token": env("CATALOGUE_TOKEN_RATE", default="600/minute"),
 }
+# ------------------------------------------------------------------------------
+# Applications: the resident's side
+# ------------------------------------------------------------------------------
+# Unsubmitted drafts (and their uploaded files) untouched for this many days
+# are deleted by the applications.purge_drafts task.
+APPLICATION_DRAFT_RETENTION_DAYS = env.int("APPLICATION_DRAFT_RETENTION_DAYS", default=30)

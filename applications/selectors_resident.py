@@ -1,0 +1,112 @@
+"""Reads behind the resident's pages (申请, 我的办件). Every read starts from
+the signed-in user: a case, draft or file that is not theirs is simply not found."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from services.models import Material, ServiceItem
+
+from . import wallet
+from .constants import ALLOWED_TRANSITIONS, Status
+from .models import Application, ResultDocument, SubmittedMaterial, SupplementRequest
+
+# Who the case is waiting on, and what happens next, per status.
+WAITING_ON_APPLICANT = "applicant"
+WAITING_ON_OFFICIAL = "official"
+WAITING_ON_NOBODY = ""
+
+_NEXT_STEPS = {
+    Status.DRAFT: (WAITING_ON_APPLICANT, _("等待您填写并提交申请")),
+    Status.SUBMITTED: (WAITING_ON_OFFICIAL, _("等待工作人员受理")),
+    Status.ACCEPTED: (WAITING_ON_OFFICIAL, _("已受理，等待工作人员审查")),
+    Status.IN_REVIEW: (WAITING_ON_OFFICIAL, _("工作人员正在审查，请等待审批结果")),
+    Status.SUPPLEMENT_REQUESTED: (WAITING_ON_APPLICANT, _("等待您补正材料（补正期间办理时限暂停计算）")),
+    Status.RESUBMITTED: (WAITING_ON_OFFICIAL, _("等待工作人员审查您补正的材料")),
+    Status.APPROVED: (WAITING_ON_OFFICIAL, _("已准予许可，等待工作人员办结")),
+    Status.DENIED: (WAITING_ON_OFFICIAL, _("不予许可，等待工作人员办结")),
+    Status.CONCLUDED: (WAITING_ON_NOBODY, _("已办结，无需再操作")),
+    Status.REFUSED: (WAITING_ON_NOBODY, _("不予受理，办理结束")),
+    Status.WITHDRAWN: (WAITING_ON_NOBODY, _("您已撤回申请，办理结束")),
+}
+
+
+@dataclass(frozen=True)
+class NextStep:
+    waiting_on: str
+    text: str
+
+
+def application_next_step(*, application: Application) -> NextStep:
+    waiting_on, text = _NEXT_STEPS[Status(application.status)]
+    return NextStep(waiting_on=waiting_on, text=str(text))
+
+
+def application_may_withdraw(*, application: Application) -> bool:
+    return (application.status, Status.WITHDRAWN) in ALLOWED_TRANSITIONS
+
+
+def service_item_for_apply(*, code: str) -> ServiceItem | None:
+    return (
+        ServiceItem.objects.select_related("published_version", "department")
+        .filter(code=code, published_version__isnull=False)
+        .first()
+    )
+
+
+def draft_for_resident(*, user, draft_id: int) -> Application | None:
+    """The resident's own application by id, in any status (None if not theirs)."""
+    return (
+        Application.objects.select_related("service_item", "service_version", "enterprise", "department")
+        .filter(pk=draft_id, applicant=user)
+        .first()
+    )
+
+
+@dataclass
+class RequirementRow:
+    """One required material of the version, with what the resident gave for it."""
+
+    requirement: Material
+    materials: list = field(default_factory=list)
+    certificates: list = field(default_factory=list)
+    wallet_available: bool = False
+    error: str | None = None
+
+
+def application_requirements(*, application: Application, user) -> list[RequirementRow]:
+    """The version's materials in order, each with the uploads and wallet certificates for it."""
+    given: dict[int, list] = {}
+    for material in application.materials.filter(supplement__isnull=True).order_by("created_at", "pk"):
+        given.setdefault(material.requirement_id, []).append(material)
+    rows = []
+    for requirement in application.service_version.materials.order_by("order", "pk"):
+        certificates = (
+            wallet.certificates_for(user, requirement.certificate_type_code)
+            if requirement.certificate_type_code
+            else []
+        )
+        rows.append(
+            RequirementRow(
+                requirement=requirement,
+                materials=given.get(requirement.pk, []),
+                certificates=certificates,
+                wallet_available=wallet.WALLET_AVAILABLE,
+            )
+        )
+    return rows
+
+
+def open_supplement_request(*, application: Application) -> SupplementRequest | None:
+    if application.status != Status.SUPPLEMENT_REQUESTED:
+        return None
+    return application.supplement_requests.filter(fulfilled_at__isnull=True).order_by("-created_at").first()
+
+
+def application_materials(*, application: Application) -> QuerySet[SubmittedMaterial]:
+    return application.materials.select_related("requirement", "supplement").order_by("created_at", "pk")
+
+
+def application_results(*, application: Application) -> QuerySet[ResultDocument]:
+    return application.results.order_by("created_at", "pk")

@@ -1,0 +1,124 @@
+"""The apply page in a real Chromium: prefilled and locked fields, autosave from the static
+script under the CSP, an upload and submission, all by label and keyboard."""
+
+import re
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from applications.constants import Status
+from applications.models import Application
+from applications.tests.resident_factories import pdf_bytes, private_media_root, published_item, resident
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def sign_in(page, live_server, user) -> None:
+    client = Client()
+    client.force_login(user)
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}])
+
+
+@pytest.fixture(autouse=True)
+def private_root(settings, tmp_path):
+    with private_media_root(settings, tmp_path / "private") as root:
+        yield root
+
+
+def test_a_resident_applies_with_a_prefilled_form_autosave_and_an_upload(live_server, page, tmp_path):
+    item = published_item()
+    user = resident(real_name="李小明")
+    problems = []
+    page.on("console", lambda m: problems.append(m.text) if "Content Security Policy" in m.text else None)
+    sign_in(page, live_server, user)
+
+    page.goto(f"{live_server.url}/applications/new/{item.code}/")
+    assert page.locator("h1").inner_text() == "在线申请：测试许可事项"
+    name = page.get_by_label("申请人姓名")
+    assert name.input_value() == "李小明"
+    assert name.is_disabled()
+    assert page.get_by_label("身份证号码").input_value() == user.id_number_masked
+    # The source note is the field's description for assistive technology.
+    assert "来自：实名认证信息" in page.locator(f"#{name.get_attribute('aria-describedby')}").inner_text()
+
+    # Autosave: typing, then leaving the field, saves the draft through the static script.
+    page.get_by_label("联系地址").fill("广州市越秀区府前路1号")
+    with page.expect_response(re.compile(r"/autosave/$")) as saved:
+        page.get_by_label("联系地址").press("Tab")
+    assert saved.value.ok
+    page.locator("[data-autosave-status]").filter(has_text="草稿已自动保存").wait_for()
+    application = Application.objects.get(applicant=user)
+    assert application.form_data["address"] == "广州市越秀区府前路1号"
+
+    pdf = tmp_path / "身份证明.pdf"
+    pdf.write_bytes(pdf_bytes())
+    page.get_by_label(re.compile("上传文件")).set_input_files(str(Path(pdf)))
+    with page.expect_navigation():
+        page.get_by_role("button", name="上传", exact=True).click()
+    assert "已上传：身份证明.pdf" in page.locator(".messages").inner_text()
+
+    page.get_by_label("联系电话").fill("13912345678")
+    with page.expect_navigation():
+        page.get_by_role("button", name="提交申请").click()
+    application.refresh_from_db()
+    assert application.status == Status.SUBMITTED
+    assert page.url.endswith(f"/my/applications/{application.case_number}/")
+    assert "等待工作人员受理" in page.locator("main").inner_text()
+    assert problems == []
+
+
+def test_the_resident_pages_pass_axe_wcag_2_1_aa(live_server, page):
+    from axe_playwright_python.sync_playwright import Axe
+
+    from applications.services import (
+        application_save_draft,
+        application_start,
+        application_submit,
+        application_transition,
+        material_add_upload,
+    )
+    from applications.tests.resident_factories import official_for, pdf_upload
+    from notifications.models import OutboxMessage
+    from notifications.services import outbox_message_deliver
+
+    item = published_item(certificate_type_code="household_register")
+    user = resident()
+    case = application_start(applicant=user, item_code=item.code)
+    material_add_upload(
+        application=case, requirement=item.published_version.materials.get(), uploaded=pdf_upload(), actor=user
+    )
+    application_save_draft(application=case, data={"mobile": "13912345678", "address": "广州市"}, actor=user)
+    case = application_submit(application=case, actor=user)
+    official = official_for(item.department)
+    application_transition(application_id=case.pk, to_status=Status.ACCEPTED, actor=official)
+    application_transition(
+        application_id=case.pk, to_status=Status.SUPPLEMENT_REQUESTED, actor=official, comment="请补充材料"
+    )
+    for message in OutboxMessage.objects.filter(channel="inbox"):
+        outbox_message_deliver(message_id=message.pk)
+    draft = application_start(applicant=user, item_code=published_item(code="TEST-RES-002").code)
+    sign_in(page, live_server, user)
+
+    def check(path: str) -> None:
+        page.goto(live_server.url + path)
+        results = Axe().run(
+            page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+        )
+        assert results.violations_count == 0, f"{path}\n{results.generate_report()}"
+
+    check(f"/applications/drafts/{draft.pk}/")
+    # The draft page with errors on the form and on an upload.
+    page.get_by_label("联系电话").fill("12")
+    with page.expect_navigation():
+        page.get_by_role("button", name="提交申请").click()
+    assert page.locator("#submit-errors").is_visible()
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21aa"]}})
+    assert results.violations_count == 0, results.generate_report()
+    check("/my/applications/")
+    check(f"/my/applications/{case.case_number}/")
+    check(f"/my/applications/{case.case_number}/withdraw/")
+    check("/my/messages/")
+    check("/en/my/applications/")

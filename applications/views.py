@@ -1,0 +1,485 @@
+"""The resident's pages: applying online (申请) and 我的办件.
+
+Thin views: a form shapes the input, one service function acts, and its
+``ApplicationError`` is shown next to the field it concerns. Every page needs a
+signed-in user and is never cached. A case, draft or file that is not the
+user's answers exactly like one that does not exist (404); asking for someone
+else's case by number is logged by the selector.
+"""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from common.exceptions import ApplicationError
+from common.views import page_not_found
+from identity.selectors_enterprises import enterprises_for_user
+from services.constants import Audience
+
+from . import selectors_resident as selectors
+from .constants import ScanStatus, Status
+from .forms_resident import PrefillReportForm, WithdrawForm, application_form, draft_values, schema_error_message
+from .selectors import application_for_resident, application_timeline, applications_for_resident
+from .services import application_save_draft, application_start, application_submit, application_transition
+from .services import material_add_upload as material_add_upload_service
+from .services_resident import (
+    material_add_certificate,
+    material_remove,
+    prefill_report_create,
+    supplement_resubmit,
+)
+
+CASES_PER_PAGE = 20
+# Files that may be handed back: scanned clean, or no scanner configured.
+DOWNLOADABLE_SCAN_STATUSES = (ScanStatus.CLEAN, ScanStatus.NOT_SCANNED)
+
+
+def _not_found(request: HttpRequest) -> HttpResponse:
+    # Returned, not raised: ATOMIC_REQUESTS would roll back the logged access attempt.
+    return page_not_found(request)
+
+
+# --- Applying ------------------------------------------------------------------------
+
+
+@login_required
+@never_cache
+@require_safe
+def apply(request: HttpRequest, code: str) -> HttpResponse:
+    """Start (or continue) the draft for a service, then show it. Enterprise services ask first
+    which enterprise the user acts for."""
+    item = selectors.service_item_for_apply(code=code)
+    if item is None:
+        return render(
+            request,
+            "applications/apply_error.html",
+            {"message": _("该事项暂不可在线办理。"), "item": None},
+            status=404,
+        )
+    enterprise = None
+    if item.audience in (Audience.ENTERPRISE, Audience.BOTH):
+        enterprises = list(enterprises_for_user(user=request.user))
+        choice = request.GET.get("enterprise")
+        if item.audience == Audience.ENTERPRISE or enterprises:
+            if choice is None or (choice == "self" and item.audience == Audience.ENTERPRISE):
+                return render(
+                    request,
+                    "applications/choose_enterprise.html",
+                    {"item": item, "enterprises": enterprises, "may_apply_as_self": item.audience == Audience.BOTH},
+                )
+            if choice != "self":
+                enterprise = next((e for e in enterprises if str(e.pk) == choice), None)
+                if enterprise is None:
+                    return render(
+                        request,
+                        "applications/choose_enterprise.html",
+                        {
+                            "item": item,
+                            "enterprises": enterprises,
+                            "may_apply_as_self": item.audience == Audience.BOTH,
+                            "error": _("请从列表中选择您代表的企业。"),
+                        },
+                        status=400,
+                    )
+    try:
+        draft = application_start(applicant=request.user, item_code=item.code, enterprise=enterprise)
+    except ApplicationError as exc:
+        return render(
+            request,
+            "applications/apply_error.html",
+            {"message": exc.message, "code": exc.code, "item": item},
+            status=exc.status,
+        )
+    return redirect("applications:draft", draft_id=draft.pk)
+
+
+def _own_draft(request: HttpRequest, draft_id: int):
+    application = selectors.draft_for_resident(user=request.user, draft_id=draft_id)
+    if application is None:
+        raise Http404
+    return application
+
+
+def _render_draft(
+    request: HttpRequest,
+    application,
+    *,
+    form=None,
+    report_form=None,
+    upload_errors=None,
+    missing=None,
+    error=None,
+    status=200,
+) -> HttpResponse:
+    form = form if form is not None else application_form(application)
+    upload_errors = upload_errors or {}
+    requirements = selectors.application_requirements(application=application, user=request.user)
+    for row in requirements:
+        row.error = upload_errors.get(row.requirement.pk)
+    context = {
+        "application": application,
+        "item": application.service_item,
+        "version": application.service_version,
+        "form": form,
+        "report_form": report_form or PrefillReportForm(application=application),
+        "requirements": requirements,
+        "upload_max_mb": settings.UPLOAD_MAX_BYTES // (1024 * 1024),
+        "draft_retention_days": settings.APPLICATION_DRAFT_RETENTION_DAYS,
+        "missing": missing or [],
+        "error": error,
+    }
+    return render(request, "applications/draft.html", context, status=status)
+
+
+def _redirect_if_submitted(application):
+    if application.status != Status.DRAFT:
+        if application.case_number:
+            return redirect("applications:case", case_number=application.case_number)
+        raise Http404
+    return None
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def draft(request: HttpRequest, draft_id: int) -> HttpResponse:
+    """The application form: “保存草稿” saves what was typed, “提交申请” saves and submits."""
+    application = _own_draft(request, draft_id)
+    if response := _redirect_if_submitted(application):
+        return response
+    if request.method == "GET":
+        return _render_draft(request, application)
+
+    form = application_form(application, request.POST)
+    application = application_save_draft(application=application, data=draft_values(form), actor=request.user)
+    if request.POST.get("action") != "submit":
+        messages.success(request, _("草稿已保存。"))
+        return redirect("applications:draft", draft_id=application.pk)
+
+    if not form.is_valid():
+        return _render_draft(
+            request, application, form=form, error=_("表单填写不完整或有误，请按提示修改。"), status=400
+        )
+    try:
+        application = application_submit(application=application, actor=request.user)
+    except ApplicationError as exc:
+        for problem in exc.extra.get("errors", []):
+            field = problem.get("field")
+            if field in form.fields and field not in form.errors:
+                form.add_error(field, schema_error_message(problem.get("message", "")))
+        return _render_draft(
+            request, application, form=form, missing=exc.extra.get("missing"), error=exc.message, status=400
+        )
+    messages.success(request, _("申请已提交，办件编号：%(number)s。") % {"number": application.case_number})
+    return redirect("applications:case", case_number=application.case_number)
+
+
+@login_required
+@never_cache
+@require_POST
+def autosave(request: HttpRequest, draft_id: int) -> JsonResponse:
+    """Called by application-draft.js while the resident types; the same save as “保存草稿”."""
+    application = selectors.draft_for_resident(user=request.user, draft_id=draft_id)
+    if application is None:
+        return JsonResponse({"saved": False, "error": _("找不到该申请。")}, status=404)
+    form = application_form(application, request.POST)
+    try:
+        application = application_save_draft(application=application, data=draft_values(form), actor=request.user)
+    except ApplicationError as exc:
+        return JsonResponse({"saved": False, "error": str(exc.message)}, status=exc.status)
+    saved_at = timezone.localtime(application.updated_at)
+    return JsonResponse(
+        {
+            "saved": True,
+            "saved_at": saved_at.isoformat(),
+            "message": _("草稿已自动保存（%(time)s）") % {"time": saved_at.strftime("%H:%M")},
+        }
+    )
+
+
+def _requirement(application, requirement_id):
+    try:
+        return application.service_version.materials.get(pk=int(requirement_id))
+    except (TypeError, ValueError, application.service_version.materials.model.DoesNotExist):
+        return None
+
+
+@login_required
+@never_cache
+@require_POST
+def material_upload(request: HttpRequest, draft_id: int) -> HttpResponse:
+    application = _own_draft(request, draft_id)
+    if response := _redirect_if_submitted(application):
+        return response
+    requirement = _requirement(application, request.POST.get("requirement"))
+    if requirement is None:
+        raise Http404
+    uploaded = request.FILES.get("file")
+    try:
+        if uploaded is None:
+            raise ApplicationError(_("请选择要上传的文件。"), code="no_file")
+        material = material_add_upload_service(
+            application=application, requirement=requirement, uploaded=uploaded, actor=request.user
+        )
+    except ApplicationError as exc:
+        return _render_draft(request, application, upload_errors={requirement.pk: exc.message}, status=400)
+    messages.success(request, _("已上传：%(name)s。") % {"name": material.original_name})
+    return redirect(reverse("applications:draft", kwargs={"draft_id": application.pk}) + f"#material-{requirement.pk}")
+
+
+@login_required
+@never_cache
+@require_POST
+def material_certificate(request: HttpRequest, draft_id: int) -> HttpResponse:
+    """Use an e-certificate from the wallet for a material (少报)."""
+    application = _own_draft(request, draft_id)
+    if response := _redirect_if_submitted(application):
+        return response
+    requirement = _requirement(application, request.POST.get("requirement"))
+    if requirement is None:
+        raise Http404
+    try:
+        material = material_add_certificate(
+            application=application,
+            requirement=requirement,
+            reference=request.POST.get("reference", "")[:100],
+            actor=request.user,
+        )
+    except ApplicationError as exc:
+        return _render_draft(request, application, upload_errors={requirement.pk: exc.message}, status=exc.status)
+    messages.success(request, _("已使用电子证照：%(name)s。") % {"name": material.original_name})
+    return redirect("applications:draft", draft_id=application.pk)
+
+
+@login_required
+@never_cache
+@require_POST
+def material_delete(request: HttpRequest, draft_id: int, material_id: int) -> HttpResponse:
+    application = _own_draft(request, draft_id)
+    try:
+        material_remove(application=application, material_id=material_id, actor=request.user)
+    except ApplicationError as exc:
+        if exc.status == 404:
+            raise Http404 from None
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("材料已删除。"))
+    if application.status == Status.DRAFT:
+        return redirect("applications:draft", draft_id=application.pk)
+    return redirect("applications:case", case_number=application.case_number)
+
+
+@login_required
+@never_cache
+@require_POST
+def prefill_report(request: HttpRequest, draft_id: int) -> HttpResponse:
+    """“信息有误？”: the resident reports a wrong prefilled value; the field stays locked."""
+    application = _own_draft(request, draft_id)
+    if response := _redirect_if_submitted(application):
+        return response
+    report_form = PrefillReportForm(request.POST, application=application)
+    if report_form.is_valid():
+        try:
+            prefill_report_create(
+                application=application,
+                field=report_form.cleaned_data["field"],
+                message=report_form.cleaned_data["message"],
+                actor=request.user,
+            )
+        except ApplicationError as exc:
+            report_form.add_error(exc.extra.get("field"), exc.message)
+        else:
+            messages.success(request, _("已收到您的反馈，我们会核实并更正来源数据。"))
+            return redirect("applications:draft", draft_id=application.pk)
+    return _render_draft(request, application, report_form=report_form, status=400)
+
+
+# --- 我的办件 -------------------------------------------------------------------------
+
+
+@login_required
+@never_cache
+@require_safe
+def case_list(request: HttpRequest) -> HttpResponse:
+    page = Paginator(applications_for_resident(user=request.user), CASES_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "applications/case_list.html", {"page": page})
+
+
+def _case_context(request, application, **extra) -> dict:
+    open_request = selectors.open_supplement_request(application=application)
+    materials = list(selectors.application_materials(application=application))
+    return {
+        "application": application,
+        "timeline": list(application_timeline(application=application)),
+        "next_step": selectors.application_next_step(application=application),
+        "may_withdraw": selectors.application_may_withdraw(application=application),
+        "open_request": open_request,
+        "materials": materials,
+        "supplement_materials": [m for m in materials if open_request and m.supplement_id == open_request.pk],
+        "requirements": list(application.service_version.materials.order_by("order", "pk"))
+        if application.service_version_id
+        else [],
+        "results": list(selectors.application_results(application=application)),
+        "downloadable": DOWNLOADABLE_SCAN_STATUSES,
+        "supplement_error": None,
+        **extra,
+    }
+
+
+@login_required
+@never_cache
+@require_safe
+def case_detail(request: HttpRequest, case_number: str) -> HttpResponse:
+    application = application_for_resident(user=request.user, case_number=case_number)
+    if application is None:
+        return _not_found(request)
+    return render(request, "applications/case_detail.html", _case_context(request, application))
+
+
+@login_required
+@never_cache
+@require_POST
+def supplement_upload(request: HttpRequest, case_number: str) -> HttpResponse:
+    application = application_for_resident(user=request.user, case_number=case_number)
+    if application is None:
+        return _not_found(request)
+    open_request = selectors.open_supplement_request(application=application)
+    if open_request is None:
+        messages.error(request, _("当前没有需要补正的内容。"))
+        return redirect("applications:case", case_number=case_number)
+    requirement = (
+        _requirement(application, request.POST.get("requirement")) if request.POST.get("requirement") else None
+    )
+    uploaded = request.FILES.get("file")
+    try:
+        if uploaded is None:
+            raise ApplicationError(_("请选择要上传的文件。"), code="no_file")
+        material = material_add_upload_service(
+            application=application,
+            requirement=requirement,
+            uploaded=uploaded,
+            actor=request.user,
+            supplement=open_request,
+        )
+    except ApplicationError as exc:
+        context = _case_context(request, application, supplement_error=exc.message)
+        return render(request, "applications/case_detail.html", context, status=400)
+    messages.success(
+        request, _("已上传：%(name)s。请上传完全部材料后点击“提交补正”。") % {"name": material.original_name}
+    )
+    return redirect(reverse("applications:case", kwargs={"case_number": case_number}) + "#supplement")
+
+
+@login_required
+@never_cache
+@require_POST
+def supplement_submit(request: HttpRequest, case_number: str) -> HttpResponse:
+    application = application_for_resident(user=request.user, case_number=case_number)
+    if application is None:
+        return _not_found(request)
+    try:
+        supplement_resubmit(application=application, actor=request.user)
+    except ApplicationError as exc:
+        context = _case_context(request, application, supplement_error=exc.message)
+        return render(request, "applications/case_detail.html", context, status=400)
+    messages.success(request, _("补正材料已提交，等待工作人员审查。"))
+    return redirect("applications:case", case_number=case_number)
+
+
+@login_required
+@never_cache
+@require_POST
+def supplement_material_delete(request: HttpRequest, case_number: str, material_id: int) -> HttpResponse:
+    application = application_for_resident(user=request.user, case_number=case_number)
+    if application is None:
+        return _not_found(request)
+    try:
+        material_remove(application=application, material_id=material_id, actor=request.user)
+    except ApplicationError as exc:
+        if exc.status == 404:
+            return _not_found(request)
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("材料已删除。"))
+    return redirect("applications:case", case_number=case_number)
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def withdraw(request: HttpRequest, case_number: str) -> HttpResponse:
+    """Withdraw before a decision, after an explicit confirmation."""
+    application = application_for_resident(user=request.user, case_number=case_number)
+    if application is None:
+        return _not_found(request)
+    if not selectors.application_may_withdraw(application=application):
+        messages.error(request, _("该办件已作出决定或已结束，不能撤回。"))
+        return redirect("applications:case", case_number=case_number)
+    form = WithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            application_transition(
+                application_id=application.pk,
+                to_status=Status.WITHDRAWN,
+                actor=request.user,
+                comment=form.cleaned_data["reason"],
+            )
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("申请已撤回。"))
+            return redirect("applications:case", case_number=case_number)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "applications/withdraw.html", {"application": application, "form": form}, status=status)
+
+
+def _attachment(field_file, *, filename: str, content_type: str) -> FileResponse:
+    response = FileResponse(field_file.open("rb"), as_attachment=True, filename=filename, content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@never_cache
+@require_safe
+def material_download(request: HttpRequest, case_number: str, material_id: int) -> HttpResponse:
+    application = application_for_resident(user=request.user, case_number=case_number)
+    if application is None:
+        return _not_found(request)
+    material = application.materials.filter(pk=material_id, scan_status__in=DOWNLOADABLE_SCAN_STATUSES).first()
+    if material is None or not material.file:
+        return _not_found(request)
+    return _attachment(material.file, filename=material.original_name, content_type=material.content_type)
+
+
+@login_required
+@never_cache
+@require_safe
+def draft_material_download(request: HttpRequest, draft_id: int, material_id: int) -> HttpResponse:
+    application = _own_draft(request, draft_id)
+    material = application.materials.filter(pk=material_id, scan_status__in=DOWNLOADABLE_SCAN_STATUSES).first()
+    if material is None or not material.file:
+        raise Http404
+    return _attachment(material.file, filename=material.original_name, content_type=material.content_type)
+
+
+@login_required
+@never_cache
+@require_safe
+def result_download(request: HttpRequest, case_number: str, result_id: int) -> HttpResponse:
+    application = application_for_resident(user=request.user, case_number=case_number)
+    if application is None:
+        return _not_found(request)
+    result = application.results.filter(pk=result_id).first()
+    if result is None:
+        return _not_found(request)
+    extension = ".pdf" if result.content_type == "application/pdf" else ""
+    return _attachment(result.file, filename=f"{result.name}{extension}", content_type=result.content_type)

@@ -1,0 +1,36 @@
+"""The portal inbox (消息): the signed-in user's messages, newest first.
+Opening a message marks it read. Someone else's message is not found (404)."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+from .selectors import inbox_message_for, inbox_messages_for
+from .services_inbox import inbox_message_mark_read
+
+MESSAGES_PER_PAGE = 20
+
+
+@login_required
+@never_cache
+@require_safe
+def inbox(request: HttpRequest) -> HttpResponse:
+    page = Paginator(inbox_messages_for(user=request.user), MESSAGES_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "notifications/inbox.html", {"page": page})
+
+
+@login_required
+@never_cache
+@require_safe
+def message_detail(request: HttpRequest, message_id: int) -> HttpResponse:
+    message = inbox_message_for(user=request.user, message_id=message_id)
+    if message is None:
+        raise Http404
+    inbox_message_mark_read(message=message)
+    # Links are our own paths (/my/applications/…); anything else is not shown as a link.
+    safe_link = message.link if url_has_allowed_host_and_scheme(message.link, allowed_hosts=None) else ""
+    return render(request, "notifications/message.html", {"message": message, "link": safe_link})
