@@ -42,3 +42,17 @@ def merged_materials(items: list[ServiceItem]) -> list[Material]:
             seen.add(material.name)
             materials.append(material)
     return materials
+
+
+def application_schema(application) -> dict:
+    """The form a draft is filled against: its version's, or the bundle's merged form."""
+    if application.bundle_id and application.parent_id is None:
+        return merged_schema(bundle_items(application.bundle))
+    return application.service_version.form_schema
+
+
+def application_requirements(application) -> list[Material]:
+    """The materials a draft asks for, in order (one per name for a bundle)."""
+    if application.bundle_id and application.parent_id is None:
+        return merged_materials(bundle_items(application.bundle))
+    return list(application.service_version.materials.order_by("order", "pk"))

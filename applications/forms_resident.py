@@ -10,6 +10,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from applications.bundles import application_schema
+
 from .forms import SchemaForm, _label
 from .services_resident import PREFILL_REPORT_MAX_LENGTH
 
@@ -52,7 +54,7 @@ def application_form(application, data=None) -> SchemaForm:
     which Django ties to the input with ``aria-describedby``."""
     form = SchemaForm(
         data,
-        schema=application.service_version.form_schema,
+        schema=application_schema(application),
         field_sources=application.field_sources,
         initial=application.form_data,
     )
@@ -112,7 +114,7 @@ class PrefillReportForm(forms.Form):
 
     def __init__(self, *args, application, **kwargs):
         super().__init__(*args, **kwargs)
-        properties = application.service_version.form_schema.get("properties", {})
+        properties = application_schema(application).get("properties", {})
         self.fields["field"].choices = [
             (name, _label(properties.get(name, {}), name)) for name in application.field_sources
         ]

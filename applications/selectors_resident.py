@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from applications.bundles import application_requirements as bundle_requirements
 from services.models import Material, ServiceItem
 
 from . import wallet
@@ -81,7 +82,7 @@ def application_requirements(*, application: Application, user) -> list[Requirem
     for material in application.materials.filter(supplement__isnull=True).order_by("created_at", "pk"):
         given.setdefault(material.requirement_id, []).append(material)
     rows = []
-    for requirement in application.service_version.materials.order_by("order", "pk"):
+    for requirement in bundle_requirements(application):
         certificates = (
             wallet.certificates_for(user, requirement.certificate_type_code)
             if requirement.certificate_type_code

@@ -21,7 +21,7 @@ from identity.services.acting import act_on_behalf, acting_check
 from notifications.services import notify
 from services.models import Bundle, ServiceItem
 
-from .bundles import bundle_items, merged_materials, merged_schema
+from .bundles import application_requirements, application_schema, bundle_items, merged_schema
 from .calendar import add_working_days, working_days_between
 from .constants import ALLOWED_TRANSITIONS, DECIDED_STATUSES, MaterialSource, Role, ScanStatus, Status
 from .forms import prefill_values, validate_form_data
@@ -93,20 +93,6 @@ def application_start_bundle(*, applicant, bundle_code: str, enterprise=None) ->
     return Application.objects.create(
         applicant=applicant, enterprise=enterprise, bundle=bundle, form_data=data, field_sources=sources
     )
-
-
-def application_schema(application: Application) -> dict:
-    """The form a draft is filled against: its version's, or the bundle's merged form."""
-    if application.bundle_id and application.parent_id is None:
-        return merged_schema(bundle_items(application.bundle))
-    return application.service_version.form_schema
-
-
-def application_requirements(application: Application) -> list:
-    """The materials a draft asks for (one per name for a bundle)."""
-    if application.bundle_id and application.parent_id is None:
-        return merged_materials(bundle_items(application.bundle))
-    return list(application.service_version.materials.all())
 
 
 def application_save_draft(*, application: Application, data: dict, actor) -> Application:

@@ -11,6 +11,7 @@ app_name = "applications"
 
 urlpatterns = [
     path("applications/new/<str:code>/", views.apply, name="apply"),
+    path("applications/bundles/<slug:code>/", views.apply_bundle, name="apply_bundle"),
     path("applications/drafts/<int:draft_id>/", views.draft, name="draft"),
     path("applications/drafts/<int:draft_id>/autosave/", views.autosave, name="autosave"),
     path("applications/drafts/<int:draft_id>/materials/", views.material_upload, name="material_upload"),

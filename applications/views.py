@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from applications.bundles import application_requirements
 from common.exceptions import ApplicationError
 from common.views import page_not_found
 from identity.selectors_enterprises import enterprises_for_user
@@ -28,7 +29,13 @@ from . import selectors_resident as selectors
 from .constants import ScanStatus, Status
 from .forms_resident import PrefillReportForm, WithdrawForm, application_form, draft_values, schema_error_message
 from .selectors import application_for_resident, application_timeline, applications_for_resident
-from .services import application_save_draft, application_start, application_submit, application_transition
+from .services import (
+    application_save_draft,
+    application_start,
+    application_start_bundle,
+    application_submit,
+    application_transition,
+)
 from .services import material_add_upload as material_add_upload_service
 from .services_resident import (
     material_add_certificate,
@@ -101,6 +108,19 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
     return redirect("applications:draft", draft_id=draft.pk)
 
 
+@login_required
+@require_safe
+def apply_bundle(request: HttpRequest, code: str) -> HttpResponse:
+    """Start (or continue) the one merged draft of a bundle (一件事)."""
+    try:
+        draft = application_start_bundle(applicant=request.user, bundle_code=code)
+    except ApplicationError as exc:
+        return render(
+            request, "applications/apply_error.html", {"message": exc.message, "item": None}, status=exc.status
+        )
+    return redirect("applications:draft", draft_id=draft.pk)
+
+
 def _own_draft(request: HttpRequest, draft_id: int):
     application = selectors.draft_for_resident(user=request.user, draft_id=draft_id)
     if application is None:
@@ -126,7 +146,7 @@ def _render_draft(
         row.error = upload_errors.get(row.requirement.pk)
     context = {
         "application": application,
-        "item": application.service_item,
+        "item": application.service_item or application.bundle,
         "version": application.service_version,
         "form": form,
         "report_form": report_form or PrefillReportForm(application=application),
@@ -207,9 +227,10 @@ def autosave(request: HttpRequest, draft_id: int) -> JsonResponse:
 
 def _requirement(application, requirement_id):
     try:
-        return application.service_version.materials.get(pk=int(requirement_id))
-    except (TypeError, ValueError, application.service_version.materials.model.DoesNotExist):
+        wanted = int(requirement_id)
+    except (TypeError, ValueError):
         return None
+    return next((r for r in application_requirements(application) if r.pk == wanted), None)
 
 
 @login_required

@@ -65,3 +65,17 @@ def test_the_parent_concludes_when_every_sub_case_has(resident, make_official):
 
     assert parent.status == Status.CONCLUDED
     assert Transition.objects.filter(application=parent, to_status=Status.CONCLUDED, role=Role.SYSTEM).count() == 1
+
+
+def test_the_bundle_page_starts_one_merged_draft(client, resident):
+    client.force_login(resident)
+    response = client.get("/applications/bundles/newborn/")
+    assert response.status_code == 302
+    draft = Application.objects.get(applicant=resident, bundle__code="newborn", parent__isnull=True)
+    assert response["Location"] == f"/applications/drafts/{draft.pk}/"
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "一次申请，由各部门分别办理" in html
+    # Fields asked once, though several of the bundle's items ask for them.
+    assert html.count('name="applicant_name"') == 1
