@@ -165,7 +165,8 @@ def application_submit(*, application: Application, actor) -> Application:
     """Submit a draft: validate the form and materials, number the case, set the deadlines."""
     with transaction.atomic():
         application = (
-            Application.objects.select_for_update()
+            # Lock the case row only: the joined rows are nullable (outer joins can't be locked).
+            Application.objects.select_for_update(of=("self",))
             .select_related("service_version", "service_item", "department", "enterprise")
             .get(pk=application.pk)
         )
@@ -243,7 +244,7 @@ def application_transition(*, application_id: int, to_status: str, actor, commen
     """
     with transaction.atomic():
         application = (
-            Application.objects.select_for_update()
+            Application.objects.select_for_update(of=("self",))
             .select_related("applicant", "service_item", "service_version")
             .get(pk=application_id)
         )
