@@ -149,7 +149,12 @@ class ApplicationAdmin(admin.ModelAdmin):
     # --- Scoping ----------------------------------------------------------------
 
     def get_queryset(self, request):
-        return applications_for_official(user=request.user)
+        # The official's departments are looked up once per request, however many
+        # times the admin asks (tab counts, the list, actions).
+        cases = getattr(request, "_official_cases", None)
+        if cases is None:
+            cases = request._official_cases = applications_for_official(user=request.user)
+        return cases.all()
 
     def _case_or_404(self, request, object_id) -> Application:
         """The case if this user may see it; otherwise 404, the same as for a missing case."""

@@ -30,7 +30,7 @@ from django.utils.translation import gettext_lazy
 
 from .calendar import WorkingCalendar
 from .constants import FINAL_STATUSES, OPEN_STATUSES, Status
-from .selectors import official_department_ids
+from .models import DepartmentOfficial
 
 # --- Queues -------------------------------------------------------------------------
 
@@ -86,7 +86,9 @@ class DepartmentFilter(admin.SimpleListFilter):
 
         departments = Department.objects.order_by("order", "code")
         if not request.user.is_superuser:
-            departments = departments.filter(pk__in=official_department_ids(user=request.user))
+            departments = departments.filter(
+                pk__in=DepartmentOfficial.objects.filter(user=request.user).values("department_id")
+            )
         return [(str(department.pk), department.name) for department in departments]
 
     def queryset(self, request, queryset):
