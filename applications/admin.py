@@ -413,15 +413,20 @@ class ApplicationAdmin(admin.ModelAdmin):
         self._report(request, done=_("已受理 %(count)d 件。") % {"count": accepted}, refused=refused)
 
     def _assignable_officials(self, request, queryset):
-        """Active staff of the selected cases' departments — and, unless a superuser,
-        only of departments the assigning official works in too."""
+        """Active staff who may process cases, of the selected cases' departments — and,
+        unless the assigning official is a superuser, only of departments they work in too."""
         departments = set(queryset.values_list("department_id", flat=True))
         if not request.user.is_superuser:
             departments &= set(official_department_ids(user=request.user))
         user_ids = DepartmentOfficial.objects.filter(department_id__in=departments).values("user_id")
         return (
             get_user_model()
-            .objects.filter(pk__in=user_ids, is_active=True, is_staff=True)
+            .objects.with_perm(
+                "applications.process_application",
+                include_superusers=True,
+                backend="django.contrib.auth.backends.ModelBackend",
+            )
+            .filter(pk__in=user_ids, is_active=True, is_staff=True)
             .order_by("display_name", "username")
         )
 

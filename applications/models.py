@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from common.models import TimeStampedModel
-from common.storage import private_storage
+from common.storage import get_private_storage
 
 from .constants import MaterialSource, Role, ScanStatus, Status
 
@@ -213,7 +213,7 @@ class SubmittedMaterial(models.Model):
     )
     supplement = models.ForeignKey(SupplementRequest, on_delete=models.SET_NULL, null=True, blank=True)
     source = models.CharField(_("来源"), max_length=20, choices=MaterialSource.choices)
-    file = models.FileField(_("文件"), upload_to=private_upload_path, storage=private_storage, blank=True)
+    file = models.FileField(_("文件"), upload_to=private_upload_path, storage=get_private_storage, blank=True)
     original_name = models.CharField(_("原文件名"), max_length=200, blank=True)
     content_type = models.CharField(_("类型"), max_length=100, blank=True)
     size = models.PositiveIntegerField(_("大小"), default=0)
@@ -237,7 +237,7 @@ class ResultDocument(models.Model):
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="results")
     name = models.CharField(_("名称"), max_length=200)
-    file = models.FileField(_("文件"), upload_to=private_upload_path, storage=private_storage)
+    file = models.FileField(_("文件"), upload_to=private_upload_path, storage=get_private_storage)
     content_type = models.CharField(max_length=100, default="application/pdf")
     created_at = models.DateTimeField(_("时间"), default=timezone.now)
 

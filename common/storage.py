@@ -16,3 +16,9 @@ class PrivateStorage(LazyObject):
 
 
 private_storage = PrivateStorage()
+
+
+def get_private_storage():
+    """For ``FileField(storage=...)``: a callable, so migrations record a
+    reference instead of a settings-dependent path."""
+    return private_storage

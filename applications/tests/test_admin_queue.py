@@ -194,9 +194,11 @@ def test_claim_takes_free_cases_and_reports_those_someone_else_holds(client, off
 def test_assign_offers_only_colleagues_of_the_same_department(client, officer, ga_case, amr_item):
     colleague = factories.official(department=ga_case.department, username="colleague-ga")
     stranger = factories.official(department=amr_item.department, username="official-amr")
+    viewer = factories.official(department=ga_case.department, permissions=("view_application",))
     page = client.post(CHANGELIST, {"action": "assign", "_selected_action": [ga_case.pk]}).content.decode()
     assert f'value="{colleague.pk}"' in page and f'value="{officer.pk}"' in page
     assert f'value="{stranger.pk}"' not in page
+    assert f'value="{viewer.pk}"' not in page  # may look, may not process
 
     forged = client.post(
         CHANGELIST, {"action": "assign", "_selected_action": [ga_case.pk], "apply": "1", "assignee": stranger.pk}
