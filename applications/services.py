@@ -165,9 +165,8 @@ def application_submit(*, application: Application, actor) -> Application:
     """Submit a draft: validate the form and materials, number the case, set the deadlines."""
     with transaction.atomic():
         application = (
-            # Lock the case row only: the joined rows are nullable (outer joins can't be locked).
             Application.objects.select_for_update(of=("self",))
-            .select_related("service_version", "service_item", "department", "enterprise")
+            .select_related("service_version", "service_item", "department", "enterprise", "bundle")
             .get(pk=application.pk)
         )
         if application.applicant_id != actor.pk:
