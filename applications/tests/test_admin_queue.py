@@ -367,3 +367,20 @@ def test_a_material_not_cleared_by_the_scanner_is_not_served(client, officer, ga
     assert response.status_code == 302
     assert "Content-Disposition" not in response
     assert message in messages_of(client.get(response["Location"]))
+
+
+def _has_inline_code(page: str) -> bool:
+    return bool(re.search(r"<script(?![^>]*\bsrc=)[^>]*>", page) or re.search(r"\son[a-z]+\s*=", page))
+
+
+def test_the_queue_pages_keep_the_admins_csp(client, officer, ga_case):
+    responses = [
+        client.get(CHANGELIST),
+        client.get(change_url(ga_case)),
+        client.post(CHANGELIST, {"action": "assign", "_selected_action": [ga_case.pk]}),
+    ]
+    for response in responses:
+        assert response.status_code == 200
+        policy = response["Content-Security-Policy"]
+        assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+        assert not _has_inline_code(response.content.decode())
