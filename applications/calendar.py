@@ -86,3 +86,25 @@ def working_days_between(start: datetime.date, end: datetime.date) -> int:
         if calendar.is_working_day(day):
             count += 1
     return sign * count
+
+
+def calendar_seed_from_package() -> int:
+    """Copy the ``chinesecalendar`` package's data into the tables (idempotent).
+
+    Migration 0002 does this on install; tests that flush the database (pytest's
+    transactional tests) call it again.
+    """
+    import chinese_calendar
+
+    rows = [
+        CalendarDay(date=day, kind=CalendarDay.Kind.HOLIDAY, name=str(name))
+        for day, name in chinese_calendar.holidays.items()
+    ]
+    rows += [
+        CalendarDay(date=day, kind=CalendarDay.Kind.WORKDAY, name=str(name))
+        for day, name in chinese_calendar.workdays.items()
+    ]
+    CalendarDay.objects.bulk_create(rows, ignore_conflicts=True)
+    for year in sorted({day.year for day in chinese_calendar.holidays}):
+        CalendarYear.objects.get_or_create(year=year, defaults={"source": "chinesecalendar 1.11.0"})
+    return len(rows)

@@ -20,8 +20,9 @@ from applications.services_decisions import application_decide
 from applications.tests import factories
 from identity.tests.factories import login_with_totp
 
-# serialized_rollback: the flush after the test must not take the seeded calendar with it.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# The flush after these tests empties the holiday tables too; the autouse fixture in
+# conftest.py seeds them again for the tests that follow.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
