@@ -159,3 +159,13 @@ def page(chromium_browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture(autouse=True)
+def _default_language_after_each_test():
+    """Django's LocaleMiddleware leaves a request's language active in the thread,
+    so a test fetching an /en/ page would turn the tests after it English."""
+    yield
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
