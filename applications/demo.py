@@ -122,6 +122,20 @@ DEMO_PATHS = {
 }
 
 
+def _grant_case_work(official) -> None:
+    """Officials work cases through a group holding the case permissions."""
+    from django.contrib.auth.models import Group, Permission
+
+    group, _created = Group.objects.get_or_create(name="办件工作人员")
+    group.permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="applications",
+            codename__in=["view_application", "change_application", "process_application"],
+        )
+    )
+    official.groups.add(group)
+
+
 def seed_cases() -> list[str]:
     """Cases in every state for the demo resident and the demo enterprise (idempotent)."""
     from django.contrib.auth import get_user_model
@@ -141,6 +155,7 @@ def seed_cases() -> list[str]:
     if not (resident and official and enterprise and amr):
         return []
     DepartmentOfficial.objects.get_or_create(user=official, department=amr)
+    _grant_case_work(official)
     if Application.objects.filter(applicant=resident).exists():
         return [f"演示办件 / demo cases: {Application.objects.filter(applicant=resident).count()}"]
 

@@ -148,6 +148,11 @@ def _render_draft(
         "application": application,
         "item": application.service_item or application.bundle,
         "version": application.service_version,
+        "promised_days": (
+            application.service_version.promised_limit_days
+            if application.service_version_id
+            else application.bundle.promised_limit_days
+        ),
         "form": form,
         "report_form": report_form or PrefillReportForm(application=application),
         "requirements": requirements,

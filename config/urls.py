@@ -2,17 +2,17 @@ from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
-from django_otp.admin import OTPAdminSite
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from applications.api import urls as applications_api
 from common import views as common_views
 from identity import eid_api
+from identity.admin_site import TongbanAdminSite
 from identity.api import urls as identity_api
 from identity.views import sandbox_gateway
 
 # Officials reach no admin page without a verified TOTP device.
-admin.site.__class__ = OTPAdminSite
+admin.site.__class__ = TongbanAdminSite
 
 api_v1_patterns = [
     path("schema/", SpectacularAPIView.as_view(api_version="v1"), name="schema"),
