@@ -50,6 +50,25 @@ def pytest_sessionstart(session):
         pytest.exit("The test suite needs real services:\n  " + "\n  ".join(problems), returncode=3)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_catalogue_cache():
+    """Each test starts with no cached catalogue pages (they are keyed by a generation in the cache)."""
+    from services.cache import catalogue_changed
+
+    catalogue_changed()
+
+
+@pytest.fixture
+def catalogue(db):
+    """The demo catalogue: 67 items, 13 departments, topics, bundles and synonyms."""
+    from services import demo
+    from services.cache import catalogue_changed
+
+    demo.seed()
+    # seed() invalidates on commit, which a test's transaction never reaches.
+    catalogue_changed()
+
+
 @pytest.fixture
 def disposable_redis():
     """A private Redis server that the test may stop (``.stop()``) and restart (``.start()``)."""
