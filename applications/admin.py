@@ -25,6 +25,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from common.exceptions import ApplicationError
+from identity.constants import PersonalDataField
+from identity.personal_data import personal_data_access_record
 
 from .admin_forms import DECISIONS, AssignForm, DecisionForm, official_decisions
 from .admin_queue import (
@@ -367,6 +369,13 @@ class ApplicationAdmin(admin.ModelAdmin):
             )
             self.message_user(request, message, messages.ERROR)
             return redirect("admin:applications_application_change", application.pk)
+        # Applicants' documents are personal data: every official's download is on record.
+        personal_data_access_record(
+            official=request.user,
+            subject=material,
+            field=PersonalDataField.MATERIAL,
+            reason=f"办件审查 {application.case_number}",
+        )
         return _attachment(material.file, filename=material.original_name, content_type=material.content_type)
 
     def result_view(self, request, object_id, result_id):

@@ -25,3 +25,4 @@ class VerificationOutcome(models.TextChoices):
 class PersonalDataField(models.TextChoices):
     ID_NUMBER = "id_number", _("身份证号码")
     USCC = "uscc", _("统一社会信用代码")
+    MATERIAL = "material", _("申请材料")

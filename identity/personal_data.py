@@ -87,3 +87,14 @@ def personal_data_reveal(*, official, subject: models.Model, field: str, reason:
         reason=reason[:300],
     )
     return value
+
+
+def personal_data_access_record(*, official, subject: models.Model, field: str, reason: str) -> PersonalDataAccess:
+    """Log an official's access to a person's documents (e.g. opening an applicant's material)."""
+    return PersonalDataAccess.objects.create(
+        official=official,
+        subject_type=subject._meta.label_lower,
+        subject_id=str(subject.pk),
+        field=field,
+        reason=reason[:300],
+    )

@@ -13,6 +13,7 @@ from applications.constants import Role, ScanStatus, Status
 from applications.models import Application, ResultDocument, SupplementRequest, Transition
 from applications.services import application_transition
 from applications.tests import factories
+from identity.models import PersonalDataAccess
 from identity.tests.factories import login_with_totp
 
 pytestmark = pytest.mark.django_db
@@ -352,6 +353,10 @@ def test_a_material_downloads_as_an_attachment_that_is_never_sniffed(client, off
     assert response["Content-Disposition"].startswith("attachment;")
     assert response["X-Content-Type-Options"] == "nosniff"
     assert b"".join(response.streaming_content).startswith(b"%PDF")
+    # The download is on the personal-data access record: who, whose document, when, why.
+    access = PersonalDataAccess.objects.get(field="material")
+    assert (access.official, access.subject_id) == (officer, str(material.pk))
+    assert ga_case.case_number in access.reason
 
 
 @pytest.mark.parametrize(
