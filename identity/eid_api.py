@@ -7,7 +7,7 @@ from rest_framework.decorators import api_view, authentication_classes, permissi
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .services.eid import DEFAULT_RELEASED_FIELDS, eid_token_verify, published_keys
+from .services.eid import eid_token_verify, published_keys, released_fields
 
 
 class EidVerifyInput(serializers.Serializer):
@@ -18,6 +18,8 @@ class EidVerifyInput(serializers.Serializer):
 class EidVerifyOutput(serializers.Serializer):
     name = serializers.CharField(required=False)
     id_number_masked = serializers.CharField(required=False)
+    assurance_level = serializers.IntegerField(required=False, help_text="With the scope eid:verify:detail.")
+    verified_at = serializers.DateTimeField(required=False, help_text="With the scope eid:verify:detail.")
     verification_id = serializers.IntegerField()
 
 
@@ -46,7 +48,7 @@ def _verify(request):
         partner=getattr(application, "name", "") or "partner",
         partner_client_id=getattr(application, "client_id", ""),
         purpose=data.validated_data.get("purpose", ""),
-        fields=DEFAULT_RELEASED_FIELDS,
+        fields=released_fields(scopes=getattr(request.auth, "scope", "").split()),
     )
     return Response({**result.fields, "verification_id": result.verification.pk})
 

@@ -450,6 +450,7 @@ OAUTH2_PROVIDER = {
         "certificates:verify": "Verify e-certificates",
         "payments:read": "Read payment orders",
         "eid:verify": "Verify a resident's e-ID credential",
+        "eid:verify:detail": "With eid:verify, also receive the assurance level and verification time",
     },
     # Which scopes each application may ask for (identity.PartnerScopeGrant).
     "SCOPES_BACKEND_CLASS": "identity.oauth.scopes.PartnerScopes",

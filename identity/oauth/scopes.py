@@ -17,6 +17,7 @@ SCOPE_DESCRIPTIONS = {
     "certificates:verify": _("核验电子证照"),
     "payments:read": _("查看缴费订单"),
     "eid:verify": _("核验居民身份电子凭证"),
+    "eid:verify:detail": _("核验居民身份电子凭证时获得认证等级和认证时间"),
 }
 
 

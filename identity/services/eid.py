@@ -38,6 +38,16 @@ RELEASABLE_FIELDS = ("name", "id_number_masked", "assurance_level", "verified_at
 DEFAULT_RELEASED_FIELDS = ("name", "id_number_masked")
 
 
+# The extra fields a partner's token scope unlocks, beyond the default ones.
+FIELDS_BY_SCOPE = {"eid:verify:detail": ("assurance_level", "verified_at")}
+
+
+def released_fields(*, scopes) -> tuple[str, ...]:
+    """What a partner holding ``scopes`` receives: name and masked ID number, plus what its scopes allow."""
+    extra = [field for scope in scopes for field in FIELDS_BY_SCOPE.get(scope, ())]
+    return (*DEFAULT_RELEASED_FIELDS, *extra)
+
+
 @dataclass(frozen=True)
 class EidVerificationResult:
     fields: dict

@@ -207,3 +207,25 @@ def test_a_resident_session_cannot_call_the_partner_api(client, resident):
     client.force_login(UserFactory())
     response = client.post("/api/v1/eid/verify/", {"token": compact}, content_type="application/json")
     assert response.status_code in (401, 403)
+
+
+def test_the_detail_scope_also_releases_the_assurance_level(client, resident):
+    access_token = _partner_token(client, "eid:verify", "eid:verify:detail", name="某银行")
+    compact, _token = eid_token_issue(user=resident)
+
+    response = client.post(
+        "/api/v1/eid/verify/",
+        {"token": compact},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {access_token}",
+    )
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["assurance_level"] == 2 and body["verified_at"]
+    assert EidVerification.objects.get(user=resident).released_fields == [
+        "name",
+        "id_number_masked",
+        "assurance_level",
+        "verified_at",
+    ]

@@ -22,6 +22,7 @@ ALL_SCOPES = {
     "certificates:verify",
     "payments:read",
     "eid:verify",
+    "eid:verify:detail",
 }
 ID_NUMBER = re.compile(r"\d{17}[\dXx]")
 
