@@ -42,7 +42,7 @@ from .admin_queue import (
     label_deadlines,
 )
 from .constants import MaterialSource, ScanStatus, Status
-from .models import Application, CalendarDay, CalendarYear, DepartmentOfficial
+from .models import Application, CalendarDay, CalendarYear, DepartmentOfficial, PrefillReport
 from .selectors import applications_for_official, official_department_ids
 from .services import application_assign, application_claim, application_transition
 from .services_decisions import application_decide
@@ -504,3 +504,30 @@ class ApplicationAdmin(admin.ModelAdmin):
                 ]
             )
         return response
+
+
+@admin.register(PrefillReport)
+class PrefillReportAdmin(admin.ModelAdmin):
+    """Residents' reports of wrong prefilled data, for the officials of the case's department."""
+
+    list_display = ("created_at", "case_number", "field", "source", "message")
+    list_filter = ("source",)
+    list_select_related = ("application",)
+    readonly_fields = ("application", "field", "source", "message", "created_at")
+
+    @admin.display(description=gettext_lazy("办件编号"))
+    def case_number(self, report):
+        return report.application.case_number or gettext_lazy("草稿")
+
+    def get_queryset(self, request):
+        # Reports are mostly made on drafts, which the case queues leave out: scope by department.
+        reports = super().get_queryset(request)
+        if request.user.is_superuser:
+            return reports
+        return reports.filter(application__department_id__in=official_department_ids(user=request.user))
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -130,7 +130,7 @@ def _grant_case_work(official) -> None:
     group.permissions.add(
         *Permission.objects.filter(
             content_type__app_label="applications",
-            codename__in=["view_application", "change_application", "process_application"],
+            codename__in=["view_application", "change_application", "process_application", "view_prefillreport"],
         )
     )
     official.groups.add(group)

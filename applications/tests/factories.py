@@ -21,7 +21,7 @@ from services.constants import Audience, ItemType, MaterialForm, OnlineDepth, Re
 from services.models import Department, Material, ProcessStep, ServiceItem, ServiceItemVersion
 from services.services import service_item_version_publish
 
-OFFICIAL_PERMISSIONS = ("process_application", "view_application", "change_application")
+OFFICIAL_PERMISSIONS = ("process_application", "view_application", "change_application", "view_prefillreport")
 _sequence = itertools.count(1)
 
 

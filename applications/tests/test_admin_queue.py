@@ -389,3 +389,15 @@ def test_the_queue_pages_keep_the_admins_csp(client, officer, ga_case):
         policy = response["Content-Security-Policy"]
         assert "script-src 'self'" in policy and "unsafe-inline" not in policy
         assert not _has_inline_code(response.content.decode())
+
+
+def test_prefill_reports_reach_only_the_officials_of_the_cases_department(client, officer, ga_case, amr_case):
+    from applications.models import PrefillReport
+
+    PrefillReport.objects.create(application=ga_case, field="address", source="identity.name", message="地址已变更")
+    PrefillReport.objects.create(application=amr_case, field="address", source="identity.name", message="别的部门")
+
+    page = client.get("/admin/applications/prefillreport/").content.decode()
+
+    assert "地址已变更" in page
+    assert "别的部门" not in page
