@@ -88,23 +88,17 @@ def working_days_between(start: datetime.date, end: datetime.date) -> int:
     return sign * count
 
 
-def calendar_seed_from_package() -> int:
+def calendar_seed_from_package(*, day_model=CalendarDay, year_model=CalendarYear) -> int:
     """Copy the ``chinesecalendar`` package's data into the tables (idempotent).
 
-    Migration 0002 does this on install; tests that flush the database (pytest's
-    transactional tests) call it again.
+    Migration 0002 calls it with its historical models; tests that flush the
+    database (pytest's transactional tests) call it again.
     """
     import chinese_calendar
 
-    rows = [
-        CalendarDay(date=day, kind=CalendarDay.Kind.HOLIDAY, name=str(name))
-        for day, name in chinese_calendar.holidays.items()
-    ]
-    rows += [
-        CalendarDay(date=day, kind=CalendarDay.Kind.WORKDAY, name=str(name))
-        for day, name in chinese_calendar.workdays.items()
-    ]
-    CalendarDay.objects.bulk_create(rows, ignore_conflicts=True)
+    rows = [day_model(date=day, kind="holiday", name=str(name)) for day, name in chinese_calendar.holidays.items()]
+    rows += [day_model(date=day, kind="workday", name=str(name)) for day, name in chinese_calendar.workdays.items()]
+    day_model.objects.bulk_create(rows, ignore_conflicts=True)
     for year in sorted({day.year for day in chinese_calendar.holidays}):
-        CalendarYear.objects.get_or_create(year=year, defaults={"source": "chinesecalendar 1.11.0"})
+        year_model.objects.get_or_create(year=year, defaults={"source": "chinesecalendar 1.11.0"})
     return len(rows)
