@@ -79,13 +79,7 @@ def personal_data_reveal(*, official, subject: models.Model, field: str, reason:
         raise ApplicationError(_("请填写查看完整信息的事由。"), code="reason_required")
     attribute = _REVEALABLE[PersonalDataField(field)]
     value = getattr(subject, attribute)
-    PersonalDataAccess.objects.create(
-        official=official,
-        subject_type=subject._meta.label_lower,
-        subject_id=str(subject.pk),
-        field=field,
-        reason=reason[:300],
-    )
+    personal_data_access_record(official=official, subject=subject, field=field, reason=reason)
     return value
 
 

@@ -177,13 +177,3 @@ def sessions_end_all(*, user, keep_session_key: str | None = None) -> int:
         ended += 1
     return ended
 
-
-def user_deactivate(*, user, deactivated_by=None) -> None:
-    """Disable an account and end its sessions at once (OAuth tokens are revoked
-    by the receiver in identity.oauth). Idempotent."""
-    with transaction.atomic():
-        locked = User.objects.select_for_update().get(pk=user.pk)
-        if locked.is_active:
-            locked.is_active = False
-            locked.save(update_fields=["is_active"])
-    sessions_end_all(user=locked)

@@ -50,7 +50,9 @@ class AliyunSmsBackend(BaseSmsBackend):
     def __init__(self, *, client: httpx.Client | None = None, config: dict | None = None, **kwargs):
         super().__init__(**kwargs)
         self.config = config or settings.SMS_ALIYUN
-        self.client = client or httpx.Client(timeout=5.0)
+        # An injected client (tests, shared pools) belongs to the caller; otherwise
+        # each batch opens and closes its own.
+        self.client = client
 
     def _parameters(self, message) -> dict[str, str]:
         template_code = self.config["TEMPLATES"].get(message.template)
@@ -73,12 +75,18 @@ class AliyunSmsBackend(BaseSmsBackend):
         }
 
     def send_messages(self, messages) -> int:
+        if self.client is not None:
+            return self._send_all(messages, client=self.client)
+        with httpx.Client(timeout=5.0) as client:
+            return self._send_all(messages, client=client)
+
+    def _send_all(self, messages, *, client: httpx.Client) -> int:
         sent = 0
         for message in messages:
             parameters = self._parameters(message)
             parameters["Signature"] = sign(parameters, self.config["ACCESS_KEY_SECRET"])
             try:
-                response = self.client.get(self.config["ENDPOINT"], params=parameters)
+                response = client.get(self.config["ENDPOINT"], params=parameters)
                 body = response.json()
             except (httpx.HTTPError, ValueError) as exc:
                 raise SmsError(f"Aliyun SMS unreachable or answered garbage: {exc.__class__.__name__}") from exc

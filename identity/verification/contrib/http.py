@@ -83,8 +83,11 @@ class HttpGatewayVerifier(BaseVerifier):
     def config(self) -> dict:
         return self._config or settings.IDENTITY_VERIFIER_HTTP
 
-    def client(self) -> httpx.Client:
-        return self._client or httpx.Client(timeout=self.config["TIMEOUT"])
+    def _post(self, url: str, *, body: bytes, headers: dict) -> httpx.Response:
+        if self._client is not None:
+            return self._client.post(url, content=body, headers=headers)
+        with httpx.Client(timeout=self.config["TIMEOUT"]) as client:
+            return client.post(url, content=body, headers=headers)
 
     def verify(self, *, name: str, id_number: str) -> VerificationResult:
         request_id = str(uuid.uuid4())
@@ -92,7 +95,7 @@ class HttpGatewayVerifier(BaseVerifier):
         headers = signed_headers(app_id=self.config["APP_ID"], secret=self.config["SECRET"], body=body)
         url = self.config["BASE_URL"].rstrip("/") + "/v1/identity/verify"
         try:
-            response = self.client().post(url, content=body, headers=headers)
+            response = self._post(url, body=body, headers=headers)
             answer = response.json() if response.status_code == 200 else {}
         except (httpx.HTTPError, ValueError):
             return VerificationResult(matched=False, error=True)
