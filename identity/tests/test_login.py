@@ -28,7 +28,6 @@ def _without_csrf(html: str) -> str:
 def test_password_login_signs_in_and_rotates_the_session_id(client):
     user = UserFactory()
     client.get(LOGIN)
-    client.session["probe"] = 1  # an anonymous session exists before login
     session = client.session
     session["probe"] = 1
     session.save()
