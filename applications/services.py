@@ -23,7 +23,7 @@ from services.models import Bundle, ServiceItem
 
 from .bundles import application_requirements, application_schema, bundle_items, merged_schema
 from .calendar import add_working_days, working_days_between
-from .constants import ALLOWED_TRANSITIONS, DECIDED_STATUSES, MaterialSource, Role, ScanStatus, Status
+from .constants import ALLOWED_TRANSITIONS, DECIDED_STATUSES, OPEN_STATUSES, MaterialSource, Role, ScanStatus, Status
 from .forms import prefill_values, validate_form_data
 from .models import Application, CaseSequence, SubmittedMaterial, SupplementRequest, Transition
 from .selectors import official_may_process
@@ -148,18 +148,14 @@ def material_add_upload(*, application: Application, requirement=None, uploaded,
 # --- Submission ---------------------------------------------------------------------
 
 
-class _BundleDepartment:
-    """Bundle parents are numbered YJS-… (一件事); their sub-cases by department."""
-
-    code = "yjs"
+# Bundle parents are numbered YJS-… (一件事); their sub-cases by department.
+BUNDLE_CASE_PREFIX = "YJS"
 
 
-BUNDLE_DEPARTMENT = _BundleDepartment()
-
-
-def _next_case_number(department) -> str:
+def _next_case_number(prefix: str) -> str:
+    """``<PREFIX>-<YYYYMMDD>-<000001>``, counted per prefix and day."""
     today = _today()
-    code = department.code.upper()
+    code = prefix.upper()
     for _attempt in range(3):
         updated = CaseSequence.objects.filter(department_code=code, day=today).update(last=F("last") + 1)
         if not updated:
@@ -205,7 +201,7 @@ def _fan_out(parent: Application, *, actor) -> None:
             parent=parent,
             form_data={k: v for k, v in parent.form_data.items() if k in fields},
             field_sources={k: v for k, v in parent.field_sources.items() if k in fields},
-            case_number=_next_case_number(item.department),
+            case_number=_next_case_number(item.department.code),
             submitted_at=parent.submitted_at,
         )
         for field, value in _deadlines(child, start=today).items():
@@ -267,12 +263,12 @@ def application_submit(*, application: Application, actor) -> Application:
             )
         application.submitted_at = timezone.now()
         if application.bundle_id:
-            application.case_number = _next_case_number(BUNDLE_DEPARTMENT)
+            application.case_number = _next_case_number(BUNDLE_CASE_PREFIX)
             _record(application, to_status=Status.SUBMITTED, actor=actor, role=Role.APPLICANT, comment="")
             application.save(update_fields=["case_number", "submitted_at", "status", "updated_at"])
             _fan_out(application, actor=actor)
             return application
-        application.case_number = _next_case_number(application.department)
+        application.case_number = _next_case_number(application.department.code)
         for field, value in _deadlines(application, start=_today()).items():
             setattr(application, field, value)
         _record(application, to_status=Status.SUBMITTED, actor=actor, role=Role.APPLICANT, comment="")
@@ -412,8 +408,7 @@ def application_assign(*, application_id: int, assigned_by, assignee) -> Applica
 
 
 def applications_flag_overdue() -> int:
-    """Scheduled: flag open cases past their promised deadline or idle for 5 working days."""
-    from .constants import OPEN_STATUSES
+    """Scheduled: flag open cases past their promised deadline, or untouched for a week."""
 
     today = _today()
     overdue = Application.objects.filter(status__in=OPEN_STATUSES, promised_deadline__lt=today).exclude(

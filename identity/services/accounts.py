@@ -176,4 +176,3 @@ def sessions_end_all(*, user, keep_session_key: str | None = None) -> int:
         session_end(record=record)
         ended += 1
     return ended
-
