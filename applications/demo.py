@@ -140,8 +140,7 @@ def seed_cases() -> list[str]:
     """Cases in every state for the demo resident and the demo enterprise (idempotent)."""
     from django.contrib.auth import get_user_model
 
-    from identity.models import Enterprise
-    from identity.personal_data import uscc_digest
+    from identity.selectors_enterprises import enterprise_by_uscc
 
     from . import services
     from .constants import ALLOWED_TRANSITIONS, Role
@@ -150,7 +149,7 @@ def seed_cases() -> list[str]:
     User = get_user_model()
     resident = User.objects.filter(username="13800138000").first()
     official = User.objects.filter(username="official-amr").first()
-    enterprise = Enterprise.objects.filter(uscc_digest=uscc_digest("91350100M000100Y43")).first()
+    enterprise = enterprise_by_uscc(uscc="91350100M000100Y43")
     amr = Department.objects.filter(code="scjg").first()
     if not (resident and official and enterprise and amr):
         return []

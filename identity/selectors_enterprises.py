@@ -120,14 +120,6 @@ def proxies_active(*, proxy: User, principal: User) -> QuerySet[ProxyAuthorisati
     ).order_by("-valid_until", "-pk")
 
 
-def active_proxy(*, proxy: User, principal: User, service_code: str) -> ProxyAuthorisation | None:
-    """The active authorisation letting ``proxy`` handle ``service_code`` for ``principal``, if any."""
-    for authorisation in proxies_active(proxy=proxy, principal=principal):
-        if grant_covers(authorisation, service_code):
-            return authorisation
-    return None
-
-
 # ------------------------------------------------------------------------------
 # Acting records (who acted for whom)
 # ------------------------------------------------------------------------------
