@@ -10,24 +10,11 @@ from django.utils.translation import gettext_lazy as _
 
 from common.exceptions import ApplicationError
 
+from .admin_base import DigestSearchMixin, ReadOnlyAdmin
 from .constants import PersonalDataField
 from .models import PersonalDataAccess, RealNameVerification, SandboxIdentity, User, UserSession
-from .personal_data import id_number_columns, id_number_digest, personal_data_reveal
+from .personal_data import id_number_columns, personal_data_reveal
 from .validators import normalize_id_number
-
-
-class DigestSearchMixin:
-    """Lets officials search by a full ID number: a valid number is hashed and
-    matched against the blind index; nothing else is searched in plaintext."""
-
-    digest_field = "id_number_digest"
-
-    def get_search_results(self, request, queryset, search_term):
-        try:
-            digest = id_number_digest(search_term)
-        except ValidationError:
-            return super().get_search_results(request, queryset, search_term)
-        return queryset.filter(**{self.digest_field: digest}), False
 
 
 class RevealForm(forms.Form):
@@ -133,19 +120,6 @@ class SandboxIdentityAdmin(DigestSearchMixin, admin.ModelAdmin):
     form = SandboxIdentityForm
     list_display = ("name", "id_number_masked", "note", "created_at")
     search_fields = ("name",)
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Audit records: visible, never edited or deleted from the admin."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(RealNameVerification)

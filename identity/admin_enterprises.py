@@ -8,26 +8,16 @@ are append-only evidence, so the admin can read them and nothing more.
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from .admin_base import DigestSearchMixin, ReadOnlyAdmin
 from .models import ActingRecord, Enterprise, Mandate, ProxyAuthorisation
 from .personal_data import uscc_digest
-from .validators import is_valid_uscc
-
-
-class _ReadOnlyAdmin(admin.ModelAdmin):
-    """Viewable by officials with the view permission; never added, changed or deleted here."""
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Enterprise)
-class EnterpriseAdmin(admin.ModelAdmin):
+class EnterpriseAdmin(DigestSearchMixin, admin.ModelAdmin):
+    digest_field = "uscc_digest"
+    digest_of = staticmethod(uscc_digest)
+
     list_display = ("name", "uscc_masked", "legal_representative", "created_at")
     list_select_related = ("legal_representative",)
     search_fields = ("name",)
@@ -41,12 +31,6 @@ class EnterpriseAdmin(admin.ModelAdmin):
         # Enterprises are registered by their legal representative through the service,
         # which validates the USCC and fills the encrypted, digest and masked columns.
         return False
-
-    def get_search_results(self, request, queryset, search_term):
-        term = (search_term or "").strip().replace(" ", "").upper()
-        if is_valid_uscc(term):
-            return queryset.filter(uscc_digest=uscc_digest(term)), False
-        return super().get_search_results(request, queryset, search_term)
 
 
 @admin.register(Mandate)
@@ -95,7 +79,7 @@ class ProxyAuthorisationAdmin(MandateAdmin):
 
 
 @admin.register(ActingRecord)
-class ActingRecordAdmin(_ReadOnlyAdmin):
+class ActingRecordAdmin(ReadOnlyAdmin):
     list_display = ("created_at", "actor", "principal_enterprise", "principal_user", "action", "service_code")
     list_select_related = ("actor", "principal_enterprise", "principal_user")
     list_filter = ("action",)
