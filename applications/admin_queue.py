@@ -119,21 +119,6 @@ class DeadlineLabel:
     css_class: str  # deadline-ok, deadline-soon, deadline-due, deadline-overdue, deadline-paused, deadline-none
 
 
-def _working_days_between(calendar: WorkingCalendar, start: datetime.date, end: datetime.date) -> int:
-    """As :func:`applications.calendar.working_days_between`, on an already loaded calendar."""
-    if end == start:
-        return 0
-    sign = 1 if end > start else -1
-    low, high = (start, end) if sign > 0 else (end, start)
-    count = 0
-    day = low
-    while day < high:
-        day += datetime.timedelta(days=1)
-        if calendar.is_working_day(day):
-            count += 1
-    return sign * count
-
-
 def _spans_unknown_year(calendar: WorkingCalendar, start: datetime.date, end: datetime.date) -> bool:
     low, high = sorted((start, end))
     return any(year not in calendar.known_years for year in range(low.year, high.year + 1))
@@ -147,7 +132,7 @@ def deadline_label(application, *, calendar: WorkingCalendar, today: datetime.da
     paused = application.status == Status.SUPPLEMENT_REQUESTED
     # While a supplement is awaited the clock stands still where it stopped.
     start = application.paused_since if paused and application.paused_since else today
-    remaining = _working_days_between(calendar, start, deadline)
+    remaining = calendar.working_days_between(start, deadline)
     provisional = application.deadline_provisional or _spans_unknown_year(calendar, start, deadline)
     if remaining > 0:
         text = _("剩余%(days)d个工作日") % {"days": remaining}

@@ -46,6 +46,21 @@ class WorkingCalendar:
     def is_known(self, day: datetime.date) -> bool:
         return day.year in self.known_years
 
+    def working_days_between(self, start: datetime.date, end: datetime.date) -> int:
+        """Working days after ``start`` up to and including ``end``; negative when ``end`` is earlier.
+        The years between must be loaded (e.g. once for a whole page of cases)."""
+        if end == start:
+            return 0
+        sign = 1 if end > start else -1
+        low, high = sorted((start, end))
+        count = 0
+        day = low
+        while day < high:
+            day += datetime.timedelta(days=1)
+            if self.is_working_day(day):
+                count += 1
+        return sign * count
+
 
 def _calendar_for(start: datetime.date, working_days: int) -> WorkingCalendar:
     # Two calendar days per working day is a generous upper bound (long holidays included).
@@ -74,18 +89,8 @@ def add_working_days(start: datetime.date, working_days: int) -> Deadline:
 
 def working_days_between(start: datetime.date, end: datetime.date) -> int:
     """Working days after ``start`` up to and including ``end``; negative when ``end`` is earlier."""
-    if end == start:
-        return 0
-    sign = 1 if end > start else -1
-    low, high = (start, end) if sign > 0 else (end, start)
-    calendar = WorkingCalendar(first_year=low.year, last_year=high.year)
-    count = 0
-    day = low
-    while day < high:
-        day += datetime.timedelta(days=1)
-        if calendar.is_working_day(day):
-            count += 1
-    return sign * count
+    low, high = sorted((start, end))
+    return WorkingCalendar(first_year=low.year, last_year=high.year).working_days_between(start, end)
 
 
 def calendar_seed_from_package(*, day_model=CalendarDay, year_model=CalendarYear) -> int:
