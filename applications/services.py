@@ -10,7 +10,6 @@ applicant's notification in the same transaction (the outbox).
 import datetime
 
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -27,7 +26,7 @@ from .constants import ALLOWED_TRANSITIONS, DECIDED_STATUSES, OPEN_STATUSES, Mat
 from .forms import prefill_values, validate_form_data
 from .models import Application, CaseSequence, SubmittedMaterial, SupplementRequest, Transition
 from .selectors import official_may_process
-from .uploads import check_upload
+from .uploads import check_upload, save_with_file
 
 
 def _today() -> datetime.date:
@@ -132,12 +131,7 @@ def material_add_upload(*, application: Application, requirement=None, uploaded,
         scan_status=scan_status,
         uploaded_by=actor,
     )
-    material.file.save("upload", ContentFile(checked.content), save=False)
-    try:
-        material.save()
-    except Exception:
-        material.file.delete(save=False)  # nothing half-written stays on disk
-        raise
+    save_with_file(material, checked.content)
     if scan_status == ScanStatus.PENDING:
         from .tasks import scan_material
 

@@ -8,7 +8,6 @@ document: the second finds the case already decided and changes nothing.
 
 from dataclasses import dataclass
 
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -18,7 +17,7 @@ from .constants import Status
 from .models import Application, ResultDocument
 from .selectors import official_may_process
 from .services import application_transition
-from .uploads import check_upload
+from .uploads import check_upload, save_with_file
 
 
 @dataclass(frozen=True)
@@ -58,10 +57,5 @@ def application_decide(
                 application.service_version.result_name if application.service_version_id else _("办理结果")
             )
             result = ResultDocument(application=application, name=name[:200], content_type=checked.content_type)
-            result.file.save("result", ContentFile(checked.content), save=False)
-            try:
-                result.save()
-            except Exception:
-                result.file.delete(save=False)  # nothing half-written stays on disk
-                raise
+            save_with_file(result, checked.content)
     return Decision(application=application, changed=True, result=result)

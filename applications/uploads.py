@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import magic
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 from pypdf import PdfReader
@@ -115,3 +116,14 @@ def _reencode_image(content: bytes, content_type: str) -> bytes:
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise _refuse(_("图片文件已损坏，无法读取。"), "bad_image") from None
     return out.getvalue()
+
+
+def save_with_file(instance, content: bytes) -> None:
+    """Write ``content`` to ``instance.file`` under a generated name, then save the
+    row; if the row cannot be saved the file is removed, so nothing half-written stays."""
+    instance.file.save("upload", ContentFile(content), save=False)
+    try:
+        instance.save()
+    except Exception:
+        instance.file.delete(save=False)
+        raise
