@@ -386,7 +386,7 @@ def test_a_proxy_acting_within_the_authorisation_is_recorded_for_the_principal()
 
 def test_a_resident_acts_for_themself_without_an_authorisation():
     resident = UserFactory()
-    acting_check(actor=resident, service_code="SHBZ-001", principal_user=resident)
+    assert acting_check(actor=resident, service_code="SHBZ-001", principal_user=resident) is None
 
 
 def test_a_proxy_is_granted_by_mobile_and_listed_on_both_sides():
