@@ -129,4 +129,6 @@ def seed() -> list[str]:
         f"演示企业 / demo enterprise: {enterprise.name} ({enterprise.uscc_masked}), "
         f"法定代表人 / legal representative {enterprise.legal_representative.username}",
         f"经办人 / agent: {agent.username} ({agent}), 全部事项 / all services until {valid_until}",
+        "沙箱测试企业 / sandbox enterprise to register (as 王小明): "
+        f"{SANDBOX_ENTERPRISES[1][0]} {SANDBOX_ENTERPRISES[1][1]}",
     ]
