@@ -545,7 +545,7 @@ def enterprise_dispute_decide(
     enterprise = (
         Enterprise.objects.select_for_update().select_related("legal_representative").get(pk=dispute.enterprise_id)
     )
-    if uphold:
+    if uphold and enterprise.legal_representative_id != dispute.disputant_id:
         _transfer(
             enterprise=enterprise,
             to_holder=dispute.disputant,
@@ -556,9 +556,10 @@ def enterprise_dispute_decide(
             reason=note,
         )
     else:
+        # Rejected, or upheld for a disputant who meanwhile took the registration over.
         _event(
             actor=official,
-            action=EnterpriseEventAction.DISPUTE_REJECTED,
+            action=EnterpriseEventAction.DISPUTE_UPHELD if uphold else EnterpriseEventAction.DISPUTE_REJECTED,
             enterprise=enterprise,
             uscc_masked=enterprise.uscc_masked,
             from_holder=enterprise.legal_representative,

@@ -9,8 +9,9 @@ from http import HTTPStatus
 import httpx
 import pytest
 from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from applications.models import Application
@@ -372,6 +373,38 @@ def test_only_officials_decide_disputes(squatter):
     assert EnterpriseDispute.objects.get().status == DisputeStatus.OPEN
 
 
+def test_upholding_a_dispute_of_someone_who_already_took_over_keeps_their_mandates(real_representative, squatter):
+    EnterpriseFactory(uscc=COMPANY_USCC, legal_representative=squatter)
+    dispute = enterprise_dispute_file(
+        disputant=real_representative, uscc=COMPANY_USCC, reason="我才是法定代表人，请核实。"
+    )
+    enterprise = enterprise_register(representative=real_representative, name=COMPANY_NAME, uscc=COMPANY_USCC)
+    mandate = MandateFactory(enterprise=enterprise)
+    enterprise_dispute_decide(dispute=dispute, official=UserFactory(is_staff=True), uphold=True, note="已由本人核验。")
+    assert Mandate.objects.get(pk=mandate.pk).revoked_at is None
+    assert EnterpriseEvent.objects.get(action="dispute_upheld").to_holder is None
+
+
+def test_my_disputes_page_costs_the_same_queries_for_1_or_5_disputes(client, django_assert_num_queries):
+    disputant = UserFactory(verified=True)
+    client.force_login(disputant)
+    page = reverse("identity:enterprise_disputes")
+
+    def dispute():
+        enterprise = EnterpriseFactory()
+        enterprise_dispute_file(disputant=disputant, uscc=enterprise.uscc, reason="我才是法定代表人，请核实。")
+
+    dispute()
+    client.get(page)  # warm the session cache
+    with CaptureQueriesContext(connection) as one:
+        client.get(page)
+    for _n in range(4):
+        dispute()
+    with django_assert_num_queries(len(one)):
+        response = client.get(page)
+    assert response.content.decode().count("<tr>") == 6  # the header and five disputes
+
+
 def test_enterprise_registration_records_are_read_only_in_the_admin():
     from django.contrib import admin
     from django.test import RequestFactory
@@ -432,8 +465,8 @@ def test_http_adapter_treats_anything_odd_as_an_error_never_a_match(answer):
     assert not result.matched
 
 
-def test_http_adapter_round_trips_with_the_sandbox_gateway_and_registration_uses_it(settings):
-    """The SANDBOX gateway view speaks the protocol; drive it over WSGI, then register through it."""
+def test_http_adapter_round_trips_with_the_sandbox_gateway(settings):
+    """The SANDBOX gateway view speaks the protocol; drive it over WSGI."""
     from config.wsgi import application
 
     representative = UserFactory(verified=True)
