@@ -527,3 +527,42 @@ def test_the_demo_enterprises_are_in_the_sandbox_table_and_the_demo_one_is_verif
         representative_id_number=resident.id_number,
     )
     assert answer.matched
+
+
+def test_officials_keep_the_sandbox_enterprises_in_the_admin_and_see_the_records(client):
+    from identity.models import SandboxEnterprise
+
+    official = UserFactory(is_staff=True, is_superuser=True)
+    login_with_totp(client, official)
+    refused_form = client.post(
+        "/admin/identity/sandboxenterprise/add/",
+        {
+            "name": COMPANY_NAME,
+            "representative_name": "张三",
+            "uscc_input": "91350100M000100Y44",
+            "representative_id_number_input": "440106199001011235",
+        },
+    )
+    assert refused_form.status_code == HTTPStatus.OK
+    assert "校验位不正确" in refused_form.content.decode()
+    added = client.post(
+        "/admin/identity/sandboxenterprise/add/",
+        {
+            "name": COMPANY_NAME,
+            "representative_name": "张三",
+            "uscc_input": COMPANY_USCC.lower(),
+            "representative_id_number_input": "440106199001011235",
+        },
+    )
+    assert added.status_code == HTTPStatus.FOUND
+    entry = SandboxEnterprise.objects.get()
+    assert (entry.uscc, entry.uscc_masked, entry.representative_id_number_masked) == (
+        COMPANY_USCC,
+        "9135**********0Y43",
+        "4401**********1235",
+    )
+    EnterpriseFactory(uscc=COMPANY_USCC)
+    for model in ("enterprise", "enterpriseevent", "enterprisedispute", "sandboxenterprise"):
+        listing = client.get(f"/admin/identity/{model}/")
+        assert listing.status_code == HTTPStatus.OK
+        assert COMPANY_USCC not in listing.content.decode()
