@@ -38,6 +38,7 @@ if settings.SANDBOX_GATEWAYS_ENABLED:
     # SANDBOX stand-ins for outside systems, speaking their protocols (never in production).
     urlpatterns += [
         path("sandbox/identity-gateway/v1/identity/verify", sandbox_gateway.identity_verify),
+        path("sandbox/enterprise-gateway/v1/enterprise/verify", sandbox_gateway.enterprise_verify),
     ]
 # Pages carry their language in the path: Chinese unprefixed, English under /en/.
 urlpatterns += i18n_patterns(

@@ -60,6 +60,29 @@ class EnterpriseRegistrationForm(_Form):
             raise ValidationError(exc.messages[0], code=exc.code) from None
 
 
+class EnterpriseDisputeForm(_Form):
+    uscc = forms.CharField(
+        label=_("统一社会信用代码"),
+        max_length=30,
+        help_text=_("被他人登记的企业的统一社会信用代码。"),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false", "inputmode": "text"}
+        ),
+    )
+    reason = forms.CharField(
+        label=_("异议理由"),
+        max_length=2000,
+        help_text=_("请说明您与该企业的关系，以及可以提供的证明材料（如营业执照、登记机关出具的证明）。"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+
+    def clean_uscc(self) -> str:
+        try:
+            return normalize_uscc(self.cleaned_data["uscc"])
+        except ValidationError as exc:
+            raise ValidationError(exc.messages[0], code=exc.code) from None
+
+
 class _GrantForm(_Form):
     """What a mandate and a proxy authorisation share: scope and validity."""
 

@@ -158,8 +158,22 @@ class PersonalDataAccess(models.Model):
         return f"{self.official_id} {self.field} {self.created_at:%Y-%m-%d %H:%M}"
 
 
+class EnterpriseStatus(models.TextChoices):
+    # Registered before verification existed, or never confirmed: may do nothing.
+    UNVERIFIED = "unverified", _("待核验")
+    # The enterprise verifier confirmed the USCC, the name and the legal representative.
+    VERIFIED = "verified", _("已核验")
+
+
 class Enterprise(TimeStampedModel):
-    """An enterprise (法人) account, registered by its legal representative."""
+    """An enterprise (法人) account, held by its legal representative.
+
+    Only a ``verified`` enterprise can be acted for: the enterprise verifier
+    (:mod:`identity.verification`) confirmed its USCC, its name and that the
+    holder's verified identity is its legal representative. One row per USCC;
+    when the authoritative source (or an official deciding a dispute) confirms
+    someone else, the row is transferred to them and its mandates end.
+    """
 
     name = models.CharField(_("企业名称"), max_length=200)
     uscc = EncryptedTextField(_("统一社会信用代码（加密）"), editable=False)
@@ -171,6 +185,12 @@ class Enterprise(TimeStampedModel):
         related_name="represented_enterprises",
         verbose_name=_("法定代表人"),
     )
+    status = models.CharField(
+        _("核验状态"), max_length=20, choices=EnterpriseStatus.choices, default=EnterpriseStatus.UNVERIFIED
+    )
+    verified_at = models.DateTimeField(_("核验时间"), null=True, blank=True)
+    verification_provider = models.CharField(_("核验服务"), max_length=50, blank=True)
+    verification_reference = models.CharField(_("核验流水号"), max_length=100, blank=True)
 
     class Meta:
         verbose_name = _("企业")
@@ -178,6 +198,147 @@ class Enterprise(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_verified(self) -> bool:
+        return self.status == EnterpriseStatus.VERIFIED
+
+
+class SandboxEnterprise(TimeStampedModel):
+    """A test enterprise the **sandbox** enterprise verifier confirms, with its
+    legal representative. Officials maintain these in the admin; nothing here
+    is a real company or person."""
+
+    name = models.CharField(_("企业名称"), max_length=200)
+    uscc = EncryptedTextField(_("统一社会信用代码（加密）"), editable=False)
+    uscc_digest = models.CharField(max_length=64, unique=True, editable=False)
+    uscc_masked = models.CharField(_("统一社会信用代码"), max_length=18, editable=False)
+    representative_name = models.CharField(_("法定代表人姓名"), max_length=100)
+    representative_id_number = EncryptedTextField(_("法定代表人身份证号码（加密）"), editable=False)
+    representative_id_number_digest = models.CharField(max_length=64, editable=False)
+    representative_id_number_masked = models.CharField(_("法定代表人身份证号码"), max_length=18, editable=False)
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("沙箱测试企业")
+        verbose_name_plural = _("沙箱测试企业（仅供测试）")
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.uscc_masked}"
+
+
+class EnterpriseEventAction(models.TextChoices):
+    VERIFY_REFUSED = "verify_refused", _("核验未通过")
+    VERIFY_ERROR = "verify_error", _("核验服务不可用")
+    REGISTERED = "registered", _("登记并核验")
+    VERIFIED = "verified", _("补充核验通过")
+    TRANSFERRED = "transferred", _("转给经核验的法定代表人")
+    DISPUTE_FILED = "dispute_filed", _("提出异议")
+    DISPUTE_UPHELD = "dispute_upheld", _("异议成立")
+    DISPUTE_REJECTED = "dispute_rejected", _("异议不成立")
+
+
+class EnterpriseEvent(models.Model):
+    """Append-only: every step of an enterprise registration: verification
+    attempts (refused ones too, with the masked USCC only), transfers and
+    disputes. Who, when, what, why."""
+
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.PROTECT, null=True, blank=True, related_name="events", verbose_name=_("企业")
+    )
+    uscc_masked = models.CharField(_("统一社会信用代码"), max_length=18)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("操作人")
+    )
+    action = models.CharField(_("操作"), max_length=30, choices=EnterpriseEventAction.choices)
+    from_holder = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("原法定代表人"),
+    )
+    to_holder = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("新法定代表人"),
+    )
+    provider = models.CharField(_("核验服务"), max_length=50, blank=True)
+    outcome = models.CharField(_("核验结果"), max_length=30, blank=True)
+    reference = models.CharField(_("核验流水号"), max_length=100, blank=True)
+    reason = models.TextField(_("事由"), blank=True)
+    created_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("企业登记记录")
+        verbose_name_plural = _("企业登记记录")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.uscc_masked} {self.action}"
+
+
+class DisputeStatus(models.TextChoices):
+    OPEN = "open", _("待处理")
+    UPHELD = "upheld", _("异议成立")
+    REJECTED = "rejected", _("异议不成立")
+
+
+# The one table of dispute decisions: from which status to which.
+DISPUTE_TRANSITIONS = {
+    DisputeStatus.OPEN: {DisputeStatus.UPHELD, DisputeStatus.REJECTED},
+    DisputeStatus.UPHELD: set(),
+    DisputeStatus.REJECTED: set(),
+}
+
+
+class EnterpriseDispute(TimeStampedModel):
+    """A resident's challenge to an enterprise registration (企业登记异议):
+    they say they, not the holder, are its legal representative. Officials
+    decide in the admin; upholding transfers the registration to the disputant
+    and ends its mandates."""
+
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.PROTECT, related_name="disputes", verbose_name=_("企业")
+    )
+    disputant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="enterprise_disputes", verbose_name=_("异议人")
+    )
+    holder = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("被异议的法定代表人")
+    )
+    reason = models.TextField(_("异议理由"), max_length=2000)
+    status = models.CharField(_("状态"), max_length=20, choices=DisputeStatus.choices, default=DisputeStatus.OPEN)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("处理人"),
+    )
+    decided_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+    decision_note = models.TextField(_("处理意见"), blank=True)
+
+    class Meta:
+        verbose_name = _("企业登记异议")
+        verbose_name_plural = _("企业登记异议")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            # One open dispute per disputant and enterprise: a second click files nothing new.
+            models.UniqueConstraint(
+                fields=["enterprise", "disputant"],
+                condition=Q(status="open"),
+                name="enterprise_dispute_one_open",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise} ({self.get_status_display()})"
 
 
 class Mandate(TimeStampedModel):

@@ -7,6 +7,8 @@ from .views import enterprises
 urlpatterns = [
     path("enterprises/", enterprises.enterprise_list, name="enterprise_list"),
     path("enterprises/register/", enterprises.enterprise_register, name="enterprise_register"),
+    path("enterprises/<int:pk>/verify/", enterprises.enterprise_verify, name="enterprise_verify"),
+    path("enterprises/disputes/", enterprises.enterprise_disputes, name="enterprise_disputes"),
     path("enterprises/<int:pk>/agents/", enterprises.enterprise_agents, name="enterprise_agents"),
     path(
         "enterprises/<int:pk>/agents/<int:mandate_id>/revoke/",

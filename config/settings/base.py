@@ -416,6 +416,17 @@ IDENTITY_VERIFIER_HTTP = {
 }
 IDENTITY_VERIFICATION_DAILY_LIMIT = 5
 
+# Enterprise verification (企业登记核验): the registered enterprise verifier to use
+# (identity/verification/): "sandbox" (demo enterprises kept in the admin) or "http".
+ENTERPRISE_VERIFIER = env("ENTERPRISE_VERIFIER", default="sandbox")
+ENTERPRISE_VERIFIER_HTTP = {
+    "BASE_URL": env("ENTERPRISE_VERIFIER_HTTP_BASE_URL", default=""),
+    "APP_ID": env("ENTERPRISE_VERIFIER_HTTP_APP_ID", default=""),
+    "SECRET": env("ENTERPRISE_VERIFIER_HTTP_SECRET", default=""),
+    "TIMEOUT": env.float("ENTERPRISE_VERIFIER_HTTP_TIMEOUT", default=5.0),
+}
+ENTERPRISE_VERIFICATION_DAILY_LIMIT = 10
+
 # Local stand-ins for outside systems (labelled SANDBOX); production turns them off.
 SANDBOX_GATEWAYS_ENABLED = env.bool("SANDBOX_GATEWAYS_ENABLED", default=True)
 

@@ -1,5 +1,9 @@
 """Acting for someone else: the one check other apps call, and the record it leaves.
 
+Nobody acts for an enterprise that is not *verified* (its registration
+confirmed by the enterprise verifier, or by an official deciding a dispute),
+not even the holder of the registration.
+
 Three ways to act for a principal other than yourself:
 
 * the **legal representative** acts for their enterprise on anything;
@@ -25,6 +29,7 @@ from ..models import ActingRecord, Enterprise, Mandate, ProxyAuthorisation, User
 from ..selectors_enterprises import grant_covers, mandates_active, proxies_active
 
 NOT_MANDATED = "not_mandated"
+ENTERPRISE_UNVERIFIED = "enterprise_unverified"
 
 # Actions identity itself records; other apps name theirs "<app>.<verb>".
 ACTION_ENTERPRISE_REGISTER = "enterprise.register"
@@ -48,6 +53,14 @@ def _not_mandated() -> ApplicationError:
     )
 
 
+def _enterprise_unverified() -> ApplicationError:
+    return ApplicationError(
+        _("该企业尚未通过登记核验，暂不能为其办理业务。请法定代表人在“我的企业”中完成核验。"),
+        code=ENTERPRISE_UNVERIFIED,
+        status=HTTPStatus.FORBIDDEN,
+    )
+
+
 def _covering_grant(
     *,
     actor: User,
@@ -65,6 +78,12 @@ def _covering_grant(
     if not actor.is_active:
         raise _not_mandated()
     if enterprise is not None:
+        if lock:
+            # Read the registration afresh, holding its row until commit, so that a
+            # transfer or a dispute decision cannot slip between the check and the act.
+            enterprise = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
+        if not enterprise.is_verified:
+            raise _enterprise_unverified()
         if enterprise.legal_representative_id == actor.pk:
             return None
         grants = mandates_active(agent=actor, enterprise=enterprise)
@@ -93,7 +112,7 @@ def acting_check(
 
     Give exactly one principal: ``enterprise`` or ``principal_user``.
 
-    :raises ApplicationError: ``code="not_mandated"``, status 403.
+    :raises ApplicationError: ``code="not_mandated"`` or ``"enterprise_unverified"``, status 403.
     """
     _covering_grant(
         actor=actor, service_code=service_code, enterprise=enterprise, principal_user=principal_user, lock=False
@@ -137,7 +156,7 @@ def act_on_behalf(
     service that submits an application), so a refused check rolls the action
     back and a committed action always has its record.
 
-    :raises ApplicationError: ``code="not_mandated"``, status 403.
+    :raises ApplicationError: ``code="not_mandated"`` or ``"enterprise_unverified"``, status 403.
     """
     _covering_grant(
         actor=actor, service_code=service_code, enterprise=enterprise, principal_user=principal_user, lock=True

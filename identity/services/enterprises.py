@@ -11,16 +11,31 @@ import re
 from collections.abc import Iterable
 from http import HTTPStatus
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.exceptions import ApplicationError
+from notifications.services import notify
+from notifications.templates import register_template
 
-from ..models import Enterprise, Mandate, ProxyAuthorisation, User
+from ..models import (
+    DISPUTE_TRANSITIONS,
+    DisputeStatus,
+    Enterprise,
+    EnterpriseDispute,
+    EnterpriseEvent,
+    EnterpriseEventAction,
+    EnterpriseStatus,
+    Mandate,
+    ProxyAuthorisation,
+    User,
+)
 from ..personal_data import uscc_columns
 from ..validators import normalize_uscc
+from ..verification import EnterpriseOutcome, get_enterprise_verifier
 from .acting import (
     ACTION_ENTERPRISE_REGISTER,
     ACTION_MANDATE_GRANT,
@@ -32,7 +47,10 @@ from .acting import (
 
 __all__ = [
     "acting_record",
+    "enterprise_dispute_decide",
+    "enterprise_dispute_file",
     "enterprise_register",
+    "enterprise_verify",
     "mandate_grant",
     "mandate_revoke",
     "normalize_service_codes",
@@ -46,6 +64,56 @@ SERVICE_CODE_PATTERN = re.compile(r"[A-Z0-9][A-Z0-9._-]{0,63}")
 # Residents type lists with ASCII or full-width commas, 、 or spaces.
 SERVICE_CODE_SEPARATORS = re.compile(r"[\s,，、;；]+")
 RELATIONSHIP_MAX_LENGTH = ProxyAuthorisation._meta.get_field("relationship").max_length
+
+# Messages to the parties of a registration change (through the outbox).
+MESSAGE_ENTERPRISE_TRANSFERRED = "identity.enterprise_transferred"
+MESSAGE_DISPUTE_FILED = "identity.enterprise_dispute_filed"
+MESSAGE_DISPUTE_DECIDED = "identity.enterprise_dispute_decided"
+register_template(
+    MESSAGE_ENTERPRISE_TRANSFERRED,
+    {
+        "zh-hans": (
+            "企业登记已转移",
+            "经核验，{{ enterprise }}（{{ uscc }}）的法定代表人已确认为他人，您的企业登记及其经办人授权已终止。"
+            "如有异议，请联系登记机关或客服。",
+        ),
+        "en": (
+            "Enterprise registration transferred",
+            "After verification, another person was confirmed as the legal representative of {{ enterprise }} "
+            "({{ uscc }}). Your registration and its agents' mandates have ended. Contact the registry or "
+            "the help desk if you disagree.",
+        ),
+    },
+)
+register_template(
+    MESSAGE_DISPUTE_FILED,
+    {
+        "zh-hans": (
+            "企业登记收到异议",
+            "有人对您登记的{{ enterprise }}（{{ uscc }}）提出异议，称其为该企业的法定代表人。工作人员将进行核实。",
+        ),
+        "en": (
+            "Dispute about your enterprise registration",
+            "Someone has disputed your registration of {{ enterprise }} ({{ uscc }}), saying they are its legal "
+            "representative. Officials will look into it.",
+        ),
+    },
+)
+register_template(
+    MESSAGE_DISPUTE_DECIDED,
+    {
+        "zh-hans": (
+            "企业登记异议已处理",
+            "您对{{ enterprise }}（{{ uscc }}）登记提出的异议已处理："
+            "{% if outcome == 'upheld' %}异议成立，企业登记已转给您。{% else %}异议不成立。{% endif %}",
+        ),
+        "en": (
+            "Your enterprise dispute was decided",
+            "Your dispute about {{ enterprise }} ({{ uscc }}) has been decided: "
+            "{% if outcome == 'upheld' %}upheld; the registration is now yours.{% else %}not upheld.{% endif %}",
+        ),
+    },
+)
 
 
 def _error(message: str, *, code: str, field: str | None = None, status: int = HTTPStatus.BAD_REQUEST):
@@ -110,20 +178,152 @@ def _active_user(*, user: User | None, mobile: str, field: str, missing_message:
 # ------------------------------------------------------------------------------
 # Enterprises
 # ------------------------------------------------------------------------------
-@transaction.atomic
+def _event(
+    *,
+    actor: User,
+    action: str,
+    uscc_masked: str,
+    enterprise: Enterprise | None = None,
+    from_holder: User | None = None,
+    to_holder: User | None = None,
+    provider: str = "",
+    outcome: str = "",
+    reference: str = "",
+    reason: str = "",
+) -> EnterpriseEvent:
+    """Append one step to the enterprise registration record (who, when, what, why)."""
+    return EnterpriseEvent.objects.create(
+        enterprise=enterprise,
+        uscc_masked=uscc_masked,
+        actor=actor,
+        action=action,
+        from_holder=from_holder,
+        to_holder=to_holder,
+        provider=provider[:50],
+        outcome=outcome[:30],
+        reference=reference[:100],
+        reason=reason,
+    )
+
+
+def _refusal(outcome: str) -> ApplicationError:
+    """What the resident is told when the authoritative source does not confirm them."""
+    if outcome == EnterpriseOutcome.NO_RECORD:
+        return _error(
+            _("登记机关没有该统一社会信用代码的记录，请对照营业执照核对。"),
+            code="enterprise_no_record",
+            field="uscc",
+            status=HTTPStatus.UNPROCESSABLE_ENTITY,
+        )
+    if outcome == EnterpriseOutcome.NAME_MISMATCH:
+        return _error(
+            _("企业名称与登记机关的记录不一致，请按营业执照填写企业全称。"),
+            code="enterprise_name_mismatch",
+            field="name",
+            status=HTTPStatus.UNPROCESSABLE_ENTITY,
+        )
+    return _error(
+        _(
+            "登记机关的记录显示您不是该企业的法定代表人，不能登记。"
+            "经办人请由法定代表人授权；如您确为法定代表人，请先到登记机关更新登记信息。"
+        ),
+        code="not_legal_representative_of_record",
+        status=HTTPStatus.FORBIDDEN,
+    )
+
+
+def _end_mandates(*, enterprise: Enterprise, by: User) -> int:
+    """Revoke every open mandate of ``enterprise`` (the caller holds its row lock)."""
+    now = timezone.now()
+    ended = 0
+    for mandate in Mandate.objects.select_for_update().filter(enterprise=enterprise, revoked_at__isnull=True):
+        mandate.enterprise = enterprise
+        _mandate_close(mandate=mandate, revoked_by=by, now=now)
+        ended += 1
+    return ended
+
+
+def _transfer(
+    *,
+    enterprise: Enterprise,
+    to_holder: User,
+    actor: User,
+    action: str,
+    provider: str,
+    reference: str,
+    reason: str,
+    name: str | None = None,
+) -> Enterprise:
+    """Give a locked enterprise to ``to_holder`` as verified; end its mandates; record and notify."""
+    from_holder = enterprise.legal_representative
+    enterprise.legal_representative = to_holder
+    enterprise.status = EnterpriseStatus.VERIFIED
+    enterprise.verified_at = timezone.now()
+    enterprise.verification_provider = provider
+    enterprise.verification_reference = reference
+    if name:
+        enterprise.name = name
+    enterprise.save(
+        update_fields=[
+            "legal_representative",
+            "status",
+            "verified_at",
+            "verification_provider",
+            "verification_reference",
+            "name",
+            "updated_at",
+        ]
+    )
+    _end_mandates(enterprise=enterprise, by=actor)
+    _event(
+        actor=actor,
+        action=action,
+        enterprise=enterprise,
+        uscc_masked=enterprise.uscc_masked,
+        from_holder=from_holder,
+        to_holder=to_holder,
+        provider=provider,
+        reference=reference,
+        reason=reason,
+    )
+    acting_record(
+        actor=to_holder,
+        principal_enterprise=enterprise,
+        action=ACTION_ENTERPRISE_REGISTER,
+        object_reference=f"enterprise:{enterprise.pk}",
+    )
+    if from_holder.pk != to_holder.pk:
+        notify(
+            user=from_holder,
+            template=MESSAGE_ENTERPRISE_TRANSFERRED,
+            context={"enterprise": enterprise.name, "uscc": enterprise.uscc_masked},
+        )
+    return enterprise
+
+
 def enterprise_register(*, representative: User, name: str, uscc: str) -> Enterprise:
     """Register an enterprise with ``representative`` as its legal representative.
 
     The representative must be real-name verified (assurance level L2 or more).
-    The USCC is validated by its GB 32100-2015 check character, stored encrypted
-    and found through its blind index; a USCC registered before is refused.
+    The USCC is validated by its GB 32100-2015 check character; then the
+    enterprise verifier (``settings.ENTERPRISE_VERIFIER``) must confirm the
+    USCC, the name and that the representative's verified identity (name and
+    ID number) is its legal representative. Nothing is stored unless it does;
+    every attempt is recorded (:class:`~identity.models.EnterpriseEvent`).
+
+    A USCC registered before does not block a confirmed representative: an
+    unverified registration, or one held by someone else, is transferred to
+    them and its mandates end (the previous holder is notified). Registering
+    one's own verified enterprise again changes nothing.
 
     :raises ApplicationError: ``verification_required`` (403), ``name_required``,
-        ``uscc_invalid`` or ``uscc_taken`` (409).
+        ``uscc_invalid``, ``enterprise_verification_rate_limited`` (429),
+        ``enterprise_verifier_unavailable`` (503), ``enterprise_no_record``,
+        ``enterprise_name_mismatch`` (422) or ``not_legal_representative_of_record`` (403).
     """
     # Not ``is_verified``: django-otp's middleware sets that on request.user to say
     # whether the *session* passed a second factor, and a bound method is always truthy.
-    if not representative.is_real_name_verified:
+    if not representative.is_real_name_verified or not (representative.real_name and representative.id_number):
         raise _error(
             _("请先完成实名认证，再以法定代表人身份登记企业。"),
             code="verification_required",
@@ -139,28 +339,238 @@ def enterprise_register(*, representative: User, name: str, uscc: str) -> Enterp
     except ValidationError as exc:
         raise _error(exc.messages[0], code="uscc_invalid", field="uscc") from None
 
-    taken = _error(
-        _("该统一社会信用代码已登记。如有疑问，请联系企业的法定代表人或客服。"),
-        code="uscc_taken",
-        field="uscc",
-        status=HTTPStatus.CONFLICT,
+    existing = Enterprise.objects.filter(uscc_digest=columns["uscc_digest"]).first()
+    if existing is not None and existing.is_verified and existing.legal_representative_id == representative.pk:
+        return existing  # already mine and confirmed: a repeated submit
+
+    since = timezone.now() - datetime.timedelta(days=1)
+    attempts = EnterpriseEvent.objects.filter(actor=representative, created_at__gte=since).exclude(provider="")
+    if attempts.count() >= settings.ENTERPRISE_VERIFICATION_DAILY_LIMIT:
+        raise _error(
+            _("今日企业核验次数已用完，请明天再试。"),
+            code="enterprise_verification_rate_limited",
+            status=HTTPStatus.TOO_MANY_REQUESTS,
+        )
+
+    verifier = get_enterprise_verifier()
+    result = verifier.verify(
+        uscc=columns["uscc"],
+        name=name,
+        representative_name=representative.real_name,
+        representative_id_number=representative.id_number,
     )
-    if Enterprise.objects.filter(uscc_digest=columns["uscc_digest"]).exists():
-        raise taken
+    if not result.matched:
+        # Recorded and committed even though the registration is refused.
+        _event(
+            actor=representative,
+            action=EnterpriseEventAction.VERIFY_ERROR if result.error else EnterpriseEventAction.VERIFY_REFUSED,
+            enterprise=existing,
+            uscc_masked=columns["uscc_masked"],
+            provider=verifier.identifier,
+            outcome=result.outcome,
+            reference=result.reference,
+            reason=name,
+        )
+        if result.error:
+            raise _error(
+                _("企业登记核验服务暂时不可用，请稍后再试。"),
+                code="enterprise_verifier_unavailable",
+                status=HTTPStatus.SERVICE_UNAVAILABLE,
+            )
+        raise _refusal(result.outcome)
+
+    with transaction.atomic():
+        enterprise = Enterprise.objects.select_for_update().filter(uscc_digest=columns["uscc_digest"]).first()
+        if enterprise is None:
+            try:
+                # A savepoint, so that losing a race to the unique index leaves the
+                # outer transaction usable and the resident can simply retry.
+                with transaction.atomic():
+                    enterprise = Enterprise.objects.create(
+                        name=name,
+                        legal_representative=representative,
+                        status=EnterpriseStatus.VERIFIED,
+                        verified_at=timezone.now(),
+                        verification_provider=verifier.identifier,
+                        verification_reference=result.reference[:100],
+                        **columns,
+                    )
+            except IntegrityError:
+                raise _error(
+                    _("该企业正在登记，请稍后刷新页面查看。"), code="uscc_busy", status=HTTPStatus.CONFLICT
+                ) from None
+            _event(
+                actor=representative,
+                action=EnterpriseEventAction.REGISTERED,
+                enterprise=enterprise,
+                uscc_masked=enterprise.uscc_masked,
+                to_holder=representative,
+                provider=verifier.identifier,
+                outcome=result.outcome,
+                reference=result.reference,
+            )
+            acting_record(
+                actor=representative,
+                principal_enterprise=enterprise,
+                action=ACTION_ENTERPRISE_REGISTER,
+                object_reference=f"enterprise:{enterprise.pk}",
+            )
+            return enterprise
+        mine = enterprise.legal_representative_id == representative.pk
+        return _transfer(
+            enterprise=enterprise,
+            to_holder=representative,
+            actor=representative,
+            action=EnterpriseEventAction.VERIFIED if mine else EnterpriseEventAction.TRANSFERRED,
+            provider=verifier.identifier,
+            reference=result.reference[:100],
+            reason="" if mine else "authoritative source confirmed the applicant as legal representative",
+            name=name,
+        )
+
+
+def enterprise_verify(*, enterprise: Enterprise, representative: User) -> Enterprise:
+    """Ask the verifier about an enterprise registered before verification existed.
+
+    The same check as :func:`enterprise_register`, with the stored name and USCC.
+
+    :raises ApplicationError: ``not_legal_representative`` (403), or what
+        :func:`enterprise_register` raises.
+    """
+    if enterprise.legal_representative_id != representative.pk:
+        raise _error(
+            _("只有企业的法定代表人可以申请核验。"), code="not_legal_representative", status=HTTPStatus.FORBIDDEN
+        )
+    return enterprise_register(representative=representative, name=enterprise.name, uscc=enterprise.uscc)
+
+
+# ------------------------------------------------------------------------------
+# Disputes (企业登记异议)
+# ------------------------------------------------------------------------------
+DISPUTE_REASON_MIN_LENGTH = 10
+DISPUTE_REASON_MAX_LENGTH = 2000
+
+
+@transaction.atomic
+def enterprise_dispute_file(*, disputant: User, uscc: str, reason: str) -> EnterpriseDispute:
+    """Challenge the registration of the enterprise holding ``uscc``: the disputant
+    says they are its legal representative. Officials decide in the admin.
+
+    Idempotent: a second challenge while one is open returns the open one.
+    The holder is told through the outbox (without the disputant's identity).
+
+    :raises ApplicationError: ``verification_required`` (403), ``uscc_invalid``,
+        ``enterprise_not_registered`` (404), ``dispute_own_enterprise`` or ``reason_required``.
+    """
+    if not disputant.is_real_name_verified:
+        raise _error(
+            _("请先完成实名认证，再对企业登记提出异议。"), code="verification_required", status=HTTPStatus.FORBIDDEN
+        )
     try:
-        # A savepoint, so that losing a race to the unique index leaves the outer
-        # transaction usable and the answer is the same "already registered".
-        with transaction.atomic():
-            enterprise = Enterprise.objects.create(name=name, legal_representative=representative, **columns)
-    except IntegrityError:
-        raise taken from None
-    acting_record(
-        actor=representative,
-        principal_enterprise=enterprise,
-        action=ACTION_ENTERPRISE_REGISTER,
-        object_reference=f"enterprise:{enterprise.pk}",
+        digest = uscc_columns(normalize_uscc(uscc))["uscc_digest"]
+    except ValidationError as exc:
+        raise _error(exc.messages[0], code="uscc_invalid", field="uscc") from None
+    reason = (reason or "").strip()
+    if not DISPUTE_REASON_MIN_LENGTH <= len(reason) <= DISPUTE_REASON_MAX_LENGTH:
+        raise _error(
+            _("请说明异议理由（%(min)s至%(max)s字），例如您与该企业的关系和可提供的证明材料。")
+            % {"min": DISPUTE_REASON_MIN_LENGTH, "max": DISPUTE_REASON_MAX_LENGTH},
+            code="reason_required",
+            field="reason",
+        )
+    enterprise = Enterprise.objects.select_for_update().filter(uscc_digest=digest).first()
+    if enterprise is None:
+        raise _error(
+            _("该统一社会信用代码尚未被登记，您可以直接登记企业。"),
+            code="enterprise_not_registered",
+            field="uscc",
+            status=HTTPStatus.NOT_FOUND,
+        )
+    if enterprise.legal_representative_id == disputant.pk:
+        raise _error(_("您已是该企业登记的法定代表人。"), code="dispute_own_enterprise", field="uscc")
+    open_dispute = EnterpriseDispute.objects.filter(
+        enterprise=enterprise, disputant=disputant, status=DisputeStatus.OPEN
+    ).first()
+    if open_dispute is not None:
+        return open_dispute
+    dispute = EnterpriseDispute.objects.create(
+        enterprise=enterprise, disputant=disputant, holder=enterprise.legal_representative, reason=reason
     )
-    return enterprise
+    _event(
+        actor=disputant,
+        action=EnterpriseEventAction.DISPUTE_FILED,
+        enterprise=enterprise,
+        uscc_masked=enterprise.uscc_masked,
+        from_holder=enterprise.legal_representative,
+        reason=reason,
+    )
+    notify(
+        user=enterprise.legal_representative,
+        template=MESSAGE_DISPUTE_FILED,
+        context={"enterprise": enterprise.name, "uscc": enterprise.uscc_masked},
+    )
+    return dispute
+
+
+@transaction.atomic
+def enterprise_dispute_decide(
+    *, dispute: EnterpriseDispute, official: User, uphold: bool, note: str
+) -> EnterpriseDispute:
+    """An official's decision on a dispute, by :data:`~identity.models.DISPUTE_TRANSITIONS`.
+
+    Upholding transfers the registration to the disputant (verified by this
+    decision) and ends every mandate of the enterprise; rejecting leaves it.
+    Both are recorded with the official and their reason, and the parties are
+    notified. Deciding the same way twice changes nothing.
+
+    :raises ApplicationError: ``not_allowed`` (403), ``note_required`` or
+        ``dispute_decided`` (409) for a different decision on a decided dispute.
+    """
+    if not (official.is_active and official.is_staff):
+        raise _error(_("只有工作人员可以处理异议。"), code="not_allowed", status=HTTPStatus.FORBIDDEN)
+    note = (note or "").strip()
+    if not note:
+        raise _error(_("请填写处理意见。"), code="note_required", field="decision_note")
+    dispute = EnterpriseDispute.objects.select_for_update().get(pk=dispute.pk)
+    target = DisputeStatus.UPHELD if uphold else DisputeStatus.REJECTED
+    if dispute.status == target:
+        return dispute
+    if target not in DISPUTE_TRANSITIONS[DisputeStatus(dispute.status)]:
+        raise _error(_("该异议已处理，不能更改结论。"), code="dispute_decided", status=HTTPStatus.CONFLICT)
+    dispute.status = target
+    dispute.decided_by = official
+    dispute.decided_at = timezone.now()
+    dispute.decision_note = note
+    dispute.save(update_fields=["status", "decided_by", "decided_at", "decision_note", "updated_at"])
+    enterprise = (
+        Enterprise.objects.select_for_update().select_related("legal_representative").get(pk=dispute.enterprise_id)
+    )
+    if uphold and enterprise.legal_representative_id != dispute.disputant_id:
+        _transfer(
+            enterprise=enterprise,
+            to_holder=dispute.disputant,
+            actor=official,
+            action=EnterpriseEventAction.DISPUTE_UPHELD,
+            provider="official",
+            reference=f"dispute:{dispute.pk}",
+            reason=note,
+        )
+    else:
+        # Rejected, or upheld for a disputant who meanwhile took the registration over.
+        _event(
+            actor=official,
+            action=EnterpriseEventAction.DISPUTE_UPHELD if uphold else EnterpriseEventAction.DISPUTE_REJECTED,
+            enterprise=enterprise,
+            uscc_masked=enterprise.uscc_masked,
+            from_holder=enterprise.legal_representative,
+            reason=note,
+        )
+    notify(
+        user=dispute.disputant,
+        template=MESSAGE_DISPUTE_DECIDED,
+        context={"enterprise": enterprise.name, "uscc": enterprise.uscc_masked, "outcome": str(target)},
+    )
+    return dispute
 
 
 # ------------------------------------------------------------------------------
@@ -195,6 +605,12 @@ def mandate_grant(
     if enterprise.legal_representative_id != granted_by.pk:
         raise _error(
             _("只有企业的法定代表人可以授权经办人。"), code="not_legal_representative", status=HTTPStatus.FORBIDDEN
+        )
+    if not enterprise.is_verified:
+        raise _error(
+            _("该企业尚未通过登记核验，核验通过后才能授权经办人。"),
+            code="enterprise_unverified",
+            status=HTTPStatus.FORBIDDEN,
         )
     agent = _active_user(
         user=agent,

@@ -9,15 +9,21 @@ import factory
 from django.utils import timezone
 
 from identity.constants import AssuranceLevel
-from identity.models import Enterprise, Mandate, ProxyAuthorisation, User
-from identity.personal_data import uscc_columns
-from identity.validators import uscc_check_character
+from identity.models import Enterprise, EnterpriseStatus, Mandate, ProxyAuthorisation, User
+from identity.personal_data import id_number_columns, uscc_columns
+from identity.validators import id_number_check_character, uscc_check_character
 
 
 def valid_uscc(serial: int) -> str:
     """A GB 32100-valid USCC, distinct for each ``serial``."""
     first17 = f"91350100M{serial:08d}"
     return first17 + uscc_check_character(first17)
+
+
+def valid_id_number(serial: int) -> str:
+    """A GB 11643-valid ID number, distinct for each ``serial``."""
+    first17 = f"440106{1950 + (serial // 1000) % 50}0101{serial % 1000:03d}"
+    return first17 + id_number_check_character(first17)
 
 
 def in_days(days: float) -> datetime.datetime:
@@ -36,7 +42,19 @@ class UserFactory(factory.django.DjangoModelFactory):
     assurance_level = AssuranceLevel.L1
 
     class Params:
-        verified = factory.Trait(assurance_level=AssuranceLevel.L2)
+        # Verified as the sandbox would: a real name and a distinct, valid ID number.
+        verified = factory.Trait(
+            assurance_level=AssuranceLevel.L2,
+            real_name=factory.Faker("name", locale="zh_CN"),
+            verified_at=factory.LazyFunction(timezone.now),
+            id_number=factory.Sequence(lambda n: valid_id_number(n)),
+        )
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        if kwargs.get("id_number"):
+            kwargs.update(id_number_columns(kwargs["id_number"]))
+        return super()._create(model_class, *args, **kwargs)
 
 
 class EnterpriseFactory(factory.django.DjangoModelFactory):
@@ -46,6 +64,13 @@ class EnterpriseFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"测试企业{n}有限公司")
     uscc = factory.Sequence(valid_uscc)
     legal_representative = factory.SubFactory(UserFactory, verified=True)
+    # Verified by default, as registration now only stores confirmed enterprises.
+    status = EnterpriseStatus.VERIFIED
+    verified_at = factory.LazyFunction(timezone.now)
+    verification_provider = "sandbox"
+
+    class Params:
+        unverified = factory.Trait(status=EnterpriseStatus.UNVERIFIED, verified_at=None, verification_provider="")
 
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
@@ -84,3 +109,16 @@ class ProxyAuthorisationFactory(factory.django.DjangoModelFactory):
     class Params:
         expired = factory.Trait(valid_until=factory.LazyFunction(lambda: in_days(-1)))
         revoked = factory.Trait(revoked_at=factory.LazyFunction(timezone.now))
+
+
+def on_record(representative: User, *, name: str, uscc: str):
+    """Put (``uscc``, ``name``) in the sandbox verifier's table with ``representative``
+    as its legal representative, as the authoritative registry would hold it."""
+    from identity.demo_enterprises import sandbox_enterprise
+
+    return sandbox_enterprise(
+        name=name,
+        uscc=uscc,
+        representative_name=representative.real_name,
+        representative_id_number=representative.id_number,
+    )

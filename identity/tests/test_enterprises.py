@@ -35,6 +35,7 @@ from .factories_enterprises import (
     ProxyAuthorisationFactory,
     UserFactory,
     in_days,
+    on_record,
     valid_uscc,
 )
 
@@ -103,17 +104,19 @@ def test_a_second_factor_session_is_not_mistaken_for_real_name_verification():
     assert caught.value.code == "verification_required"
 
 
-def test_a_registered_uscc_is_refused_however_it_is_typed(representative):
+def test_a_registered_uscc_cannot_be_taken_by_someone_not_on_record_however_it_is_typed(representative):
+    on_record(representative, name="甲公司", uscc=DEMO_USCC)
     enterprise_register(representative=representative, name="甲公司", uscc=DEMO_USCC)
     other = UserFactory(verified=True)
     with pytest.raises(ApplicationError) as caught:
-        enterprise_register(representative=other, name="乙公司", uscc=" 91350100m000100y43 ")
-    assert caught.value.code == "uscc_taken"
-    assert caught.value.status == HTTPStatus.CONFLICT
-    assert Enterprise.objects.count() == 1
+        enterprise_register(representative=other, name="甲公司", uscc=" 91350100m000100y43 ")
+    assert caught.value.code == "not_legal_representative_of_record"
+    assert caught.value.status == HTTPStatus.FORBIDDEN
+    assert Enterprise.objects.get().legal_representative == representative
 
 
 def test_registration_records_the_representative_as_acting_for_the_enterprise(representative):
+    on_record(representative, name="甲 公司", uscc=DEMO_USCC)
     enterprise = enterprise_register(representative=representative, name="  甲  公司 ", uscc=DEMO_USCC)
     assert enterprise.name == "甲 公司"
     assert enterprise.legal_representative == representative
@@ -126,6 +129,7 @@ def test_registration_records_the_representative_as_acting_for_the_enterprise(re
 
 
 def test_the_stored_row_holds_the_uscc_only_encrypted_indexed_and_masked(representative):
+    on_record(representative, name="甲公司", uscc=DEMO_USCC)
     enterprise = enterprise_register(representative=representative, name="甲公司", uscc=DEMO_USCC)
     with connection.cursor() as cursor:
         cursor.execute("SELECT * FROM identity_enterprise WHERE id = %s", [enterprise.pk])
@@ -470,6 +474,7 @@ def test_pages_send_anonymous_visitors_to_the_login_page(client, settings, name,
 
 
 def test_a_verified_resident_registers_an_enterprise_through_the_page(client, representative):
+    on_record(representative, name="甲公司", uscc=DEMO_USCC)
     client.force_login(representative)
     form = client.get(reverse("identity:enterprise_register"))
     assert form.status_code == HTTPStatus.OK
@@ -498,13 +503,14 @@ def test_a_bad_uscc_on_the_page_is_explained_next_to_the_field(client, represent
     assert not Enterprise.objects.exists()
 
 
-def test_a_taken_uscc_on_the_page_is_refused_next_to_the_field(client, representative):
-    EnterpriseFactory(uscc=DEMO_USCC)
+def test_someone_elses_enterprise_on_the_page_is_refused_with_the_registrys_reason(client, representative):
+    holder = EnterpriseFactory(uscc=DEMO_USCC).legal_representative
+    on_record(holder, name="甲公司", uscc=DEMO_USCC)
     client.force_login(representative)
     response = client.post(reverse("identity:enterprise_register"), {"name": "甲公司", "uscc": DEMO_USCC})
     assert response.status_code == HTTPStatus.BAD_REQUEST
-    assert "该统一社会信用代码已登记" in response.content.decode()
-    assert Enterprise.objects.count() == 1
+    assert "登记机关的记录显示您不是该企业的法定代表人" in response.content.decode()
+    assert Enterprise.objects.get().legal_representative == holder
 
 
 def test_an_unverified_resident_is_told_to_verify_first(client):

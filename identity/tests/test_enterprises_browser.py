@@ -63,3 +63,32 @@ def test_a_representative_grants_and_revokes_a_mandate_with_the_keyboard(live_se
     assert page.get_by_role("button", name=re.compile("撤销授权")).count() == 0
     assert ActingRecord.objects.filter(principal_enterprise=enterprise, actor=representative).count() == 2
     assert problems == []
+
+
+def test_a_resident_disputes_a_registration_with_the_keyboard(live_server, page):
+    from identity.models import EnterpriseDispute
+
+    holder_enterprise = EnterpriseFactory()
+    disputant = UserFactory(verified=True)
+    problems = []
+    page.on(
+        "console",
+        lambda message: problems.append(message.text) if "Content Security Policy" in message.text else None,
+    )
+    sign_in(page, live_server, disputant)
+
+    page.goto(f"{live_server.url}/identity/enterprises/disputes/")
+    assert page.locator("h1").inner_text() == "企业登记异议"
+    page.get_by_label("统一社会信用代码").focus()
+    page.keyboard.type(holder_enterprise.uscc)
+    page.keyboard.press("Tab")
+    page.keyboard.type("我是该企业的法定代表人，可以提供营业执照。")
+    submit = page.get_by_role("button", name="提交异议")
+    submit.focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+
+    assert "异议已提交" in page.locator(".messages").inner_text()
+    assert EnterpriseDispute.objects.get().disputant == disputant
+    assert holder_enterprise.name in page.locator("table").inner_text()
+    assert problems == []

@@ -21,12 +21,13 @@ from common.exceptions import ApplicationError
 from .. import selectors_enterprises as selectors
 from ..forms_enterprises import (
     RELATIONSHIP_CHOICES,
+    EnterpriseDisputeForm,
     EnterpriseRegistrationForm,
     MandateGrantForm,
     ProxyGrantForm,
     end_of_day,
 )
-from ..models import Enterprise, Mandate
+from ..models import Enterprise, EnterpriseDispute, EnterpriseStatus, Mandate
 from ..services import enterprises as services
 from ..services.acting import (
     ACTION_ENTERPRISE_REGISTER,
@@ -35,6 +36,7 @@ from ..services.acting import (
     ACTION_PROXY_GRANT,
     ACTION_PROXY_REVOKE,
 )
+from ..verification import get_enterprise_verifier
 
 ACTING_LOG_PAGE_SIZE = 50
 # The proxy page shows the latest actions others took for me; the admin keeps them all.
@@ -63,6 +65,13 @@ def _represented_enterprise(request: HttpRequest, pk: int) -> Enterprise:
     return get_object_or_404(selectors.enterprises_represented_by(user=request.user), pk=pk)
 
 
+def _verified_enterprise(request: HttpRequest, pk: int) -> Enterprise:
+    # Agents and mandates are for verified enterprises only; an unverified one is verified first.
+    return get_object_or_404(
+        selectors.enterprises_represented_by(user=request.user), pk=pk, status=EnterpriseStatus.VERIFIED
+    )
+
+
 @login_required
 @require_GET
 def enterprise_list(request: HttpRequest) -> HttpResponse:
@@ -75,7 +84,9 @@ def enterprise_list(request: HttpRequest) -> HttpResponse:
         )
     )
     return render(
-        request, "identity/enterprises/enterprise_list.html", {"enterprises": enterprises, "nav": "enterprises"}
+        request,
+        "identity/enterprises/enterprise_list.html",
+        {"enterprises": enterprises, "verifier": get_enterprise_verifier(), "nav": "enterprises"},
     )
 
 
@@ -92,12 +103,60 @@ def enterprise_register(request: HttpRequest) -> HttpResponse:
         except ApplicationError as error:
             _attach_error(form, error)
         else:
-            messages.success(request, _("企业“%(name)s”已登记。") % {"name": enterprise.name})
+            messages.success(request, _("企业“%(name)s”已登记并通过核验。") % {"name": enterprise.name})
             return redirect("identity:enterprise_agents", pk=enterprise.pk)
     return render(
         request,
         "identity/enterprises/enterprise_register.html",
-        {"form": form, "needs_verification": not request.user.is_real_name_verified, "nav": "enterprises"},
+        {
+            "form": form,
+            "needs_verification": not request.user.is_real_name_verified,
+            "verifier": get_enterprise_verifier(),
+            "nav": "enterprises",
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def enterprise_verify(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ask the verifier about one of my enterprises registered before verification existed."""
+    enterprise = _represented_enterprise(request, pk)
+    try:
+        services.enterprise_verify(enterprise=enterprise, representative=request.user)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("企业“%(name)s”已通过核验。") % {"name": enterprise.name})
+    return redirect("identity:enterprise_list")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def enterprise_disputes(request: HttpRequest) -> HttpResponse:
+    """企业登记异议: challenge someone else's registration of my enterprise; my disputes and their outcome."""
+    form = EnterpriseDisputeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.enterprise_dispute_file(
+                disputant=request.user, uscc=form.cleaned_data["uscc"], reason=form.cleaned_data["reason"]
+            )
+        except ApplicationError as error:
+            _attach_error(form, error)
+        else:
+            messages.success(request, _("异议已提交，工作人员核实后会通知您。"))
+            return redirect("identity:enterprise_disputes")
+    disputes = EnterpriseDispute.objects.filter(disputant=request.user).select_related("enterprise")
+    return render(
+        request,
+        "identity/enterprises/enterprise_disputes.html",
+        {
+            "form": form,
+            "disputes": disputes,
+            "needs_verification": not request.user.is_real_name_verified,
+            "nav": "enterprises",
+        },
         status=400 if form.errors else 200,
     )
 
@@ -106,7 +165,7 @@ def enterprise_register(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def enterprise_agents(request: HttpRequest, pk: int) -> HttpResponse:
     """An enterprise's agents and mandates (for its legal representative): list and grant."""
-    enterprise = _represented_enterprise(request, pk)
+    enterprise = _verified_enterprise(request, pk)
     form = MandateGrantForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

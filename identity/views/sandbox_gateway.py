@@ -1,9 +1,9 @@
-"""SANDBOX: a local stand-in for the identity verification gateway.
+"""SANDBOX: local stand-ins for the identity and enterprise verification gateways.
 
-Speaks exactly the protocol of :mod:`identity.verification.contrib.http`, so
-the HTTP adapter can be exercised end to end on a laptop. It answers from the
-sandbox identity table and is mounted only when ``SANDBOX_GATEWAYS_ENABLED``
-(never in production settings).
+Speak exactly the protocols of :mod:`identity.verification.contrib.http`, so
+the HTTP adapters can be exercised end to end on a laptop. They answer from the
+sandbox identity and sandbox enterprise tables and are mounted only when
+``SANDBOX_GATEWAYS_ENABLED`` (never in production settings).
 """
 
 import json
@@ -15,8 +15,10 @@ from django.views.decorators.http import require_POST
 
 from ..models import SandboxIdentity
 from ..personal_data import id_number_digest
-from ..validators import is_valid_id_number
+from ..validators import is_valid_id_number, is_valid_uscc
+from ..verification.base import EnterpriseOutcome
 from ..verification.contrib.http import signature_is_valid
+from ..verification.contrib.sandbox import sandbox_enterprise_outcome
 
 
 @csrf_exempt  # Server-to-server: authenticated by the request signature, not a cookie.
@@ -39,3 +41,34 @@ def identity_verify(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"requestId": request_id, "result": "NO_RECORD", "reference": "sandbox"})
     result = "MATCH" if identity.name == name else "MISMATCH"
     return JsonResponse({"requestId": request_id, "result": result, "reference": f"sandbox-{identity.pk}"})
+
+
+@csrf_exempt  # Server-to-server: authenticated by the request signature, not a cookie.
+@require_POST
+def enterprise_verify(request: HttpRequest) -> JsonResponse:
+    config = settings.ENTERPRISE_VERIFIER_HTTP
+    if request.headers.get("X-App-Id") != config["APP_ID"] or not signature_is_valid(
+        config["SECRET"], headers=request.headers, body=request.body
+    ):
+        return JsonResponse({"error": "INVALID_SIGNATURE"}, status=401)
+    try:
+        payload = json.loads(request.body)
+        request_id, uscc, name = payload["requestId"], payload["uscc"], payload["name"]
+        representative = payload["legalRepresentative"]
+        representative_name, representative_id_number = representative["name"], representative["idNumber"]
+        if not all(isinstance(value, str) for value in (request_id, uscc, name, representative_name)):
+            raise TypeError
+    except (ValueError, KeyError, TypeError):
+        return JsonResponse({"error": "BAD_REQUEST"}, status=400)
+    if not is_valid_uscc(uscc):
+        result = EnterpriseOutcome.NO_RECORD
+    elif not isinstance(representative_id_number, str) or not is_valid_id_number(representative_id_number):
+        result = EnterpriseOutcome.NOT_REPRESENTATIVE
+    else:
+        result = sandbox_enterprise_outcome(
+            uscc=uscc,
+            name=name,
+            representative_name=representative_name,
+            representative_id_number=representative_id_number,
+        )
+    return JsonResponse({"requestId": request_id, "result": result, "reference": "sandbox"})

@@ -22,6 +22,31 @@ Response (HTTP 200)::
 Any other status, a missing or different ``requestId``, or an unknown
 ``result`` is treated as "could not verify". The local sandbox gateway at
 ``/sandbox/identity-gateway/v1/identity/verify`` speaks the same protocol.
+
+Enterprise verification (企业登记核验: the market regulator's registry behind
+the same kind of gateway), signed exactly as above with the
+``ENTERPRISE_VERIFIER_HTTP`` app id and secret:
+
+Request::
+
+    POST {BASE_URL}/v1/enterprise/verify
+
+    {"requestId": "<uuid>", "uscc": "91350100M000100Y43", "name": "通办演示餐饮管理有限公司",
+     "legalRepresentative": {"name": "张三", "idNumber": "440106199001011235"}}
+
+Response (HTTP 200)::
+
+    {"requestId": "<same uuid>",
+     "result": "MATCH" | "NO_RECORD" | "NAME_MISMATCH" | "NOT_REPRESENTATIVE",
+     "reference": "<gateway transaction id>"}
+
+``MATCH`` means the USCC exists, under exactly this name, and the person is
+its current legal representative; ``NO_RECORD`` no such USCC; ``NAME_MISMATCH``
+the USCC is registered under another name; ``NOT_REPRESENTATIVE`` the person
+is not its legal representative. The gateway never returns the registered name
+or representative, so a failed check leaks nothing. Anything else is "could not
+verify", as above. The local SANDBOX gateway at
+``/sandbox/enterprise-gateway/v1/enterprise/verify`` speaks this protocol.
 """
 
 import base64
@@ -36,8 +61,14 @@ import httpx
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from ..base import BaseVerifier, VerificationResult
-from ..registry import register
+from ..base import (
+    BaseEnterpriseVerifier,
+    BaseVerifier,
+    EnterpriseOutcome,
+    EnterpriseVerificationResult,
+    VerificationResult,
+)
+from ..registry import register, register_enterprise
 
 MAX_CLOCK_SKEW_SECONDS = 300
 
@@ -102,3 +133,51 @@ class HttpGatewayVerifier(BaseVerifier):
         if answer.get("requestId") != request_id or answer.get("result") not in {"MATCH", "MISMATCH", "NO_RECORD"}:
             return VerificationResult(matched=False, error=True)
         return VerificationResult(matched=answer["result"] == "MATCH", reference=str(answer.get("reference", ""))[:100])
+
+
+@register_enterprise("http")
+class HttpGatewayEnterpriseVerifier(BaseEnterpriseVerifier):
+    """Asks an authoritative enterprise registry gateway over HTTPS (configured by ``ENTERPRISE_VERIFIER_HTTP``)."""
+
+    verbose_name = _("企业登记核验网关")
+
+    def __init__(self, identifier: str, *, client: httpx.Client | None = None, config: dict | None = None):
+        super().__init__(identifier)
+        self._client = client
+        self._config = config
+
+    @property
+    def config(self) -> dict:
+        return self._config or settings.ENTERPRISE_VERIFIER_HTTP
+
+    def _post(self, url: str, *, body: bytes, headers: dict) -> httpx.Response:
+        if self._client is not None:
+            return self._client.post(url, content=body, headers=headers)
+        with httpx.Client(timeout=self.config["TIMEOUT"]) as client:
+            return client.post(url, content=body, headers=headers)
+
+    def verify(
+        self, *, uscc: str, name: str, representative_name: str, representative_id_number: str
+    ) -> EnterpriseVerificationResult:
+        request_id = str(uuid.uuid4())
+        body = json.dumps(
+            {
+                "requestId": request_id,
+                "uscc": uscc,
+                "name": name,
+                "legalRepresentative": {"name": representative_name, "idNumber": representative_id_number},
+            },
+            ensure_ascii=False,
+        ).encode()
+        headers = signed_headers(app_id=self.config["APP_ID"], secret=self.config["SECRET"], body=body)
+        url = self.config["BASE_URL"].rstrip("/") + "/v1/enterprise/verify"
+        try:
+            response = self._post(url, body=body, headers=headers)
+            answer = response.json() if response.status_code == 200 else {}
+        except (httpx.HTTPError, ValueError):
+            return EnterpriseVerificationResult(error=True)
+        if not isinstance(answer, dict):
+            return EnterpriseVerificationResult(error=True)
+        if answer.get("requestId") != request_id or answer.get("result") not in EnterpriseOutcome.ALL:
+            return EnterpriseVerificationResult(error=True)
+        return EnterpriseVerificationResult(outcome=answer["result"], reference=str(answer.get("reference", ""))[:100])
