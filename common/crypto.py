@@ -53,7 +53,14 @@ def decrypt_text(token: str) -> str:
 
 def blind_index(value: str, *, purpose: str) -> str:
     """Keyed HMAC-SHA256 of a normalised value, hex. ``purpose`` separates the
-    index spaces of different fields (an ID number and a USCC never collide)."""
+    index spaces of different fields (an ID number and a USCC never collide).
+
+    ``value`` must already be normalised to ASCII (``identity.validators``): a
+    value with full-width or other non-ASCII characters is refused here rather
+    than indexed, since it would give a second index for the same number.
+    """
+    if not value.isascii():
+        raise ValueError("blind_index needs an ASCII-normalised value")
     key = base64.urlsafe_b64decode(settings.BLIND_INDEX_KEY)
     return hmac.new(key, f"{purpose}:{value}".encode(), hashlib.sha256).hexdigest()
 
