@@ -30,8 +30,10 @@ class DigestSearchMixin:
     the number reaches no access log, browser history or Referer. Any other
     term (a name) is redirected as an ordinary ``?q=`` search.
 
-    A full identifier arriving in a GET query string anyway is not searched:
-    the answer is empty, with a message saying to use the search box.
+    A full identifier arriving in a GET query string anyway (a hand-typed or
+    old link) has already reached the log: it is moved to a token at once (a
+    redirect, so it stays out of the browser's history of results) with a
+    message saying to use the search box.
 
     ``digest_of`` returns the digest or raises ``ValidationError`` for a term
     that is not such an identifier.
@@ -67,14 +69,18 @@ class DigestSearchMixin:
 
     def changelist_view(self, request, extra_context=None):
         if request.method == "POST" and "_private_search" in request.POST:
-            return self._private_search_redirect(request)
+            return self._private_search_redirect(request, request.POST.get("q", ""))
+        raw = request.GET.get("q", "").strip()
+        if request.method == "GET" and not raw.startswith(PRIVATE_SEARCH_MARK) and self._private_entry(raw):
+            messages.warning(request, _("完整的证件号码或手机号码不能放在网址中，请在搜索框中输入后查找。"))
+            return self._private_search_redirect(request, raw)
         entry = self._stored_entry(request, request.GET.get("q", "").strip())
         if entry is not None:
             extra_context = {**(extra_context or {}), "private_search_shown": entry["shown"]}
         return super().changelist_view(request, extra_context)
 
-    def _private_search_redirect(self, request) -> HttpResponseRedirect:
-        term = request.POST.get("q", "").strip()
+    def _private_search_redirect(self, request, term: str) -> HttpResponseRedirect:
+        term = term.strip()
         params = request.GET.copy()
         for name in ("q", "p"):
             params.pop(name, None)
@@ -98,13 +104,14 @@ class DigestSearchMixin:
             if entry is None:
                 messages.warning(request, _("这次查找已过期，请重新输入。"))
                 return queryset.none(), False
-            if "digest" in entry:
-                return queryset.filter(**{self.digest_field: entry["digest"]}), False
-            return queryset.filter(**{entry["field"]: entry["value"]}), False
-        if self._private_entry(term) is not None:
-            messages.warning(request, _("完整的证件号码或手机号码不能放在网址中，请在搜索框中输入后查找。"))
-            return queryset.none(), False
-        return super().get_search_results(request, queryset, search_term)
+        else:
+            # A raw term (changelist_view never lets one through from a URL).
+            entry = self._private_entry(term)
+            if entry is None:
+                return super().get_search_results(request, queryset, search_term)
+        if "digest" in entry:
+            return queryset.filter(**{self.digest_field: entry["digest"]}), False
+        return queryset.filter(**{entry["field"]: entry["value"]}), False
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
