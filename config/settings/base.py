@@ -322,6 +322,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "django.db.backends": {"level": "INFO"},
+        # runserver's request lines (path and query string): through our masking
+        # formatter, not Django's default handler for this logger.
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "celery": {"level": LOG_LEVEL},
         # Its start-up banner on every command is noise; lockouts are still logged as warnings.
         "axes": {"level": "WARNING"},
