@@ -28,7 +28,7 @@ def gunicorn_access_log(tmp_path):
     port = free_port()
     access_log = tmp_path / "access.log"
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"}
-    server = subprocess.Popen(  # noqa: S603 - our own fixed command line
+    server = subprocess.Popen(
         [
             gunicorn,
             "config.wsgi:application",
