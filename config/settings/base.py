@@ -395,6 +395,8 @@ OTP_TOTP_ISSUER = "通办"
 
 # SMS: a dotted path to a backend class (identity/sms/), like EMAIL_BACKEND.
 SMS_BACKEND = env("SMS_BACKEND", default="common.sms.backends.console.ConsoleSmsBackend")
+# The console backend prints each text (with its code) for the demo; production turns this off.
+SMS_CONSOLE_PRINTS_TEXT = True
 SMS_ALIYUN = {
     "ACCESS_KEY_ID": env("SMS_ALIYUN_ACCESS_KEY_ID", default=""),
     "ACCESS_KEY_SECRET": env("SMS_ALIYUN_ACCESS_KEY_SECRET", default=""),
