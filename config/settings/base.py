@@ -194,6 +194,7 @@ CELERY_BEAT_SCHEDULE = {
     "notifications-sweep-outbox": {"task": "notifications.sweep_outbox", "schedule": 30.0},
     "applications-flag-overdue": {"task": "applications.flag_overdue", "schedule": 15 * 60.0},
     "applications-purge-drafts": {"task": "applications.purge_drafts", "schedule": 24 * 3600.0},
+    "identity-purge-axes-logs": {"task": "identity.purge_axes_logs", "schedule": 24 * 3600.0},
 }
 # Fail fast when the broker is down at publish time: the outbox sweeper
 # delivers later, so a request must not hang retrying.
@@ -383,6 +384,9 @@ AXES_LOCKOUT_CALLABLE = "identity.views.accounts.locked_out"
 # or the address our own proxies saw when TRUSTED_PROXY_COUNT is set. A client
 # can therefore not pick its address through X-Forwarded-For.
 AXES_CLIENT_IP_CALLABLE = "identity.security.client_ip"
+# Sign-in records (usernames, addresses) are deleted after this many days by the
+# daily identity.purge_axes_logs task; at least 180 (Cybersecurity Law art. 21).
+AXES_LOG_RETENTION_DAYS = env.int("AXES_LOG_RETENTION_DAYS", default=180)
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 # Idle timeouts by role, and an absolute limit from login, in seconds.
