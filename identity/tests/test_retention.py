@@ -71,9 +71,8 @@ def test_delivered_outbox_rows_drop_the_mobile_number_and_email_address():
 
 
 def test_an_undelivered_outbox_row_keeps_its_address_for_the_retry(settings):
-    settings.SMS_BACKEND = (
-        "common.sms.backends.aliyun.AliyunSmsBackend"  # no template code configured: refused before any request
-    )
+    # The real adapter with no template code configured: refused before any request is made.
+    settings.SMS_BACKEND = "common.sms.backends.aliyun.AliyunSmsBackend"
     user = UserFactory(mobile="13912346666")
     NotificationPreference.objects.create(user=user, sms=True, email=False)
     messages = notify(user=user, template="test.ping", context={"name": "张三"})
