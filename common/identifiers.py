@@ -29,21 +29,23 @@ class NonAsciiIdentifier(ValueError):
     """The identifier still holds characters outside ASCII after normalisation."""
 
 
+def fold_digits(value: str) -> str:
+    """``value`` in NFKC with every Unicode decimal digit as its ASCII digit;
+    nothing removed or refused. ``"１２٣"`` → ``"123"``."""
+    text = unicodedata.normalize("NFKC", value or "")
+    return "".join(
+        str(unicodedata.decimal(char)) if not char.isascii() and unicodedata.decimal(char, None) is not None else char
+        for char in text
+    )
+
+
 def ascii_identifier(value: str) -> str:
     """``value`` in NFKC with every Unicode decimal digit as its ASCII digit and
     spaces removed. Raises :class:`NonAsciiIdentifier` if anything non-ASCII is left.
 
     ``"１１０１０５ １９４９"`` → ``"1101051949"``; ``"١٢٣"`` → ``"123"``.
     """
-    text = unicodedata.normalize("NFKC", value or "")
-    folded = []
-    for char in text:
-        if char in _SPACES or char.isspace():
-            continue
-        if not char.isascii() and unicodedata.decimal(char, None) is not None:
-            char = str(unicodedata.decimal(char))
-        folded.append(char)
-    result = "".join(folded)
+    result = "".join(char for char in fold_digits(value) if char not in _SPACES and not char.isspace())
     if not result.isascii():
         raise NonAsciiIdentifier("identifier holds characters outside ASCII")
     return result
