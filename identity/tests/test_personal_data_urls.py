@@ -2,10 +2,12 @@
 POST bodies and the session, never in a path or query string (which reach
 access logs, browser history and Referer headers)."""
 
+import json
 from urllib.parse import unquote
 
 import pytest
 from django.core.cache import cache
+from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from common import sms
@@ -150,8 +152,6 @@ def test_admin_moves_a_full_id_number_out_of_a_query_string_at_once(official_cli
 
 
 def test_a_search_token_is_good_only_in_the_session_that_made_it(official_client):
-    from django.test import Client
-
     UserFactory(verified=True)
     response = _search(official_client, "/admin/identity/user/", ID_NUMBER)
     location = response.redirect_chain[0][0]
@@ -164,3 +164,12 @@ def test_a_search_token_is_good_only_in_the_session_that_made_it(official_client
 def test_the_admin_search_box_posts(official_client):
     html = official_client.get("/admin/identity/user/").content.decode()
     assert '<form id="changelist-search" method="post"' in html
+
+
+def test_the_session_keeps_the_digest_of_a_searched_id_number_not_the_number(official_client):
+    UserFactory(verified=True)
+    _search(official_client, "/admin/identity/user/", ID_NUMBER)
+    stored = json.dumps(dict(official_client.session), ensure_ascii=False)
+    assert "admin_private_searches" in stored
+    assert ID_NUMBER not in stored
+    assert "4401**********1235" in stored
