@@ -177,6 +177,8 @@ def main() -> None:
             "-m",
             "gunicorn",
             "config.wsgi:application",
+            "--config",
+            "gunicorn.conf.py",
             "--bind",
             f"127.0.0.1:{PORT}",
             "--workers",
