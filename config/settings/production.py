@@ -12,6 +12,7 @@ from .base import *
 from .base import (
     CLAMD_ADDRESS,
     IDENTITY_VERIFIER,
+    IDENTITY_VERIFIER_HTTP,
     INSECURE_DEFAULT_SECRET_KEY,
     LOGGING,
     OAUTH2_PROVIDER,
@@ -67,7 +68,7 @@ def _is_sandbox(value: str) -> bool:
         return False
     if "sandbox" in value.lower() or value.rsplit(".", 1)[-1].lower() in {"console", "locmem"}:
         return True
-    if "." in value:
+    if "." in value and "/" not in value:
         try:
             return bool(getattr(import_string(value), "is_sandbox", False))
         except ImportError as exc:
@@ -77,7 +78,8 @@ def _is_sandbox(value: str) -> bool:
 
 _sandboxes_in_use = {
     "sms-console": _is_sandbox(SMS_BACKEND),
-    "identity-sandbox": _is_sandbox(IDENTITY_VERIFIER),
+    # The sandbox verifier, or the HTTP adapter pointed at the sandbox gateway's path.
+    "identity-sandbox": _is_sandbox(IDENTITY_VERIFIER) or _is_sandbox(IDENTITY_VERIFIER_HTTP["BASE_URL"]),
     # The enterprise verifier's setting, or its environment variable before base.py defines it.
     "enterprise-sandbox": _is_sandbox(str(vars().get("ENTERPRISE_VERIFIER") or env("ENTERPRISE_VERIFIER", default=""))),
     "no-malware-scan": not CLAMD_ADDRESS,

@@ -144,6 +144,7 @@ def _production_check(**changes) -> subprocess.CompletedProcess:
         ("SMS_BACKEND", "common.sms.backends.console.ConsoleSmsBackend", "sms-console"),
         ("SMS_BACKEND", "common.sms.backends.locmem.LocmemSmsBackend", "sms-console"),
         ("IDENTITY_VERIFIER", "sandbox", "identity-sandbox"),
+        ("IDENTITY_VERIFIER_HTTP_BASE_URL", "https://gov.example/sandbox/identity-gateway", "identity-sandbox"),
         ("ENTERPRISE_VERIFIER", "sandbox", "enterprise-sandbox"),
         ("CLAMD_ADDRESS", None, "no-malware-scan"),
     ],
