@@ -25,6 +25,8 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.db import models
 
+from .identifiers import fold_digits
+
 
 def derive_key(secret: str, purpose: str) -> bytes:
     """A 32-byte key derived from ``secret`` for one ``purpose`` (dev/test only)."""
@@ -53,7 +55,14 @@ def decrypt_text(token: str) -> str:
 
 def blind_index(value: str, *, purpose: str) -> str:
     """Keyed HMAC-SHA256 of a normalised value, hex. ``purpose`` separates the
-    index spaces of different fields (an ID number and a USCC never collide)."""
+    index spaces of different fields (an ID number and a USCC never collide).
+
+    Callers normalise first (``identity.validators``). As a second line, the
+    value is folded here too (NFKC, every script's digits as ASCII), so a
+    full-width or Arabic-Indic spelling of a number can never get an index of
+    its own. ASCII values are unchanged by the fold, so existing indexes stay valid.
+    """
+    value = fold_digits(value)
     key = base64.urlsafe_b64decode(settings.BLIND_INDEX_KEY)
     return hmac.new(key, f"{purpose}:{value}".encode(), hashlib.sha256).hexdigest()
 

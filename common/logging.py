@@ -44,6 +44,19 @@ class MaskingProcessorFormatter(structlog.stdlib.ProcessorFormatter):
         return mask_personal_data(super().format(record))
 
 
+class MaskingFormatter(logging.Formatter):
+    """Wraps any formatter and masks personal data in what it renders: for
+    handlers whose format is not ours, such as gunicorn's access log
+    (common/gunicorn_logging.py)."""
+
+    def __init__(self, inner: logging.Formatter | None = None):
+        super().__init__()
+        self.inner = inner or logging.Formatter()
+
+    def format(self, record: logging.LogRecord) -> str:
+        return mask_personal_data(self.inner.format(record))
+
+
 class PersonalDataFilter(logging.Filter):
     """Masks the message of a record for handlers that do not use our formatter
     (e.g. a third-party handler added by a deployment)."""

@@ -1,3 +1,5 @@
+from typing import ClassVar
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -14,7 +16,7 @@ from .admin_base import DigestSearchMixin, ReadOnlyAdmin
 from .constants import PersonalDataField
 from .models import PersonalDataAccess, RealNameVerification, SandboxIdentity, User, UserSession
 from .personal_data import id_number_columns, personal_data_reveal
-from .validators import normalize_id_number
+from .validators import normalize_id_number, normalize_mobile
 
 
 class RevealForm(forms.Form):
@@ -34,6 +36,8 @@ class UserAdmin(DigestSearchMixin, DjangoUserAdmin):
     )
     list_filter = ("assurance_level", "is_staff", "is_active")
     search_fields = ("username", "display_name", "mobile")
+    # A full mobile number is searched by POST, like a full ID number (admin_base.py).
+    private_exact_fields: ClassVar[dict] = {"mobile": normalize_mobile}
     readonly_fields = ("id_number_masked", "reveal_link", "verified_at", "verification_provider")
     fieldsets = (
         *DjangoUserAdmin.fieldsets,

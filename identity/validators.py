@@ -3,8 +3,12 @@
 * GB 11643-1999: the 18-character citizen identity number.
 * GB 32100-2015: the 18-character unified social credit code (USCC).
 
-Both return the normalised value (upper case, no spaces) or raise
-``ValidationError`` with a message a resident can act on.
+All return the normalised value (ASCII, upper case, no spaces) or raise
+``ValidationError`` with a message a resident can act on. Full-width and other
+scripts' digits are folded to ASCII first (``common.identifiers.ascii_identifier``)
+and anything else outside ASCII is refused, so look-alike digits can never give
+a second checksum-valid spelling, and so a second blind index, of one number.
+The checksums themselves live in ``common.identifiers`` (the log masker uses them).
 """
 
 import datetime
@@ -12,16 +16,37 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-ID_CHECK_CHARACTERS = "10X98765432"
+from common.identifiers import (
+    ID_CHECK_CHARACTERS,
+    ID_WEIGHTS,
+    USCC_ALPHABET,
+    USCC_WEIGHTS,
+    NonAsciiIdentifier,
+    ascii_identifier,
+    id_number_check_character,
+    uscc_check_character,
+)
 
-USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+__all__ = [
+    "ID_CHECK_CHARACTERS",
+    "ID_WEIGHTS",
+    "USCC_ALPHABET",
+    "USCC_WEIGHTS",
+    "id_number_check_character",
+    "is_valid_id_number",
+    "is_valid_uscc",
+    "normalize_id_number",
+    "normalize_mobile",
+    "normalize_uscc",
+    "uscc_check_character",
+]
 
 
-def id_number_check_character(first17: str) -> str:
-    total = sum(int(digit) * weight for digit, weight in zip(first17, ID_WEIGHTS, strict=True))
-    return ID_CHECK_CHARACTERS[total % 11]
+def _ascii(value: str, message, code: str) -> str:
+    try:
+        return ascii_identifier(value or "")
+    except NonAsciiIdentifier:
+        raise ValidationError(message, code=code) from None
 
 
 def normalize_id_number(value: str) -> str:
@@ -30,7 +55,7 @@ def normalize_id_number(value: str) -> str:
     Lower-case ``x`` is accepted; 15-digit (first-generation) numbers are
     refused, as is a birth date that does not exist or lies in the future.
     """
-    value = (value or "").strip().replace(" ", "").upper()
+    value = _ascii(value, _("居民身份证号码应为18位，前17位为数字，最后一位为数字或X。"), "id_number_format").upper()
     if len(value) == 15 and value.isdigit():
         raise ValidationError(_("请使用18位居民身份证号码，15位旧号码已停止使用。"), code="id_number_legacy")
     if len(value) != 18 or not value[:17].isdigit() or not (value[17].isdigit() or value[17] == "X"):
@@ -55,20 +80,16 @@ def is_valid_id_number(value: str) -> bool:
     return True
 
 
-def uscc_check_character(first17: str) -> str:
-    total = sum(USCC_ALPHABET.index(char) * weight for char, weight in zip(first17, USCC_WEIGHTS, strict=True))
-    return USCC_ALPHABET[(31 - total % 31) % 31]
-
-
 def normalize_uscc(value: str) -> str:
     """Validate a unified social credit code (GB 32100-2015) and return it upper-cased.
 
     The letters I, O, Z, S and V are never used. Registration authorities
     A, N and Y are legal first characters (python-stdnum wrongly refuses them).
     """
-    value = (value or "").strip().replace(" ", "").upper()
+    message = _("统一社会信用代码应为18位数字或大写字母（不含I、O、Z、S、V）。")
+    value = _ascii(value, message, "uscc_format").upper()
     if len(value) != 18 or any(char not in USCC_ALPHABET for char in value):
-        raise ValidationError(_("统一社会信用代码应为18位数字或大写字母（不含I、O、Z、S、V）。"), code="uscc_format")
+        raise ValidationError(message, code="uscc_format")
     if uscc_check_character(value[:17]) != value[17]:
         raise ValidationError(_("统一社会信用代码校验位不正确，请核对后重新输入。"), code="uscc_checksum")
     return value
@@ -84,7 +105,7 @@ def is_valid_uscc(value: str) -> bool:
 
 def normalize_mobile(value: str) -> str:
     """A mainland mobile number: 11 digits starting 13-19; ``+86`` and spaces are dropped."""
-    value = (value or "").strip().replace(" ", "").replace("-", "")
+    value = _ascii(value, _("请输入11位中国大陆手机号码。"), "mobile_format").replace("-", "")
     if value.startswith("+86"):
         value = value[3:]
     if len(value) != 11 or not value.isdigit() or value[0] != "1" or value[1] not in "3456789":

@@ -115,7 +115,10 @@ def outbox_message_deliver(*, message_id) -> bool:
         message.status = OutboxStatus.DELIVERED
         message.attempts += 1
         message.delivered_at = timezone.now()
-        message.save(update_fields=["status", "attempts", "delivered_at"])
+        # Delivered: the phone number or email address is no longer needed, so
+        # the outbox does not keep a second copy of it (PIPL art. 19).
+        message.address = ""
+        message.save(update_fields=["status", "attempts", "delivered_at", "address"])
     return True
 
 

@@ -194,6 +194,7 @@ CELERY_BEAT_SCHEDULE = {
     "notifications-sweep-outbox": {"task": "notifications.sweep_outbox", "schedule": 30.0},
     "applications-flag-overdue": {"task": "applications.flag_overdue", "schedule": 15 * 60.0},
     "applications-purge-drafts": {"task": "applications.purge_drafts", "schedule": 24 * 3600.0},
+    "identity-purge-axes-logs": {"task": "identity.purge_axes_logs", "schedule": 24 * 3600.0},
 }
 # Fail fast when the broker is down at publish time: the outbox sweeper
 # delivers later, so a request must not hang retrying.
@@ -322,6 +323,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "django.db.backends": {"level": "INFO"},
+        # runserver's request lines (path and query string): through our masking
+        # formatter, not Django's default handler for this logger.
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "celery": {"level": LOG_LEVEL},
         # Its start-up banner on every command is noise; lockouts are still logged as warnings.
         "axes": {"level": "WARNING"},
@@ -380,6 +384,9 @@ AXES_LOCKOUT_CALLABLE = "identity.views.accounts.locked_out"
 # or the address our own proxies saw when TRUSTED_PROXY_COUNT is set. A client
 # can therefore not pick its address through X-Forwarded-For.
 AXES_CLIENT_IP_CALLABLE = "identity.security.client_ip"
+# Sign-in records (usernames, addresses) are deleted after this many days by the
+# daily identity.purge_axes_logs task; at least 180 (Cybersecurity Law art. 21).
+AXES_LOG_RETENTION_DAYS = env.int("AXES_LOG_RETENTION_DAYS", default=180)
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 # Idle timeouts by role, and an absolute limit from login, in seconds.
@@ -392,6 +399,8 @@ OTP_TOTP_ISSUER = "通办"
 
 # SMS: a dotted path to a backend class (identity/sms/), like EMAIL_BACKEND.
 SMS_BACKEND = env("SMS_BACKEND", default="common.sms.backends.console.ConsoleSmsBackend")
+# The console backend prints each text (with its code) for the demo; production turns this off.
+SMS_CONSOLE_PRINTS_TEXT = True
 SMS_ALIYUN = {
     "ACCESS_KEY_ID": env("SMS_ALIYUN_ACCESS_KEY_ID", default=""),
     "ACCESS_KEY_SECRET": env("SMS_ALIYUN_ACCESS_KEY_SECRET", default=""),

@@ -6,15 +6,20 @@ Refuses to start without a real secret key, a database and Redis.
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import load_pem_private_key
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.module_loading import import_string
 
 from .base import *
 from .base import (
+    CLAMD_ADDRESS,
+    IDENTITY_VERIFIER,
+    IDENTITY_VERIFIER_HTTP,
     INSECURE_DEFAULT_SECRET_KEY,
     LOGGING,
     OAUTH2_PROVIDER,
     OIDC_RSA_PRIVATE_KEY,
     REDIS_URL,
     SECRET_KEY,
+    SMS_BACKEND,
     env,
 )
 
@@ -47,8 +52,51 @@ for _variable in ("FIELD_ENCRYPTION_KEYS", "BLIND_INDEX_KEY"):
             "'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')."
         )
 
+# ------------------------------------------------------------------------------
+# Sandboxes: refused unless the deployment names each one as staging
+# ------------------------------------------------------------------------------
+# Stand-ins that send, verify or scan nothing are refused in production. A
+# staging deployment lists each one it knowingly runs, by name, for example
+#   TONGBAN_STAGING_SANDBOXES=sms-console,identity-sandbox,enterprise-sandbox,no-malware-scan
+STAGING_SANDBOXES = set(env.list("TONGBAN_STAGING_SANDBOXES", default=[]))
+
+
+def _is_sandbox(value: str) -> bool:
+    """A registry id or dotted path naming a sandbox: the id or path says so,
+    or the class it names has a truthy ``is_sandbox``."""
+    if not value:
+        return False
+    if "sandbox" in value.lower() or value.rsplit(".", 1)[-1].lower() in {"console", "locmem"}:
+        return True
+    if "." in value and "/" not in value:
+        try:
+            return bool(getattr(import_string(value), "is_sandbox", False))
+        except ImportError as exc:
+            raise ImproperlyConfigured(f"{value} cannot be imported: {exc}") from exc
+    return False
+
+
+_sandboxes_in_use = {
+    "sms-console": _is_sandbox(SMS_BACKEND),
+    # The sandbox verifier, or the HTTP adapter pointed at the sandbox gateway's path.
+    "identity-sandbox": _is_sandbox(IDENTITY_VERIFIER) or _is_sandbox(IDENTITY_VERIFIER_HTTP["BASE_URL"]),
+    # The enterprise verifier's setting, or its environment variable before base.py defines it.
+    "enterprise-sandbox": _is_sandbox(str(vars().get("ENTERPRISE_VERIFIER") or env("ENTERPRISE_VERIFIER", default=""))),
+    "no-malware-scan": not CLAMD_ADDRESS,
+}
+_refused = sorted(name for name, in_use in _sandboxes_in_use.items() if in_use and name not in STAGING_SANDBOXES)
+if _refused:
+    raise ImproperlyConfigured(
+        "Production refuses these sandboxes: "
+        + ", ".join(_refused)
+        + ". Configure the real service (SMS_BACKEND, IDENTITY_VERIFIER, ENTERPRISE_VERIFIER, CLAMD_ADDRESS), "
+        "or, on a staging deployment only, name each one in TONGBAN_STAGING_SANDBOXES."
+    )
+
 DEBUG = False
 SANDBOX_GATEWAYS_ENABLED = False
+# The console SMS backend, if a staging deployment allows it, prints no codes.
+SMS_CONSOLE_PRINTS_TEXT = False
 # Partner callbacks must be https in production (RFC 9700 section 2.1).
 OAUTH2_PROVIDER["ALLOWED_REDIRECT_URI_SCHEMES"] = ["https"]
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")

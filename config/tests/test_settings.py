@@ -5,6 +5,7 @@ import secrets
 import subprocess
 import sys
 
+import pytest
 from django.conf import settings
 
 from config.settings.devkeys import development_rsa_key
@@ -33,7 +34,13 @@ PRODUCTION_ENV = {
     "FIELD_ENCRYPTION_KEYS": "wY8sV0Kx3m0cQ7QXUoPq0sQmJ4r8xv8m2m6F3o9Jt2I=",
     "BLIND_INDEX_KEY": "c2VjcmV0LWJsaW5kLWluZGV4LWtleS1mb3ItdGVzdHMtb25seQ==",
     "OIDC_RSA_PRIVATE_KEY": development_rsa_key(),
+    # The real adapters, not the sandboxes production refuses.
+    "SMS_BACKEND": "common.sms.backends.aliyun.AliyunSmsBackend",
+    "IDENTITY_VERIFIER": "http",
+    "ENTERPRISE_VERIFIER": "http",
+    "CLAMD_ADDRESS": "127.0.0.1:3310",
 }
+ALL_STAGING_SANDBOXES = "sms-console,identity-sandbox,enterprise-sandbox,no-malware-scan"
 
 
 def test_check_deploy_passes_under_production_settings():
@@ -116,3 +123,77 @@ def test_production_mode_uses_a_pooled_postgres_and_redis():
         "django.contrib.sessions.backends.cached_db",
         "False",
     ]
+
+
+# --- Sandboxes -------------------------------------------------------------------
+
+
+def _production_check(**changes) -> subprocess.CompletedProcess:
+    env = {**PRODUCTION_ENV, "DJANGO_SECRET_KEY": secrets.token_urlsafe(64)}
+    for name, value in changes.items():
+        if value is None:
+            env.pop(name, None)
+        else:
+            env[name] = value
+    return _manage("check", env=env)
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "sandbox"),
+    [
+        ("SMS_BACKEND", "common.sms.backends.console.ConsoleSmsBackend", "sms-console"),
+        ("SMS_BACKEND", "common.sms.backends.locmem.LocmemSmsBackend", "sms-console"),
+        ("IDENTITY_VERIFIER", "sandbox", "identity-sandbox"),
+        ("IDENTITY_VERIFIER_HTTP_BASE_URL", "https://gov.example/sandbox/identity-gateway", "identity-sandbox"),
+        ("ENTERPRISE_VERIFIER", "sandbox", "enterprise-sandbox"),
+        ("CLAMD_ADDRESS", None, "no-malware-scan"),
+    ],
+)
+def test_production_refuses_each_sandbox_unless_staging_names_it(setting, value, sandbox):
+    refused = _production_check(**{setting: value})
+    assert refused.returncode != 0
+    assert "Production refuses these sandboxes" in refused.stderr
+    assert sandbox in refused.stderr
+
+    # Naming the other sandboxes is not enough: each must be named.
+    others = ",".join(name for name in ALL_STAGING_SANDBOXES.split(",") if name != sandbox)
+    still_refused = _production_check(**{setting: value, "TONGBAN_STAGING_SANDBOXES": others})
+    assert still_refused.returncode != 0
+    assert sandbox in still_refused.stderr
+
+    accepted = _production_check(**{setting: value, "TONGBAN_STAGING_SANDBOXES": sandbox})
+    assert accepted.returncode == 0, accepted.stderr
+
+
+def test_production_accepts_a_staging_deployment_with_every_sandbox_named():
+    result = _production_check(
+        SMS_BACKEND=None,
+        IDENTITY_VERIFIER=None,
+        ENTERPRISE_VERIFIER="sandbox",
+        CLAMD_ADDRESS=None,
+        TONGBAN_STAGING_SANDBOXES=ALL_STAGING_SANDBOXES,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_production_defaults_are_all_refused():
+    result = _production_check(SMS_BACKEND=None, IDENTITY_VERIFIER=None, CLAMD_ADDRESS=None)
+    assert result.returncode != 0
+    for sandbox in ("sms-console", "identity-sandbox", "no-malware-scan"):
+        assert sandbox in result.stderr
+
+
+def test_console_sms_on_a_staging_deployment_prints_neither_the_code_nor_the_full_number():
+    code = (
+        "from common.sms import SmsMessage, send_sms;"
+        "send_sms(SmsMessage(mobile='13912348888', template='verification_code',"
+        " params={'code': '482913'}, text='【通办】验证码482913，10分钟内有效。'))"
+    )
+    env = {**PRODUCTION_ENV, "DJANGO_SECRET_KEY": secrets.token_urlsafe(64), "TONGBAN_STAGING_SANDBOXES": "sms-console"}
+    del env["SMS_BACKEND"]
+    result = _manage("shell", "--no-imports", "-c", code, env=env)
+    assert result.returncode == 0, result.stderr
+    assert "demo SMS, not sent" in result.stdout
+    assert "139****8888" in result.stdout
+    assert "482913" not in result.stdout + result.stderr
+    assert "13912348888" not in result.stdout + result.stderr

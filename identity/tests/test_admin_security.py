@@ -95,7 +95,8 @@ def test_admin_finds_a_resident_by_full_id_number_through_the_blind_index(client
     UserFactory()
     _admin_client(client, user, device)
 
-    response = client.get("/admin/identity/user/", {"q": "440106199001011235"})
+    # The search box posts a full number; the changelist then shows a session token's results.
+    response = client.post("/admin/identity/user/", {"_private_search": "1", "q": "440106199001011235"}, follow=True)
     assert response.context["cl"].result_count == 1
     assert list(response.context["cl"].result_list) == [resident]
 

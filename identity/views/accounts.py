@@ -25,6 +25,10 @@ from ..services.accounts import resident_register, sms_code_consume, sms_code_se
 User = get_user_model()
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 PENDING_2FA_KEY = "identity_pending_2fa_user"
+# The number a code was just sent to, for the page that asked: kept in the
+# session, never in the redirect's query string (URLs reach access logs,
+# browser history and Referer headers).
+PENDING_MOBILE_KEY = "identity_pending_mobile"
 # One message for every failed sign-in, whatever failed, so answers never tell
 # whether an account exists.
 LOGIN_FAILED = gettext_lazy("手机号码/用户名或密码错误。")
@@ -100,7 +104,7 @@ def login_totp(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def login_sms(request: HttpRequest) -> HttpResponse:
-    form = SmsLoginForm(request.POST or None, initial={"mobile": request.GET.get("mobile", "")})
+    form = SmsLoginForm(request.POST or None, initial={"mobile": request.session.get(PENDING_MOBILE_KEY, "")})
     if request.method == "POST" and form.is_valid():
         mobile = form.cleaned_data["mobile"]
         credentials = {"username": mobile}
@@ -109,6 +113,7 @@ def login_sms(request: HttpRequest) -> HttpResponse:
         user = User.objects.filter(mobile=mobile, is_active=True).first()
         code_ok = sms_code_consume(mobile=mobile, purpose=SmsPurpose.LOGIN, code=form.cleaned_data["sms_code"])
         if user is not None and code_ok:
+            request.session.pop(PENDING_MOBILE_KEY, None)
             if _has_totp(user):
                 request.session.cycle_key()
                 request.session[PENDING_2FA_KEY] = user.pk
@@ -123,7 +128,8 @@ def login_sms(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def send_sms_code(request: HttpRequest) -> HttpResponse:
-    """Send a code, then go back to the page that asked, with the number filled in."""
+    """Send a code, then go back to the page that asked, with the number filled
+    in from the session (never from the URL)."""
     form = SendSmsCodeForm(request.POST)
     back = {
         SmsPurpose.REGISTER: "identity:register",
@@ -140,13 +146,14 @@ def send_sms_code(request: HttpRequest) -> HttpResponse:
         messages.error(request, exc.message)
     else:
         messages.success(request, _("验证码已发送，10分钟内有效。"))
-    return redirect(reverse(back) + f"?mobile={form.cleaned_data['mobile']}")
+    request.session[PENDING_MOBILE_KEY] = form.cleaned_data["mobile"]
+    return redirect(back)
 
 
 @sensitive_post_parameters("password1", "password2")
 @require_http_methods(["GET", "POST"])
 def register(request: HttpRequest) -> HttpResponse:
-    form = RegisterForm(request.POST or None, initial={"mobile": request.GET.get("mobile", "")})
+    form = RegisterForm(request.POST or None, initial={"mobile": request.session.get(PENDING_MOBILE_KEY, "")})
     if request.method == "POST" and form.is_valid():
         try:
             user = resident_register(
@@ -158,6 +165,7 @@ def register(request: HttpRequest) -> HttpResponse:
             field = {"sms_code_invalid": "sms_code", "weak_password": "password1"}.get(exc.code)
             form.add_error(field, exc.message)
         else:
+            request.session.pop(PENDING_MOBILE_KEY, None)
             login(request, user, backend=MODEL_BACKEND)
             messages.success(request, _("注册成功。完成实名认证后即可办理更多事项。"))
             return redirect("identity:verify")

@@ -6,6 +6,10 @@ class BaseSmsBackend:
     through the outbox, so a backend must not retry on its own for long.
     """
 
+    #: True for stand-ins that send nothing (console, locmem): production
+    #: refuses them unless TONGBAN_STAGING_SANDBOXES names ``sms-console``.
+    is_sandbox = False
+
     def __init__(self, **kwargs):
         self.options = kwargs
 

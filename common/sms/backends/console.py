@@ -1,13 +1,29 @@
 import sys
 
+from django.conf import settings
+
+from common.masking import mask_mobile, mask_personal_data
+
 from .base import BaseSmsBackend
 
 
 class ConsoleSmsBackend(BaseSmsBackend):
-    """Prints each message to stdout: the demo's "SMS gateway". Labelled as such."""
+    """Prints each message to stdout: the demo's "SMS gateway". Labelled as such.
+
+    The mobile number is always masked, so a code and the full number it
+    unlocks never stand on one line. With ``SMS_CONSOLE_PRINTS_TEXT`` off (as
+    production sets it, where this backend runs only on a staging deployment
+    that names ``sms-console`` in ``TONGBAN_STAGING_SANDBOXES``) the text, and
+    so the code, is not printed at all.
+    """
+
+    is_sandbox = True
 
     def send_messages(self, messages) -> int:
+        prints_text = getattr(settings, "SMS_CONSOLE_PRINTS_TEXT", True)
         for message in messages:
-            sys.stdout.write(f"[演示短信 / demo SMS, not sent] to {message.mobile}: {message.text}\n")
+            recipient = mask_mobile(message.mobile)
+            body = mask_personal_data(message.text) if prints_text else f"template {message.template}, text withheld"
+            sys.stdout.write(f"[演示短信 / demo SMS, not sent] to {recipient}: {body}\n")
             sys.stdout.flush()
         return len(messages)
