@@ -106,7 +106,6 @@ def _import_key(jwk: dict) -> OKPKey:
     return OKPKey.import_key(_public_jwk(jwk))
 
 
-
 def eid_token_issue(*, user) -> tuple[str, EidToken]:
     """Issue a 60-second single-use token for a verified resident."""
     if not user.is_real_name_verified:

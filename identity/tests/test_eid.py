@@ -165,7 +165,9 @@ def test_authlib_verifies_the_token_against_the_published_jwks(client, resident)
     compact, token = eid_token_issue(user=resident)
     keys = JsonWebKey.import_key_set(_jwks(client))
 
-    claims = JsonWebToken(["EdDSA"]).decode(compact, keys, claims_options={"iss": {"essential": True, "value": "tongban"}})
+    claims = JsonWebToken(["EdDSA"]).decode(
+        compact, keys, claims_options={"iss": {"essential": True, "value": "tongban"}}
+    )
     claims.validate()
 
     assert claims["jti"] == str(token.jti)

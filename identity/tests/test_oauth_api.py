@@ -66,15 +66,22 @@ def _token(client, *scopes: str) -> str:
     return response.json()["access_token"]
 
 
-def test_catalogue_read_token_is_refused_on_a_write_with_problem_json(client):
+def test_token_without_the_scope_gets_403_insufficient_scope_naming_it(client):
     token = _token(client, "catalogue:read")
 
     response = client.post("/api/v1/applications/", {}, content_type="application/json", **_bearer(token))
 
     assert response.status_code == 403
     assert response["Content-Type"] == "application/problem+json"
-    assert response.json()["code"] == "permission_denied"
-    assert response.json()["status"] == 403
+    body = response.json()
+    assert body["code"] == "insufficient_scope"
+    assert body["status"] == 403
+    assert body["required_scopes"] == ["applications:write"]
+    assert "applications:write" in body["detail"]
+    challenge = response["WWW-Authenticate"]
+    assert challenge.startswith("Bearer ")
+    assert 'error="insufficient_scope"' in challenge
+    assert 'scope="applications:write"' in challenge
 
 
 def test_catalogue_read_token_reads_the_catalogue(client):
