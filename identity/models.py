@@ -405,3 +405,6 @@ class UsedAuthorizationCode(models.Model):
     class Meta:
         verbose_name = _("已使用的授权码")
         verbose_name_plural = _("已使用的授权码")
+
+    def __str__(self) -> str:
+        return f"{self.code_hash[:12]}… {self.used_at:%Y-%m-%d %H:%M}"

@@ -1,4 +1,7 @@
-"""OpenAPI description of our bearer authentication (drf-spectacular extension, loaded in ``IdentityConfig.ready()``)."""
+"""OpenAPI description of our bearer authentication (a drf-spectacular extension).
+
+Imported by identity/api/authentication.py, so it is registered wherever that class is used.
+"""
 
 from drf_spectacular.contrib.django_oauth_toolkit import DjangoOAuthToolkitScheme
 

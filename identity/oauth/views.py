@@ -249,7 +249,7 @@ class IntrospectView(View):
       ``sub`` is the pairwise identifier of the token's own application.
     """
 
-    http_method_names = ["post", "options"]
+    http_method_names = ("post", "options")
 
     def _authenticated_client(self, request):
         core = get_oauthlib_core()

@@ -9,6 +9,8 @@ from django.utils import timezone
 from jwcrypto import jwk, jwt
 from oauth2_provider.models import get_grant_model
 
+from identity.oauth.subjects import pairwise_subject
+
 from .oauth_helpers import (
     WEB_REDIRECT_URI,
     WEB_SECRET,
@@ -90,7 +92,8 @@ def test_s256_flow_end_to_end_gives_tokens_and_a_signed_id_token(client, residen
     keys = jwk.JWKSet.from_json(client.get("/o/.well-known/jwks.json").content)
     id_token = jwt.JWT(jwt=tokens["id_token"], key=keys, algs=["RS256"])
     claims = json.loads(id_token.claims)
-    assert claims["sub"] == str(resident.pk)
+    assert claims["sub"] == pairwise_subject(user=resident, application=web_app)
+    assert claims["sub"] != str(resident.pk)
     assert claims["aud"] == "web-partner"
     assert claims["iss"] == "http://testserver/o"
 
@@ -210,15 +213,19 @@ def test_consent_page_is_in_chinese_and_lists_what_the_partner_gets(client, resi
     _verifier, challenge = pkce_pair()
     response = client.get(
         authorize_url(
-            web_app, scope="openid profile applications:read", code_challenge=challenge, code_challenge_method="S256"
+            web_app,
+            scope="openid profile phone applications:read",
+            code_challenge=challenge,
+            code_challenge_method="S256",
         )
     )
     html = response.content.decode()
 
     assert response.status_code == 200
     assert "“合作网站”请求使用您的通办账号" in html
-    for description in ["使用通办账号登录", "查看您的姓名和手机号码", "查看您的办件"]:
+    for description in ["使用通办账号登录", "查看您的姓名", "查看您的手机号码", "查看您的办件"]:
         assert description in html
+    assert 'href="/account/authorizations/"' in html  # where consent is withdrawn, as the page promises
     assert 'name="allow"' in html
     assert not re.search(r"<script(?![^>]*\bsrc=)", html)  # no inline script: the CSP stays strict
 
@@ -231,7 +238,8 @@ def test_consent_page_speaks_english_when_the_partner_asks_for_ui_locales_en(cli
     html = response.content.decode()
 
     assert "Sign in with your Tongban account" in html
-    assert "See your name and mobile number" in html
+    assert "See your name" in html
+    assert "See your mobile number" not in html  # not asked for: openid profile
     assert "使用通办账号登录" not in html
 
 

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.utils import translation
 
 from identity.oauth.scopes import SCOPE_DESCRIPTIONS, PartnerScopes
+from identity.oauth.subjects import pairwise_subject
 from identity.tests.factories import login_with_totp
 
 from .oauth_helpers import authorization_code_tokens, make_user, make_web_application
@@ -16,6 +17,7 @@ pytestmark = pytest.mark.django_db
 ALL_SCOPES = {
     "openid",
     "profile",
+    "phone",
     "catalogue:read",
     "applications:read",
     "applications:write",
@@ -41,7 +43,7 @@ def test_discovery_lists_only_s256_the_code_flow_and_every_scope(client):
     assert document["token_endpoint"] == "http://testserver/o/token/"
     assert document["userinfo_endpoint"] == "http://testserver/o/userinfo/"
     assert document["jwks_uri"] == "http://testserver/o/.well-known/jwks.json"
-    assert set(document["claims_supported"]) == {"sub", "name", "phone_number"}
+    assert set(document["claims_supported"]) == {"sub", "name", "phone_number", "phone_number_verified"}
 
 
 def test_oauth_server_metadata_also_lists_only_s256(client):
@@ -68,29 +70,48 @@ def test_application_management_and_device_pages_are_not_published(client):
     assert client.get("/o/device/").status_code == 404
 
 
-def test_userinfo_with_profile_has_name_and_mobile_and_never_an_id_number(client):
+def test_userinfo_with_profile_has_the_name_but_not_the_mobile_and_never_an_id_number(client):
     user = make_user(display_name="李四", mobile="13900139000")
     client.force_login(user)
-    tokens = authorization_code_tokens(client, make_web_application())
+    application = make_web_application()
+    tokens = authorization_code_tokens(client, application, scope="openid profile")
     client.logout()
 
     response = client.get("/o/userinfo/", HTTP_AUTHORIZATION=f"Bearer {tokens['access_token']}")
 
     assert response.status_code == 200
     claims = response.json()
-    assert claims == {"sub": str(user.pk), "name": "李四", "phone_number": "13900139000"}
+    assert claims == {"sub": pairwise_subject(user=user, application=application), "name": "李四"}
+    assert "13900139000" not in response.content.decode()
     assert not ID_NUMBER.search(response.content.decode())
+
+
+def test_userinfo_with_phone_has_the_verified_mobile(client):
+    user = make_user(display_name="李四", mobile="13900139000")
+    client.force_login(user)
+    application = make_web_application()
+    tokens = authorization_code_tokens(client, application, scope="openid phone")
+    client.logout()
+
+    claims = client.get("/o/userinfo/", HTTP_AUTHORIZATION=f"Bearer {tokens['access_token']}").json()
+
+    assert claims == {
+        "sub": pairwise_subject(user=user, application=application),
+        "phone_number": "13900139000",
+        "phone_number_verified": True,
+    }
 
 
 def test_userinfo_without_profile_has_only_the_subject(client):
     user = make_user()
     client.force_login(user)
-    tokens = authorization_code_tokens(client, make_web_application(), scope="openid")
+    application = make_web_application()
+    tokens = authorization_code_tokens(client, application, scope="openid")
     client.logout()
 
     claims = client.get("/o/userinfo/", HTTP_AUTHORIZATION=f"Bearer {tokens['access_token']}").json()
 
-    assert claims == {"sub": str(user.pk)}
+    assert claims == {"sub": pairwise_subject(user=user, application=application)}
 
 
 def test_every_scope_has_a_chinese_description_translated_to_english():
