@@ -9,10 +9,8 @@ TOKEN_PARAMETER = "access_token"  # noqa: S105 - a parameter name, not a secret
 
 def token_outside_header(request) -> bool:
     """Whether a Django request carries an access token in its query string or form body (RFC 6750 §2.2, §2.3)."""
-    if TOKEN_PARAMETER in request.GET:
-        return True
-    content_type = request.META.get("CONTENT_TYPE", "")
-    return content_type.startswith("application/x-www-form-urlencoded") and TOKEN_PARAMETER in request.POST
+    # request.POST holds form bodies only (urlencoded or multipart), as the toolkit reads them.
+    return TOKEN_PARAMETER in request.GET or TOKEN_PARAMETER in request.POST
 
 
 class HeaderOnlyOAuthLibCore(OAuthLibCore):
