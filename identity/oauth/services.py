@@ -100,18 +100,28 @@ def _code_hash(code: str) -> str:
     return hashlib.sha256(code.encode()).hexdigest()
 
 
-def authorization_code_record_use(
-    *, code: str, application, user: User, access_token: str, refresh_token_family=None, id_token_jti=None
-) -> UsedAuthorizationCode:
-    """Remember an exchanged code (as a hash) and what was issued from it."""
+def authorization_code_record_use(*, code: str, application, user: User, access_token: str) -> UsedAuthorizationCode:
+    """Remember an exchanged code (as a hash) and what was issued from it.
+
+    Called as the tokens are saved: the access token, its refresh token's
+    family (which every later rotation joins) and its ID token.
+    """
+    checksum = hashlib.sha256(access_token.encode()).hexdigest()
+    issued = (
+        get_access_token_model()
+        .objects.select_related("id_token")
+        .filter(token_checksum=checksum)
+        .values("id_token__jti", "refresh_token__token_family")
+        .first()
+    ) or {}
     used, _created = UsedAuthorizationCode.objects.get_or_create(
         code_hash=_code_hash(code),
         defaults={
             "application": application,
             "user": user,
-            "access_token_checksum": hashlib.sha256(access_token.encode()).hexdigest() if access_token else "",
-            "refresh_token_family": refresh_token_family,
-            "id_token_jti": id_token_jti,
+            "access_token_checksum": checksum,
+            "refresh_token_family": issued.get("refresh_token__token_family"),
+            "id_token_jti": issued.get("id_token__jti"),
         },
     )
     return used
@@ -131,12 +141,19 @@ def authorization_code_replayed(*, code: str, application) -> bool:
         if used is None:
             return False
         RefreshToken = get_refresh_token_model()
+        AccessToken = get_access_token_model()
+        id_tokens = [used.id_token_jti] if used.id_token_jti else []
         if used.refresh_token_family:
+            # The ID tokens issued with each rotation of the family, before their access tokens go.
+            family = RefreshToken.objects.filter(token_family=used.refresh_token_family).values("access_token_id")
+            id_tokens += AccessToken.objects.filter(pk__in=family, id_token__isnull=False).values_list(
+                "id_token__jti", flat=True
+            )
             RefreshToken.revoke_family(used.refresh_token_family)
         if used.access_token_checksum:
-            get_access_token_model().objects.filter(token_checksum=used.access_token_checksum).delete()
-        if used.id_token_jti:
-            get_id_token_model().objects.filter(jti=used.id_token_jti).delete()
+            AccessToken.objects.filter(token_checksum=used.access_token_checksum).delete()
+        if id_tokens:
+            get_id_token_model().objects.filter(jti__in=id_tokens).delete()
         if used.replayed_at is None:
             used.replayed_at = timezone.now()
             used.save(update_fields=["replayed_at"])

@@ -83,16 +83,9 @@ class TongbanOAuth2Validator(OAuth2Validator):
 
     def save_bearer_token(self, token, request, *args, **kwargs):
         result = super().save_bearer_token(token, request, *args, **kwargs)
-        if request.grant_type == "authorization_code" and request.code:
-            refresh = getattr(request, "refresh_token_instance", None)
-            id_token = getattr(request, "id_token", None)
+        if request.grant_type == "authorization_code" and request.code and token.get("access_token"):
             authorization_code_record_use(
-                code=request.code,
-                application=request.client,
-                user=request.user,
-                access_token=token.get("access_token", ""),
-                refresh_token_family=getattr(refresh, "token_family", None),
-                id_token_jti=getattr(id_token, "jti", None),
+                code=request.code, application=request.client, user=request.user, access_token=token["access_token"]
             )
         return result
 
