@@ -1,6 +1,7 @@
 """Discovery, JWKS, userinfo and the scope catalogue."""
 
 import re
+from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
@@ -10,7 +11,14 @@ from identity.oauth.scopes import SCOPE_DESCRIPTIONS, PartnerScopes
 from identity.oauth.subjects import pairwise_subject
 from identity.tests.factories import login_with_totp
 
-from .oauth_helpers import authorization_code_tokens, make_user, make_web_application
+from .oauth_helpers import (
+    authorization_code_tokens,
+    authorize_url,
+    make_user,
+    make_web_application,
+    pkce_pair,
+    query_of,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +46,6 @@ def test_discovery_lists_only_s256_the_code_flow_and_every_scope(client):
     assert document["code_challenge_methods_supported"] == ["S256"]
     assert document["response_types_supported"] == ["code"]
     assert set(document["scopes_supported"]) == ALL_SCOPES
-    assert "RS256" in document["id_token_signing_alg_values_supported"]
     assert document["authorization_endpoint"] == "http://testserver/o/authorize/"
     assert document["token_endpoint"] == "http://testserver/o/token/"
     assert document["userinfo_endpoint"] == "http://testserver/o/userinfo/"
@@ -46,11 +53,56 @@ def test_discovery_lists_only_s256_the_code_flow_and_every_scope(client):
     assert set(document["claims_supported"]) == {"sub", "name", "phone_number", "phone_number_verified"}
 
 
-def test_oauth_server_metadata_also_lists_only_s256(client):
-    document = client.get("/o/.well-known/oauth-authorization-server").json()
+def test_discovery_states_what_the_server_really_does(client):
+    document = client.get("/o/.well-known/openid-configuration").json()
 
+    assert document["id_token_signing_alg_values_supported"] == ["RS256"]
+    assert set(document["grant_types_supported"]) == {"authorization_code", "client_credentials", "refresh_token"}
+    assert document["revocation_endpoint"] == "http://testserver/o/revoke_token/"
+    assert document["introspection_endpoint"] == "http://testserver/o/introspect/"
+    assert document["authorization_response_iss_parameter_supported"] is True
+    assert document["subject_types_supported"] == ["pairwise"]
+    assert document["prompt_values_supported"] == ["none", "login"]
+
+
+def test_rfc8414_metadata_is_at_the_address_its_issuer_implies_and_agrees_with_discovery(client):
+    openid = client.get("/o/.well-known/openid-configuration").json()
+    issuer = urlsplit(openid["issuer"])
+    # RFC 8414 §3: the well-known segment goes between the host and the issuer's path.
+    address = f"/.well-known/oauth-authorization-server{issuer.path}"
+
+    response = client.get(address)
+
+    assert address == "/.well-known/oauth-authorization-server/o"
+    assert response.status_code == 200
+    document = response.json()
+    assert document["issuer"] == openid["issuer"]
     assert document["code_challenge_methods_supported"] == ["S256"]
     assert set(document["grant_types_supported"]) == {"authorization_code", "client_credentials", "refresh_token"}
+    for key in ("authorization_endpoint", "token_endpoint", "revocation_endpoint", "introspection_endpoint"):
+        assert document[key] == openid[key]
+    assert document["authorization_response_iss_parameter_supported"] is True
+    assert set(document["scopes_supported"]) == ALL_SCOPES
+
+
+def test_oauth_server_metadata_under_the_issuer_path_says_the_same(client):
+    root = client.get("/.well-known/oauth-authorization-server/o").json()
+    under = client.get("/o/.well-known/oauth-authorization-server").json()
+
+    assert under == root
+
+
+def test_an_application_set_to_hs256_may_not_ask_for_an_id_token(client):
+    application = make_web_application()
+    application.algorithm = application.HS256_ALGORITHM
+    application.save(update_fields=["algorithm"])
+    client.force_login(make_user())
+    _verifier, challenge = pkce_pair()
+
+    response = client.get(authorize_url(application, code_challenge=challenge, code_challenge_method="S256"))
+
+    assert response.status_code == 302
+    assert query_of(response["Location"])["error"] == "invalid_scope"
 
 
 def test_jwks_publishes_the_public_rsa_key_only(client):
