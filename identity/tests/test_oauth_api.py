@@ -6,6 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from identity.api_permissions import RequiredScopes
+from identity.oauth.subjects import pairwise_subject
 
 from .oauth_helpers import (
     authorization_code_tokens,
@@ -128,13 +129,16 @@ def test_a_signed_in_resident_uses_the_api_through_their_session(client):
 def test_me_returns_the_user_with_a_masked_mobile(client):
     user = make_user(display_name="王五", mobile="13800138000")
     client.force_login(user)
-    tokens = authorization_code_tokens(client, make_web_application())
+    application = make_web_application()
+    tokens = authorization_code_tokens(client, application)
     client.logout()
 
     response = client.get("/api/v1/me/", **_bearer(tokens["access_token"]))
 
     assert response.status_code == 200
-    assert response.json() == {"id": user.pk, "display_name": "王五", "mobile": "138****8000"}
+    # The partner's pairwise subject, not the database id every partner would share.
+    sub = pairwise_subject(user=user, application=application)
+    assert response.json() == {"sub": sub, "display_name": "王五", "mobile": "138****8000"}
 
 
 def test_me_needs_the_profile_scope(client):
