@@ -196,3 +196,22 @@ def test_officials_manage_partner_scopes_in_the_admin(client):
 
     assert client.get("/admin/identity/partnerscopegrant/").status_code == 200
     assert client.get("/admin/identity/partnerscopegrant/add/").status_code == 200
+
+
+def test_officials_grant_the_phone_scope_and_introspection_in_the_admin(client):
+    admin = make_user(username="official", mobile="13700000000", is_staff=True, is_superuser=True)
+    login_with_totp(client, admin)
+    application = make_web_application(scopes=("openid",))
+    grant = application.partner_scope_grant
+
+    page = client.get(f"/admin/identity/partnerscopegrant/{grant.pk}/change/")
+    assert 'value="phone"' in page.content.decode()
+    response = client.post(
+        f"/admin/identity/partnerscopegrant/{grant.pk}/change/",
+        {"application": application.pk, "scopes": ["openid", "phone"], "may_introspect": "on"},
+    )
+
+    assert response.status_code == 302, response.content
+    grant.refresh_from_db()
+    assert grant.scopes == ["openid", "phone"]
+    assert grant.may_introspect is True
