@@ -1,6 +1,7 @@
 """prompt=none, max_age and the iss parameter on every authorization response (OIDC Core, RFC 9207)."""
 
 import time
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from oauth2_provider.models import get_grant_model
@@ -66,10 +67,12 @@ def test_prompt_none_after_consent_issues_a_code_without_a_page(client, web_app)
     client.force_login(make_user())
     consent(client, web_app)
 
-    answer = _back_at_partner(client.get(_url(web_app, prompt="none")))
+    response = client.get(_url(web_app, prompt="none"))
+    answer = _back_at_partner(response)
 
     assert answer["code"] and answer["state"] == "state-123" and answer["iss"] == ISSUER
     assert "error" not in answer
+    assert parse_qs(urlsplit(response["Location"]).query)["iss"] == [ISSUER]  # once, not twice
 
 
 def test_prompt_none_for_more_scopes_than_consented_answers_consent_required(client, web_app):
