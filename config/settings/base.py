@@ -498,6 +498,11 @@ OAUTH2_PROVIDER = {
     # Scopes are requested explicitly; nothing is granted by default.
     "DEFAULT_SCOPES": [],
 }
+# Used authorization codes are remembered (hashed) while their tokens may live; forgotten daily after that.
+CELERY_BEAT_SCHEDULE["identity-purge-used-authorization-codes"] = {
+    "task": "identity.purge_used_authorization_codes",
+    "schedule": 24 * 3600.0,
+}
 # The OpenAPI document tells partners how to get a token and which scopes exist.
 SPECTACULAR_SETTINGS.update(
     {

@@ -8,6 +8,7 @@ from django.dispatch import receiver
 
 from identity.models import User
 
+from . import tasks  # noqa: F401  (registers the OAuth2 beat task with Celery)
 from .services import oauth_tokens_revoke_for_user
 
 

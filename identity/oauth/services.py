@@ -2,7 +2,9 @@
 
 import hashlib
 import logging
+from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -170,3 +172,16 @@ def partner_scopes_set(*, application, scopes: list[str]) -> PartnerScopeGrant:
         application=application, defaults={"allowed_scopes": " ".join(scopes)}
     )
     return grant
+
+
+def used_authorization_codes_purge() -> int:
+    """Forget used codes once nothing issued from them can still be alive (run daily by beat).
+
+    The longest-lived token from a code is its refresh token family: a refresh
+    token lives ``REFRESH_TOKEN_EXPIRE_SECONDS`` past its access token.
+    """
+    provider = settings.OAUTH2_PROVIDER
+    horizon = provider["REFRESH_TOKEN_EXPIRE_SECONDS"] + provider["ACCESS_TOKEN_EXPIRE_SECONDS"]
+    cutoff = timezone.now() - timedelta(seconds=horizon)
+    deleted, _ = UsedAuthorizationCode.objects.filter(used_at__lt=cutoff).delete()
+    return deleted

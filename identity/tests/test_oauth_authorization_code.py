@@ -347,3 +347,22 @@ def test_the_subject_depends_on_the_key_setting(resident, web_app, settings):
     settings.OIDC_PAIRWISE_SUBJECT_KEY = "another-key"
 
     assert pairwise_subject(user=resident, application=web_app) != before
+
+
+def test_used_codes_are_forgotten_once_their_tokens_cannot_be_alive(client, resident, web_app, settings):
+    from identity.models import UsedAuthorizationCode
+    from identity.oauth.tasks import purge_used_authorization_codes
+
+    authorization_code_tokens(client, web_app)
+    authorization_code_tokens(client, web_app)
+    old, recent = UsedAuthorizationCode.objects.order_by("pk")
+    provider = settings.OAUTH2_PROVIDER
+    lifetime = provider["REFRESH_TOKEN_EXPIRE_SECONDS"] + provider["ACCESS_TOKEN_EXPIRE_SECONDS"]
+    UsedAuthorizationCode.objects.filter(pk=old.pk).update(used_at=timezone.now() - timedelta(seconds=lifetime + 60))
+
+    assert purge_used_authorization_codes() == 1
+    assert list(UsedAuthorizationCode.objects.values_list("pk", flat=True)) == [recent.pk]
+    entry = next(
+        e for e in settings.CELERY_BEAT_SCHEDULE.values() if e["task"] == "identity.purge_used_authorization_codes"
+    )
+    assert entry["schedule"] == 24 * 3600.0
