@@ -7,7 +7,6 @@ import time
 from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
-from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponse, JsonResponse
 from django.utils import translation
@@ -91,8 +90,8 @@ class AuthorizationView(views.AuthorizationView):
       not signed in (or signed in longer ago than ``max_age``) gets
       ``login_required``, a resident who has not consented to these scopes
       ``consent_required``, and a resident who has gets a code at once.
-    * **max_age.** A sign-in older than ``max_age`` seconds is ended and the
-      resident signs in afresh before the consent page.
+    * **max_age.** A resident whose sign-in is older than ``max_age`` seconds
+      signs in afresh before the consent page.
     """
 
     def redirect(self, redirect_to, application):
@@ -136,10 +135,10 @@ class AuthorizationView(views.AuthorizationView):
         if "none" in prompt:
             return self._silent_answer(request, "login_required" if too_old else None)
         if too_old:
-            # Sign in afresh; the way back drops max_age, which the new sign-in satisfies.
+            # Sign in afresh; the way back drops max_age, which the new sign-in satisfies. The
+            # session is not ended here: any site could otherwise sign residents out with a link.
             parts = urlsplit(request.get_full_path())
             query = [(key, value) for key, value in request.GET.items() if key != "max_age"]
-            logout(request)
             return redirect_to_login(
                 parts._replace(query=urlencode(query)).geturl(), self.get_login_url(), self.get_redirect_field_name()
             )
