@@ -55,4 +55,6 @@ def problem_exception_handler(exc, context):
             errors=exc.detail,
         )
     detail = exc.detail if isinstance(exc.detail, str) else exc.default_detail
-    return _problem(exc.status_code, exc.default_code, detail, headers=headers)
+    # An exception may add members to the body, e.g. insufficient_scope's required_scopes.
+    extra = getattr(exc, "problem_extra", None) or {}
+    return _problem(exc.status_code, exc.default_code, detail, headers=headers, **extra)

@@ -9,6 +9,7 @@ from common import views as common_views
 from identity import eid_api
 from identity.admin_site import TongbanAdminSite
 from identity.api import urls as identity_api
+from identity.oauth.views import ServerMetadataView
 from identity.views import sandbox_gateway
 
 # Officials reach no admin page without a verified TOTP device.
@@ -32,6 +33,8 @@ urlpatterns = [
     # OAuth2 / OIDC provider: authorize, token, revoke, introspect, userinfo,
     # JWKS and discovery at /o/.well-known/openid-configuration.
     path("o/", include("identity.oauth.urls", namespace="oauth2_provider")),
+    # RFC 8414 §3: the metadata of the issuer https://host/o lives at the root, issuer path appended.
+    path(".well-known/oauth-authorization-server/o", ServerMetadataView.as_view(), name="oauth-server-metadata-root"),
     path("api/v1/", include((api_v1_patterns, "v1"), namespace="v1")),
 ]
 if settings.SANDBOX_GATEWAYS_ENABLED:

@@ -15,9 +15,31 @@ where a signed-in user is required.
 """
 
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
 from oauth2_provider.contrib.rest_framework import OAuth2Authentication, TokenHasScope
+from rest_framework import exceptions, status
 from rest_framework.permissions import SAFE_METHODS, BasePermission
+
+from identity.api.authentication import bearer_challenge
+
+
+class InsufficientScope(exceptions.APIException):
+    """403 ``insufficient_scope`` naming the scopes the request needs (RFC 6750 §3.1).
+
+    The scopes are in the ``WWW-Authenticate`` challenge and in the
+    problem+json body (``required_scopes``).
+    """
+
+    status_code = status.HTTP_403_FORBIDDEN
+    default_code = "insufficient_scope"
+
+    def __init__(self, scopes):
+        scope = " ".join(scopes)
+        super().__init__(_("访问令牌缺少所需的权限范围：%(scope)s") % {"scope": scope})
+        self.auth_header = bearer_challenge(
+            "insufficient_scope", f"The access token needs the scope: {scope}", scope=scope
+        )
+        self.problem_extra = {"required_scopes": list(scopes)}
 
 
 class RequiredScopes(TokenHasScope):
@@ -38,7 +60,12 @@ class RequiredScopes(TokenHasScope):
             # No write scope declared: a token never writes here.
             self.message = _("此接口不允许通过 OAuth2 令牌写入。")
             return False
-        return super().has_permission(request, view)
+        if super().has_permission(request, view):
+            return True
+        token = request.auth
+        if token is not None and hasattr(token, "allow_scopes") and not token.is_expired():
+            raise InsufficientScope(self.get_scopes(request, view))
+        return False
 
     def get_scopes(self, request, view) -> list[str]:
         attribute = "required_scopes_read" if request.method in SAFE_METHODS else "required_scopes_write"

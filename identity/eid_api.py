@@ -1,12 +1,13 @@
 """Partner API for the e-ID credential: verify a presented token, publish keys."""
 
 from drf_spectacular.utils import extend_schema
-from oauth2_provider.contrib.rest_framework import OAuth2Authentication, TokenHasScope
 from rest_framework import permissions, serializers
 from rest_framework.decorators import api_view, authentication_classes, permission_classes
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from .api.authentication import BearerTokenAuthentication
+from .api_permissions import RequiredScopes
 from .services.eid import eid_token_verify, published_keys, released_fields
 
 
@@ -30,15 +31,15 @@ class EidVerifyView(APIView):
     it; a resident's browser session may not.
     """
 
-    authentication_classes = (OAuth2Authentication,)
-    permission_classes = (TokenHasScope,)
-    required_scopes = ("eid:verify",)
+    authentication_classes = (BearerTokenAuthentication,)
+    permission_classes = (RequiredScopes,)
+    required_scopes_write = ("eid:verify",)
 
     @extend_schema(request=EidVerifyInput, responses={200: EidVerifyOutput}, tags=["e-ID"])
     def post(self, request, version=None):
         data = EidVerifyInput(data=request.data)
         data.is_valid(raise_exception=True)
-        # OAuth2Authentication and TokenHasScope guarantee a partner's access token here.
+        # BearerTokenAuthentication and RequiredScopes guarantee a partner's access token here.
         token = request.auth
         result = eid_token_verify(
             compact=data.validated_data["token"],

@@ -481,6 +481,11 @@ class PartnerScopeGrant(models.Model):
         verbose_name=_("应用"),
     )
     allowed_scopes = models.TextField(_("允许的权限范围"), blank=True, help_text=_("以空格分隔，例如 openid profile"))
+    may_introspect = models.BooleanField(
+        _("可查验其他合作方的令牌"),
+        default=False,
+        help_text=_("资源服务器专用：允许该应用通过令牌查验接口查验发给其他应用的令牌。"),
+    )
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
@@ -493,3 +498,74 @@ class PartnerScopeGrant(models.Model):
     @property
     def scopes(self) -> list[str]:
         return self.allowed_scopes.split()
+
+
+# --- OAuth2: residents' consents and used authorization codes ---
+class PartnerAuthorization(models.Model):
+    """A resident's consent to one partner application: the scopes granted, and when.
+
+    Written whenever the resident allows a partner (identity/oauth/services.py)
+    and listed on their authorizations page, where withdrawing it revokes every
+    token of that partner for them at once. A withdrawn consent keeps its row,
+    with ``withdrawn_at``, as the record; a new consent reopens it.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="partner_authorizations",
+        verbose_name=_("用户"),
+    )
+    application = models.ForeignKey(
+        settings.OAUTH2_PROVIDER_APPLICATION_MODEL,
+        on_delete=models.CASCADE,
+        related_name="partner_authorizations",
+        verbose_name=_("应用"),
+    )
+    scope = models.TextField(_("授权范围"), blank=True)
+    granted_at = models.DateTimeField(_("首次授权时间"))
+    updated_at = models.DateTimeField(_("最近授权时间"))
+    withdrawn_at = models.DateTimeField(_("撤回时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("合作方授权")
+        verbose_name_plural = _("合作方授权")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "application"], name="identity_partner_authorization_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.application_id}"
+
+    @property
+    def scopes(self) -> list[str]:
+        return self.scope.split()
+
+
+class UsedAuthorizationCode(models.Model):
+    """An authorization code already exchanged, kept as a SHA-256 hash.
+
+    A second exchange of the same code revokes what the first one issued
+    (RFC 6749 §4.1.2): the access token, its ID token and the whole refresh
+    token family. Rows older than the longest refresh token life are of no use.
+    """
+
+    code_hash = models.CharField(_("授权码摘要"), max_length=64, unique=True)
+    application = models.ForeignKey(
+        settings.OAUTH2_PROVIDER_APPLICATION_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("应用")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("用户")
+    )
+    access_token_checksum = models.CharField(_("访问令牌摘要"), max_length=64, blank=True)
+    refresh_token_family = models.UUIDField(_("刷新令牌族"), null=True, blank=True)
+    id_token_jti = models.UUIDField(_("ID 令牌编号"), null=True, blank=True)
+    used_at = models.DateTimeField(_("使用时间"), default=timezone.now)
+    replayed_at = models.DateTimeField(_("重放时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("已使用的授权码")
+        verbose_name_plural = _("已使用的授权码")
+
+    def __str__(self) -> str:
+        return f"{self.code_hash[:12]}… {self.used_at:%Y-%m-%d %H:%M}"

@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from . import urls_enterprises
+from .oauth import account_views as oauth_account
 from .views import accounts, eid, security, verification
 
 app_name = "identity"
@@ -17,6 +18,12 @@ urlpatterns = [
     path("security/password/", security.change_password, name="change_password"),
     path("security/totp/", security.totp_setup, name="totp_setup"),
     path("security/sessions/<int:session_id>/end/", security.end_session, name="end_session"),
+    path("authorizations/", oauth_account.authorization_list, name="authorizations"),
+    path(
+        "authorizations/<int:application_id>/withdraw/",
+        oauth_account.authorization_withdraw,
+        name="authorization_withdraw",
+    ),
     path("eid/", eid.my_eid, name="eid"),
     path("eid/token/", eid.new_token, name="eid_token"),
     path("eid/revoke/", eid.revoke_tokens, name="eid_revoke"),

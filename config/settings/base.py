@@ -281,7 +281,8 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "common.api.problem_exception_handler",
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Partner systems send OAuth2 bearer tokens; the session serves our own pages.
-        "oauth2_provider.contrib.rest_framework.OAuth2Authentication",
+        # Header only; a bad token is a 401 even where anonymous reads are allowed.
+        "identity.api.authentication.BearerTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [
@@ -454,6 +455,9 @@ EID_KEY_ROTATION_DAYS = env.int("EID_KEY_ROTATION_DAYS", default=30)
 # without it; local and test settings generate a development key when unset.
 # "\n" sequences are accepted so a key fits in a one-line environment value.
 OIDC_RSA_PRIVATE_KEY = env("OIDC_RSA_PRIVATE_KEY", default="").replace("\\n", "\n")
+# Keys the pairwise "sub" (HMAC of the partner's sector and the user id). Changing
+# it changes every partner's identifiers for every resident: set it once, keep it.
+OIDC_PAIRWISE_SUBJECT_KEY = env("OIDC_PAIRWISE_SUBJECT_KEY", default=_dev_key("oidc-pairwise-subject"))
 # The toolkit's default, named so that identity's migrations can point at it.
 OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
 OAUTH2_PROVIDER = {
@@ -463,7 +467,8 @@ OAUTH2_PROVIDER = {
     # descriptions shown on the consent page live in identity/oauth/scopes.py.
     "SCOPES": {
         "openid": "OpenID Connect sign-in",
-        "profile": "Name and mobile number",
+        "profile": "Name",
+        "phone": "Mobile number",
         "catalogue:read": "Read the service catalogue",
         "applications:read": "Read applications",
         "applications:write": "Create and update applications",
@@ -477,6 +482,10 @@ OAUTH2_PROVIDER = {
     "OAUTH2_VALIDATOR_CLASS": "identity.oauth.validators.TongbanOAuth2Validator",
     # Refuses the PKCE "plain" method already when the authorization request arrives.
     "OIDC_SERVER_CLASS": "identity.oauth.server.TongbanServer",
+    # Bearer tokens are read from the Authorization header only, never the query or body.
+    "OAUTH2_BACKEND_CLASS": "identity.oauth.backends.HeaderOnlyOAuthLibCore",
+    # Each partner gets its own "sub" for a resident (identity/oauth/subjects.py).
+    "OIDC_SUBJECT_TYPES_SUPPORTED": ["pairwise"],
     "PKCE_REQUIRED": True,
     "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
     "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,
@@ -508,6 +517,11 @@ OAUTH2_PROVIDER = {
     "OAUTH2_GRANT_TYPES_SUPPORTED": ["authorization_code", "client_credentials", "refresh_token"],
     # Scopes are requested explicitly; nothing is granted by default.
     "DEFAULT_SCOPES": [],
+}
+# Used authorization codes are remembered (hashed) while their tokens may live; forgotten daily after that.
+CELERY_BEAT_SCHEDULE["identity-purge-used-authorization-codes"] = {
+    "task": "identity.purge_used_authorization_codes",
+    "schedule": 24 * 3600.0,
 }
 # The OpenAPI document tells partners how to get a token and which scopes exist.
 SPECTACULAR_SETTINGS.update(

@@ -9,11 +9,12 @@ from .serializers import MeOutputSerializer
 
 
 class MeView(APIView):
-    """The signed-in resident, as a partner sees them: no full mobile, never an ID number."""
+    """The signed-in resident, as a partner sees them: its pairwise ``sub``, no full mobile, never an ID number."""
 
     permission_classes = (TokenHasUser, RequiredScopes)
     required_scopes_read = ("profile",)
 
     @extend_schema(responses=MeOutputSerializer, summary="The signed-in user (scope: profile)")
     def get(self, request: Request, version=None) -> Response:
-        return Response(MeOutputSerializer(request.user).data)
+        application = getattr(request.auth, "application", None)
+        return Response(MeOutputSerializer(request.user, context={"application": application}).data)

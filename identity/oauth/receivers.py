@@ -1,10 +1,14 @@
 """Signal receivers, connected in ``IdentityConfig.ready()``."""
 
+import time
+
+from django.contrib.auth.signals import user_logged_in
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from identity.models import User
 
+from . import tasks  # noqa: F401  (registers the OAuth2 beat task with Celery)
 from .services import oauth_tokens_revoke_for_user
 
 
@@ -21,3 +25,12 @@ def revoke_tokens_of_disabled_user(sender, instance: User, update_fields=None, *
         return
     if not instance.is_active:
         oauth_tokens_revoke_for_user(user=instance)
+
+
+@receiver(user_logged_in, dispatch_uid="identity.oauth.record_auth_time")
+def record_auth_time(sender, request, user, **kwargs) -> None:
+    """Note when this session signed in: the authorization endpoint honours a partner's ``max_age`` with it."""
+    from .views import AUTH_TIME_SESSION_KEY
+
+    if request is not None and hasattr(request, "session"):
+        request.session[AUTH_TIME_SESSION_KEY] = int(time.time())

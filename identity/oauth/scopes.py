@@ -10,7 +10,8 @@ from identity.models import PartnerScopeGrant
 # (a test checks it); the settings keep the English technical description.
 SCOPE_DESCRIPTIONS = {
     "openid": _("使用通办账号登录"),
-    "profile": _("查看您的姓名和手机号码"),
+    "profile": _("查看您的姓名"),
+    "phone": _("查看您的手机号码"),
     "catalogue:read": _("查询政务服务事项目录"),
     "applications:read": _("查看您的办件"),
     "applications:write": _("代您提交和修改办件"),

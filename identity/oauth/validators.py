@@ -4,17 +4,31 @@ from typing import ClassVar
 
 from oauth2_provider.oauth2_validators import OAuth2Validator
 
+from .services import authorization_code_record_use, authorization_code_replayed, partner_authorization_record
+from .subjects import pairwise_subject
+
 
 class TongbanOAuth2Validator(OAuth2Validator):
-    """django-oauth-toolkit's validator with three changes:
+    """django-oauth-toolkit's validator with these changes:
 
-    * **Claims.** ``sub`` is the user's id; ``name`` (the display name) and
-      ``phone_number`` (the mobile) need the ``profile`` scope. No other
-      personal data is ever a claim: in particular never an ID number.
+    * **Claims.** ``sub`` is pairwise (identity/oauth/subjects.py): each
+      partner sees its own identifier for a resident. ``name`` needs the
+      ``profile`` scope; ``phone_number`` and ``phone_number_verified`` need
+      ``phone``. No other personal data is ever a claim: never an ID number.
+    * **ID tokens are RS256 only.** An application set to another algorithm
+      (HS256 signs with the client secret) may not ask for ``openid``.
     * **Exact redirect URIs.** The requested ``redirect_uri`` must equal a
       registered one character for character (OIDC Core 3.1.2.1, simple string
       comparison). The toolkit alone lets a loopback ``http://127.0.0.1``
       callback change its port (RFC 8252), which partner web apps never need.
+    * **Consent and used codes.** Each code issued records the resident's
+      consent (``PartnerAuthorization``); each code exchanged is remembered,
+      and a replayed one revokes what it issued (RFC 6749 §4.1.2).
+    * **prompt=none.** oauthlib asks ``validate_silent_login`` and
+      ``validate_silent_authorization``, which the toolkit leaves unimplemented
+      (a 500). They cannot be answered here, without the browser session: our
+      AuthorizationView (identity/oauth/views.py) answers ``login_required`` and
+      ``consent_required`` itself before oauthlib runs, so both return True.
     * **Disabled users.** A token of a user who is no longer active is refused,
       even if revoking it (identity/oauth/receivers.py) was somehow bypassed.
     """
@@ -22,25 +36,58 @@ class TongbanOAuth2Validator(OAuth2Validator):
     oidc_claim_scope: ClassVar[dict[str, str]] = {
         "sub": "openid",
         "name": "profile",
-        "phone_number": "profile",
+        "phone_number": "phone",
+        "phone_number_verified": "phone",
     }
 
     def get_additional_claims(self, request) -> dict:
         user = request.user
         return {
+            "sub": pairwise_subject(user=user, application=request.client),
             "name": user.display_name or user.get_username(),
             "phone_number": user.mobile or "",
+            # Residents register by a code sent to their mobile: a number on an account was confirmed.
+            "phone_number_verified": bool(user.mobile),
         }
 
     def get_discovery_claims(self, request) -> list[str]:
         # The toolkit lists only "sub" when claims are computed per request.
         return list(self.oidc_claim_scope)
 
+    def validate_silent_login(self, request) -> bool:
+        return True
+
+    def validate_silent_authorization(self, request) -> bool:
+        return True
+
+    def validate_scopes(self, client_id, scopes, client, request, *args, **kwargs) -> bool:
+        if "openid" in scopes and client.algorithm != client.RS256_ALGORITHM:
+            return False
+        return super().validate_scopes(client_id, scopes, client, request, *args, **kwargs)
+
     def validate_redirect_uri(self, client_id, redirect_uri, request, *args, **kwargs) -> bool:
         registered = request.client.redirect_uris.split()
         return redirect_uri in registered and super().validate_redirect_uri(
             client_id, redirect_uri, request, *args, **kwargs
         )
+
+    def save_authorization_code(self, client_id, code, request, *args, **kwargs) -> None:
+        super().save_authorization_code(client_id, code, request, *args, **kwargs)
+        partner_authorization_record(user=request.user, application=request.client, scopes=request.scopes)
+
+    def validate_code(self, client_id, code, client, request, *args, **kwargs) -> bool:
+        if super().validate_code(client_id, code, client, request, *args, **kwargs):
+            return True
+        authorization_code_replayed(code=code, application=client)
+        return False
+
+    def save_bearer_token(self, token, request, *args, **kwargs):
+        result = super().save_bearer_token(token, request, *args, **kwargs)
+        if request.grant_type == "authorization_code" and request.code and token.get("access_token"):
+            authorization_code_record_use(
+                code=request.code, application=request.client, user=request.user, access_token=token["access_token"]
+            )
+        return result
 
     def validate_bearer_token(self, token, scopes, request) -> bool:
         if not super().validate_bearer_token(token, scopes, request):

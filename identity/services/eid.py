@@ -1,7 +1,7 @@
 """The e-ID credential (居民身份电子凭证): short-lived, single-use signed tokens.
 
-A verified resident shows a QR code carrying a compact JWS (alg ``Ed25519``,
-RFC 9864) with claims ``iss``, ``jti``, ``iat`` and ``exp`` only: the token names
+A verified resident shows a QR code carrying a compact JWS (``alg: EdDSA``
+with an Ed25519 key, ``typ: tongban-eid+jws``) with claims ``iss``, ``jti``, ``iat`` and ``exp`` only: the token names
 nobody, so a photographed QR leaks nothing. A partner (for example a hotel)
 posts it to the verification API, which checks the signature against the
 published keys, expiry and one-time use, and releases only the fields the
@@ -15,6 +15,7 @@ their tokens have expired, and stay in the JWKS until then.
 import base64
 import json
 import uuid
+import warnings
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -24,14 +25,18 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from joserfc import jws
-from joserfc.errors import JoseError
+from joserfc.errors import JoseError, SecurityWarning
 from joserfc.jwk import OKPKey
 
 from common.exceptions import ApplicationError
 
 from ..models import EidSigningKey, EidToken, EidVerification
 
-ALGORITHM = "Ed25519"
+# "EdDSA" with an Ed25519 key (RFC 8037): the name every common JOSE library
+# verifies by default. RFC 9864's fully-specified "Ed25519" means the same
+# signature, but PyJWT and authlib do not know it and refuse such a token.
+ALGORITHM = "EdDSA"
+CURVE = "Ed25519"
 TOKEN_TYPE = "tongban-eid+jws"  # noqa: S105 - a JOSE "typ" value, not a secret
 # Fields a partner may be given, and the default set (name and masked ID number).
 RELEASABLE_FIELDS = ("name", "id_number_masked", "assurance_level", "verified_at")
@@ -63,7 +68,7 @@ def _invalid(message=None) -> ApplicationError:
 def signing_key_create() -> EidSigningKey:
     """Generate a new Ed25519 key; it becomes the signing key."""
     kid = uuid.uuid4().hex
-    key = OKPKey.generate_key("Ed25519", parameters={"kid": kid, "use": "sig", "alg": ALGORITHM})
+    key = OKPKey.generate_key(CURVE, parameters={"kid": kid, "use": "sig", "alg": ALGORITHM})
     return EidSigningKey.objects.create(
         kid=kid,
         private_key=json.dumps(key.as_dict(private=True)),
@@ -89,7 +94,16 @@ def published_keys() -> dict:
     """The JWKS: active keys, and retired keys whose tokens may not have expired yet."""
     horizon = timezone.now() - timedelta(seconds=settings.EID_TOKEN_TTL_SECONDS * 2)
     keys = EidSigningKey.objects.filter(Q(retired_at__isnull=True) | Q(retired_at__gte=horizon))
-    return {"keys": [key.public_jwk for key in keys.order_by("-created_at")]}
+    return {"keys": [_public_jwk(key.public_jwk) for key in keys.order_by("-created_at")]}
+
+
+def _public_jwk(jwk: dict) -> dict:
+    """A key as published: keys made before the switch to ``EdDSA`` still say ``Ed25519``."""
+    return {**jwk, "alg": ALGORITHM}
+
+
+def _import_key(jwk: dict) -> OKPKey:
+    return OKPKey.import_key(_public_jwk(jwk))
 
 
 def eid_token_issue(*, user) -> tuple[str, EidToken]:
@@ -110,13 +124,15 @@ def eid_token_issue(*, user) -> tuple[str, EidToken]:
         "iat": int(now.timestamp()),
         "exp": int(token.expires_at.timestamp()),
     }
-    private = OKPKey.import_key(json.loads(key.private_key))
-    compact = jws.serialize_compact(
-        {"alg": ALGORITHM, "kid": key.kid, "typ": TOKEN_TYPE},
-        json.dumps(claims, separators=(",", ":")),
-        private,
-        algorithms=[ALGORITHM],
-    )
+    private = _import_key(json.loads(key.private_key))
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=SecurityWarning, message="EdDSA")
+        compact = jws.serialize_compact(
+            {"alg": ALGORITHM, "kid": key.kid, "typ": TOKEN_TYPE},
+            json.dumps(claims, separators=(",", ":")),
+            private,
+            algorithms=[ALGORITHM],
+        )
     return compact, token
 
 
@@ -125,7 +141,9 @@ def _decode(compact: str) -> dict:
         header_segment = compact.split(".")[0]
         header = json.loads(base64.urlsafe_b64decode(header_segment + "=" * (-len(header_segment) % 4)))
         key = EidSigningKey.objects.get(kid=str(header.get("kid", "")))
-        signature = jws.deserialize_compact(compact, OKPKey.import_key(key.public_jwk), algorithms=[ALGORITHM])
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", category=SecurityWarning, message="EdDSA")
+            signature = jws.deserialize_compact(compact, _import_key(key.public_jwk), algorithms=[ALGORITHM])
         claims = json.loads(signature.payload)
     except (EidSigningKey.DoesNotExist, JoseError, ValueError, TypeError, IndexError, UnicodeDecodeError):
         raise _invalid() from None

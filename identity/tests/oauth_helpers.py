@@ -26,10 +26,16 @@ def make_user(**fields) -> User:
     return User.objects.create_user(password="correct-horse-battery", **defaults)
 
 
-def make_web_application(*, scopes=("openid", "profile", "applications:read"), redirect_uris=WEB_REDIRECT_URI):
+def make_web_application(
+    *,
+    scopes=("openid", "profile", "phone", "applications:read"),
+    redirect_uris=WEB_REDIRECT_URI,
+    client_id="web-partner",
+    name="合作网站",
+):
     application = Application.objects.create(
-        name="合作网站",
-        client_id="web-partner",
+        name=name,
+        client_id=client_id,
         client_secret=WEB_SECRET,
         hash_client_secret=True,
         client_type=Application.CLIENT_CONFIDENTIAL,
@@ -69,7 +75,7 @@ def authorize_url(application, **params) -> str:
     query = {
         "response_type": "code",
         "client_id": application.client_id,
-        "redirect_uri": WEB_REDIRECT_URI,
+        "redirect_uri": application.redirect_uris.split()[0],
         "scope": "openid profile",
         "state": "state-123",
     }
@@ -91,19 +97,28 @@ def consent(client, application, *, allow: bool = True, scope: str = "openid pro
         data["allow"] = "on"
     answer = client.post("/o/authorize/", data)
     assert answer.status_code == 302
-    assert answer["Location"].startswith(WEB_REDIRECT_URI + "?")
+    assert answer["Location"].startswith(application.redirect_uris.split()[0] + "?")
     return query_of(answer["Location"])
+
+
+def exchange_code(client, application, code: str, verifier: str):
+    return client.post(
+        "/o/token/",
+        {
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": application.redirect_uris.split()[0],
+            "code_verifier": verifier,
+        },
+        **basic_auth(application.client_id, WEB_SECRET),
+    )
 
 
 def authorization_code_tokens(client, application, *, scope: str = "openid profile") -> dict:
     """Run the whole authorization-code + PKCE flow and return the token response."""
     verifier, challenge = pkce_pair()
     code = consent(client, application, scope=scope, verifier_challenge=(verifier, challenge))["code"]
-    response = client.post(
-        "/o/token/",
-        {"grant_type": "authorization_code", "code": code, "redirect_uri": WEB_REDIRECT_URI, "code_verifier": verifier},
-        **basic_auth(application.client_id, WEB_SECRET),
-    )
+    response = exchange_code(client, application, code, verifier)
     assert response.status_code == 200, response.content
     return response.json()
 

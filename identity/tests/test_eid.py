@@ -32,7 +32,7 @@ def _claims(compact: str) -> dict:
     return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
 
 
-def test_token_is_an_ed25519_jws_valid_sixty_seconds_naming_nobody(resident):
+def test_token_is_an_eddsa_ed25519_jws_valid_sixty_seconds_naming_nobody(resident):
     compact, token = eid_token_issue(user=resident)
 
     claims = _claims(compact)
@@ -41,7 +41,8 @@ def test_token_is_an_ed25519_jws_valid_sixty_seconds_naming_nobody(resident):
     assert resident.real_name not in json.dumps(claims, ensure_ascii=False)
     # Anyone can check the signature with the published keys.
     jwk = next(key for key in published_keys()["keys"] if key["kid"] == token.kid)
-    verified = jws.deserialize_compact(compact, OKPKey.import_key(jwk), algorithms=["Ed25519"])
+    assert (jwk["kty"], jwk["crv"], jwk["alg"]) == ("OKP", "Ed25519", "EdDSA")
+    verified = jws.deserialize_compact(compact, OKPKey.import_key(jwk), algorithms=["EdDSA"])
     assert json.loads(verified.payload)["jti"] == str(token.jti)
 
 
@@ -97,10 +98,10 @@ def test_tampered_or_foreign_tokens_are_refused(resident):
     )
     foreign_key = OKPKey.generate_key("Ed25519", parameters={"kid": token.kid})
     foreign = jws.serialize_compact(
-        {"alg": "Ed25519", "kid": token.kid, "typ": "tongban-eid+jws"},
+        {"alg": "EdDSA", "kid": token.kid, "typ": "tongban-eid+jws"},
         json.dumps(_claims(compact)),
         foreign_key,
-        algorithms=["Ed25519"],
+        algorithms=["EdDSA"],
     )
     for bad in (f"{header}.{forged_payload}.{signature}", foreign, "not-a-token", ""):
         with pytest.raises(ApplicationError):
@@ -133,6 +134,71 @@ def test_jwks_endpoint_publishes_public_keys_only(client, resident):
     keys = client.get("/api/v1/eid/jwks.json").json()["keys"]
     assert keys and all("d" not in key for key in keys)
     assert keys[0]["kty"] == "OKP" and keys[0]["crv"] == "Ed25519"
+
+
+# --- Partners verify the token with off-the-shelf JOSE libraries, at their defaults ---
+
+
+def _jwks(client) -> dict:
+    response = client.get("/api/v1/eid/jwks.json")
+    assert response.status_code == 200
+    return response.json()
+
+
+def test_pyjwt_verifies_the_token_against_the_published_jwks(client, resident):
+    import jwt as pyjwt
+
+    compact, token = eid_token_issue(user=resident)
+    jwk_set = pyjwt.PyJWKSet.from_dict(_jwks(client))
+    kid = pyjwt.get_unverified_header(compact)["kid"]
+    key = next(key for key in jwk_set.keys if key.key_id == kid)
+
+    claims = pyjwt.decode(compact, key=key, algorithms=["EdDSA"], issuer="tongban")
+
+    assert claims["jti"] == str(token.jti)
+    assert pyjwt.get_unverified_header(compact)["typ"] == "tongban-eid+jws"
+
+
+def test_authlib_verifies_the_token_against_the_published_jwks(client, resident):
+    from authlib.jose import JsonWebKey, JsonWebToken
+
+    compact, token = eid_token_issue(user=resident)
+    keys = JsonWebKey.import_key_set(_jwks(client))
+
+    claims = JsonWebToken(["EdDSA"]).decode(
+        compact, keys, claims_options={"iss": {"essential": True, "value": "tongban"}}
+    )
+    claims.validate()
+
+    assert claims["jti"] == str(token.jti)
+
+
+def test_jwcrypto_verifies_the_token_against_the_published_jwks(client, resident):
+    from jwcrypto import jwk as jwcrypto_jwk
+    from jwcrypto import jwt as jwcrypto_jwt
+
+    compact, token = eid_token_issue(user=resident)
+    keys = jwcrypto_jwk.JWKSet.from_json(json.dumps(_jwks(client)))
+
+    verified = jwcrypto_jwt.JWT(jwt=compact, key=keys, check_claims={"iss": "tongban", "exp": None})
+
+    assert json.loads(verified.claims)["jti"] == str(token.jti)
+
+
+def test_keys_made_before_the_switch_to_eddsa_are_published_and_used_as_eddsa(client, resident):
+    import jwt as pyjwt
+
+    key = signing_key_rotate()
+    old_style = {**key.public_jwk, "alg": "Ed25519"}
+    private = {**json.loads(key.private_key), "alg": "Ed25519"}
+    EidSigningKey.objects.filter(pk=key.pk).update(public_jwk=old_style, private_key=json.dumps(private))
+    compact, _token = eid_token_issue(user=resident)
+
+    published = next(jwk for jwk in _jwks(client)["keys"] if jwk["kid"] == key.kid)
+    assert published["alg"] == "EdDSA"
+    assert pyjwt.get_unverified_header(compact)["alg"] == "EdDSA"
+    assert pyjwt.decode(compact, key=pyjwt.PyJWK(published), algorithms=["EdDSA"], issuer="tongban")
+    assert eid_token_verify(compact=compact, partner="如家酒店").fields["name"] == "张三"
 
 
 def test_eid_page_shows_a_qr_code_to_a_verified_resident(client, resident):

@@ -6,6 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from identity.api_permissions import RequiredScopes
+from identity.oauth.subjects import pairwise_subject
 
 from .oauth_helpers import (
     authorization_code_tokens,
@@ -66,15 +67,22 @@ def _token(client, *scopes: str) -> str:
     return response.json()["access_token"]
 
 
-def test_catalogue_read_token_is_refused_on_a_write_with_problem_json(client):
+def test_token_without_the_scope_gets_403_insufficient_scope_naming_it(client):
     token = _token(client, "catalogue:read")
 
     response = client.post("/api/v1/applications/", {}, content_type="application/json", **_bearer(token))
 
     assert response.status_code == 403
     assert response["Content-Type"] == "application/problem+json"
-    assert response.json()["code"] == "permission_denied"
-    assert response.json()["status"] == 403
+    body = response.json()
+    assert body["code"] == "insufficient_scope"
+    assert body["status"] == 403
+    assert body["required_scopes"] == ["applications:write"]
+    assert "applications:write" in body["detail"]
+    challenge = response["WWW-Authenticate"]
+    assert challenge.startswith("Bearer ")
+    assert 'error="insufficient_scope"' in challenge
+    assert 'scope="applications:write"' in challenge
 
 
 def test_catalogue_read_token_reads_the_catalogue(client):
@@ -121,13 +129,16 @@ def test_a_signed_in_resident_uses_the_api_through_their_session(client):
 def test_me_returns_the_user_with_a_masked_mobile(client):
     user = make_user(display_name="王五", mobile="13800138000")
     client.force_login(user)
-    tokens = authorization_code_tokens(client, make_web_application())
+    application = make_web_application()
+    tokens = authorization_code_tokens(client, application)
     client.logout()
 
     response = client.get("/api/v1/me/", **_bearer(tokens["access_token"]))
 
     assert response.status_code == 200
-    assert response.json() == {"id": user.pk, "display_name": "王五", "mobile": "138****8000"}
+    # The partner's pairwise subject, not the database id every partner would share.
+    sub = pairwise_subject(user=user, application=application)
+    assert response.json() == {"sub": sub, "display_name": "王五", "mobile": "138****8000"}
 
 
 def test_me_needs_the_profile_scope(client):

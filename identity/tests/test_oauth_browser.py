@@ -51,3 +51,29 @@ def test_resident_allows_a_partner_with_the_keyboard_alone(live_server, page):
     assert query["state"] == ["state-123"]
     assert get_grant_model().objects.get().code == query["code"][0]
     assert violations == []
+
+
+def test_authorizations_page_passes_axe_and_withdraws_in_one_click(live_server, page):
+    from axe_playwright_python.sync_playwright import Axe
+
+    from identity.oauth.services import partner_authorization_record
+
+    user = make_user()
+    application = make_web_application()
+    partner_authorization_record(user=user, application=application, scopes=["openid", "profile", "phone"])
+    session = Client()
+    session.force_login(user)
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": session.cookies["sessionid"].value, "url": live_server.url}]
+    )
+
+    page.goto(live_server.url + "/account/authorizations/")
+
+    assert page.get_by_role("rowheader", name="合作网站").is_visible()
+    results = Axe().run(
+        page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+    )
+    assert results.violations_count == 0, results.generate_report()
+    page.get_by_role("button", name="撤回对“合作网站”的授权").click()
+    page.wait_for_url(live_server.url + "/account/authorizations/")
+    assert page.get_by_text("您尚未授权任何合作方应用。").is_visible()

@@ -214,7 +214,8 @@ def test_access_token_in_the_query_string_is_not_accepted(client):
 
     response = client.get(f"/api/v1/me/?access_token={tokens['access_token']}")
 
-    assert response.status_code == 401
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_request"
 
 
 def test_setting_an_unknown_scope_on_a_partner_is_refused():
