@@ -93,6 +93,7 @@ def _environment() -> dict:
         # Throwaway keys: production settings refuse to start without real ones.
         FIELD_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
         BLIND_INDEX_KEY=base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
+        OIDC_PAIRWISE_SUBJECT_KEY=base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
         OIDC_RSA_PRIVATE_KEY=development_rsa_key(),
         # A benchmark, not a deployment: it knowingly runs every stand-in production otherwise refuses.
         TONGBAN_STAGING_SANDBOXES="sms-console,identity-sandbox,enterprise-sandbox,no-malware-scan",

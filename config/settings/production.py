@@ -51,6 +51,14 @@ for _variable in ("FIELD_ENCRYPTION_KEYS", "BLIND_INDEX_KEY"):
             "(generate one with: python -c "
             "'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')."
         )
+# Partners' pairwise subject identifiers are derived from this key: a default
+# derived from SECRET_KEY would change every partner's identifiers when the
+# secret key is rotated.
+if not env("OIDC_PAIRWISE_SUBJECT_KEY", default=""):
+    raise ImproperlyConfigured(
+        "OIDC_PAIRWISE_SUBJECT_KEY must be set in production: partners' subject identifiers are derived from it "
+        "and must never change (generate one with: openssl rand -base64 32)."
+    )
 
 # ------------------------------------------------------------------------------
 # Sandboxes: refused unless the deployment names each one as staging

@@ -33,6 +33,7 @@ PRODUCTION_ENV = {
     "DJANGO_ALLOWED_HOSTS": "tongban.example.gov.cn",
     "FIELD_ENCRYPTION_KEYS": "wY8sV0Kx3m0cQ7QXUoPq0sQmJ4r8xv8m2m6F3o9Jt2I=",
     "BLIND_INDEX_KEY": "c2VjcmV0LWJsaW5kLWluZGV4LWtleS1mb3ItdGVzdHMtb25seQ==",
+    "OIDC_PAIRWISE_SUBJECT_KEY": "cGFpcndpc2Utc3ViamVjdC1rZXktZm9yLXRlc3RzLW9ubHk=",
     "OIDC_RSA_PRIVATE_KEY": development_rsa_key(),
     # The real adapters, not the sandboxes production refuses.
     "SMS_BACKEND": "common.sms.backends.aliyun.AliyunSmsBackend",
@@ -75,6 +76,14 @@ def test_production_refuses_to_start_without_an_oidc_signing_key():
     result = _manage("check", env=env)
     assert result.returncode != 0
     assert "OIDC_RSA_PRIVATE_KEY must hold the RSA private key" in result.stderr
+
+
+def test_production_refuses_to_start_without_a_pairwise_subject_key():
+    env = {**PRODUCTION_ENV, "DJANGO_SECRET_KEY": secrets.token_urlsafe(64)}
+    del env["OIDC_PAIRWISE_SUBJECT_KEY"]
+    result = _manage("check", env=env)
+    assert result.returncode != 0
+    assert "OIDC_PAIRWISE_SUBJECT_KEY must be set in production" in result.stderr
 
 
 def test_production_accepts_an_oidc_key_with_escaped_newlines():
