@@ -82,13 +82,6 @@ def dataset(settings, tmp_path):
     applicant = resident()
     other = resident()
 
-    draft = application_services.application_start(applicant=applicant, item_code=item.code)
-    requirement = draft.service_version.materials.filter(mandatory=True).first()
-    draft_material = application_services.material_add_upload(
-        application=draft, requirement=requirement, uploaded=pdf_upload(), actor=applicant
-    )
-    bundle_draft = application_services.application_start_bundle(applicant=applicant, bundle_code=BUNDLE)
-
     submitted = submitted_application(applicant=applicant, item=item)
     supplement = submitted_application(applicant=applicant, item=item)
     for status in (Status.ACCEPTED, Status.SUPPLEMENT_REQUESTED):
@@ -115,6 +108,13 @@ def dataset(settings, tmp_path):
     )
     application_decide(application_id=concluded.pk, to_status=Status.CONCLUDED, actor=officer)
     someone_elses = submitted_application(applicant=other, item=item)
+    # Drafts last: starting one for an item continues an open draft, which the cases above submitted.
+    draft = application_services.application_start(applicant=applicant, item_code=item.code)
+    requirement = draft.service_version.materials.filter(mandatory=True).first()
+    draft_material = application_services.material_add_upload(
+        application=draft, requirement=requirement, uploaded=pdf_upload(), actor=applicant
+    )
+    bundle_draft = application_services.application_start_bundle(applicant=applicant, bundle_code=BUNDLE)
 
     enterprise = EnterpriseFactory(legal_representative=applicant)
     mandate = MandateFactory(enterprise=enterprise, agent=other)
@@ -325,7 +325,8 @@ def _get_every_url(client: Client, urls: list[str], headers=None) -> dict[str, i
         extra = headers if headers and url.startswith("/api/") else {}
         response = client.get(url, **extra)
         statuses[url] = response.status_code
-        response.close()
+        if response.streaming:
+            b"".join(response.streaming_content)  # read to the end: the test client then closes the file
         assert response.status_code < 500, url
     return statuses
 
@@ -355,6 +356,20 @@ def test_no_get_writes_as_a_signed_in_resident(dataset):
     assert statuses[f"/api/v1/applications/{dataset['submitted'].case_number}/"] == 200
     assert statuses["/account/eid/"] == 200
     assert statuses["/account/security/totp/"] == 200
+
+
+def test_no_get_writes_as_an_anonymous_visitor(dataset):
+    """What a crawler or a link prefetcher without a session sees."""
+    client = Client()
+    urls = _urls(dataset)
+
+    before = _snapshot()
+    statuses = _get_every_url(client, urls)
+    after = _snapshot()
+
+    assert _changed(before, after) == []
+    assert statuses[f"/services/{RESIDENT_ITEM}/"] == 200
+    assert statuses[f"/applications/new/{RESIDENT_ITEM}/"] == 302  # to the sign-in page
 
 
 @pytest.mark.parametrize("superuser", [False, True], ids=["department-official", "superuser"])
