@@ -52,7 +52,7 @@ MAY_CHANGE_ON_GET = {
     "axes_accessfailurelog": "django-axes failed sign-in log",
 }
 
-# URL patterns not requested, with the reason.
+# URL patterns not requested, with the reason (none today: every pattern is requested).
 NOT_REQUESTED = {}
 
 RESIDENT_ITEM = "440100-GA-007"
@@ -199,6 +199,10 @@ def _admin_model(template: str):
     return None
 
 
+def _published_codes(audience: str):
+    return ServiceItem.objects.filter(audience=audience, published_version__isnull=False).values_list("code", flat=True)
+
+
 def _candidates(name: str | None, template: str, data: dict) -> list[dict]:
     """The kwargs to request ``template`` with: real objects first, plausible values otherwise."""
     parameters = _parameters(template)
@@ -206,12 +210,12 @@ def _candidates(name: str | None, template: str, data: dict) -> list[dict]:
         return [{}]
     department = data["department"]
     by_name = {
+        # With an open draft, without one, for an enterprise, and unknown.
         "applications:apply": [{"code": data["item"].code}, {"code": "NO-SUCH-ITEM"}]
-        + [
-            {"code": code}
-            for code in ServiceItem.objects.filter(audience="enterprise").values_list("code", flat=True)[:1]
-        ],
-        "applications:apply_bundle": [{"code": BUNDLE}, {"code": "no-such-bundle"}],
+        + [{"code": code} for code in _published_codes("resident").exclude(code=data["item"].code)[:1]]
+        + [{"code": code} for code in _published_codes("enterprise")[:1]],
+        "applications:apply_bundle": [{"code": BUNDLE}, {"code": "no-such-bundle"}]
+        + [{"code": code} for code in Bundle.objects.exclude(code=BUNDLE).values_list("code", flat=True)[:1]],
         "portal:guide": [{"code": data["item"].code}, {"code": "NO-SUCH-ITEM"}],
         "portal:department": [{"code": department.code}],
         "portal:life_event": [{"code": code} for code in LifeEvent.objects.values_list("code", flat=True)[:1]],
