@@ -7,4 +7,8 @@ class ApplicationsConfig(AppConfig):
     verbose_name = _("办件")
 
     def ready(self):
-        from . import messages  # noqa: F401  (register the message texts)
+        from .messages import register_messages
+        from .prefill import register_built_in_sources
+
+        register_messages()
+        register_built_in_sources()

@@ -7,9 +7,9 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from applications.bundles import application_requirements as bundle_requirements
-from services.models import Material, ServiceItem
+from common.material_providers import HeldMaterial, holdings_for, material_providers
+from services.models import Bundle, Material, ServiceItem
 
-from . import wallet
 from .constants import ALLOWED_TRANSITIONS, Status
 from .models import Application, ResultDocument, SubmittedMaterial, SupplementRequest
 
@@ -56,6 +56,20 @@ def service_item_for_apply(*, code: str) -> ServiceItem | None:
     )
 
 
+def bundle_for_apply(*, code: str) -> Bundle | None:
+    return Bundle.objects.filter(code=code).first()
+
+
+def drafts_for_resident(*, user, item: ServiceItem | None = None, bundle: Bundle | None = None) -> list[Application]:
+    """The user's open drafts for a service item's published version, or for a bundle, newest first."""
+    drafts = Application.objects.filter(applicant=user, status=Status.DRAFT, parent__isnull=True)
+    if item is not None:
+        drafts = drafts.filter(service_version_id=item.published_version_id)
+    else:
+        drafts = drafts.filter(bundle=bundle)
+    return list(drafts.select_related("enterprise").order_by("-updated_at"))
+
+
 def draft_for_resident(*, user, draft_id: int) -> Application | None:
     """The resident's own application by id, in any status (None if not theirs)."""
     return (
@@ -65,35 +79,42 @@ def draft_for_resident(*, user, draft_id: int) -> Application | None:
     )
 
 
+def application_principal(application: Application):
+    """Whom the application is for, as material providers see it: the enterprise the applicant acts
+    for, or the applicant."""
+    return application.enterprise if application.enterprise_id else application.applicant
+
+
 @dataclass
 class RequirementRow:
     """One required material of the version, with what the resident gave for it."""
 
     requirement: Material
     materials: list = field(default_factory=list)
-    certificates: list = field(default_factory=list)
-    wallet_available: bool = False
+    holdings: list[HeldMaterial] = field(default_factory=list)
+    providers_available: bool = False
     error: str | None = None
 
 
 def application_requirements(*, application: Application, user) -> list[RequirementRow]:
-    """The version's materials in order, each with the uploads and wallet certificates for it."""
+    """The version's materials in order, each with the uploads for it and, where the material names a
+    ``certificate_type_code``, what the registered material providers say the applicant holds."""
     given: dict[int, list] = {}
     for material in application.materials.filter(supplement__isnull=True).order_by("created_at", "pk"):
         given.setdefault(material.requirement_id, []).append(material)
     rows = []
     for requirement in bundle_requirements(application):
-        certificates = (
-            wallet.certificates_for(user, requirement.certificate_type_code)
-            if requirement.certificate_type_code
+        holdings = (
+            holdings_for(user=user, principal=application_principal(application), type_code=type_code)
+            if (type_code := requirement.certificate_type_code)
             else []
         )
         rows.append(
             RequirementRow(
                 requirement=requirement,
                 materials=given.get(requirement.pk, []),
-                certificates=certificates,
-                wallet_available=wallet.WALLET_AVAILABLE,
+                holdings=holdings,
+                providers_available=len(material_providers) > 0,
             )
         )
     return rows

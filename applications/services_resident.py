@@ -1,6 +1,7 @@
-"""Writes behind the resident's pages: reports of wrong prefilled data,
-materials picked or removed, answering a supplement request, and purging
-abandoned drafts. The workflow itself stays in :mod:`applications.services`.
+"""Writes behind the resident's pages: opening a case by number (which records
+someone else's), reports of wrong prefilled data, materials picked or removed,
+answering a supplement request, and purging abandoned drafts. The workflow
+itself stays in :mod:`applications.services`.
 """
 
 import datetime
@@ -12,11 +13,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.exceptions import ApplicationError
+from common.material_providers import holding_find
 
 from .constants import MaterialSource, ScanStatus, Status
-from .models import Application, PrefillReport, SubmittedMaterial, SupplementRequest
+from .models import AccessAttempt, Application, PrefillReport, SubmittedMaterial, SupplementRequest
+from .selectors import application_by_case_number
+from .selectors_resident import application_principal
 from .services import application_transition
-from .wallet import certificates_for
 
 logger = logging.getLogger(__name__)
 
@@ -27,6 +30,22 @@ PURGE_BATCH_SIZE = 500
 def _check_owner(application: Application, actor) -> None:
     if application.applicant_id != actor.pk:
         raise ApplicationError(_("无权修改该申请。"), code="not_yours", status=404)
+
+
+def application_open_for_resident(*, user, case_number: str) -> Application | None:
+    """The user's case by number, for the pages and the API alike. Someone else's case answers
+    None, exactly like a missing one, and the attempt is recorded as an :class:`AccessAttempt`.
+
+    Callers must return their 404, not raise it: with ``ATOMIC_REQUESTS`` a raised
+    error would roll the record back.
+    """
+    application = application_by_case_number(case_number=case_number)
+    if application is None:
+        return None
+    if application.applicant_id != user.pk:
+        AccessAttempt.objects.create(user=user, case_number=case_number[:64])
+        return None
+    return application
 
 
 def prefill_report_create(*, application: Application, field: str, message: str, actor) -> PrefillReport:
@@ -81,30 +100,41 @@ def material_remove(*, application: Application, material_id: int, actor) -> Non
             transaction.on_commit(lambda: material.file.storage.delete(name))
 
 
-def material_add_certificate(*, application: Application, requirement, reference: str, actor) -> SubmittedMaterial:
-    """Use an e-certificate from the wallet for ``requirement`` (少报)."""
+def material_add_holding(*, application: Application, requirement, choice: str, actor) -> SubmittedMaterial:
+    """Use something the applicant already holds, such as an e-certificate, for ``requirement`` (少报).
+
+    ``choice`` is ``"<provider>:<reference>"`` as the draft page offered it; the
+    provider is asked again, so a posted reference the applicant does not hold is
+    refused. See :mod:`common.material_providers` for the contract.
+    """
     with transaction.atomic():
         application, request = _lock_for_materials(application, actor)
         if request is not None or application.status != Status.DRAFT:
             raise ApplicationError(_("当前状态不能修改材料。"), code="materials_locked", status=409)
         if requirement.version_id != application.service_version_id or not requirement.certificate_type_code:
             raise ApplicationError(_("该材料不能用电子证照提交。"), code="no_certificate_type")
-        held = {c.reference: c for c in certificates_for(actor, requirement.certificate_type_code)}
-        certificate = held.get(reference)
-        if certificate is None:
+        principal = application_principal(application)
+        found = holding_find(
+            user=actor, principal=principal, type_code=requirement.certificate_type_code, choice=choice or ""
+        )
+        if found is None:
             raise ApplicationError(_("您的电子证照库中没有这张证照。"), code="certificate_not_held", status=404)
+        provider, holding = found
+        reference = f"{provider.identifier}:{holding.reference}"
         existing = application.materials.filter(requirement=requirement, certificate_reference=reference).first()
         if existing is not None:
             return existing
-        return SubmittedMaterial.objects.create(
+        material = SubmittedMaterial.objects.create(
             application=application,
             requirement=requirement,
             source=MaterialSource.CERTIFICATE,
             certificate_reference=reference,
-            original_name=certificate.name[:200],
+            original_name=holding.name[:200],
             scan_status=ScanStatus.CLEAN,
             uploaded_by=actor,
         )
+        provider.holding_used(user=actor, principal=principal, holding=holding, case_reference=str(application.pk))
+        return material
 
 
 def supplement_resubmit(*, application: Application, actor) -> Application:

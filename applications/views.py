@@ -4,7 +4,7 @@ Thin views: a form shapes the input, one service function acts, and its
 ``ApplicationError`` is shown next to the field it concerns. Every page needs a
 signed-in user and is never cached. A case, draft or file that is not the
 user's answers exactly like one that does not exist (404); asking for someone
-else's case by number is logged by the selector.
+else's case by number is recorded by ``application_open_for_resident``.
 """
 
 from django.conf import settings
@@ -28,7 +28,7 @@ from services.constants import Audience
 from . import selectors_resident as selectors
 from .constants import ScanStatus, Status
 from .forms_resident import PrefillReportForm, WithdrawForm, application_form, draft_values, schema_error_message
-from .selectors import application_for_resident, application_timeline, applications_for_resident
+from .selectors import application_timeline, applications_for_resident
 from .services import (
     application_save_draft,
     application_start,
@@ -38,7 +38,8 @@ from .services import (
 )
 from .services import material_add_upload as material_add_upload_service
 from .services_resident import (
-    material_add_certificate,
+    application_open_for_resident,
+    material_add_holding,
     material_remove,
     prefill_report_create,
     supplement_resubmit,
@@ -57,12 +58,28 @@ def _not_found(request: HttpRequest) -> HttpResponse:
 # --- Applying ------------------------------------------------------------------------
 
 
+def _apply_start_page(request, item, *, enterprises, ask_enterprise, error=None, status=200) -> HttpResponse:
+    return render(
+        request,
+        "applications/apply_start.html",
+        {
+            "item": item,
+            "ask_enterprise": ask_enterprise,
+            "enterprises": enterprises,
+            "may_apply_as_self": item.audience == Audience.BOTH,
+            "drafts": selectors.drafts_for_resident(user=request.user, item=item),
+            "error": error,
+        },
+        status=status,
+    )
+
+
 @login_required
 @never_cache
-@require_safe
+@require_http_methods(["GET", "POST"])
 def apply(request: HttpRequest, code: str) -> HttpResponse:
-    """Start (or continue) the draft for a service, then show it. Enterprise services ask first
-    which enterprise the user acts for."""
+    """GET shows the service and a “开始申请” button (enterprise services first ask which enterprise
+    the user acts for) and writes nothing; the POST starts (or continues) the draft and shows it."""
     item = selectors.service_item_for_apply(code=code)
     if item is None:
         return render(
@@ -71,31 +88,27 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
             {"message": _("该事项暂不可在线办理。"), "item": None},
             status=404,
         )
-    enterprise = None
+    enterprises, ask_enterprise = [], False
     if item.audience in (Audience.ENTERPRISE, Audience.BOTH):
         enterprises = list(enterprises_for_user(user=request.user))
-        choice = request.GET.get("enterprise")
-        if item.audience == Audience.ENTERPRISE or enterprises:
-            if choice is None or (choice == "self" and item.audience == Audience.ENTERPRISE):
-                return render(
+        ask_enterprise = item.audience == Audience.ENTERPRISE or bool(enterprises)
+    if request.method == "GET":
+        return _apply_start_page(request, item, enterprises=enterprises, ask_enterprise=ask_enterprise)
+
+    enterprise = None
+    if ask_enterprise:
+        choice = request.POST.get("enterprise")
+        if choice != "self" or item.audience == Audience.ENTERPRISE:
+            enterprise = next((e for e in enterprises if str(e.pk) == choice), None)
+            if enterprise is None:
+                return _apply_start_page(
                     request,
-                    "applications/choose_enterprise.html",
-                    {"item": item, "enterprises": enterprises, "may_apply_as_self": item.audience == Audience.BOTH},
+                    item,
+                    enterprises=enterprises,
+                    ask_enterprise=True,
+                    error=_("请从列表中选择您代表的企业。"),
+                    status=400,
                 )
-            if choice != "self":
-                enterprise = next((e for e in enterprises if str(e.pk) == choice), None)
-                if enterprise is None:
-                    return render(
-                        request,
-                        "applications/choose_enterprise.html",
-                        {
-                            "item": item,
-                            "enterprises": enterprises,
-                            "may_apply_as_self": item.audience == Audience.BOTH,
-                            "error": _("请从列表中选择您代表的企业。"),
-                        },
-                        status=400,
-                    )
     try:
         draft = application_start(applicant=request.user, item_code=item.code, enterprise=enterprise)
     except ApplicationError as exc:
@@ -109,9 +122,29 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-@require_safe
+@never_cache
+@require_http_methods(["GET", "POST"])
 def apply_bundle(request: HttpRequest, code: str) -> HttpResponse:
-    """Start (or continue) the one merged draft of a bundle (一件事)."""
+    """GET shows the bundle (一件事) and a “开始申请” button; the POST starts (or continues) its one
+    merged draft."""
+    bundle = selectors.bundle_for_apply(code=code)
+    if bundle is None:
+        return render(
+            request,
+            "applications/apply_error.html",
+            {"message": _("该一件事暂不可在线办理。"), "item": None},
+            status=404,
+        )
+    if request.method == "GET":
+        return render(
+            request,
+            "applications/apply_start.html",
+            {
+                "item": bundle,
+                "bundle": bundle,
+                "drafts": selectors.drafts_for_resident(user=request.user, bundle=bundle),
+            },
+        )
     try:
         draft = application_start_bundle(applicant=request.user, bundle_code=code)
     except ApplicationError as exc:
@@ -265,7 +298,7 @@ def material_upload(request: HttpRequest, draft_id: int) -> HttpResponse:
 @never_cache
 @require_POST
 def material_certificate(request: HttpRequest, draft_id: int) -> HttpResponse:
-    """Use an e-certificate from the wallet for a material (少报)."""
+    """Use something the applicant holds (an e-certificate from a material provider) for a material (少报)."""
     application = _own_draft(request, draft_id)
     if response := _redirect_if_submitted(application):
         return response
@@ -273,10 +306,10 @@ def material_certificate(request: HttpRequest, draft_id: int) -> HttpResponse:
     if requirement is None:
         raise Http404
     try:
-        material = material_add_certificate(
+        material = material_add_holding(
             application=application,
             requirement=requirement,
-            reference=request.POST.get("reference", "")[:100],
+            choice=request.POST.get("holding", "")[:100],
             actor=request.user,
         )
     except ApplicationError as exc:
@@ -364,7 +397,7 @@ def _case_context(request, application, **extra) -> dict:
 @never_cache
 @require_safe
 def case_detail(request: HttpRequest, case_number: str) -> HttpResponse:
-    application = application_for_resident(user=request.user, case_number=case_number)
+    application = application_open_for_resident(user=request.user, case_number=case_number)
     if application is None:
         return _not_found(request)
     return render(request, "applications/case_detail.html", _case_context(request, application))
@@ -374,7 +407,7 @@ def case_detail(request: HttpRequest, case_number: str) -> HttpResponse:
 @never_cache
 @require_POST
 def supplement_upload(request: HttpRequest, case_number: str) -> HttpResponse:
-    application = application_for_resident(user=request.user, case_number=case_number)
+    application = application_open_for_resident(user=request.user, case_number=case_number)
     if application is None:
         return _not_found(request)
     open_request = selectors.open_supplement_request(application=application)
@@ -408,7 +441,7 @@ def supplement_upload(request: HttpRequest, case_number: str) -> HttpResponse:
 @never_cache
 @require_POST
 def supplement_submit(request: HttpRequest, case_number: str) -> HttpResponse:
-    application = application_for_resident(user=request.user, case_number=case_number)
+    application = application_open_for_resident(user=request.user, case_number=case_number)
     if application is None:
         return _not_found(request)
     try:
@@ -424,7 +457,7 @@ def supplement_submit(request: HttpRequest, case_number: str) -> HttpResponse:
 @never_cache
 @require_POST
 def supplement_material_delete(request: HttpRequest, case_number: str, material_id: int) -> HttpResponse:
-    application = application_for_resident(user=request.user, case_number=case_number)
+    application = application_open_for_resident(user=request.user, case_number=case_number)
     if application is None:
         return _not_found(request)
     try:
@@ -443,7 +476,7 @@ def supplement_material_delete(request: HttpRequest, case_number: str, material_
 @require_http_methods(["GET", "POST"])
 def withdraw(request: HttpRequest, case_number: str) -> HttpResponse:
     """Withdraw before a decision, after an explicit confirmation."""
-    application = application_for_resident(user=request.user, case_number=case_number)
+    application = application_open_for_resident(user=request.user, case_number=case_number)
     if application is None:
         return _not_found(request)
     if not selectors.application_may_withdraw(application=application):
@@ -477,7 +510,7 @@ def _attachment(field_file, *, filename: str, content_type: str) -> FileResponse
 @never_cache
 @require_safe
 def material_download(request: HttpRequest, case_number: str, material_id: int) -> HttpResponse:
-    application = application_for_resident(user=request.user, case_number=case_number)
+    application = application_open_for_resident(user=request.user, case_number=case_number)
     if application is None:
         return _not_found(request)
     material = application.materials.filter(pk=material_id, scan_status__in=DOWNLOADABLE_SCAN_STATUSES).first()
@@ -501,7 +534,7 @@ def draft_material_download(request: HttpRequest, draft_id: int, material_id: in
 @never_cache
 @require_safe
 def result_download(request: HttpRequest, case_number: str, result_id: int) -> HttpResponse:
-    application = application_for_resident(user=request.user, case_number=case_number)
+    application = application_open_for_resident(user=request.user, case_number=case_number)
     if application is None:
         return _not_found(request)
     result = application.results.filter(pk=result_id).first()

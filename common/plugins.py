@@ -1,8 +1,31 @@
-"""A generic registry for pluggable providers.
+"""How things plug in: two shapes, and no third.
 
-Payment gateways, identity verifiers and SMS senders each get a registry
-instance and register their plugins by a stable identifier, in the shape of
-open-forms' ``plugins/registry.py``::
+**1. A registry, for "many at once, chosen per item".** Several plugins are
+live together and each case picks one by its identifier: which prefill source
+answers a form field (``x-source``), which material provider holds a
+certificate a material asks for, which message template a notification uses,
+which payment gateway a resident pays with. The lower app offers a
+:class:`Registry` and documents its plugin contract (a base class); the app
+that provides plugins fills it from its ``AppConfig.ready()``, so a higher or
+sibling app can plug into a lower one without the lower one importing it:
+
+========================  ================================================  ===============================
+registry                  contract                                          filled by
+========================  ================================================  ===============================
+prefill sources           ``common.prefill.PrefillSource``                  applications (identity and
+                                                                            enterprise records), later
+                                                                            certificates (``certificate:``)
+material providers        ``common.material_providers.MaterialProvider``    certificates (to come)
+message templates         ``notifications.templates.register_template``     every app that sends messages
+payment gateways          a ``payments`` base class (to come)               ``payments.contrib.*``
+========================  ================================================  ===============================
+
+A registry that a higher or sibling app must fill lives below it: prefill
+sources and material providers live in ``common`` because certificates (layer
+3) fills them and applications (layer 4) reads them, and neither may import
+the other.
+
+In the shape of open-forms' ``plugins/registry.py``::
 
     # payments/registry.py
     register = Registry[BasePaymentPlugin]("payment gateway")
@@ -11,17 +34,39 @@ open-forms' ``plugins/registry.py``::
     @register("sandbox")
     class SandboxGateway(BasePaymentPlugin): ...
 
-Plugin modules are imported from their ``AppConfig.ready()`` so registration
-happens once, at start-up.
+    # payments/contrib/sandbox/apps.py
+    def ready(self):
+        from . import plugin  # noqa: F401  (registers the gateway)
+
+A second registration under the same identifier is refused
+(:class:`PluginError`), so two apps can never silently replace each other's
+plugin. Tests never monkeypatch a registry or a module flag: they take a fresh
+copy with ``with registry.fresh():`` (or ``fresh(empty=True)``), register
+test plugins inside it, and the registry is as before when the block ends.
+
+**2. A dotted-path backend setting, for "one per deployment".** Exactly one
+implementation serves the whole site and the deployment chooses it, as Django
+does for e-mail (``EMAIL_BACKEND``): the SMS sender (``SMS_BACKEND``, a class
+path, see :mod:`common.sms`) and the real-name verifier
+(``IDENTITY_VERIFIER``, which today names a plugin of
+``identity.verification.registry``; it belongs to this shape and is due to
+become a class path like ``SMS_BACKEND``). Tests change the setting
+(``settings.SMS_BACKEND = ...locmem...``) and use the backend's test double.
+
+Rule of thumb: if a user, a form field or a case chooses among several, it
+is a registry; if the operator chooses one for the site, it is a setting.
 """
 
 import re
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
 
-IDENTIFIER_PATTERN = re.compile(r"^[a-z][a-z0-9_-]{0,49}$")
+# Lowercase words joined by "-", "_" or dots ("identity.name", "applications.status_changed").
+IDENTIFIER_PATTERN = re.compile(r"^[a-z][a-z0-9_-]*(\.[a-z0-9_-]+)*$")
+IDENTIFIER_MAX_LENGTH = 50
 
 
 class PluginError(Exception):
@@ -53,18 +98,29 @@ class Registry(Generic[T]):
 
     def register(self, identifier: str, plugin: T) -> T:
         """Register ``plugin`` as ``identifier``; a second registration is refused."""
-        if not IDENTIFIER_PATTERN.match(identifier):
+        if len(identifier) > IDENTIFIER_MAX_LENGTH or not IDENTIFIER_PATTERN.match(identifier):
             raise PluginError(
-                f"Invalid {self.kind} identifier {identifier!r}: use lowercase letters, digits, '-' and '_'."
+                f"Invalid {self.kind} identifier {identifier!r}: use lowercase letters, digits, '-', '_' and '.'."
             )
         if identifier in self._plugins:
             raise PluginError(f"A {self.kind} is already registered as {identifier!r}.")
         self._plugins[identifier] = plugin
         return plugin
 
-    def unregister(self, identifier: str) -> None:
-        """Remove a plugin; meant for tests that register a temporary one."""
-        self._plugins.pop(identifier, None)
+    @contextmanager
+    def fresh(self, *, empty: bool = False) -> Iterator["Registry[T]"]:
+        """For tests: within the block the registry holds a copy of its plugins
+        (none with ``empty=True``); what is registered inside is gone afterwards.
+
+        The same object stays in place, so code that imported the registry sees
+        the fresh contents; duplicates are still refused inside the block.
+        """
+        saved = self._plugins
+        self._plugins = {} if empty else dict(saved)
+        try:
+            yield self
+        finally:
+            self._plugins = saved
 
     def __getitem__(self, identifier: str) -> T:
         try:

@@ -1,17 +1,32 @@
 """Built-in message texts, by key and language.
 
-Apps register the texts of their messages here (``register_template``) at
-import time; officials can override any of them per language in the admin
-(:class:`notifications.models.MessageTemplate`). Texts use Django template
-syntax and are rendered without HTML escaping (they are plain text).
+Apps register the texts of their messages in :data:`message_templates`, a
+:class:`common.plugins.Registry` (see that module for the two plug-in shapes),
+with :func:`register_template` from their ``AppConfig.ready()``; a second
+template under the same key is refused. Officials can override any of them per
+language in the admin (:class:`notifications.models.MessageTemplate`). Texts use
+Django template syntax and are rendered without HTML escaping (they are plain
+text). Tests register their own templates inside ``message_templates.fresh()``.
 """
 
 from dataclasses import dataclass
 
 from django.template import Context, Engine
 
+from common.plugins import Registry
+
 _ENGINE = Engine(autoescape=False)
-_BUILT_IN: dict[str, dict[str, tuple[str, str]]] = {}
+
+
+@dataclass(frozen=True)
+class BuiltInTemplate:
+    """The texts of one message, ``{language: (title, body)}``; ``zh-hans`` is always there."""
+
+    key: str
+    texts: dict[str, tuple[str, str]]
+
+
+message_templates = Registry[BuiltInTemplate]("message template")
 
 
 @dataclass(frozen=True)
@@ -20,11 +35,11 @@ class RenderedMessage:
     body: str
 
 
-def register_template(key: str, texts: dict[str, tuple[str, str]]) -> None:
+def register_template(key: str, texts: dict[str, tuple[str, str]]) -> BuiltInTemplate:
     """Register ``texts`` — ``{language: (title, body)}`` — under ``key``; Chinese is required."""
     if "zh-hans" not in texts:
         raise ValueError(f"Message template {key!r} needs a zh-hans text")
-    _BUILT_IN[key] = texts
+    return message_templates.register(key, BuiltInTemplate(key=key, texts=texts))
 
 
 def render(key: str, language: str, context: dict) -> RenderedMessage:
@@ -34,18 +49,9 @@ def render(key: str, language: str, context: dict) -> RenderedMessage:
     if override is not None:
         title, body = override.title, override.body
     else:
-        texts = _BUILT_IN[key]
+        texts = message_templates[key].texts
         title, body = texts.get(language) or texts["zh-hans"]
     ctx = Context(context)
     return RenderedMessage(
         title=_ENGINE.from_string(title).render(ctx).strip(), body=_ENGINE.from_string(body).render(ctx).strip()
     )
-
-
-register_template(
-    "test.ping",
-    {
-        "zh-hans": ("测试消息", "你好，{{ name }}。这是一条测试消息。"),
-        "en": ("Test message", "Hello {{ name }}. This is a test message."),
-    },
-)

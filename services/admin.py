@@ -1,10 +1,12 @@
 """The catalogue managers' admin: items, versions with their inline parts,
 publishing, and import/export. Every write goes through services.py."""
 
+from typing import ClassVar
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import models, transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -58,6 +60,8 @@ class _CatalogueAdmin(admin.ModelAdmin):
 
 @admin.register(Department)
 class DepartmentAdmin(_CatalogueAdmin):
+    # A website typed without a scheme is https (Django 6's default; 5.2 warns without it).
+    formfield_overrides: ClassVar[dict] = {models.URLField: {"assume_scheme": "https"}}
     list_display = ("code", "name", "name_en", "region", "phone", "order")
     search_fields = ("code", "name", "name_en")
     list_filter = ("region",)

@@ -5,18 +5,21 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics
+from rest_framework.exceptions import NotFound
 from rest_framework.pagination import CursorPagination
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.exceptions import ApplicationError
+from common.problems import PROBLEM_CONTENT_TYPE, problem_body
 from identity.api_permissions import RequiredScopes, TokenHasUser
 
 from .. import services
 from ..constants import Status
 from ..models import Application
 from ..selectors import applications_for_resident
+from ..services_resident import application_open_for_resident
 from .serializers import (
     ApplicationDetailSerializer,
     ApplicationSerializer,
@@ -54,16 +57,29 @@ class ApplicationDetail(_ResidentApplications, generics.RetrieveAPIView):
 
     serializer_class = ApplicationDetailSerializer
 
-    def get_object(self):
+    def retrieve(self, request, *args, **kwargs):
+        # The same access check as the case page: someone else's case number is recorded as an
+        # AccessAttempt. The 404 is returned, not raised, so ATOMIC_REQUESTS keeps that record.
+        case_number = self.kwargs["case_number"]
+        if application_open_for_resident(user=request.user, case_number=case_number) is None:
+            return _not_found()
         application = (
             self.get_queryset()
             .prefetch_related("transitions", "sub_cases__service_item", "sub_cases__department")
-            .filter(case_number=self.kwargs["case_number"])
+            .filter(case_number=case_number)
             .first()
         )
         if application is None:
-            raise Http404
-        return application
+            return _not_found()
+        return Response(self.get_serializer(application).data)
+
+
+def _not_found() -> Response:
+    return Response(
+        problem_body(status=404, code=NotFound.default_code, detail=NotFound.default_detail),
+        status=404,
+        content_type=PROBLEM_CONTENT_TYPE,
+    )
 
 
 # --- Writes: the same service functions as the web pages ------------------------------

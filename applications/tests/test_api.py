@@ -5,6 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from applications import services
+from applications.models import AccessAttempt
 from identity.tests.factories import UserFactory
 from identity.tests.oauth_helpers import authorization_code_tokens, make_web_application
 from services.models import Material
@@ -68,6 +69,30 @@ def test_another_residents_case_is_404_and_a_token_without_the_scope_403(client)
     response = client.get("/api/v1/applications/", **no_scope)
     assert response.status_code == 403
     assert response["Content-Type"] == "application/problem+json"
+
+
+def test_the_api_records_someone_elses_case_number_like_the_case_page(client):
+    owner = UserFactory(verified=True)
+    case = _submitted(owner)
+    intruder = UserFactory(assurance_level=2)
+    headers = _token(Client(), intruder, "openid applications:read")
+
+    response = client.get(f"/api/v1/applications/{case.case_number}/", **headers)
+    missing = client.get("/api/v1/applications/NOPE-20260101-000001/", **headers)
+
+    # The same answer as for a case that does not exist, but the attempt is on record.
+    assert response.status_code == missing.status_code == 404
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json() == missing.json()
+    assert list(AccessAttempt.objects.values_list("user_id", "case_number")) == [(intruder.pk, case.case_number)]
+    # The owner reads it, and that is no attempt.
+    assert (
+        client.get(
+            f"/api/v1/applications/{case.case_number}/", **_token(Client(), owner, "openid applications:read")
+        ).status_code
+        == 200
+    )
+    assert AccessAttempt.objects.count() == 1
 
 
 def test_a_partner_applies_for_a_resident_with_the_same_checks_as_the_pages(client):

@@ -69,7 +69,11 @@ def test_the_parent_concludes_when_every_sub_case_has(resident, make_official):
 
 def test_the_bundle_page_starts_one_merged_draft(client, resident):
     client.force_login(resident)
-    response = client.get("/applications/bundles/newborn/")
+    start_page = client.get("/applications/bundles/newborn/")
+    assert start_page.status_code == 200
+    assert '<form method="post"' in start_page.content.decode()
+    assert not Application.objects.filter(applicant=resident).exists()  # a GET writes nothing
+    response = client.post("/applications/bundles/newborn/")
     assert response.status_code == 302
     draft = Application.objects.get(applicant=resident, bundle__code="newborn", parent__isnull=True)
     assert response["Location"] == f"/applications/drafts/{draft.pk}/"

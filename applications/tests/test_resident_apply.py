@@ -6,8 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from applications import wallet
-from applications.constants import MaterialSource, Status
+from applications.constants import Status
 from applications.models import Application, PrefillReport, SubmittedMaterial
 from applications.services import application_start, material_add_upload
 from applications.tests.resident_factories import pdf_upload, private_media_root, published_item, resident
@@ -34,14 +33,24 @@ def applicant():
 
 def _start(client, user, item) -> Application:
     client.force_login(user)
-    response = client.get(f"/applications/new/{item.code}/")
+    response = client.post(f"/applications/new/{item.code}/")
     assert response.status_code == 302
     application = Application.objects.get(applicant=user, status=Status.DRAFT)
     assert response["Location"] == reverse("applications:draft", kwargs={"draft_id": application.pk})
     return application
 
 
-def test_the_catalogue_apply_url_starts_a_draft_and_the_form_arrives_prefilled(client, item, applicant):
+def test_the_catalogue_apply_url_shows_a_start_button_and_writes_nothing(client, item, applicant):
+    client.force_login(applicant)
+    page = client.get(f"/applications/new/{item.code}/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert '<form method="post"' in html
+    assert "开始申请" in html
+    assert not Application.objects.exists()
+
+
+def test_the_start_button_starts_a_draft_and_the_form_arrives_prefilled(client, item, applicant):
     application = _start(client, applicant, item)
     page = client.get(reverse("applications:draft", kwargs={"draft_id": application.pk}))
     html = page.content.decode()
@@ -57,11 +66,14 @@ def test_the_catalogue_apply_url_starts_a_draft_and_the_form_arrives_prefilled(c
     assert "no-cache" in page["Cache-Control"] or "no-store" in page["Cache-Control"]
 
 
-def test_opening_the_apply_url_again_continues_the_same_draft(client, item, applicant):
+def test_opening_the_apply_url_again_offers_and_continues_the_same_draft(client, item, applicant):
     first = _start(client, applicant, item)
-    client.get(f"/applications/new/{item.code}/")
+    page = client.get(f"/applications/new/{item.code}/").content.decode()
+    assert "继续填写" in page
+    assert reverse("applications:draft", kwargs={"draft_id": first.pk}) in page
+    again = client.post(f"/applications/new/{item.code}/")
+    assert again["Location"] == reverse("applications:draft", kwargs={"draft_id": first.pk})
     assert Application.objects.filter(applicant=applicant).count() == 1
-    assert Application.objects.get(applicant=applicant).pk == first.pk
 
 
 def test_a_tampered_value_for_a_locked_field_is_ignored(client, item, applicant):
@@ -80,7 +92,7 @@ def test_a_tampered_value_for_a_locked_field_is_ignored(client, item, applicant)
 
 def test_an_unverified_resident_is_told_to_verify_first(client, item):
     client.force_login(resident(verified=False))
-    response = client.get(f"/applications/new/{item.code}/")
+    response = client.post(f"/applications/new/{item.code}/")
     assert response.status_code == 403
     html = response.content.decode()
     assert "需要先完成实名认证" in html
@@ -90,9 +102,9 @@ def test_an_unverified_resident_is_told_to_verify_first(client, item):
 
 def test_an_unknown_or_unpublished_service_answers_404(client, applicant):
     client.force_login(applicant)
-    response = client.get("/applications/new/NO-SUCH-ITEM/")
-    assert response.status_code == 404
-    assert "暂不可在线办理" in response.content.decode()
+    for response in (client.get("/applications/new/NO-SUCH-ITEM/"), client.post("/applications/new/NO-SUCH-ITEM/")):
+        assert response.status_code == 404
+        assert "暂不可在线办理" in response.content.decode()
 
 
 def test_the_apply_pages_require_login(client, item):
@@ -115,10 +127,14 @@ def test_an_enterprise_service_asks_which_enterprise_and_refuses_one_not_yours(c
     assert chooser.status_code == 200
     assert mine.name in chooser.content.decode()
     assert other.name not in chooser.content.decode()
-    refused = client.get(f"/applications/new/{item.code}/?enterprise={other.pk}")
-    assert refused.status_code == 400
+    assert '<form method="post"' in chooser.content.decode()
     assert not Application.objects.exists()
-    started = client.get(f"/applications/new/{item.code}/?enterprise={mine.pk}")
+    for choice in ({"enterprise": other.pk}, {"enterprise": "self"}, {}):
+        refused = client.post(f"/applications/new/{item.code}/", choice)
+        assert refused.status_code == 400
+        assert "请从列表中选择您代表的企业" in refused.content.decode()
+    assert not Application.objects.exists()
+    started = client.post(f"/applications/new/{item.code}/", {"enterprise": mine.pk})
     assert started.status_code == 302
     assert Application.objects.get().enterprise == mine
 
@@ -223,45 +239,6 @@ def test_submission_produces_a_case_number_and_deadlines(client, item, applicant
     assert again["Location"] == f"/my/applications/{application.case_number}/"
 
 
-def test_the_wallet_hook_shows_the_library_is_coming_when_it_holds_nothing(client, applicant):
-    item = published_item(code="TEST-CERT-001", certificate_type_code="household_register")
-    application = _start(client, applicant, item)
-    html = client.get(reverse("applications:draft", kwargs={"draft_id": application.pk})).content.decode()
-    assert "从电子证照库选择" in html
-    assert "电子证照库即将开通" in html
-    assert wallet.certificates_for(applicant, "household_register") == []
-
-
-def test_once_the_wallet_is_open_an_empty_wallet_asks_for_an_upload(client, applicant, monkeypatch):
-    monkeypatch.setattr("applications.wallet.WALLET_AVAILABLE", True)
-    item = published_item(code="TEST-CERT-003", certificate_type_code="household_register")
-    application = _start(client, applicant, item)
-    html = client.get(reverse("applications:draft", kwargs={"draft_id": application.pk})).content.decode()
-    assert "您的电子证照库中暂无该类证照" in html
-    assert "即将开通" not in html
-
-
-def test_a_certificate_from_the_wallet_stands_in_for_an_upload(client, applicant, monkeypatch):
-    item = published_item(code="TEST-CERT-002", certificate_type_code="household_register")
-    held = [wallet.WalletCertificate(reference="HR-2026-0001", name="居民户口簿", issued_on=datetime.date(2026, 1, 5))]
-    monkeypatch.setattr(
-        "applications.services_resident.certificates_for", lambda user, code: held if user == applicant else []
-    )
-    monkeypatch.setattr("applications.wallet.certificates_for", lambda user, code: held)
-    application = _start(client, applicant, item)
-    html = client.get(reverse("applications:draft", kwargs={"draft_id": application.pk})).content.decode()
-    assert "居民户口簿（2026-01-05）" in html
-    requirement = item.published_version.materials.get()
-    url = reverse("applications:material_certificate", kwargs={"draft_id": application.pk})
-    refused = client.post(url, {"requirement": requirement.pk, "reference": "NOT-MINE"})
-    assert refused.status_code == 404
-    assert client.post(url, {"requirement": requirement.pk, "reference": "HR-2026-0001"}).status_code == 302
-    material = SubmittedMaterial.objects.get()
-    assert material.source == MaterialSource.CERTIFICATE
-    assert material.certificate_reference == "HR-2026-0001"
-    assert not material.file
-
-
 def test_an_uploaded_material_can_be_removed_while_the_application_is_a_draft(client, item, applicant, private_root):
     application = _start(client, applicant, item)
     requirement = item.published_version.materials.get()
@@ -323,4 +300,4 @@ def test_a_resident_with_only_mobile_verification_can_not_start(client, item):
     user = resident(verified=False)
     assert user.assurance_level < AssuranceLevel.L2
     client.force_login(user)
-    assert client.get(f"/applications/new/{item.code}/").status_code == 403
+    assert client.post(f"/applications/new/{item.code}/").status_code == 403

@@ -1,7 +1,9 @@
 """The apply page in a real Chromium: prefilled and locked fields, autosave from the static
-script under the CSP, an upload and submission, all by label and keyboard."""
+script under the CSP, an upload and submission, all by label and keyboard; and the message
+page's mark-read script."""
 
 import re
+import uuid
 from pathlib import Path
 
 import pytest
@@ -36,6 +38,7 @@ def test_a_resident_applies_with_a_prefilled_form_autosave_and_an_upload(live_se
     sign_in(page, live_server, user)
 
     page.goto(f"{live_server.url}/applications/new/{item.code}/")
+    page.get_by_role("button", name="开始申请").click()  # the GET only offers the button
     assert page.locator("h1").inner_text() == "在线申请：测试许可事项"
     name = page.get_by_label("申请人姓名")
     assert name.input_value() == "李小明"
@@ -122,3 +125,23 @@ def test_the_resident_pages_pass_axe_wcag_2_1_aa(live_server, page):
     check(f"/my/applications/{case.case_number}/withdraw/")
     check("/my/messages/")
     check("/en/my/applications/")
+
+
+def test_an_opened_message_is_marked_read_by_the_pages_script(live_server, page):
+    from notifications.models import InboxMessage
+
+    user = resident()
+    message = InboxMessage.objects.create(
+        user=user, outbox_id=uuid.uuid4(), title="办件已受理", body="您的办件已受理。"
+    )
+    problems = []
+    page.on("console", lambda m: problems.append(m.text) if "Content Security Policy" in m.text else None)
+    sign_in(page, live_server, user)
+
+    with page.expect_response(re.compile(r"/read/$")) as marked:
+        page.goto(f"{live_server.url}/my/messages/{message.pk}/")
+    assert marked.value.ok
+    page.get_by_role("button", name="标为已读").wait_for(state="hidden")
+    message.refresh_from_db()
+    assert message.read_at is not None
+    assert problems == []

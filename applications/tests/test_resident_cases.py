@@ -249,7 +249,7 @@ def test_a_decided_case_can_not_be_withdrawn(client, item):
     assert case.status == Status.APPROVED
 
 
-def test_the_inbox_lists_messages_from_transitions_newest_first_and_opening_marks_read(client, item):
+def test_the_inbox_lists_messages_from_transitions_newest_first_and_the_opened_page_marks_read(client, item):
     case = submitted_case(item)
     official = official_for(item.department)
     application_transition(application_id=case.pk, to_status=Status.ACCEPTED, actor=official)
@@ -265,8 +265,19 @@ def test_the_inbox_lists_messages_from_transitions_newest_first_and_opening_mark
     opened = client.get(reverse("notifications:message", kwargs={"message_id": accepted.pk}))
     assert opened.status_code == 200
     assert f'href="/my/applications/{case.case_number}/"' in opened.content.decode()
+    # The GET changes nothing; the page posts its "mark read" form (its script at once, or the button).
+    accepted.refresh_from_db()
+    assert accepted.read_at is None
+    read_url = reverse("notifications:message_read", kwargs={"message_id": accepted.pk})
+    assert f'action="{read_url}"' in opened.content.decode()
+    assert client.get(read_url).status_code == 405
+    assert client.post(read_url, HTTP_ACCEPT="application/json").json() == {"read": True}
     accepted.refresh_from_db()
     assert accepted.read_at is not None
+    assert (
+        "标为已读"
+        not in client.get(reverse("notifications:message", kwargs={"message_id": accepted.pk})).content.decode()
+    )
     inbox = client.get("/my/messages/").content.decode()
     assert inbox.count("【未读】") == 1
     assert "（1条未读）" in inbox
@@ -275,6 +286,7 @@ def test_the_inbox_lists_messages_from_transitions_newest_first_and_opening_mark
     client.force_login(resident())
     other = InboxMessage.objects.get(user=case.applicant, read_at__isnull=True)
     assert client.get(reverse("notifications:message", kwargs={"message_id": other.pk})).status_code == 404
+    assert client.post(reverse("notifications:message_read", kwargs={"message_id": other.pk})).status_code == 404
     other.refresh_from_db()
     assert other.read_at is None
 

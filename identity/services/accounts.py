@@ -176,3 +176,19 @@ def sessions_end_all(*, user, keep_session_key: str | None = None) -> int:
         session_end(record=record)
         ended += 1
     return ended
+
+
+def totp_device_start(*, user):
+    """The user's unconfirmed TOTP device, created if there is none: the secret the setup page shows
+    until one code confirms it. Called from a POST only; returns None once TOTP is already on."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    with transaction.atomic():
+        # Lock the user so two clicks at once make one device.
+        User.objects.select_for_update().filter(pk=user.pk).first()
+        if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+            return None
+        device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+        if device is None:
+            device = TOTPDevice.objects.create(user=user, confirmed=False, name=_("身份验证器"))
+        return device

@@ -43,6 +43,6 @@ def test_resident_registers_verifies_and_sees_the_eid_qr(live_server, page):
     assert page.get_by_role("heading", name=re.compile("王小明")).is_visible()
     assert page.get_by_text("1101**********777X").first.is_visible()
     qr = page.locator("#eid-qr svg")
-    assert qr.is_visible()
+    qr.wait_for(state="visible")  # fetched by the page's script with a POST: the GET mints no token
     box = qr.bounding_box()
     assert box["width"] > 100 and box["height"] > 100

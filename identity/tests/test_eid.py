@@ -201,13 +201,30 @@ def test_keys_made_before_the_switch_to_eddsa_are_published_and_used_as_eddsa(cl
     assert eid_token_verify(compact=compact, partner="如家酒店").fields["name"] == "张三"
 
 
-def test_eid_page_shows_a_qr_code_to_a_verified_resident(client, resident):
+def test_eid_page_mints_no_token_on_get_and_shows_a_qr_code_after_a_post(client, resident):
     client.force_login(resident)
     response = client.get("/account/eid/")
     assert response.status_code == 200
     html = response.content.decode()
-    assert "<svg" in html
     assert "4401**********1235" in html
+    assert "<svg" not in html
+    assert '<form method="post" action="/account/eid/"' in html  # works without JavaScript
+    assert not EidToken.objects.exists()
+
+    shown = client.post("/account/eid/")
+    assert shown.status_code == 200
+    assert "<svg" in shown.content.decode()
+    assert EidToken.objects.filter(user=resident).count() == 1
+
+
+def test_the_pages_script_gets_tokens_by_post_only(client, resident):
+    client.force_login(resident)
+    assert client.get("/account/eid/token/").status_code == 405
+    assert not EidToken.objects.exists()
+    response = client.post("/account/eid/token/", HTTP_ACCEPT="application/json")
+    assert response.status_code == 200
+    assert response.json()["svg"].startswith("<svg")
+    assert EidToken.objects.filter(user=resident).count() == 1
 
 
 def test_eid_page_sends_unverified_residents_to_verification(client):

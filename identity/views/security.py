@@ -11,11 +11,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from ..forms import TotpForm
 from ..models import UserSession
-from ..services.accounts import session_end, sessions_end_all
+from ..services.accounts import session_end, sessions_end_all, totp_device_start
 
 
 @login_required
@@ -49,13 +48,17 @@ def change_password(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def totp_setup(request: HttpRequest) -> HttpResponse:
-    """Turn on TOTP: show a new secret as a QR code, confirm with one code."""
+    """Turn on TOTP. The GET creates nothing: it offers “生成二维码” (a POST that makes the device),
+    and once a device awaits confirmation it shows its QR code and asks for one code."""
     if request.user.totpdevice_set.filter(confirmed=True).exists():
         messages.info(request, _("您已开启动态验证码。"))
         return redirect("identity:security")
-    device, _created = TOTPDevice.objects.get_or_create(
-        user=request.user, confirmed=False, defaults={"name": _("身份验证器")}
-    )
+    if request.method == "POST" and request.POST.get("action") == "start":
+        totp_device_start(user=request.user)
+        return redirect("identity:totp_setup")
+    device = request.user.totpdevice_set.filter(confirmed=False).order_by("pk").first()
+    if device is None:
+        return render(request, "identity/totp_setup.html", {"device": None})
     form = TotpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["token"]):

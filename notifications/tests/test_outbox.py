@@ -1,15 +1,17 @@
 import time
 
 import pytest
+from django.conf import settings
 from django.db import transaction
 from django.urls import path
 
 from common import sms
 from identity.tests.factories import UserFactory
 from notifications.constants import Channel, OutboxStatus
-from notifications.models import InboxMessage, NotificationPreference, OutboxMessage
+from notifications.models import InboxMessage, MessageTemplate, NotificationPreference, OutboxMessage
 from notifications.services import notify, outbox_due_ids, outbox_message_deliver
 from notifications.tasks import relay_outbox_messages, sweep_outbox
+from notifications.tests.conftest import TEST_PING
 
 
 def _wait_for(predicate, *, timeout: float = 60, what: str = "condition") -> None:
@@ -77,8 +79,6 @@ def test_failed_delivery_is_retried_later_then_given_up(settings):
 
 
 def test_beat_runs_the_sweeper():
-    from django.conf import settings
-
     schedule = settings.CELERY_BEAT_SCHEDULE["notifications-sweep-outbox"]
     assert schedule["task"] == sweep_outbox.name
     assert schedule["schedule"] <= 60
@@ -119,6 +119,10 @@ def test_outbox_delivers_once_after_a_redis_outage(celery_on_disposable_redis):
     worker, redis = celery_on_disposable_redis
     user = UserFactory()
     NotificationPreference.objects.create(user=user, sms=False)
+    # The worker is another process, which knows only the templates apps register at start-up
+    # (test.ping is this process's test template): officials' text for the key serves it there.
+    title, body = TEST_PING[settings.LANGUAGE_CODE]
+    MessageTemplate.objects.create(key="test.ping", language=settings.LANGUAGE_CODE, title=title, body=body)
     # The worker is up and consuming.
     relay_outbox_messages.delay([]).get(timeout=60)
 

@@ -1,0 +1,91 @@
+"""Prefill sources (少填): the contract and the registry.
+
+A form field names its source with the schema keyword ``"x-source"``. Each
+source is a :class:`PrefillSource` registered in :data:`sources`, a
+:class:`common.plugins.Registry` (see that module for the two plug-in shapes),
+from its app's ``AppConfig.ready()``. A second source under the same name is
+refused. The registry lives here, below every domain app, so that any app may
+fill it (applications answers ``identity.*`` and ``enterprise.*`` in
+:mod:`applications.prefill`; certificates will answer ``certificate:*``) while
+applications, which reads it, never imports the apps that fill it.
+
+Sources marked *authoritative* come from verified records: the field is
+locked, and a resident who finds it wrong reports it instead of editing it.
+
+A *family* of sources, such as ``certificate:<type>.<field>``, is one plugin
+registered under the part before the colon (``certificate``): it receives the
+full source name. The certificates app registers that family once it exists.
+
+Full ID numbers and USCCs are never copied into a form: sources give the
+masked form, and the case keeps the link to the verified record.
+"""
+
+from collections.abc import Callable
+
+from django.utils import timezone
+
+from common.plugins import Registry
+
+
+class PrefillSource:
+    """The contract of a prefill source.
+
+    ``label`` says where the value comes from, in Chinese ("实名认证信息"); it is
+    shown next to the field. ``authoritative`` sources come from verified
+    records and lock the field.
+    """
+
+    label: str = ""
+    authoritative: bool = False
+
+    def __init__(self, identifier: str):
+        self.identifier = identifier
+
+    def resolve(self, *, source: str, applicant, enterprise) -> object | None:
+        """The value for ``applicant`` (acting for ``enterprise``, or None), or None when nothing is held.
+
+        ``source`` is the full name the form asked for: the identifier itself, or
+        ``<identifier>:<detail>`` for a family of sources.
+        """
+        raise NotImplementedError
+
+
+class FunctionSource(PrefillSource):
+    """A source made of a function ``resolve(applicant, enterprise)``, for the simple ones."""
+
+    def __init__(self, identifier: str, *, resolve: Callable, label: str, authoritative: bool):
+        super().__init__(identifier)
+        self._resolve = resolve
+        self.label = label
+        self.authoritative = authoritative
+
+    def resolve(self, *, source: str, applicant, enterprise) -> object | None:
+        return self._resolve(applicant, enterprise)
+
+
+sources = Registry[PrefillSource]("prefill source")
+
+
+def source_for(name: str) -> PrefillSource | None:
+    """The source answering ``name``: registered under the name, or under its family (before ``:``)."""
+    found = sources.get(name)
+    if found is None and ":" in name:
+        found = sources.get(name.split(":", 1)[0])
+    return found
+
+
+def resolve(source: str, *, applicant, enterprise=None) -> dict | None:
+    """``{"value", "source", "label", "locked", "at"}`` or None when nothing is held."""
+    entry = source_for(source)
+    if entry is None:
+        return None
+    value = entry.resolve(source=source, applicant=applicant, enterprise=enterprise)
+    if value in (None, ""):
+        return None
+    return {
+        "value": value,
+        "source": source,
+        "label": entry.label or source,
+        "locked": entry.authoritative,
+        "at": timezone.now().isoformat(),
+    }

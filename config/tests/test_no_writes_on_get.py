@@ -1,0 +1,406 @@
+"""No view changes data on GET.
+
+Every URL pattern of the project is requested by GET, as a signed-in resident
+(with a draft, cases in several states, an enterprise, a proxy, messages and an
+OAuth2 token for the API) and as signed-in officials with TOTP (one of a
+department, one superuser). Path converters are filled with the values of real
+objects from that dataset, or plausible values where none exist. Before and
+after, every table's row count and a checksum of all its rows are taken; only
+the tables in ``MAY_CHANGE_ON_GET`` may differ.
+
+Sign-in happens before the first snapshot, so ``last_login`` and the sign-in
+records are not counted. Nothing is skipped silently: patterns the test does not
+request are in ``NOT_REQUESTED`` with the reason.
+"""
+
+import re
+
+import pytest
+from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls.resolvers import LocalePrefixPattern, RegexPattern, RoutePattern
+
+from applications import services as application_services
+from applications.calendar import calendar_seed_from_package
+from applications.constants import Status
+from applications.demo import seed_form_schemas
+from applications.models import Application, CalendarYear, DepartmentOfficial, ResultDocument
+from applications.services_decisions import application_decide
+from applications.tests.factories import official, pdf_upload, resident, submitted_application
+from identity.models import UserSession
+from identity.tests.factories import UserFactory, login_with_totp
+from identity.tests.factories_enterprises import EnterpriseFactory, MandateFactory, ProxyAuthorisationFactory
+from identity.tests.oauth_helpers import authorization_code_tokens, make_web_application
+from notifications.models import InboxMessage, OutboxMessage
+from notifications.services import outbox_message_deliver
+from services import demo as services_demo
+from services.models import Bundle, Department, LifeEvent, ServiceItem, Topic
+
+pytestmark = pytest.mark.django_db
+
+# The only tables a GET may change, and why.
+MAY_CHANGE_ON_GET = {
+    "django_session": "the session itself (last activity, messages shown, CSRF)",
+    "identity_usersession": "the signed-in session's record: last seen time",
+    "applications_accessattempt": "access record: someone else's case number asked for (logged, answered 404)",
+    "identity_personaldataaccess": "access record: an official revealing personal data",
+    "axes_accesslog": "django-axes sign-in log",
+    "axes_accessattempt": "django-axes failed sign-in counter",
+    "axes_accessfailurelog": "django-axes failed sign-in log",
+}
+
+# URL patterns not requested, with the reason (none today: every pattern is requested).
+NOT_REQUESTED = {}
+
+RESIDENT_ITEM = "440100-GA-007"
+BUNDLE = "newborn"
+UNKNOWN_ID = 999999
+
+
+# --- The dataset ---------------------------------------------------------------------------------
+
+
+def _deliver_outbox() -> None:
+    for message_id in OutboxMessage.objects.values_list("id", flat=True):
+        outbox_message_deliver(message_id=message_id)
+
+
+@pytest.fixture
+def dataset(settings, tmp_path):
+    settings.PRIVATE_MEDIA_ROOT = str(tmp_path / "private")
+    services_demo.seed()
+    seed_form_schemas()
+    if not CalendarYear.objects.filter(year=2026).exists():
+        calendar_seed_from_package()
+
+    item = ServiceItem.objects.get(code=RESIDENT_ITEM)
+    department = item.department
+    officer = official(department=department)
+    applicant = resident()
+    other = resident()
+
+    submitted = submitted_application(applicant=applicant, item=item)
+    supplement = submitted_application(applicant=applicant, item=item)
+    for status in (Status.ACCEPTED, Status.SUPPLEMENT_REQUESTED):
+        application_services.application_transition(
+            application_id=supplement.pk, to_status=status, actor=officer, comment="请补充材料"
+        )
+    supplement.refresh_from_db()
+    supplement_material = application_services.material_add_upload(
+        application=supplement,
+        requirement=None,
+        uploaded=pdf_upload("补正.pdf"),
+        actor=applicant,
+        supplement=supplement.supplement_requests.get(),
+    )
+    concluded = submitted_application(applicant=applicant, item=item)
+    application_decide(application_id=concluded.pk, to_status=Status.ACCEPTED, actor=officer)
+    application_decide(application_id=concluded.pk, to_status=Status.IN_REVIEW, actor=officer)
+    decision = application_decide(
+        application_id=concluded.pk,
+        to_status=Status.APPROVED,
+        actor=officer,
+        result_file=pdf_upload("许可证.pdf"),
+        result_name="许可证",
+    )
+    application_decide(application_id=concluded.pk, to_status=Status.CONCLUDED, actor=officer)
+    someone_elses = submitted_application(applicant=other, item=item)
+    # Drafts last: starting one for an item continues an open draft, which the cases above submitted.
+    draft = application_services.application_start(applicant=applicant, item_code=item.code)
+    requirement = draft.service_version.materials.filter(mandatory=True).first()
+    draft_material = application_services.material_add_upload(
+        application=draft, requirement=requirement, uploaded=pdf_upload(), actor=applicant
+    )
+    bundle_draft = application_services.application_start_bundle(applicant=applicant, bundle_code=BUNDLE)
+
+    enterprise = EnterpriseFactory(legal_representative=applicant)
+    mandate = MandateFactory(enterprise=enterprise, agent=other)
+    proxy = ProxyAuthorisationFactory(principal=applicant, proxy=other)
+    _deliver_outbox()
+
+    # The resident's OAuth2 token for the API, through the real authorization-code flow.
+    partner = make_web_application(scopes=("openid", "profile", "applications:read", "catalogue:read"))
+    token_client = Client()
+    token_client.force_login(applicant)
+    tokens = authorization_code_tokens(token_client, partner, scope="openid profile applications:read catalogue:read")
+
+    return {
+        "item": item,
+        "department": department,
+        "officer": officer,
+        "applicant": applicant,
+        "draft": draft,
+        "draft_material": draft_material,
+        "bundle_draft": bundle_draft,
+        "submitted": submitted,
+        "supplement": supplement,
+        "supplement_material": supplement_material,
+        "concluded": concluded,
+        "result": decision.result,
+        "someone_elses": someone_elses,
+        "enterprise": enterprise,
+        "mandate": mandate,
+        "proxy": proxy,
+        "bearer": tokens["access_token"],
+    }
+
+
+# --- Walking the URL patterns --------------------------------------------------------------------
+
+_ROUTE_PARAMETER = re.compile(r"(?<!\?P)<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
+_REGEX_GROUP = re.compile(r"\(\?P<(?P<name>\w+)>(?P<body>[^()]*(?:\([^()]*\)[^()]*)*)\)")
+
+
+def _patterns(resolvers=None, prefix=(), namespace=""):
+    """``(pieces, name)`` for every URL pattern: pieces are the patterns from the root down."""
+    for entry in resolvers if resolvers is not None else get_resolver().url_patterns:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}:{entry.namespace}" if entry.namespace and namespace else entry.namespace or namespace
+            yield from _patterns(entry.url_patterns, (*prefix, entry.pattern), inner)
+        elif isinstance(entry, URLPattern):
+            name = f"{namespace}:{entry.name}" if namespace and entry.name else entry.name
+            yield (*prefix, entry.pattern), name
+
+
+def _template(pieces) -> str:
+    """One readable template per pattern: routes as written, regexes without anchors."""
+    out = ""
+    for piece in pieces:
+        if isinstance(piece, LocalePrefixPattern):
+            out += piece.language_prefix
+        elif isinstance(piece, RoutePattern):
+            out += str(piece)
+        elif isinstance(piece, RegexPattern):
+            out += str(piece).lstrip("^").removesuffix("$").replace("/?", "/").replace(r"\.", ".")
+    return out
+
+
+def _parameters(template: str) -> list[str]:
+    return [m["name"] for m in _ROUTE_PARAMETER.finditer(template)] + [
+        m["name"] for m in _REGEX_GROUP.finditer(template)
+    ]
+
+
+def _fill(template: str, values: dict) -> str:
+    template = _ROUTE_PARAMETER.sub(lambda m: str(values[m["name"]]), template)
+    return _REGEX_GROUP.sub(lambda m: str(values[m["name"]]), template)
+
+
+def _admin_model(template: str):
+    parts = template.split("/")
+    if len(parts) > 3 and parts[0] == "admin":
+        try:
+            return apps.get_model(parts[1], parts[2])
+        except (LookupError, ValueError):
+            return None
+    return None
+
+
+def _published_codes(audience: str):
+    return ServiceItem.objects.filter(audience=audience, published_version__isnull=False).values_list("code", flat=True)
+
+
+def _candidates(name: str | None, template: str, data: dict) -> list[dict]:
+    """The kwargs to request ``template`` with: real objects first, plausible values otherwise."""
+    parameters = _parameters(template)
+    if not parameters:
+        return [{}]
+    department = data["department"]
+    by_name = {
+        # With an open draft, without one, for an enterprise, and unknown.
+        "applications:apply": [{"code": data["item"].code}, {"code": "NO-SUCH-ITEM"}]
+        + [{"code": code} for code in _published_codes("resident").exclude(code=data["item"].code)[:1]]
+        + [{"code": code} for code in _published_codes("enterprise")[:1]],
+        "applications:apply_bundle": [{"code": BUNDLE}, {"code": "no-such-bundle"}]
+        + [{"code": code} for code in Bundle.objects.exclude(code=BUNDLE).values_list("code", flat=True)[:1]],
+        "portal:guide": [{"code": data["item"].code}, {"code": "NO-SUCH-ITEM"}],
+        "portal:department": [{"code": department.code}],
+        "portal:life_event": [{"code": code} for code in LifeEvent.objects.values_list("code", flat=True)[:1]],
+        "portal:topic": [{"code": code} for code in Topic.objects.values_list("code", flat=True)[:1]],
+        "portal:bundle": [{"code": code} for code in Bundle.objects.values_list("code", flat=True)[:1]],
+        "v1:service-detail": [{"code": data["item"].code}],
+        "identity:enterprise_agents": [{"pk": data["enterprise"].pk}],
+        "identity:enterprise_acting_log": [{"pk": data["enterprise"].pk}],
+        "identity:mandate_revoke": [{"pk": data["enterprise"].pk, "mandate_id": data["mandate"].pk}],
+        "identity:proxy_revoke": [{"pk": data["proxy"].pk}],
+        "identity:end_session": [
+            {"session_id": pk} for pk in UserSession.objects.filter(user=data["applicant"]).values_list("pk", flat=True)
+        ]
+        or [{"session_id": UNKNOWN_ID}],
+    }
+    if name in by_name:
+        return by_name[name]
+    if "content_type_id" in parameters:  # the admin's "view on site" redirect
+        content_type = ContentType.objects.get_for_model(Application)
+        return [{"content_type_id": content_type.pk, "object_id": data["submitted"].pk}]
+
+    draft, submitted, supplement, concluded = data["draft"], data["submitted"], data["supplement"], data["concluded"]
+    cases = [submitted, supplement, concluded, data["someone_elses"]]
+    if "draft_id" in parameters or (name or "").split(":")[-1].startswith("draft-"):
+        key = "draft_id" if "draft_id" in parameters else "pk"
+        rows = [{key: draft.pk}, {key: data["bundle_draft"].pk}]
+        if "material_id" in parameters:
+            rows = [{key: draft.pk, "material_id": data["draft_material"].pk}]
+        return rows
+    if "case_number" in parameters:
+        rows = [{"case_number": case.case_number} for case in cases] + [{"case_number": "NOPE-20260101-000001"}]
+        if "material_id" in parameters:
+            rows = [
+                {"case_number": supplement.case_number, "material_id": data["supplement_material"].pk},
+                {"case_number": submitted.case_number, "material_id": submitted.materials.first().pk},
+            ]
+        if "result_id" in parameters:
+            rows = [{"case_number": concluded.case_number, "result_id": data["result"].pk}]
+        return rows
+    if "message_id" in parameters:
+        return [{"message_id": pk} for pk in InboxMessage.objects.values_list("pk", flat=True)[:3]]
+    if "app_label" in parameters:
+        labels = re.search(r"\(\?P<app_label>([^)]*)\)", template)[1].split("|")
+        return [{"app_label": label} for label in labels]
+    if parameters == ["url"]:
+        return [{"url": "no-such-page/"}]
+    if template.startswith("admin/") and len(parameters) == 1 and parameters[0] != "object_id":
+        # An admin view of its own on one object (TOTP device QR code, revealing an ID number…).
+        (key,) = parameters
+        model = _admin_model(template)
+        return [{key: pk} for pk in model.objects.order_by("pk").values_list("pk", flat=True)[:2]] or [
+            {key: UNKNOWN_ID}
+        ]
+    if "object_id" in parameters:
+        model = _admin_model(template)
+        if model is Application:
+            objects = [submitted.pk, supplement.pk, concluded.pk]
+        else:
+            objects = list(model.objects.order_by("pk").values_list("pk", flat=True)[:2]) if model else []
+        rows = [{"object_id": pk} for pk in objects] or [{"object_id": UNKNOWN_ID}]
+        if "to_status" in parameters:
+            rows = [{**row, "to_status": status} for row in rows for status in Status.values]
+        if "material_id" in parameters:
+            rows = [{"object_id": supplement.pk, "material_id": data["supplement_material"].pk}]
+        if "result_id" in parameters:
+            rows = [{"object_id": concluded.pk, "result_id": data["result"].pk}]
+        return rows
+    raise AssertionError(f"No values for {template} ({name}): add them, or list the pattern in NOT_REQUESTED")
+
+
+def _urls(data: dict) -> list[str]:
+    urls = []
+    for pieces, name in _patterns():
+        template = _template(pieces)
+        if template in NOT_REQUESTED:
+            continue
+        for values in _candidates(name, template, data):
+            urls.append("/" + _fill(template, values))
+    return urls
+
+
+# --- Snapshots -----------------------------------------------------------------------------------
+
+
+def _snapshot() -> dict[str, tuple[int, str]]:
+    """``{table: (rows, checksum of every row)}`` for every table of the database."""
+    tables = connection.introspection.table_names()
+    result = {}
+    with connection.cursor() as cursor:
+        for table in tables:
+            quoted = connection.ops.quote_name(table)
+            cursor.execute(
+                f"SELECT count(*), coalesce(md5(string_agg(md5(t::text), '' ORDER BY md5(t::text))), '') "  # noqa: S608
+                f"FROM {quoted} AS t"
+            )
+            result[table] = cursor.fetchone()
+    return result
+
+
+def _changed(before: dict, after: dict) -> list[str]:
+    return sorted(
+        table
+        for table in set(before) | set(after)
+        if before.get(table) != after.get(table) and table not in MAY_CHANGE_ON_GET
+    )
+
+
+def _get_every_url(client: Client, urls: list[str], headers=None) -> dict[str, int]:
+    statuses = {}
+    for url in urls:
+        extra = headers if headers and url.startswith("/api/") else {}
+        response = client.get(url, **extra)
+        statuses[url] = response.status_code
+        if response.streaming:
+            b"".join(response.streaming_content)  # read to the end: the test client then closes the file
+        assert response.status_code < 500, url
+    return statuses
+
+
+def test_every_url_pattern_has_values_or_a_reason(dataset):
+    urls = _urls(dataset)
+    assert len(urls) > 250
+    assert "/account/eid/" in urls
+    assert f"/applications/new/{RESIDENT_ITEM}/" in urls
+
+
+def test_no_get_writes_as_a_signed_in_resident(dataset):
+    client = Client()
+    client.force_login(dataset["applicant"])
+    client.get("/")  # the session is settled before the snapshot
+    urls = _urls(dataset)
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {dataset['bearer']}"}
+
+    before = _snapshot()
+    statuses = _get_every_url(client, urls, headers)
+    after = _snapshot()
+
+    assert _changed(before, after) == []
+    # The pages were really reached, not refused at the door.
+    assert statuses[f"/applications/drafts/{dataset['draft'].pk}/"] == 200
+    assert statuses[f"/my/applications/{dataset['concluded'].case_number}/"] == 200
+    assert statuses[f"/api/v1/applications/{dataset['submitted'].case_number}/"] == 200
+    assert statuses["/account/eid/"] == 200
+    assert statuses["/account/security/totp/"] == 200
+
+
+def test_no_get_writes_as_an_anonymous_visitor(dataset):
+    """What a crawler or a link prefetcher without a session sees."""
+    client = Client()
+    urls = _urls(dataset)
+
+    before = _snapshot()
+    statuses = _get_every_url(client, urls)
+    after = _snapshot()
+
+    assert _changed(before, after) == []
+    assert statuses[f"/services/{RESIDENT_ITEM}/"] == 200
+    assert statuses[f"/applications/new/{RESIDENT_ITEM}/"] == 302  # to the sign-in page
+
+
+@pytest.mark.parametrize("superuser", [False, True], ids=["department-official", "superuser"])
+def test_no_get_writes_as_a_signed_in_official_with_totp(dataset, superuser):
+    if superuser:
+        user = UserFactory(official=True, is_superuser=True)
+        DepartmentOfficial.objects.create(user=user, department=dataset["department"])
+    else:
+        user = dataset["officer"]
+    client = Client()
+    login_with_totp(client, user)
+    client.get("/admin/")
+    urls = _urls(dataset)
+
+    before = _snapshot()
+    statuses = _get_every_url(client, urls)
+    after = _snapshot()
+
+    assert _changed(before, after) == []
+    assert statuses["/admin/applications/application/"] == 200
+    assert statuses[f"/admin/applications/application/{dataset['submitted'].pk}/change/"] == 200
+
+
+def test_the_check_sees_a_write(dataset):
+    """The snapshot notices a changed row in a table that may not change (so the tests above can fail)."""
+    before = _snapshot()
+    Department.objects.filter(pk=dataset["department"].pk).update(name="改名")
+    assert _changed(before, _snapshot()) == ["services_department"]
+    ResultDocument.objects.filter(pk=dataset["result"].pk).update(name="改名")
+    assert "applications_resultdocument" in _changed(before, _snapshot())
