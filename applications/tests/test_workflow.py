@@ -97,7 +97,7 @@ def test_every_transition_outside_the_table_is_refused(applied, make_official):
     official = make_official("ga")
     statuses = [status for status in Status if status != Status.DRAFT]
     for target in statuses:
-        if Role.OFFICIAL in ALLOWED_TRANSITIONS.get((Status.SUBMITTED, target), ()) or target == Status.SUBMITTED:
+        if (Status.SUBMITTED, target) in ALLOWED_TRANSITIONS or target == Status.SUBMITTED:
             continue
         with pytest.raises(ApplicationError) as refused:
             services.application_transition(application_id=applied.pk, to_status=target, actor=official, comment="x")
