@@ -26,8 +26,12 @@ def scan_material(self, material_id: int) -> str:
     except OSError as exc:
         if self.request.retries >= settings.MALWARE_SCAN_MAX_RETRIES:
             return "failed"  # still pending: the sweeper tries again later
-        countdown = min(settings.MALWARE_SCAN_RETRY_BASE_SECONDS * 2**self.request.retries, 3600)
-        raise self.retry(exc=exc, countdown=countdown) from exc
+        raise self.retry(exc=exc, countdown=scan_retry_countdown(self.request.retries)) from exc
+
+
+def scan_retry_countdown(retries: int) -> int:
+    """Seconds before retry number ``retries + 1``: doubling from the base, at most an hour."""
+    return min(settings.MALWARE_SCAN_RETRY_BASE_SECONDS * 2**retries, 3600)
 
 
 @shared_task(name="applications.sweep_material_scans")
