@@ -338,6 +338,8 @@ def scanning_worker(transactional_db, disposable_redis):
         broker_url=disposable_redis.url,
         extra_env={"CLAMD_ADDRESS": clamd_address, "MALWARE_SCAN_RETRY_BASE_SECONDS": "1"},
     )
+    # The scans the worker's sweeper queues must reach this worker's private queue.
+    worker.extra_env["CELERY_TASK_DEFAULT_QUEUE"] = worker.queue
     saved = {key: app.conf[key] for key in ("broker_url", "result_backend", "task_default_queue")}
 
     def reset_connections():
