@@ -378,6 +378,11 @@ def _withdraw_open_sub_cases(move: Move) -> None:
     ]
     comment = _("申请人已撤回一件事申请%(case)s，本办件随之撤回。") % {"case": parent.case_number}
     for child_id in parent.sub_cases.filter(status__in=withdrawable).order_by("pk").values_list("pk", flat=True):
+        # Decided meanwhile (its department was quicker): it runs to its conclusion instead.
+        if Role.SYSTEM not in transition_roles(
+            application_lock(application_id=child_id, to_status=Status.WITHDRAWN).status, Status.WITHDRAWN
+        ):
+            continue
         child = application_transition(
             application_id=child_id, to_status=Status.WITHDRAWN, actor=None, comment=comment, system=True
         )
@@ -470,14 +475,33 @@ def transition_check(*, application: Application, to_status: str, actor, system:
     raise ApplicationError(_("无权操作该办件。"), code="not_yours", status=404)
 
 
+def application_lock(*, application_id: int, to_status: str) -> Application:
+    """Lock a case for a move to ``to_status`` (inside a transaction) and return it.
+
+    A move that ends a sub-case may conclude its parent, and a parent's
+    withdrawal moves its sub-cases: both lock the parent before the sub-case,
+    so the two never wait on each other. Callers that lock a case before
+    calling :func:`application_transition` use this, so the order holds.
+    """
+    if to_status in FINAL_STATUSES:
+        parent_id = Application.objects.filter(pk=application_id).values_list("parent_id", flat=True).first()
+        if parent_id is not None:
+            list(Application.objects.select_for_update().filter(pk=parent_id).values_list("pk", flat=True))
+    return (
+        Application.objects.select_for_update(of=("self",))
+        .select_related("applicant", "service_item", "service_version", "department", "bundle")
+        .get(pk=application_id)
+    )
+
+
 def application_transition(
     *, application_id: int, to_status: str, actor, comment: str = "", system: bool = False
 ) -> Application:
     """Move a case to ``to_status`` if the table allows it and ``actor`` may.
 
-    The one place a case's status changes. It locks the case (a sub-case's
-    parent first, so that a parent's withdrawal and a sub-case's conclusion
-    never wait on each other), checks ``ALLOWED_TRANSITIONS``, runs the hooks
+    The one place a case's status changes. It locks the case
+    (:func:`application_lock`: a sub-case's parent first when the move may
+    touch the parent), checks ``ALLOWED_TRANSITIONS``, runs the hooks
     of the target status (``ON_ENTER``), saves with ``update_fields``, appends a
     :class:`Transition`, queues the applicant's notification (outbox), then runs
     the hooks that act beyond the case (``AFTER_ENTER``).
@@ -486,14 +510,7 @@ def application_transition(
     officials approving at once) changes nothing and records nothing.
     """
     with transaction.atomic():
-        parent_id = Application.objects.filter(pk=application_id).values_list("parent_id", flat=True).first()
-        if parent_id is not None:
-            list(Application.objects.select_for_update().filter(pk=parent_id).values_list("pk", flat=True))
-        application = (
-            Application.objects.select_for_update(of=("self",))
-            .select_related("applicant", "service_item", "service_version", "department", "bundle")
-            .get(pk=application_id)
-        )
+        application = application_lock(application_id=application_id, to_status=to_status)
         if application.status == to_status:
             return application
         role = transition_check(application=application, to_status=to_status, actor=actor, system=system)

@@ -304,3 +304,63 @@ def test_the_status_grep_finds_a_direct_write():
         "    Application(status='submitted')\n"
     )
     assert [function for _line, function in _status_writes(ast.parse(source))] == ["sneaky"] * 3
+
+
+def _backends_waiting_for_a_lock() -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        # Inside a transaction the statistics views are a snapshot taken at first use: refresh it.
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
+        )
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_sub_case_that_ends_locks_its_parent_first_so_a_withdrawal_never_deadlocks(make_official):
+    """A parent's withdrawal locks the parent, then its sub-cases; a sub-case's refusal (which may
+    conclude the parent) must take the parent first too, or the two wait on each other."""
+    import threading
+    import time
+
+    from django.db import DatabaseError, connection, transaction
+
+    from identity.tests.factories import UserFactory
+
+    resident = UserFactory(verified=True)
+    parent = _submitted_bundle(resident)
+    child = parent.sub_cases.select_related("department").order_by("pk").first()
+    official = make_official(child.department.code)
+    errors = []
+
+    def refuse():
+        try:
+            services.application_transition(
+                application_id=child.pk, to_status=Status.REFUSED, actor=official, comment="不予受理"
+            )
+        except Exception as exc:  # collected and asserted below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    with transaction.atomic():
+        # Hold the parent, as a withdrawal in progress does.
+        Application.objects.select_for_update().get(pk=parent.pk)
+        thread = threading.Thread(target=refuse)
+        thread.start()
+        deadline = time.monotonic() + 30
+        while _backends_waiting_for_a_lock() == 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert _backends_waiting_for_a_lock() == 1
+        # The refusal waits for the parent without holding the sub-case: the withdrawal can take it.
+        try:
+            Application.objects.select_for_update(nowait=True).get(pk=child.pk)
+        except DatabaseError:
+            pytest.fail("the sub-case was locked before its parent")
+    thread.join(timeout=30)
+
+    assert errors == []
+    child.refresh_from_db()
+    assert child.status == Status.REFUSED
