@@ -1,10 +1,13 @@
 """Writes for applications (办件): drafts, materials, submission and every
 workflow transition.
 
-Every status change goes through :func:`application_transition`: it locks the
-row, checks ``ALLOWED_TRANSITIONS``, is idempotent for a repeated request,
-saves with ``update_fields``, appends a :class:`Transition` and queues the
-applicant's notification in the same transaction (the outbox).
+Every status change, submission and the system's own moves (a bundle's
+fan-out, its parent's conclusion, a withdrawn parent's sub-cases) included,
+goes through :func:`application_transition`: it locks the row, checks
+``ALLOWED_TRANSITIONS``, is idempotent for a repeated request, runs the hooks
+of the target status (``ON_ENTER``, ``AFTER_ENTER``), saves with
+``update_fields``, appends a :class:`Transition` and queues the applicant's
+notification in the same transaction (the outbox).
 """
 
 import datetime
