@@ -42,24 +42,185 @@ from .admin_queue import (
     label_deadlines,
 )
 from .constants import MaterialSource, ScanStatus, Status
-from .models import Application, CalendarDay, CalendarYear, DepartmentOfficial, PrefillReport
+from .models import (
+    Application,
+    CalendarDay,
+    CalendarYear,
+    DeadlineRevision,
+    DepartmentOfficial,
+    PrefillReport,
+    SubmittedMaterial,
+)
+from .scanning import scan_stuck_before
 from .selectors import applications_for_official, official_department_ids
-from .services import application_assign, application_claim, application_transition
+from .services import application_assign, application_claim, application_transition, deadline_recompute_provisional
 from .services_decisions import application_decide
 
 
+class CalendarChangeAdmin(admin.ModelAdmin):
+    """After officials change the calendar, the deadlines it affects are recomputed in the
+    same transaction (:func:`~applications.services.deadline_recompute_provisional`)."""
+
+    def _years(self, obj) -> set[int]:
+        raise NotImplementedError
+
+    def _recompute(self, request, years: set[int]) -> None:
+        changed = sum(
+            deadline_recompute_provisional(
+                year=year, actor=request.user, reason=_("%(year)d年节假日安排已更新。") % {"year": year}
+            )
+            for year in sorted(years)
+        )
+        if changed:
+            self.message_user(
+                request, _("已按新的节假日安排重新计算 %(count)d 件办件的期限。") % {"count": changed}, messages.INFO
+            )
+
+    def save_model(self, request, obj, form, change):
+        previous = set()
+        if change and obj.pk:
+            previous = self._years(type(obj).objects.get(pk=obj.pk))
+        super().save_model(request, obj, form, change)
+        self._recompute(request, previous | self._years(obj))
+
+    def delete_model(self, request, obj):
+        years = self._years(obj)
+        super().delete_model(request, obj)
+        self._recompute(request, years)
+
+    def delete_queryset(self, request, queryset):
+        years = set().union(*(self._years(obj) for obj in queryset))
+        super().delete_queryset(request, queryset)
+        self._recompute(request, years)
+
+
 @admin.register(CalendarYear)
-class CalendarYearAdmin(admin.ModelAdmin):
+class CalendarYearAdmin(CalendarChangeAdmin):
     """Officials add a year once the State Council publishes its holiday notice."""
 
     list_display = ("year", "source", "updated_at")
 
+    def _years(self, obj) -> set[int]:
+        return {obj.year}
+
 
 @admin.register(CalendarDay)
-class CalendarDayAdmin(admin.ModelAdmin):
+class CalendarDayAdmin(CalendarChangeAdmin):
     list_display = ("date", "kind", "name")
     list_filter = ("kind",)
     date_hierarchy = "date"
+
+    def _years(self, obj) -> set[int]:
+        return {obj.date.year}
+
+
+@admin.register(DeadlineRevision)
+class DeadlineRevisionAdmin(admin.ModelAdmin):
+    """Deadlines recomputed after a calendar change (read-only record)."""
+
+    list_display = (
+        "created_at",
+        "application",
+        "old_promised_deadline",
+        "new_promised_deadline",
+        "was_provisional",
+        "provisional",
+        "reason",
+    )
+    list_select_related = ("application",)
+    readonly_fields = (*list_display, "old_statutory_deadline", "new_statutory_deadline", "changed_by")
+
+    def get_queryset(self, request):
+        revisions = super().get_queryset(request)
+        if request.user.is_superuser:
+            return revisions
+        return revisions.filter(application__department_id__in=official_department_ids(user=request.user))
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ScanStuckFilter(admin.SimpleListFilter):
+    """Materials whose malware scan has been pending past MALWARE_SCAN_STUCK_AFTER_SECONDS."""
+
+    title = gettext_lazy("查毒滞留")
+    parameter_name = "scan_stuck"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("查毒滞留"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(scan_status=ScanStatus.PENDING, created_at__lte=scan_stuck_before())
+        return queryset
+
+
+@admin.register(SubmittedMaterial)
+class SubmittedMaterialAdmin(admin.ModelAdmin):
+    """Submitted materials of the official's departments, with their malware scan: a scan that
+    is stuck (pending past the threshold) shows its attempts and last error."""
+
+    list_display = (
+        "original_name",
+        "case_number",
+        "scan_status",
+        "scan_stuck",
+        "scan_attempts",
+        "scan_checked_at",
+        "scan_last_error",
+        "created_at",
+    )
+    list_filter = (ScanStuckFilter, "scan_status")
+    list_select_related = ("application",)
+    search_fields = ("application__case_number",)
+    ordering = ("-created_at",)
+    fields = (
+        "application",
+        "requirement",
+        "source",
+        "original_name",
+        "content_type",
+        "size",
+        "scan_status",
+        "scan_attempts",
+        "scan_checked_at",
+        "scan_last_error",
+        "created_at",
+    )
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        materials = super().get_queryset(request)
+        if request.user.is_superuser:
+            return materials
+        return materials.filter(application__department_id__in=official_department_ids(user=request.user))
+
+    @admin.display(description=gettext_lazy("办件编号"))
+    def case_number(self, material):
+        return material.application.case_number or gettext_lazy("草稿")
+
+    def has_view_permission(self, request, obj=None):
+        # Whoever may view their departments' cases may view those cases' materials (scoped above).
+        return request.user.has_perm("applications.view_application") or super().has_view_permission(request, obj)
+
+    @admin.display(description=gettext_lazy("查毒滞留"), boolean=True)
+    def scan_stuck(self, material):
+        return material.scan_status == ScanStatus.PENDING and material.created_at <= scan_stuck_before()
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 def _attachment(field_file, *, filename: str, content_type: str) -> FileResponse:
@@ -268,6 +429,8 @@ class ApplicationAdmin(admin.ModelAdmin):
             "transitions": transitions,
             "decision_forms": decision_forms,
             "downloadable": (ScanStatus.CLEAN, ScanStatus.NOT_SCANNED),
+            "scan_pending": ScanStatus.PENDING,
+            "scan_stuck_before": scan_stuck_before(),
             "upload_source": MaterialSource.UPLOAD,
             **(extra_context or {}),
         }

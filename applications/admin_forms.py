@@ -30,7 +30,7 @@ DECISIONS: dict[str, DecisionKind] = {
 
 def official_decisions(status: str) -> list[str]:
     """The statuses an official may move a case to from ``status``, in table order."""
-    return [to for (frm, to), role in ALLOWED_TRANSITIONS.items() if frm == status and role == Role.OFFICIAL]
+    return [to for (frm, to), roles in ALLOWED_TRANSITIONS.items() if frm == status and Role.OFFICIAL in roles]
 
 
 class DecisionForm(forms.Form):

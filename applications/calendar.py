@@ -7,7 +7,9 @@ in :class:`~applications.models.CalendarDay`; the years they cover in
 
 A count that runs into a year nobody has entered yet is computed on weekends
 alone and marked **provisional**, never silently guessed: it is recomputed
-when officials add that year (``deadline_recompute_provisional``).
+when officials add that year or change its days
+(:func:`applications.services.deadline_recompute_provisional`, called by the
+calendar admin).
 """
 
 import datetime
@@ -69,12 +71,13 @@ def _calendar_for(start: datetime.date, working_days: int) -> WorkingCalendar:
     )
 
 
-def add_working_days(start: datetime.date, working_days: int) -> Deadline:
+def add_working_days(start: datetime.date, working_days: int, *, calendar: WorkingCalendar | None = None) -> Deadline:
     """The date ``working_days`` working days after ``start`` (the start day not counted).
 
-    ``working_days=0`` answers ``start`` itself.
+    ``working_days=0`` answers ``start`` itself. Pass ``calendar`` to reuse one
+    loaded for many counts (it must cover the years the count reaches).
     """
-    calendar = _calendar_for(start, working_days)
+    calendar = calendar or _calendar_for(start, working_days)
     day = start
     unknown: set[int] = set()
     remaining = working_days

@@ -23,32 +23,46 @@ class Role(models.TextChoices):
 
 
 # The one table of allowed status changes: (from, to) → who may make it.
-# Read it top to bottom as the life of a case.
-ALLOWED_TRANSITIONS: dict[tuple[str, str], str] = {
-    (Status.DRAFT, Status.SUBMITTED): Role.APPLICANT,
-    (Status.SUBMITTED, Status.ACCEPTED): Role.OFFICIAL,  # 受理
-    (Status.SUBMITTED, Status.REFUSED): Role.OFFICIAL,  # 不予受理
-    (Status.ACCEPTED, Status.IN_REVIEW): Role.OFFICIAL,
-    (Status.ACCEPTED, Status.SUPPLEMENT_REQUESTED): Role.OFFICIAL,  # 补正: the clock pauses
-    (Status.IN_REVIEW, Status.SUPPLEMENT_REQUESTED): Role.OFFICIAL,
-    (Status.SUPPLEMENT_REQUESTED, Status.RESUBMITTED): Role.APPLICANT,  # the clock runs again
-    (Status.RESUBMITTED, Status.IN_REVIEW): Role.OFFICIAL,
-    (Status.RESUBMITTED, Status.SUPPLEMENT_REQUESTED): Role.OFFICIAL,
-    (Status.ACCEPTED, Status.APPROVED): Role.OFFICIAL,
-    (Status.IN_REVIEW, Status.APPROVED): Role.OFFICIAL,
-    (Status.RESUBMITTED, Status.APPROVED): Role.OFFICIAL,
-    (Status.ACCEPTED, Status.DENIED): Role.OFFICIAL,
-    (Status.IN_REVIEW, Status.DENIED): Role.OFFICIAL,
-    (Status.RESUBMITTED, Status.DENIED): Role.OFFICIAL,
-    (Status.APPROVED, Status.CONCLUDED): Role.OFFICIAL,  # 办结
-    (Status.DENIED, Status.CONCLUDED): Role.OFFICIAL,
-    # The applicant may withdraw before a decision.
-    (Status.SUBMITTED, Status.WITHDRAWN): Role.APPLICANT,
-    (Status.ACCEPTED, Status.WITHDRAWN): Role.APPLICANT,
-    (Status.IN_REVIEW, Status.WITHDRAWN): Role.APPLICANT,
-    (Status.SUPPLEMENT_REQUESTED, Status.WITHDRAWN): Role.APPLICANT,
-    (Status.RESUBMITTED, Status.WITHDRAWN): Role.APPLICANT,
+# Read it top to bottom as the life of a case. ``system`` moves are the
+# portal's own: a bundle (一件事) fanning out into sub-cases, its parent
+# concluding with the last of them, and a withdrawn parent ending its open
+# sub-cases. Every change, the system's too, goes through
+# ``applications.services.application_transition``.
+_A, _O, _S = Role.APPLICANT, Role.OFFICIAL, Role.SYSTEM
+ALLOWED_TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
+    (Status.DRAFT, Status.SUBMITTED): frozenset({_A, _S}),  # _S: a bundle's sub-case at fan-out
+    (Status.SUBMITTED, Status.ACCEPTED): frozenset({_O}),  # 受理
+    (Status.SUBMITTED, Status.REFUSED): frozenset({_O}),  # 不予受理
+    (Status.ACCEPTED, Status.IN_REVIEW): frozenset({_O}),
+    (Status.ACCEPTED, Status.SUPPLEMENT_REQUESTED): frozenset({_O}),  # 补正: the clock pauses
+    (Status.IN_REVIEW, Status.SUPPLEMENT_REQUESTED): frozenset({_O}),
+    (Status.SUPPLEMENT_REQUESTED, Status.RESUBMITTED): frozenset({_A}),  # the clock runs again
+    (Status.RESUBMITTED, Status.IN_REVIEW): frozenset({_O}),
+    (Status.RESUBMITTED, Status.SUPPLEMENT_REQUESTED): frozenset({_O}),
+    (Status.ACCEPTED, Status.APPROVED): frozenset({_O}),
+    (Status.IN_REVIEW, Status.APPROVED): frozenset({_O}),
+    (Status.RESUBMITTED, Status.APPROVED): frozenset({_O}),
+    (Status.ACCEPTED, Status.DENIED): frozenset({_O}),
+    (Status.IN_REVIEW, Status.DENIED): frozenset({_O}),
+    (Status.RESUBMITTED, Status.DENIED): frozenset({_O}),
+    (Status.APPROVED, Status.CONCLUDED): frozenset({_O}),  # 办结
+    (Status.DENIED, Status.CONCLUDED): frozenset({_O}),
+    # A bundle's parent concludes when its last sub-case has ended.
+    (Status.SUBMITTED, Status.CONCLUDED): frozenset({_S}),
+    # The applicant may withdraw before a decision; withdrawing a bundle's
+    # parent withdraws its undecided sub-cases (_S).
+    (Status.SUBMITTED, Status.WITHDRAWN): frozenset({_A, _S}),
+    (Status.ACCEPTED, Status.WITHDRAWN): frozenset({_A, _S}),
+    (Status.IN_REVIEW, Status.WITHDRAWN): frozenset({_A, _S}),
+    (Status.SUPPLEMENT_REQUESTED, Status.WITHDRAWN): frozenset({_A, _S}),
+    (Status.RESUBMITTED, Status.WITHDRAWN): frozenset({_A, _S}),
 }
+
+
+def transition_roles(from_status: str, to_status: str) -> frozenset[str]:
+    """Who may move a case from ``from_status`` to ``to_status`` (empty: nobody)."""
+    return ALLOWED_TRANSITIONS.get((from_status, to_status), frozenset())
+
 
 # Statuses in which the case sits in an official's queue, and in which the clock runs.
 OPEN_STATUSES = (Status.SUBMITTED, Status.ACCEPTED, Status.IN_REVIEW, Status.RESUBMITTED)

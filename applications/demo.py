@@ -175,7 +175,7 @@ def seed_cases() -> list[str]:
     for final, path in DEMO_PATHS.items():
         case = submit("440100-SCJG-005", enterprise=enterprise)
         for status, comment in path:
-            actor = resident if ALLOWED_TRANSITIONS[(case.status, status)] == Role.APPLICANT else official
+            actor = resident if Role.APPLICANT in ALLOWED_TRANSITIONS[(case.status, status)] else official
             case = services.application_transition(
                 application_id=case.pk, to_status=status, actor=actor, comment=comment
             )

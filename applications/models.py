@@ -219,6 +219,10 @@ class SubmittedMaterial(models.Model):
     size = models.PositiveIntegerField(_("大小"), default=0)
     sha256 = models.CharField(max_length=64, blank=True)
     scan_status = models.CharField(_("查毒"), max_length=20, choices=ScanStatus.choices, default=ScanStatus.PENDING)
+    # The malware scan's attempts (retried with back-off, swept by beat; see applications/scanning.py).
+    scan_attempts = models.PositiveSmallIntegerField(_("查毒尝试次数"), default=0)
+    scan_checked_at = models.DateTimeField(_("最近查毒时间"), null=True, blank=True)
+    scan_last_error = models.CharField(_("查毒最近错误"), max_length=300, blank=True)
     certificate_reference = models.CharField(_("电子证照"), max_length=100, blank=True)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("时间"), default=timezone.now)
@@ -227,6 +231,7 @@ class SubmittedMaterial(models.Model):
         verbose_name = _("申请材料")
         verbose_name_plural = _("申请材料")
         ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["scan_status", "created_at"], name="material_scan_idx")]
 
     def __str__(self) -> str:
         return self.original_name or self.certificate_reference
@@ -281,3 +286,29 @@ class PrefillReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application_id} {self.field}"
+
+
+class DeadlineRevision(models.Model):
+    """A deadline recomputed after officials changed the working-day calendar
+    (e.g. entered next year's holidays): what it was, what it is, and why."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="deadline_revisions")
+    old_statutory_deadline = models.DateField(_("原法定期限"), null=True, blank=True)
+    new_statutory_deadline = models.DateField(_("新法定期限"), null=True, blank=True)
+    old_promised_deadline = models.DateField(_("原承诺期限"), null=True, blank=True)
+    new_promised_deadline = models.DateField(_("新承诺期限"), null=True, blank=True)
+    was_provisional = models.BooleanField(_("原期限待定"))
+    provisional = models.BooleanField(_("期限待定"))
+    reason = models.CharField(_("原因"), max_length=200)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("期限更正记录")
+        verbose_name_plural = _("期限更正记录")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.application_id}: {self.old_promised_deadline} → {self.new_promised_deadline}"

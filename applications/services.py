@@ -1,17 +1,23 @@
 """Writes for applications (办件): drafts, materials, submission and every
 workflow transition.
 
-Every status change goes through :func:`application_transition`: it locks the
-row, checks ``ALLOWED_TRANSITIONS``, is idempotent for a repeated request,
-saves with ``update_fields``, appends a :class:`Transition` and queues the
-applicant's notification in the same transaction (the outbox).
+Every status change, submission and the system's own moves (a bundle's
+fan-out, its parent's conclusion, a withdrawn parent's sub-cases) included,
+goes through :func:`application_transition`: it locks the row, checks
+``ALLOWED_TRANSITIONS``, is idempotent for a repeated request, runs the hooks
+of the target status (``ON_ENTER``, ``AFTER_ENTER``), saves with
+``update_fields``, appends a :class:`Transition` and queues the applicant's
+notification in the same transaction (the outbox).
 """
 
 import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,9 +28,19 @@ from services.models import Bundle, ServiceItem
 
 from .bundles import application_requirements, application_schema, bundle_items, merged_schema
 from .calendar import add_working_days, working_days_between
-from .constants import ALLOWED_TRANSITIONS, DECIDED_STATUSES, OPEN_STATUSES, MaterialSource, Role, ScanStatus, Status
+from .constants import (
+    ALLOWED_TRANSITIONS,
+    FINAL_STATUSES,
+    OPEN_STATUSES,
+    MaterialSource,
+    Role,
+    ScanStatus,
+    Status,
+    transition_roles,
+)
 from .forms import prefill_values, validate_form_data
-from .models import Application, CaseSequence, SubmittedMaterial, SupplementRequest, Transition
+from .models import Application, CaseSequence, DepartmentOfficial, SubmittedMaterial, SupplementRequest, Transition
+from .scanning import material_scan_queue
 from .selectors import official_may_process
 from .uploads import check_upload, save_with_file
 
@@ -133,9 +149,8 @@ def material_add_upload(*, application: Application, requirement=None, uploaded,
     )
     save_with_file(material, checked.content)
     if scan_status == ScanStatus.PENDING:
-        from .tasks import scan_material
-
-        transaction.on_commit(lambda: scan_material.delay(material.pk))
+        # If the broker is down at commit, the beat sweeper queues the scan later.
+        transaction.on_commit(lambda: material_scan_queue(material_id=material.pk))
     return material
 
 
@@ -180,53 +195,13 @@ def _missing_materials(application: Application) -> list[str]:
     return sorted(required - given)
 
 
-def _fan_out(parent: Application, *, actor) -> None:
-    """Create one submitted sub-case per bundle item, sharing the parent's answers and files."""
-    today = _today()
-    for item in bundle_items(parent.bundle):
-        fields = set((item.published_version.form_schema or {}).get("properties", {}))
-        child = Application(
-            applicant=parent.applicant,
-            enterprise=parent.enterprise,
-            service_item=item,
-            service_version=item.published_version,
-            department=item.department,
-            bundle=parent.bundle,
-            parent=parent,
-            form_data={k: v for k, v in parent.form_data.items() if k in fields},
-            field_sources={k: v for k, v in parent.field_sources.items() if k in fields},
-            case_number=_next_case_number(item.department.code),
-            submitted_at=parent.submitted_at,
-        )
-        for field, value in _deadlines(child, start=today).items():
-            setattr(child, field, value)
-        child.save()
-        names = set(item.published_version.materials.values_list("name", flat=True))
-        SubmittedMaterial.objects.bulk_create(
-            [
-                SubmittedMaterial(
-                    application=child,
-                    requirement=material.requirement,
-                    source=material.source,
-                    file=material.file.name,
-                    original_name=material.original_name,
-                    content_type=material.content_type,
-                    size=material.size,
-                    sha256=material.sha256,
-                    scan_status=material.scan_status,
-                    certificate_reference=material.certificate_reference,
-                    uploaded_by=material.uploaded_by,
-                )
-                for material in parent.materials.select_related("requirement")
-                if material.requirement and material.requirement.name in names
-            ]
-        )
-        _record(child, to_status=Status.SUBMITTED, actor=actor, role=Role.APPLICANT, comment="")
-        child.save(update_fields=["status", "updated_at"])
-
-
 def application_submit(*, application: Application, actor) -> Application:
-    """Submit a draft: validate the form and materials, number the case, set the deadlines."""
+    """Submit a draft: validate the form and materials, then move it to "submitted".
+
+    Only a draft may be submitted: the table decides, through the same check
+    as every other change (an accepted case is refused, never re-numbered).
+    Numbering, deadlines and a bundle's fan-out are the hooks of "submitted".
+    """
     with transaction.atomic():
         application = (
             Application.objects.select_for_update(of=("self",))
@@ -237,6 +212,7 @@ def application_submit(*, application: Application, actor) -> Application:
             raise ApplicationError(_("无权提交该申请。"), code="not_yours", status=404)
         if application.status == Status.SUBMITTED:
             return application  # a repeated click
+        transition_check(application=application, to_status=Status.SUBMITTED, actor=actor)
         errors = validate_form_data(application_schema(application), application.form_data)
         if errors:
             raise ApplicationError(_("表单填写不完整或有误。"), code="form_invalid", extra={"errors": errors})
@@ -255,124 +231,418 @@ def application_submit(*, application: Application, actor) -> Application:
                 enterprise=application.enterprise,
                 object_reference=str(application.pk),
             )
-        application.submitted_at = timezone.now()
-        if application.bundle_id:
-            application.case_number = _next_case_number(BUNDLE_CASE_PREFIX)
-            _record(application, to_status=Status.SUBMITTED, actor=actor, role=Role.APPLICANT, comment="")
-            application.save(update_fields=["case_number", "submitted_at", "status", "updated_at"])
-            _fan_out(application, actor=actor)
-            return application
-        application.case_number = _next_case_number(application.department.code)
-        for field, value in _deadlines(application, start=_today()).items():
-            setattr(application, field, value)
-        _record(application, to_status=Status.SUBMITTED, actor=actor, role=Role.APPLICANT, comment="")
-        application.save(
-            update_fields=[
-                "case_number",
-                "submitted_at",
-                "statutory_deadline",
-                "promised_deadline",
-                "deadline_provisional",
-                "status",
-                "updated_at",
-            ]
-        )
-    return application
+        return application_transition(application_id=application.pk, to_status=Status.SUBMITTED, actor=actor)
 
 
 # --- Transitions --------------------------------------------------------------------
 
+# A reason is required for these.
+COMMENT_REQUIRED = (Status.REFUSED, Status.DENIED, Status.SUPPLEMENT_REQUESTED)
 
-def _record(application: Application, *, to_status: str, actor, role: str, comment: str) -> Transition:
-    from_status = application.status
-    application.status = to_status
-    transition = Transition.objects.create(
-        application=application, from_status=from_status, to_status=to_status, actor=actor, role=role, comment=comment
+
+@dataclass
+class Move:
+    """One status change in progress, as the hooks see it."""
+
+    application: Application
+    from_status: str
+    to_status: str
+    actor: object | None
+    role: str
+    comment: str
+    now: datetime.datetime
+    fields: set[str]
+
+    @property
+    def today(self) -> datetime.date:
+        return timezone.localdate(self.now)
+
+
+def _is_bundle_parent(application: Application) -> bool:
+    return bool(application.bundle_id) and application.parent_id is None
+
+
+# Hooks that change the case itself, run before it is saved (add what they set to ``move.fields``).
+
+
+def _stamp_submission(move: Move) -> None:
+    """Number the case (bundle parents YJS-…, everything else by department) and note the time."""
+    application = move.application
+    prefix = BUNDLE_CASE_PREFIX if _is_bundle_parent(application) else application.department.code
+    application.case_number = _next_case_number(prefix)
+    application.submitted_at = move.now
+    move.fields |= {"case_number", "submitted_at"}
+
+
+def _start_clock(move: Move) -> None:
+    """Statutory and promised deadlines, in working days from today (a bundle parent has none)."""
+    application = move.application
+    if not application.service_version_id:
+        return
+    for field_name, value in _deadlines(application, start=move.today).items():
+        setattr(application, field_name, value)
+        move.fields.add(field_name)
+
+
+def _pause_clock(move: Move) -> None:
+    """补正: the clock pauses until the applicant answers."""
+    move.application.paused_since = move.today
+    move.fields.add("paused_since")
+
+
+def _open_supplement_request(move: Move) -> None:
+    SupplementRequest.objects.create(application=move.application, requested_by=move.actor, message=move.comment)
+
+
+def _resume_clock(move: Move) -> None:
+    """Leaving a supplement request: the deadlines move by the working days the clock stood still."""
+    application = move.application
+    if move.from_status != Status.SUPPLEMENT_REQUESTED or not application.paused_since:
+        return
+    paused = max(working_days_between(application.paused_since, move.today), 0)
+    application.paused_working_days += paused
+    if paused and application.promised_deadline:
+        application.promised_deadline = add_working_days(application.promised_deadline, paused).date
+        application.statutory_deadline = add_working_days(application.statutory_deadline, paused).date
+    application.paused_since = None
+    move.fields |= {"paused_working_days", "promised_deadline", "statutory_deadline", "paused_since"}
+
+
+def _fulfil_supplement_request(move: Move) -> None:
+    SupplementRequest.objects.filter(application=move.application, fulfilled_at__isnull=True).update(
+        fulfilled_at=move.now
     )
-    applicant = application.applicant
-    notify(
-        user=applicant,
-        template="applications.status_changed",
-        context={
-            "case_number": application.case_number or "",
-            "service": application.service_item.name if application.service_item_id else "",
-            "status": str(Status(to_status).label),
-            "status_code": to_status,
-            "comment": comment,
-        },
-        link=f"/my/applications/{application.case_number}/",
+
+
+def _stamp_decided(move: Move) -> None:
+    if move.application.decided_at is None:
+        move.application.decided_at = move.now
+        move.fields.add("decided_at")
+
+
+def _stamp_concluded(move: Move) -> None:
+    move.application.concluded_at = move.now
+    move.fields.add("concluded_at")
+
+
+# Hooks that act beyond the case, run after it and its transition are saved.
+
+
+def _fan_out_bundle(move: Move) -> None:
+    """A submitted bundle parent becomes one sub-case per item, each submitted by the system
+    through the table, with the parent's answers and files for that item."""
+    parent = move.application
+    if not _is_bundle_parent(parent):
+        return
+    materials = list(parent.materials.select_related("requirement"))
+    for item in bundle_items(parent.bundle):
+        fields = set((item.published_version.form_schema or {}).get("properties", {}))
+        child = Application.objects.create(
+            applicant=parent.applicant,
+            enterprise=parent.enterprise,
+            service_item=item,
+            service_version=item.published_version,
+            department=item.department,
+            bundle=parent.bundle,
+            parent=parent,
+            form_data={k: v for k, v in parent.form_data.items() if k in fields},
+            field_sources={k: v for k, v in parent.field_sources.items() if k in fields},
+        )
+        names = set(item.published_version.materials.values_list("name", flat=True))
+        SubmittedMaterial.objects.bulk_create(
+            [
+                SubmittedMaterial(
+                    application=child,
+                    requirement=material.requirement,
+                    source=material.source,
+                    file=material.file.name,
+                    original_name=material.original_name,
+                    content_type=material.content_type,
+                    size=material.size,
+                    sha256=material.sha256,
+                    scan_status=material.scan_status,
+                    certificate_reference=material.certificate_reference,
+                    uploaded_by=material.uploaded_by,
+                )
+                for material in materials
+                if material.requirement and material.requirement.name in names
+            ]
+        )
+        application_transition(application_id=child.pk, to_status=Status.SUBMITTED, actor=None, system=True)
+
+
+def _withdraw_open_sub_cases(move: Move) -> None:
+    """A withdrawn bundle parent withdraws its undecided sub-cases and tells each department."""
+    parent = move.application
+    if not _is_bundle_parent(parent):
+        return
+    withdrawable = [
+        frm for (frm, to), roles in ALLOWED_TRANSITIONS.items() if to == Status.WITHDRAWN and Role.SYSTEM in roles
+    ]
+    comment = _("申请人已撤回一件事申请%(case)s，本办件随之撤回。") % {"case": parent.case_number}
+    for child_id in parent.sub_cases.filter(status__in=withdrawable).order_by("pk").values_list("pk", flat=True):
+        # Decided meanwhile (its department was quicker): it runs to its conclusion instead.
+        if Role.SYSTEM not in transition_roles(
+            application_lock(application_id=child_id, to_status=Status.WITHDRAWN).status, Status.WITHDRAWN
+        ):
+            continue
+        child = application_transition(
+            application_id=child_id, to_status=Status.WITHDRAWN, actor=None, comment=comment, system=True
+        )
+        _tell_department_withdrawn(child, parent=parent, reason=move.comment)
+
+
+def _tell_department_withdrawn(child: Application, *, parent: Application, reason: str) -> None:
+    """Each official of the sub-case's department gets a message (outbox): the case left their queue."""
+    officials = (
+        DepartmentOfficial.objects.filter(department_id=child.department_id, user__is_active=True)
+        .select_related("user")
+        .order_by("pk")
     )
-    return transition
+    for official in officials:
+        notify(
+            user=official.user,
+            template="applications.sub_case_withdrawn",
+            context={
+                "case_number": child.case_number or "",
+                "parent_case_number": parent.case_number or "",
+                "service": child.service_item.name if child.service_item_id else "",
+                "reason": reason,
+            },
+            link=reverse("admin:applications_application_change", args=[child.pk]),
+        )
 
 
-def application_transition(*, application_id: int, to_status: str, actor, comment: str = "") -> Application:
+def _conclude_parent_when_done(move: Move) -> None:
+    """The parent of a sub-case that ended concludes with the last of them (a withdrawn parent stays so)."""
+    child = move.application
+    if not child.parent_id:
+        return
+    parent = Application.objects.get(pk=child.parent_id)  # locked before the child
+    if Role.SYSTEM not in transition_roles(parent.status, Status.CONCLUDED):
+        return
+    if parent.sub_cases.exclude(status__in=FINAL_STATUSES).exists():
+        return
+    application_transition(
+        application_id=parent.pk,
+        to_status=Status.CONCLUDED,
+        actor=None,
+        comment=_("所有子办件均已办结。"),
+        system=True,
+    )
+
+
+HookList = tuple[Callable[[Move], None], ...]
+
+# What entering each status does to the case, in order (before it is saved).
+ON_ENTER: dict[str, HookList] = {
+    Status.SUBMITTED: (_stamp_submission, _start_clock),
+    Status.SUPPLEMENT_REQUESTED: (_pause_clock, _open_supplement_request),
+    Status.RESUBMITTED: (_resume_clock, _fulfil_supplement_request),
+    Status.REFUSED: (_stamp_decided,),
+    Status.APPROVED: (_stamp_decided,),
+    Status.DENIED: (_stamp_decided,),
+    Status.WITHDRAWN: (_resume_clock, _stamp_decided),
+    Status.CONCLUDED: (_stamp_decided, _stamp_concluded),
+}
+# What entering each status does beyond the case (after it and its transition are saved).
+AFTER_ENTER: dict[str, HookList] = {
+    Status.SUBMITTED: (_fan_out_bundle,),
+    Status.REFUSED: (_conclude_parent_when_done,),
+    Status.WITHDRAWN: (_withdraw_open_sub_cases, _conclude_parent_when_done),
+    Status.CONCLUDED: (_conclude_parent_when_done,),
+}
+
+
+def transition_check(*, application: Application, to_status: str, actor, system: bool = False) -> str:
+    """The role in which ``actor`` may move ``application`` to ``to_status``; raises if the table,
+    or who the actor is, does not allow it. ``system`` is the portal's own move (no actor)."""
+    roles = transition_roles(application.status, to_status)
+    # The system's moves are made only by the system, and nobody else makes them.
+    roles = roles & {Role.SYSTEM} if system else roles - {Role.SYSTEM}
+    if not roles:
+        raise ApplicationError(
+            _("办件当前为“%(current)s”，不能变更为“%(target)s”。")
+            % {"current": Status(application.status).label, "target": Status(to_status).label},
+            code="transition_not_allowed",
+            status=409,
+        )
+    if system:
+        return Role.SYSTEM
+    if Role.APPLICANT in roles and actor is not None and application.applicant_id == actor.pk:
+        return Role.APPLICANT
+    if Role.OFFICIAL in roles:
+        if actor is not None and official_may_process(user=actor, application=application):
+            return Role.OFFICIAL
+        raise ApplicationError(_("该办件不属于您所在的部门。"), code="not_your_department", status=403)
+    raise ApplicationError(_("无权操作该办件。"), code="not_yours", status=404)
+
+
+def application_lock(*, application_id: int, to_status: str) -> Application:
+    """Lock a case for a move to ``to_status`` (inside a transaction) and return it.
+
+    A move that ends a sub-case may conclude its parent, and a parent's
+    withdrawal moves its sub-cases: both lock the parent before the sub-case,
+    so the two never wait on each other. Callers that lock a case before
+    calling :func:`application_transition` use this, so the order holds.
+    """
+    if to_status in FINAL_STATUSES:
+        parent_id = Application.objects.filter(pk=application_id).values_list("parent_id", flat=True).first()
+        if parent_id is not None:
+            list(Application.objects.select_for_update().filter(pk=parent_id).values_list("pk", flat=True))
+    return (
+        Application.objects.select_for_update(of=("self",))
+        .select_related("applicant", "service_item", "service_version", "department", "bundle")
+        .get(pk=application_id)
+    )
+
+
+def application_transition(
+    *, application_id: int, to_status: str, actor, comment: str = "", system: bool = False
+) -> Application:
     """Move a case to ``to_status`` if the table allows it and ``actor`` may.
+
+    The one place a case's status changes. It locks the case
+    (:func:`application_lock`: a sub-case's parent first when the move may
+    touch the parent), checks ``ALLOWED_TRANSITIONS``, runs the hooks
+    of the target status (``ON_ENTER``), saves with ``update_fields``, appends a
+    :class:`Transition`, queues the applicant's notification (outbox), then runs
+    the hooks that act beyond the case (``AFTER_ENTER``).
 
     Idempotent: asking again for the status the case is already in (e.g. two
     officials approving at once) changes nothing and records nothing.
     """
     with transaction.atomic():
-        application = (
-            Application.objects.select_for_update(of=("self",))
-            .select_related("applicant", "service_item", "service_version")
-            .get(pk=application_id)
-        )
+        application = application_lock(application_id=application_id, to_status=to_status)
         if application.status == to_status:
             return application
-        role = ALLOWED_TRANSITIONS.get((application.status, to_status))
-        if role is None:
-            raise ApplicationError(
-                _("办件当前为“%(current)s”，不能变更为“%(target)s”。")
-                % {"current": Status(application.status).label, "target": Status(to_status).label},
-                code="transition_not_allowed",
-                status=409,
-            )
-        if role == Role.APPLICANT and application.applicant_id != actor.pk:
-            raise ApplicationError(_("无权操作该办件。"), code="not_yours", status=404)
-        if role == Role.OFFICIAL and not official_may_process(user=actor, application=application):
-            raise ApplicationError(_("该办件不属于您所在的部门。"), code="not_your_department", status=403)
-        if to_status in (Status.REFUSED, Status.DENIED, Status.SUPPLEMENT_REQUESTED) and not comment.strip():
+        role = transition_check(application=application, to_status=to_status, actor=actor, system=system)
+        comment = comment.strip()
+        if to_status in COMMENT_REQUIRED and not comment:
             raise ApplicationError(_("请填写理由或补正要求。"), code="comment_required")
 
-        fields = ["status", "updated_at"]
-        today = _today()
-        if to_status == Status.SUPPLEMENT_REQUESTED:
-            # 补正: the clock pauses until the applicant answers.
-            application.paused_since = today
-            fields.append("paused_since")
-            SupplementRequest.objects.create(application=application, requested_by=actor, message=comment.strip())
-        elif application.status == Status.SUPPLEMENT_REQUESTED and application.paused_since:
-            paused = max(working_days_between(application.paused_since, today), 0)
-            application.paused_working_days += paused
-            if paused and application.promised_deadline:
-                application.promised_deadline = add_working_days(application.promised_deadline, paused).date
-                application.statutory_deadline = add_working_days(application.statutory_deadline, paused).date
-            application.paused_since = None
-            fields += ["paused_working_days", "promised_deadline", "statutory_deadline", "paused_since"]
-            if to_status == Status.RESUBMITTED:
-                SupplementRequest.objects.filter(application=application, fulfilled_at__isnull=True).update(
-                    fulfilled_at=timezone.now()
-                )
-        if to_status in DECIDED_STATUSES and application.decided_at is None:
-            application.decided_at = timezone.now()
-            fields.append("decided_at")
-        if to_status == Status.CONCLUDED:
-            application.concluded_at = timezone.now()
-            fields.append("concluded_at")
-        _record(application, to_status=to_status, actor=actor, role=role, comment=comment.strip())
-        application.save(update_fields=fields)
-        if application.parent_id and to_status in (Status.CONCLUDED, Status.REFUSED, Status.WITHDRAWN):
-            _conclude_parent_when_done(application.parent_id, actor=actor)
+        move = Move(
+            application=application,
+            from_status=application.status,
+            to_status=to_status,
+            actor=actor,
+            role=role,
+            comment=comment,
+            now=timezone.now(),
+            fields={"status", "updated_at"},
+        )
+        for hook in ON_ENTER.get(to_status, ()):
+            hook(move)
+        application.status = to_status
+        application.save(update_fields=sorted(move.fields))
+        Transition.objects.create(
+            application=application,
+            from_status=move.from_status,
+            to_status=to_status,
+            actor=actor,
+            role=role,
+            comment=comment,
+            created_at=move.now,
+        )
+        notify(
+            user=application.applicant,
+            template="applications.status_changed",
+            context={
+                "case_number": application.case_number or "",
+                "service": application.service_item.name if application.service_item_id else "",
+                "status": str(Status(to_status).label),
+                "status_code": to_status,
+                "comment": comment,
+            },
+            link=f"/my/applications/{application.case_number}/",
+        )
+        for hook in AFTER_ENTER.get(to_status, ()):
+            hook(move)
     return application
 
 
-def _conclude_parent_when_done(parent_id: int, *, actor) -> None:
-    parent = Application.objects.select_for_update(of=("self",)).get(pk=parent_id)
-    open_children = parent.sub_cases.exclude(status__in=(Status.CONCLUDED, Status.REFUSED, Status.WITHDRAWN))
-    if parent.status != Status.CONCLUDED and not open_children.exists():
-        parent.concluded_at = timezone.now()
-        _record(parent, to_status=Status.CONCLUDED, actor=None, role=Role.SYSTEM, comment=_("所有子办件均已办结。"))
-        parent.save(update_fields=["status", "concluded_at", "updated_at"])
+# --- Deadlines after a calendar change ------------------------------------------------
+
+
+def deadline_recompute_provisional(*, year: int | None = None, actor=None, reason: str = "") -> int:
+    """Recompute deadlines after officials changed the working-day calendar; returns how many changed.
+
+    Recomputes every open case whose deadline is provisional (it reached a
+    year nobody had entered) and, with ``year``, every open case whose count
+    runs through that year (its holidays may have changed). A deadline is
+    counted from the submission date over the limit plus the working days the
+    clock was paused, exactly as submission and resumption count it. Each
+    change is recorded (:class:`DeadlineRevision`) and the applicant is told
+    (outbox); the case page reads the corrected date. Idempotent.
+    """
+    from .calendar import WorkingCalendar
+    from .models import DeadlineRevision
+
+    candidates = Q(deadline_provisional=True)
+    if year is not None:
+        candidates |= Q(submitted_at__year__lte=year, statutory_deadline__year__gte=year)
+        candidates |= Q(submitted_at__year__lte=year, promised_deadline__year__gte=year)
+    reason = reason or _("节假日安排已更新。")
+    changed = 0
+    with transaction.atomic():
+        cases = list(
+            Application.objects.select_for_update(of=("self",))
+            .filter(candidates, service_version__isnull=False, submitted_at__isnull=False)
+            .exclude(status__in=(Status.DRAFT, *FINAL_STATUSES))
+            .select_related("service_version", "service_item", "applicant")
+            .order_by("pk")  # parents before their sub-cases, as application_transition locks them
+        )
+        if not cases:
+            return 0
+        starts = {case.pk: timezone.localdate(case.submitted_at) for case in cases}
+        longest = max(
+            max(case.service_version.statutory_limit_days, case.service_version.promised_limit_days)
+            + case.paused_working_days
+            for case in cases
+        )
+        calendar = WorkingCalendar(
+            first_year=min(starts.values()).year,
+            last_year=(max(starts.values()) + datetime.timedelta(days=longest * 2 + 30)).year,
+        )
+        for case in cases:
+            version, start = case.service_version, starts[case.pk]
+            paused = case.paused_working_days
+            statutory = add_working_days(start, version.statutory_limit_days + paused, calendar=calendar)
+            promised = add_working_days(start, version.promised_limit_days + paused, calendar=calendar)
+            provisional = statutory.provisional or promised.provisional
+            if (case.statutory_deadline, case.promised_deadline, case.deadline_provisional) == (
+                statutory.date,
+                promised.date,
+                provisional,
+            ):
+                continue
+            DeadlineRevision.objects.create(
+                application=case,
+                old_statutory_deadline=case.statutory_deadline,
+                new_statutory_deadline=statutory.date,
+                old_promised_deadline=case.promised_deadline,
+                new_promised_deadline=promised.date,
+                was_provisional=case.deadline_provisional,
+                provisional=provisional,
+                reason=reason[:200],
+                changed_by=actor,
+            )
+            case.statutory_deadline, case.promised_deadline = statutory.date, promised.date
+            case.deadline_provisional = provisional
+            case.save(update_fields=["statutory_deadline", "promised_deadline", "deadline_provisional", "updated_at"])
+            notify(
+                user=case.applicant,
+                template="applications.deadline_corrected",
+                context={
+                    "case_number": case.case_number or "",
+                    "service": case.service_item.name if case.service_item_id else "",
+                    "promised_deadline": promised.date.isoformat(),
+                    "provisional": provisional,
+                },
+                link=f"/my/applications/{case.case_number}/",
+            )
+            changed += 1
+    return changed
 
 
 def application_claim(*, application_id: int, official) -> Application:

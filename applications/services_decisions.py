@@ -16,7 +16,7 @@ from common.exceptions import ApplicationError
 from .constants import Status
 from .models import Application, ResultDocument
 from .selectors import official_may_process
-from .services import application_transition
+from .services import application_lock, application_transition
 from .uploads import check_upload, save_with_file
 
 
@@ -43,7 +43,9 @@ def application_decide(
         if checked.content_type != "application/pdf":
             raise ApplicationError(_("办理结果须为PDF文件。"), code="result_not_pdf")
     with transaction.atomic():
-        current = Application.objects.select_for_update(of=("self",)).filter(pk=application_id).first()
+        current = Application.objects.filter(pk=application_id).first()
+        if current is not None:
+            current = application_lock(application_id=application_id, to_status=to_status)
         if current is None or not official_may_process(user=actor, application=current):
             raise ApplicationError(_("该办件不属于您所在的部门。"), code="not_your_department", status=403)
         if current.status == to_status:

@@ -189,12 +189,15 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TASK_SOFT_TIME_LIMIT = 600
 CELERY_TASK_TIME_LIMIT = 900
+# The queue tasks go to unless routed: tasks a worker queues itself (a sweeper's) follow it too.
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / "var" / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "notifications-sweep-outbox": {"task": "notifications.sweep_outbox", "schedule": 30.0},
     "applications-flag-overdue": {"task": "applications.flag_overdue", "schedule": 15 * 60.0},
     "applications-purge-drafts": {"task": "applications.purge_drafts", "schedule": 24 * 3600.0},
     "identity-purge-axes-logs": {"task": "identity.purge_axes_logs", "schedule": 24 * 3600.0},
+    "applications-sweep-material-scans": {"task": "applications.sweep_material_scans", "schedule": 60.0},
 }
 # Fail fast when the broker is down at publish time: the outbox sweeper
 # delivers later, so a request must not hang retrying.
@@ -241,6 +244,11 @@ PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "var"
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 # clamd's socket or host:port; empty means no malware scanner is configured.
 CLAMD_ADDRESS = env("CLAMD_ADDRESS", default="")
+# A scan clamd could not answer is retried after BASE × 2^n seconds (at most an hour), MAX times;
+# beat's sweeper queues again any material still pending after STUCK seconds, and officials see it as stuck.
+MALWARE_SCAN_RETRY_BASE_SECONDS = env.int("MALWARE_SCAN_RETRY_BASE_SECONDS", default=30)
+MALWARE_SCAN_MAX_RETRIES = env.int("MALWARE_SCAN_MAX_RETRIES", default=8)
+MALWARE_SCAN_STUCK_AFTER_SECONDS = env.int("MALWARE_SCAN_STUCK_AFTER_SECONDS", default=600)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
