@@ -70,6 +70,16 @@ def catalogue(db):
 
 
 @pytest.fixture
+def test_ping_template():
+    """The ``test.ping`` message, registered for this test only (never in production code)."""
+    from notifications.templates import message_templates, register_template
+    from notifications.tests.templates import TEST_PING
+
+    with message_templates.fresh():
+        yield register_template("test.ping", TEST_PING)
+
+
+@pytest.fixture
 def disposable_redis():
     """A private Redis server that the test may stop (``.stop()``) and restart (``.start()``)."""
     server = DisposableRedis()

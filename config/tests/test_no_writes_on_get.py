@@ -145,6 +145,7 @@ def dataset(settings, tmp_path):
         "mandate": mandate,
         "proxy": proxy,
         "bearer": tokens["access_token"],
+        "partner": partner,
     }
 
 
@@ -224,8 +225,10 @@ def _candidates(name: str | None, template: str, data: dict) -> list[dict]:
         "v1:service-detail": [{"code": data["item"].code}],
         "identity:enterprise_agents": [{"pk": data["enterprise"].pk}],
         "identity:enterprise_acting_log": [{"pk": data["enterprise"].pk}],
+        "identity:enterprise_verify": [{"pk": data["enterprise"].pk}, {"pk": UNKNOWN_ID}],
         "identity:mandate_revoke": [{"pk": data["enterprise"].pk, "mandate_id": data["mandate"].pk}],
         "identity:proxy_revoke": [{"pk": data["proxy"].pk}],
+        "identity:authorization_withdraw": [{"application_id": data["partner"].pk}, {"application_id": UNKNOWN_ID}],
         "identity:end_session": [
             {"session_id": pk} for pk in UserSession.objects.filter(user=data["applicant"]).values_list("pk", flat=True)
         ]

@@ -269,6 +269,15 @@ def test_partner_with_eid_verify_scope_verifies_a_token_once(client, resident):
     assert log.partner == "如家酒店" and log.purpose == "酒店入住"
 
 
+def test_a_get_with_a_token_on_the_post_only_verify_endpoint_is_405_not_500(client, resident):
+    access_token = _partner_token(client, "eid:verify")
+
+    response = client.get("/api/v1/eid/verify/", HTTP_AUTHORIZATION=f"Bearer {access_token}")
+
+    assert response.status_code == 405
+    assert response["Content-Type"] == "application/problem+json"
+
+
 def test_a_token_without_eid_verify_scope_is_refused(client, resident):
     access_token = _partner_token(client, "catalogue:read")
     compact, token = eid_token_issue(user=resident)

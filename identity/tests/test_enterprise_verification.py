@@ -236,7 +236,7 @@ def test_no_application_is_started_for_an_unverified_enterprise(client, squatter
     item = published_item(code="TEST-ENT-VERIFY", audience="enterprise")
     enterprise = EnterpriseFactory(legal_representative=squatter, unverified=True)
     client.force_login(squatter)
-    response = client.get(f"/applications/new/{item.code}/?enterprise={enterprise.pk}")
+    response = client.post(f"/applications/new/{item.code}/", {"enterprise": enterprise.pk})
     assert response.status_code == HTTPStatus.FORBIDDEN
     assert "该企业尚未通过登记核验" in response.content.decode()
     assert not Application.objects.exists()

@@ -53,6 +53,7 @@ def test_beat_runs_the_axes_purge_daily():
     assert entries == [{"task": "identity.purge_axes_logs", "schedule": 24 * 3600.0}]
 
 
+@pytest.mark.usefixtures("test_ping_template")
 def test_delivered_outbox_rows_drop_the_mobile_number_and_email_address():
     sms.outbox.clear()
     mail.outbox.clear()
@@ -70,6 +71,7 @@ def test_delivered_outbox_rows_drop_the_mobile_number_and_email_address():
     assert set(OutboxMessage.objects.filter(user=user).values_list("address", flat=True)) == {""}
 
 
+@pytest.mark.usefixtures("test_ping_template")
 def test_an_undelivered_outbox_row_keeps_its_address_for_the_retry(settings):
     # The real adapter with no template code configured: refused before any request is made.
     settings.SMS_BACKEND = "common.sms.backends.aliyun.AliyunSmsBackend"

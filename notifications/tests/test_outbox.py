@@ -11,7 +11,7 @@ from notifications.constants import Channel, OutboxStatus
 from notifications.models import InboxMessage, MessageTemplate, NotificationPreference, OutboxMessage
 from notifications.services import notify, outbox_due_ids, outbox_message_deliver
 from notifications.tasks import relay_outbox_messages, sweep_outbox
-from notifications.tests.conftest import TEST_PING
+from notifications.tests.templates import TEST_PING
 
 
 def _wait_for(predicate, *, timeout: float = 60, what: str = "condition") -> None:
