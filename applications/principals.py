@@ -21,8 +21,9 @@ from django.utils.translation import gettext as _
 
 from common.exceptions import ApplicationError
 from identity.models import Enterprise, User
-from identity.selectors_enterprises import enterprises_for_user, grant_covers, principals_of
-from identity.services.acting import acting_check
+from identity.personal_data import id_number_digest
+from identity.selectors_enterprises import enterprise_by_uscc, enterprises_for_user, grant_covers, principals_of
+from identity.services.acting import NOT_MANDATED, acting_check
 from services.constants import Audience
 from services.models import Bundle, ServiceItem
 
@@ -144,3 +145,29 @@ def principal_choice_find(choices: list[PrincipalChoice], value: str | None) -> 
     if len(choices) == 1:
         return choices[0]
     return next((choice for choice in choices if choice.value == value), None)
+
+
+def principal_from_references(*, uscc: str = "", id_number: str = "") -> tuple[Enterprise | None, User | None]:
+    """The enterprise (by its USCC) or person (by their ID number) an API client names as the
+    principal, both found through their blind index; database ids are never exposed.
+
+    Pass values already validated (GB 32100 / GB 11643). One that matches nobody answers exactly
+    like one the actor may not act for (403 ``not_mandated``), so the API cannot be used to learn
+    who is registered.
+    """
+    enterprise = person = None
+    if uscc:
+        enterprise = enterprise_by_uscc(uscc=uscc)
+        if enterprise is None:
+            raise _not_mandated()
+    if id_number:
+        person = User.objects.filter(id_number_digest=id_number_digest(id_number), is_active=True).first()
+        if person is None:
+            raise _not_mandated()
+    return enterprise, person
+
+
+def _not_mandated() -> ApplicationError:
+    return ApplicationError(
+        _("您没有代为办理该事项的授权，或授权已过期、已撤销。"), code=NOT_MANDATED, status=HTTPStatus.FORBIDDEN
+    )

@@ -39,8 +39,8 @@ from .constants import (
     transition_roles,
 )
 from .forms import prefill_values, validate_form_data
-from .principals import application_principal_resolve, covered_codes
 from .models import Application, CaseSequence, DepartmentOfficial, SubmittedMaterial, SupplementRequest, Transition
+from .principals import application_principal_resolve, covered_codes
 from .scanning import material_scan_queue
 from .selectors import official_may_process
 from .uploads import check_upload, save_with_file

@@ -69,9 +69,7 @@ def _apply_start_page(request, target, *, bundle=None, choices, error=None, stat
             # One option needs no question; none means there is nobody the user may apply for.
             "ask_principal": len(choices) > 1,
             "enterprise_only": target.audience == Audience.ENTERPRISE,
-            "drafts": selectors.drafts_for_resident(
-                user=request.user, item=None if bundle else target, bundle=bundle
-            ),
+            "drafts": selectors.drafts_for_resident(user=request.user, item=None if bundle else target, bundle=bundle),
             "error": error,
         },
         status=status,
@@ -86,9 +84,7 @@ def _apply(request: HttpRequest, target, *, bundle=None) -> HttpResponse:
         return _apply_start_page(request, target, bundle=bundle, choices=choices)
     chosen = principal_choice_find(choices, request.POST.get("principal"))
     if chosen is None:
-        error = (
-            _("请从列表中选择您代表的企业。") if target.audience == Audience.ENTERPRISE else _("请选择为谁办理。")
-        )
+        error = _("请从列表中选择您代表的企业。") if target.audience == Audience.ENTERPRISE else _("请选择为谁办理。")
         return _apply_start_page(request, target, bundle=bundle, choices=choices, error=error, status=400)
     principal = chosen.principal
     try:
