@@ -22,6 +22,7 @@ from django.db import connection
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import LocalePrefixPattern, RegexPattern, RoutePattern
+from oauth2_provider.models import get_application_model
 
 from applications import services as application_services
 from applications.calendar import calendar_seed_from_package
@@ -223,9 +224,15 @@ def _candidates(name: str | None, template: str, data: dict) -> list[dict]:
         "portal:bundle": [{"code": code} for code in Bundle.objects.values_list("code", flat=True)[:1]],
         "v1:service-detail": [{"code": data["item"].code}],
         "identity:enterprise_agents": [{"pk": data["enterprise"].pk}],
+        "identity:enterprise_verify": [{"pk": data["enterprise"].pk}],
         "identity:enterprise_acting_log": [{"pk": data["enterprise"].pk}],
         "identity:mandate_revoke": [{"pk": data["enterprise"].pk, "mandate_id": data["mandate"].pk}],
         "identity:proxy_revoke": [{"pk": data["proxy"].pk}],
+        # An OAuth client's consent withdrawal page (a confirmation; the withdrawal is a POST).
+        "identity:authorization_withdraw": [
+            {"application_id": pk} for pk in get_application_model().objects.values_list("pk", flat=True)[:1]
+        ]
+        or [{"application_id": UNKNOWN_ID}],
         "identity:end_session": [
             {"session_id": pk} for pk in UserSession.objects.filter(user=data["applicant"]).values_list("pk", flat=True)
         ]
