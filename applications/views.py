@@ -225,7 +225,7 @@ def draft(request: HttpRequest, draft_id: int) -> HttpResponse:
             if field in form.fields and field not in form.errors:
                 form.add_error(field, schema_error_message(problem.get("message", "")))
         return _render_draft(
-            request, application, form=form, missing=exc.extra.get("missing"), error=exc.message, status=400
+            request, application, form=form, missing=exc.extra.get("missing"), error=exc.message, status=exc.status
         )
     messages.success(request, _("申请已提交，办件编号：%(number)s。") % {"number": application.case_number})
     return redirect("applications:case", case_number=application.case_number)
