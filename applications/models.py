@@ -174,6 +174,20 @@ class Application(models.Model):
         """Made by a proxy for a person (代办), not by the person themself."""
         return self.principal_user_id is not None and self.principal_user_id != self.applicant_id
 
+    @property
+    def acted_on_behalf(self) -> bool:
+        """Made by someone else for its principal: a family proxy for a person, or an agent (经办人)
+        for an enterprise whose legal representative is someone else."""
+        if self.enterprise_id is not None:
+            return self.enterprise.legal_representative_id != self.applicant_id
+        return self.acted_for_someone
+
+    @property
+    def principal_name(self) -> str:
+        if self.enterprise_id is not None:
+            return self.enterprise.name
+        return self.principal_user.real_name if self.principal_user_id else ""
+
 
 class Transition(models.Model):
     """One recorded status change: who, when, from, to, why. Append-only; the

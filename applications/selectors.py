@@ -27,10 +27,11 @@ def official_may_process(*, user, application: Application) -> bool:
 
 
 def applications_for_resident(*, user) -> QuerySet[Application]:
-    """A resident's cases (top-level: a bundle shows as one), newest first: those they made, and
-    those a family proxy submitted for them (代办; ``applicant`` says who acted). A proxy's
-    unsubmitted draft stays the proxy's."""
-    made_for_them = Q(principal_user=user) & ~Q(status=Status.DRAFT)
+    """A resident's cases (top-level: a bundle shows as one), newest first: those they made, those
+    a family proxy submitted for them (代办), and those an agent submitted for an enterprise they
+    are the legal representative of (``applicant`` says who acted). Someone else's unsubmitted
+    draft stays theirs."""
+    made_for_them = (Q(principal_user=user) | Q(enterprise__legal_representative=user)) & ~Q(status=Status.DRAFT)
     return (
         Application.objects.filter(Q(applicant=user) | made_for_them, parent__isnull=True)
         .select_related("service_item", "bundle", "department", "applicant", "principal_user", "enterprise")
@@ -39,10 +40,15 @@ def applications_for_resident(*, user) -> QuerySet[Application]:
 
 
 def resident_may_view(*, user, application: Application) -> bool:
-    """The applicant (who acted) and, once submitted, the person it was made for."""
+    """The applicant (who acted) and, once submitted, the person it was made for or the legal
+    representative of the enterprise it was made for."""
     if application.applicant_id == user.pk:
         return True
-    return application.principal_user_id == user.pk and application.status != Status.DRAFT
+    if application.status == Status.DRAFT:
+        return False
+    if application.enterprise_id is not None:
+        return application.enterprise.legal_representative_id == user.pk
+    return application.principal_user_id == user.pk
 
 
 def application_by_case_number(*, case_number: str) -> Application | None:

@@ -18,7 +18,8 @@ class ApplicationSerializer(serializers.ModelSerializer):
     bundle_code = serializers.CharField(source="bundle.code", default=None)
     department = serializers.CharField(source="department.name", default=None)
     acted_by_proxy = serializers.BooleanField(
-        source="acted_for_someone", help_text="Made by a family proxy (代办) for the person it is for."
+        source="acted_on_behalf",
+        help_text="Made by someone else for its principal: a family proxy (代办) or an enterprise's agent (经办人).",
     )
     applicant_name = serializers.CharField(source="applicant.real_name", help_text="Who applied (acted).")
 

@@ -375,3 +375,27 @@ def test_a_personal_service_for_oneself_needs_nothing_and_refuses_an_enterprise(
     with pytest.raises(ApplicationError) as refused:
         application_principal_resolve(actor=user, service_or_bundle=item, enterprise=enterprise)
     assert refused.value.code == "principal_not_allowed"
+
+
+def test_the_legal_representative_sees_the_case_an_agent_made_for_the_enterprise(client, restaurant, private_root):
+    agent, enterprise, _uscc = _agent_and_enterprise(5)
+    MandateFactory(agent=agent, enterprise=enterprise, all_services=True)
+    representative = enterprise.legal_representative
+    item = published_item(code="TEST-ENT-AGENT", audience="enterprise", form_schema={"type": "object"})
+    draft = services.application_start(applicant=agent, item_code=item.code, enterprise=enterprise)
+    services.material_add_upload(
+        application=draft, requirement=item.published_version.materials.get(), uploaded=pdf_upload(), actor=agent
+    )
+    unsubmitted = services.application_start_bundle(applicant=agent, bundle_code=RESTAURANT, enterprise=enterprise)
+    case = services.application_submit(application=draft, actor=agent)
+    client.force_login(representative)
+
+    listing = client.get("/my/applications/").content.decode()
+    page = client.get(reverse("applications:case", kwargs={"case_number": case.case_number}))
+
+    assert case.case_number in listing
+    assert f"由{agent.real_name}代办" in listing
+    assert reverse("applications:draft", kwargs={"draft_id": unsubmitted.pk}) not in listing
+    assert page.status_code == 200
+    assert "由经办人代为申请" in page.content.decode()
+    assert not AccessAttempt.objects.exists()
