@@ -33,6 +33,7 @@ class EidVerifyView(APIView):
 
     authentication_classes = (BearerTokenAuthentication,)
     permission_classes = (RequiredScopes,)
+    required_scopes_read = ("eid:verify",)  # a GET is refused like a POST, never a 500
     required_scopes_write = ("eid:verify",)
 
     @extend_schema(request=EidVerifyInput, responses={200: EidVerifyOutput}, tags=["e-ID"])
