@@ -67,7 +67,13 @@ class ApplicationDetail(_ResidentApplications, generics.RetrieveAPIView):
             return _not_found()
         application = (
             self.get_queryset()
-            .prefetch_related("transitions", "sub_cases__service_item", "sub_cases__department")
+            .prefetch_related(
+                "transitions",
+                "sub_cases__service_item",
+                "sub_cases__department",
+                "sub_cases__applicant",
+                "sub_cases__enterprise",
+            )
             .filter(case_number=case_number)
             .first()
         )
