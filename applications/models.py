@@ -105,6 +105,16 @@ class Application(models.Model):
         related_name="applications",
         verbose_name=_("申请企业"),
     )
+    # The person the application is for: the applicant for their own, the grantor of a family
+    # proxy (代办) when a proxy applies for them. Empty for an enterprise's application.
+    principal_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="applications_for_me",
+        verbose_name=_("办理对象"),
+    )
     service_item = models.ForeignKey(
         "services.ServiceItem", on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("事项")
     )
@@ -151,12 +161,32 @@ class Application(models.Model):
         indexes = [
             models.Index(fields=["department", "status", "promised_deadline"], name="application_queue_idx"),
             models.Index(fields=["applicant", "-created_at"], name="application_applicant_idx"),
+            models.Index(fields=["principal_user", "-created_at"], name="application_principal_idx"),
             models.Index(fields=["status", "updated_at"], name="application_status_idx"),
         ]
         permissions = [("process_application", _("可办理本部门办件"))]
 
     def __str__(self) -> str:
         return self.case_number or f"draft-{self.pk}"
+
+    @property
+    def acted_for_someone(self) -> bool:
+        """Made by a proxy for a person (代办), not by the person themself."""
+        return self.principal_user_id is not None and self.principal_user_id != self.applicant_id
+
+    @property
+    def acted_on_behalf(self) -> bool:
+        """Made by someone else for its principal: a family proxy for a person, or an agent (经办人)
+        for an enterprise whose legal representative is someone else."""
+        if self.enterprise_id is not None:
+            return self.enterprise.legal_representative_id != self.applicant_id
+        return self.acted_for_someone
+
+    @property
+    def principal_name(self) -> str:
+        if self.enterprise_id is not None:
+            return self.enterprise.name
+        return self.principal_user.real_name if self.principal_user_id else ""
 
 
 class Transition(models.Model):

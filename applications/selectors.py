@@ -1,6 +1,6 @@
 """Reads for applications: who may see which case."""
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from .constants import Status
 from .models import Application, DepartmentOfficial, Transition
@@ -27,19 +27,37 @@ def official_may_process(*, user, application: Application) -> bool:
 
 
 def applications_for_resident(*, user) -> QuerySet[Application]:
-    """A resident's own cases (top-level: a bundle shows as one), newest first."""
+    """A resident's cases (top-level: a bundle shows as one), newest first: those they made, those
+    a family proxy submitted for them (代办), and those an agent submitted for an enterprise they
+    are the legal representative of (``applicant`` says who acted). Someone else's unsubmitted
+    draft stays theirs."""
+    made_for_them = (Q(principal_user=user) | Q(enterprise__legal_representative=user)) & ~Q(status=Status.DRAFT)
     return (
-        Application.objects.filter(applicant=user, parent__isnull=True)
-        .select_related("service_item", "bundle", "department")
+        Application.objects.filter(Q(applicant=user) | made_for_them, parent__isnull=True)
+        .select_related("service_item", "bundle", "department", "applicant", "principal_user", "enterprise")
         .order_by("-created_at")
     )
+
+
+def resident_may_view(*, user, application: Application) -> bool:
+    """The applicant (who acted) and, once submitted, the person it was made for or the legal
+    representative of the enterprise it was made for."""
+    if application.applicant_id == user.pk:
+        return True
+    if application.status == Status.DRAFT:
+        return False
+    if application.enterprise_id is not None:
+        return application.enterprise.legal_representative_id == user.pk
+    return application.principal_user_id == user.pk
 
 
 def application_by_case_number(*, case_number: str) -> Application | None:
     """A case by its number, whoever it belongs to: callers check who asks (see
     ``services_resident.application_open_for_resident``, which also records someone else's attempt)."""
     return (
-        Application.objects.select_related("service_item", "service_version", "department", "bundle")
+        Application.objects.select_related(
+            "service_item", "service_version", "department", "bundle", "applicant", "principal_user", "enterprise"
+        )
         .filter(case_number=case_number)
         .first()
     )

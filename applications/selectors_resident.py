@@ -61,19 +61,22 @@ def bundle_for_apply(*, code: str) -> Bundle | None:
 
 
 def drafts_for_resident(*, user, item: ServiceItem | None = None, bundle: Bundle | None = None) -> list[Application]:
-    """The user's open drafts for a service item's published version, or for a bundle, newest first."""
+    """The user's open drafts for a service item's published version, or for a bundle, newest first
+    (with whom each is for)."""
     drafts = Application.objects.filter(applicant=user, status=Status.DRAFT, parent__isnull=True)
     if item is not None:
         drafts = drafts.filter(service_version_id=item.published_version_id)
     else:
         drafts = drafts.filter(bundle=bundle)
-    return list(drafts.select_related("enterprise").order_by("-updated_at"))
+    return list(drafts.select_related("enterprise", "principal_user").order_by("-updated_at"))
 
 
 def draft_for_resident(*, user, draft_id: int) -> Application | None:
     """The resident's own application by id, in any status (None if not theirs)."""
     return (
-        Application.objects.select_related("service_item", "service_version", "enterprise", "department")
+        Application.objects.select_related(
+            "service_item", "service_version", "enterprise", "department", "principal_user"
+        )
         .filter(pk=draft_id, applicant=user)
         .first()
     )
@@ -81,8 +84,10 @@ def draft_for_resident(*, user, draft_id: int) -> Application | None:
 
 def application_principal(application: Application):
     """Whom the application is for, as material providers see it: the enterprise the applicant acts
-    for, or the applicant."""
-    return application.enterprise if application.enterprise_id else application.applicant
+    for, the person a proxy applies for, or the applicant."""
+    if application.enterprise_id:
+        return application.enterprise
+    return application.principal_user if application.principal_user_id else application.applicant
 
 
 @dataclass

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.exceptions import ApplicationError
-from identity.services.acting import act_on_behalf, acting_check
+from identity.services.acting import act_on_behalf
 from notifications.services import notify
 from services.models import Bundle, ServiceItem
 
@@ -40,6 +40,7 @@ from .constants import (
 )
 from .forms import prefill_values, validate_form_data
 from .models import Application, CaseSequence, DepartmentOfficial, SubmittedMaterial, SupplementRequest, Transition
+from .principals import application_principal_resolve, covered_codes
 from .scanning import material_scan_queue
 from .selectors import official_may_process
 from .uploads import check_upload, save_with_file
@@ -52,8 +53,13 @@ def _today() -> datetime.date:
 # --- Drafts -------------------------------------------------------------------------
 
 
-def application_start(*, applicant, item_code: str, enterprise=None) -> Application:
-    """A draft for the published version of ``item_code``, prefilled from what the portal holds."""
+def application_start(*, applicant, item_code: str, enterprise=None, principal_user=None) -> Application:
+    """A draft for the published version of ``item_code``, prefilled from what the portal holds.
+
+    ``enterprise`` or ``principal_user`` say whom it is for (default: the applicant themself);
+    :func:`applications.principals.application_principal_resolve` checks the applicant may
+    apply for them. A proxy's draft is prefilled with the principal's identity.
+    """
     item = (
         ServiceItem.objects.select_related("published_version", "department")
         .filter(code=item_code, published_version__isnull=False)
@@ -62,11 +68,9 @@ def application_start(*, applicant, item_code: str, enterprise=None) -> Applicat
     if item is None:
         raise ApplicationError(_("该事项暂不可在线办理。"), code="item_unavailable", status=404)
     version = item.published_version
-    if item.audience == "enterprise" and enterprise is None:
-        raise ApplicationError(_("该事项由企业申请，请选择您代表的企业。"), code="enterprise_required")
-    if enterprise is not None:
-        # Only the legal representative or an agent mandated for this service.
-        acting_check(actor=applicant, service_code=item.code, enterprise=enterprise)
+    principal = application_principal_resolve(
+        actor=applicant, service_or_bundle=item, enterprise=enterprise, principal_user=principal_user
+    )
     if applicant.assurance_level < version.minimum_assurance_level:
         raise ApplicationError(
             _("办理该事项需要先完成实名认证。"),
@@ -75,14 +79,21 @@ def application_start(*, applicant, item_code: str, enterprise=None) -> Applicat
             extra={"verify_url": "/account/verify/"},
         )
     existing = Application.objects.filter(
-        applicant=applicant, service_version=version, status=Status.DRAFT, enterprise=enterprise
+        applicant=applicant,
+        service_version=version,
+        status=Status.DRAFT,
+        enterprise=principal.enterprise,
+        principal_user=principal.user,
     ).first()
     if existing is not None:
         return existing
-    data, sources = prefill_values(version.form_schema, applicant=applicant, enterprise=enterprise)
+    data, sources = prefill_values(
+        version.form_schema, applicant=principal.user or applicant, enterprise=principal.enterprise
+    )
     return Application.objects.create(
         applicant=applicant,
-        enterprise=enterprise,
+        enterprise=principal.enterprise,
+        principal_user=principal.user,
         service_item=item,
         service_version=version,
         department=item.department,
@@ -91,22 +102,39 @@ def application_start(*, applicant, item_code: str, enterprise=None) -> Applicat
     )
 
 
-def application_start_bundle(*, applicant, bundle_code: str, enterprise=None) -> Application:
-    """A draft for a bundle (一件事): one merged form over all its items."""
+def application_start_bundle(*, applicant, bundle_code: str, enterprise=None, principal_user=None) -> Application:
+    """A draft for a bundle (一件事): one merged form over all its items, for the principal
+    :func:`applications.principals.application_principal_resolve` allows (a mandate must cover
+    every item)."""
     bundle = Bundle.objects.filter(code=bundle_code).first()
     items = bundle_items(bundle) if bundle else []
     if not items:
         raise ApplicationError(_("该一件事暂不可在线办理。"), code="bundle_unavailable", status=404)
+    principal = application_principal_resolve(
+        actor=applicant, service_or_bundle=bundle, enterprise=enterprise, principal_user=principal_user
+    )
     if applicant.assurance_level < max(item.published_version.minimum_assurance_level for item in items):
         raise ApplicationError(_("办理该事项需要先完成实名认证。"), code="assurance_too_low", status=403)
     existing = Application.objects.filter(
-        applicant=applicant, bundle=bundle, parent__isnull=True, status=Status.DRAFT
+        applicant=applicant,
+        bundle=bundle,
+        parent__isnull=True,
+        status=Status.DRAFT,
+        enterprise=principal.enterprise,
+        principal_user=principal.user,
     ).first()
     if existing is not None:
         return existing
-    data, sources = prefill_values(merged_schema(items), applicant=applicant, enterprise=enterprise)
+    data, sources = prefill_values(
+        merged_schema(items), applicant=principal.user or applicant, enterprise=principal.enterprise
+    )
     return Application.objects.create(
-        applicant=applicant, enterprise=enterprise, bundle=bundle, form_data=data, field_sources=sources
+        applicant=applicant,
+        enterprise=principal.enterprise,
+        principal_user=principal.user,
+        bundle=bundle,
+        form_data=data,
+        field_sources=sources,
     )
 
 
@@ -205,7 +233,7 @@ def application_submit(*, application: Application, actor) -> Application:
     with transaction.atomic():
         application = (
             Application.objects.select_for_update(of=("self",))
-            .select_related("service_version", "service_item", "department", "enterprise", "bundle")
+            .select_related("service_version", "service_item", "department", "enterprise", "bundle", "principal_user")
             .get(pk=application.pk)
         )
         if application.applicant_id != actor.pk:
@@ -223,12 +251,17 @@ def application_submit(*, application: Application, actor) -> Application:
                 code="materials_missing",
                 extra={"missing": missing},
             )
-        if application.enterprise_id:
+        if application.enterprise_id or application.acted_for_someone:
+            # Checked again at the moment of acting (a mandate may have ended since the draft
+            # began) and recorded in this transaction: a refusal rolls the submission back.
+            target = application.service_item if application.service_item_id else application.bundle
             act_on_behalf(
                 actor=actor,
                 action="application_submit",
-                service_code=application.service_item.code if application.service_item_id else application.bundle.code,
+                service_code=target.code,
+                covering=covered_codes(target),
                 enterprise=application.enterprise,
+                principal_user=None if application.enterprise_id else application.principal_user,
                 object_reference=str(application.pk),
             )
         return application_transition(application_id=application.pk, to_status=Status.SUBMITTED, actor=actor)
@@ -340,6 +373,7 @@ def _fan_out_bundle(move: Move) -> None:
         child = Application.objects.create(
             applicant=parent.applicant,
             enterprise=parent.enterprise,
+            principal_user=parent.principal_user,
             service_item=item,
             service_version=item.published_version,
             department=item.department,

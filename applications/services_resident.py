@@ -17,7 +17,7 @@ from common.material_providers import holding_find
 
 from .constants import MaterialSource, ScanStatus, Status
 from .models import AccessAttempt, Application, PrefillReport, SubmittedMaterial, SupplementRequest
-from .selectors import application_by_case_number
+from .selectors import application_by_case_number, resident_may_view
 from .selectors_resident import application_principal
 from .services import application_transition
 
@@ -33,7 +33,8 @@ def _check_owner(application: Application, actor) -> None:
 
 
 def application_open_for_resident(*, user, case_number: str) -> Application | None:
-    """The user's case by number, for the pages and the API alike. Someone else's case answers
+    """The user's case by number, for the pages and the API alike: one they made, or one a
+    family proxy made for them (see ``selectors.resident_may_view``). Someone else's case answers
     None, exactly like a missing one, and the attempt is recorded as an :class:`AccessAttempt`.
 
     Callers must return their 404, not raise it: with ``ATOMIC_REQUESTS`` a raised
@@ -42,7 +43,7 @@ def application_open_for_resident(*, user, case_number: str) -> Application | No
     application = application_by_case_number(case_number=case_number)
     if application is None:
         return None
-    if application.applicant_id != user.pk:
+    if not resident_may_view(user=user, application=application):
         AccessAttempt.objects.create(user=user, case_number=case_number[:64])
         return None
     return application

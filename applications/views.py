@@ -22,12 +22,12 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from applications.bundles import application_requirements
 from common.exceptions import ApplicationError
 from common.views import page_not_found
-from identity.selectors_enterprises import enterprises_for_user
 from services.constants import Audience
 
 from . import selectors_resident as selectors
 from .constants import ScanStatus, Status
 from .forms_resident import PrefillReportForm, WithdrawForm, application_form, draft_values, schema_error_message
+from .principals import principal_choice_find, principal_choices
 from .selectors import application_timeline, applications_for_resident
 from .services import (
     application_save_draft,
@@ -58,64 +58,55 @@ def _not_found(request: HttpRequest) -> HttpResponse:
 # --- Applying ------------------------------------------------------------------------
 
 
-def _apply_start_page(request, item, *, enterprises, ask_enterprise, error=None, status=200) -> HttpResponse:
+def _apply_start_page(request, target, *, bundle=None, choices, error=None, status=200) -> HttpResponse:
     return render(
         request,
         "applications/apply_start.html",
         {
-            "item": item,
-            "ask_enterprise": ask_enterprise,
-            "enterprises": enterprises,
-            "may_apply_as_self": item.audience == Audience.BOTH,
-            "drafts": selectors.drafts_for_resident(user=request.user, item=item),
+            "item": target,
+            "bundle": bundle,
+            "choices": choices,
+            # One option needs no question; none means there is nobody the user may apply for.
+            "ask_principal": len(choices) > 1,
+            "enterprise_only": target.audience == Audience.ENTERPRISE,
+            "drafts": selectors.drafts_for_resident(user=request.user, item=None if bundle else target, bundle=bundle),
             "error": error,
         },
         status=status,
     )
 
 
-@login_required
-@never_cache
-@require_http_methods(["GET", "POST"])
-def apply(request: HttpRequest, code: str) -> HttpResponse:
-    """GET shows the service and a “开始申请” button (enterprise services first ask which enterprise
-    the user acts for) and writes nothing; the POST starts (or continues) the draft and shows it."""
-    item = selectors.service_item_for_apply(code=code)
-    if item is None:
-        return render(
-            request,
-            "applications/apply_error.html",
-            {"message": _("该事项暂不可在线办理。"), "item": None},
-            status=404,
-        )
-    enterprises, ask_enterprise = [], False
-    if item.audience in (Audience.ENTERPRISE, Audience.BOTH):
-        enterprises = list(enterprises_for_user(user=request.user))
-        ask_enterprise = item.audience == Audience.ENTERPRISE or bool(enterprises)
+def _apply(request: HttpRequest, target, *, bundle=None) -> HttpResponse:
+    """GET asks “为谁办理” when there is a choice (writes nothing); the POST starts (or continues)
+    the draft for the chosen principal. The choice is checked again by the service."""
+    choices = principal_choices(actor=request.user, service_or_bundle=target)
     if request.method == "GET":
-        return _apply_start_page(request, item, enterprises=enterprises, ask_enterprise=ask_enterprise)
-
-    enterprise = None
-    if ask_enterprise:
-        choice = request.POST.get("enterprise")
-        if choice != "self" or item.audience == Audience.ENTERPRISE:
-            enterprise = next((e for e in enterprises if str(e.pk) == choice), None)
-            if enterprise is None:
-                return _apply_start_page(
-                    request,
-                    item,
-                    enterprises=enterprises,
-                    ask_enterprise=True,
-                    error=_("请从列表中选择您代表的企业。"),
-                    status=400,
-                )
+        return _apply_start_page(request, target, bundle=bundle, choices=choices)
+    chosen = principal_choice_find(choices, request.POST.get("principal"))
+    if chosen is None:
+        error = _("请从列表中选择您代表的企业。") if target.audience == Audience.ENTERPRISE else _("请选择为谁办理。")
+        return _apply_start_page(request, target, bundle=bundle, choices=choices, error=error, status=400)
+    principal = chosen.principal
     try:
-        draft = application_start(applicant=request.user, item_code=item.code, enterprise=enterprise)
+        if bundle is not None:
+            draft = application_start_bundle(
+                applicant=request.user,
+                bundle_code=bundle.code,
+                enterprise=principal.enterprise,
+                principal_user=principal.user,
+            )
+        else:
+            draft = application_start(
+                applicant=request.user,
+                item_code=target.code,
+                enterprise=principal.enterprise,
+                principal_user=principal.user,
+            )
     except ApplicationError as exc:
         return render(
             request,
             "applications/apply_error.html",
-            {"message": exc.message, "code": exc.code, "item": item},
+            {"message": exc.message, "code": exc.code, "item": None if bundle else target},
             status=exc.status,
         )
     return redirect("applications:draft", draft_id=draft.pk)
@@ -124,9 +115,25 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @never_cache
 @require_http_methods(["GET", "POST"])
+def apply(request: HttpRequest, code: str) -> HttpResponse:
+    """A service item: see :func:`_apply`."""
+    item = selectors.service_item_for_apply(code=code)
+    if item is None:
+        return render(
+            request,
+            "applications/apply_error.html",
+            {"message": _("该事项暂不可在线办理。"), "item": None},
+            status=404,
+        )
+    return _apply(request, item)
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
 def apply_bundle(request: HttpRequest, code: str) -> HttpResponse:
-    """GET shows the bundle (一件事) and a “开始申请” button; the POST starts (or continues) its one
-    merged draft."""
+    """A bundle (一件事), one merged draft: see :func:`_apply`. The same “为谁办理” rule as a
+    single item; an agent's mandate must cover every item of the bundle."""
     bundle = selectors.bundle_for_apply(code=code)
     if bundle is None:
         return render(
@@ -135,23 +142,7 @@ def apply_bundle(request: HttpRequest, code: str) -> HttpResponse:
             {"message": _("该一件事暂不可在线办理。"), "item": None},
             status=404,
         )
-    if request.method == "GET":
-        return render(
-            request,
-            "applications/apply_start.html",
-            {
-                "item": bundle,
-                "bundle": bundle,
-                "drafts": selectors.drafts_for_resident(user=request.user, bundle=bundle),
-            },
-        )
-    try:
-        draft = application_start_bundle(applicant=request.user, bundle_code=code)
-    except ApplicationError as exc:
-        return render(
-            request, "applications/apply_error.html", {"message": exc.message, "item": None}, status=exc.status
-        )
-    return redirect("applications:draft", draft_id=draft.pk)
+    return _apply(request, bundle, bundle=bundle)
 
 
 def _own_draft(request: HttpRequest, draft_id: int):
@@ -234,7 +225,7 @@ def draft(request: HttpRequest, draft_id: int) -> HttpResponse:
             if field in form.fields and field not in form.errors:
                 form.add_error(field, schema_error_message(problem.get("message", "")))
         return _render_draft(
-            request, application, form=form, missing=exc.extra.get("missing"), error=exc.message, status=400
+            request, application, form=form, missing=exc.extra.get("missing"), error=exc.message, status=exc.status
         )
     messages.success(request, _("申请已提交，办件编号：%(number)s。") % {"number": application.case_number})
     return redirect("applications:case", case_number=application.case_number)
@@ -373,13 +364,16 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 
 def _case_context(request, application, **extra) -> dict:
-    open_request = selectors.open_supplement_request(application=application)
+    # The person a proxy applied for sees the case; only the one who applied acts on it.
+    is_applicant = application.applicant_id == request.user.pk
+    open_request = selectors.open_supplement_request(application=application) if is_applicant else None
     materials = list(selectors.application_materials(application=application))
     return {
         "application": application,
         "timeline": list(application_timeline(application=application)),
         "next_step": selectors.application_next_step(application=application),
-        "may_withdraw": selectors.application_may_withdraw(application=application),
+        "may_withdraw": is_applicant and selectors.application_may_withdraw(application=application),
+        "is_applicant": is_applicant,
         "open_request": open_request,
         "materials": materials,
         "supplement_materials": [m for m in materials if open_request and m.supplement_id == open_request.pk],
@@ -391,6 +385,14 @@ def _case_context(request, application, **extra) -> dict:
         "supplement_error": None,
         **extra,
     }
+
+
+def _case_to_act_on(request: HttpRequest, case_number: str):
+    """The case, for its applicant only: the person a proxy applied for may read it, not act on it."""
+    application = application_open_for_resident(user=request.user, case_number=case_number)
+    if application is None or application.applicant_id != request.user.pk:
+        return None
+    return application
 
 
 @login_required
@@ -407,7 +409,7 @@ def case_detail(request: HttpRequest, case_number: str) -> HttpResponse:
 @never_cache
 @require_POST
 def supplement_upload(request: HttpRequest, case_number: str) -> HttpResponse:
-    application = application_open_for_resident(user=request.user, case_number=case_number)
+    application = _case_to_act_on(request, case_number)
     if application is None:
         return _not_found(request)
     open_request = selectors.open_supplement_request(application=application)
@@ -441,7 +443,7 @@ def supplement_upload(request: HttpRequest, case_number: str) -> HttpResponse:
 @never_cache
 @require_POST
 def supplement_submit(request: HttpRequest, case_number: str) -> HttpResponse:
-    application = application_open_for_resident(user=request.user, case_number=case_number)
+    application = _case_to_act_on(request, case_number)
     if application is None:
         return _not_found(request)
     try:
@@ -457,7 +459,7 @@ def supplement_submit(request: HttpRequest, case_number: str) -> HttpResponse:
 @never_cache
 @require_POST
 def supplement_material_delete(request: HttpRequest, case_number: str, material_id: int) -> HttpResponse:
-    application = application_open_for_resident(user=request.user, case_number=case_number)
+    application = _case_to_act_on(request, case_number)
     if application is None:
         return _not_found(request)
     try:
@@ -476,7 +478,7 @@ def supplement_material_delete(request: HttpRequest, case_number: str, material_
 @require_http_methods(["GET", "POST"])
 def withdraw(request: HttpRequest, case_number: str) -> HttpResponse:
     """Withdraw before a decision, after an explicit confirmation."""
-    application = application_open_for_resident(user=request.user, case_number=case_number)
+    application = _case_to_act_on(request, case_number)
     if application is None:
         return _not_found(request)
     if not selectors.application_may_withdraw(application=application):

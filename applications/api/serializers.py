@@ -1,4 +1,7 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
+
+from identity.validators import normalize_id_number, normalize_uscc
 
 from ..models import Application, Transition
 
@@ -14,12 +17,19 @@ class ApplicationSerializer(serializers.ModelSerializer):
     service_name = serializers.CharField(source="service_item.name", default=None)
     bundle_code = serializers.CharField(source="bundle.code", default=None)
     department = serializers.CharField(source="department.name", default=None)
+    acted_by_proxy = serializers.BooleanField(
+        source="acted_on_behalf",
+        help_text="Made by someone else for its principal: a family proxy (代办) or an enterprise's agent (经办人).",
+    )
+    applicant_name = serializers.CharField(source="applicant.real_name", help_text="Who applied (acted).")
 
     class Meta:
         model = Application
         fields = (
             "case_number",
             "status",
+            "acted_by_proxy",
+            "applicant_name",
             "service_code",
             "service_name",
             "bundle_code",
@@ -40,14 +50,47 @@ class ApplicationDetailSerializer(ApplicationSerializer):
         fields = (*ApplicationSerializer.Meta.fields, "form_data", "timeline", "sub_cases")
 
 
+def _checked(normalize, value: str) -> str:
+    try:
+        return normalize(value)
+    except DjangoValidationError as exc:
+        raise serializers.ValidationError(exc.messages) from exc
+
+
 class DraftCreateInput(serializers.Serializer):
     service_code = serializers.CharField(max_length=64, required=False)
     bundle_code = serializers.CharField(max_length=40, required=False)
+    enterprise = serializers.CharField(
+        max_length=18,
+        required=False,
+        help_text=(
+            "For an enterprise service or bundle: the USCC (统一社会信用代码, GB 32100) of a verified "
+            "enterprise the token's user represents or holds a mandate for that covers the service "
+            "(for a bundle, every item). Required when the service is for enterprises only."
+        ),
+    )
+    principal = serializers.CharField(
+        max_length=18,
+        required=False,
+        help_text=(
+            "For a family proxy (代办): the resident identity number (GB 11643) of the person the "
+            "application is for, who granted the token's user a proxy covering the service. "
+            "Omit to apply for oneself."
+        ),
+    )
     data = serializers.DictField(required=False, default=dict)
+
+    def validate_enterprise(self, value: str) -> str:
+        return _checked(normalize_uscc, value)
+
+    def validate_principal(self, value: str) -> str:
+        return _checked(normalize_id_number, value)
 
     def validate(self, attrs):
         if bool(attrs.get("service_code")) == bool(attrs.get("bundle_code")):
             raise serializers.ValidationError("Give exactly one of service_code and bundle_code.")
+        if attrs.get("enterprise") and attrs.get("principal"):
+            raise serializers.ValidationError("Give at most one of enterprise and principal.")
         return attrs
 
 
@@ -68,6 +111,10 @@ class RequirementSerializer(serializers.Serializer):
 
 
 class DraftSerializer(serializers.ModelSerializer):
+    for_enterprise = serializers.CharField(
+        source="enterprise.uscc_masked", default=None, help_text="The enterprise applied for (masked USCC)."
+    )
+    acted_for = serializers.SerializerMethodField(help_text="The person a proxy applies for (masked ID), or null.")
     form_schema = serializers.SerializerMethodField()
     requirements = serializers.SerializerMethodField()
     materials = serializers.SerializerMethodField()
@@ -78,12 +125,17 @@ class DraftSerializer(serializers.ModelSerializer):
             "id",
             "status",
             "case_number",
+            "for_enterprise",
+            "acted_for",
             "form_data",
             "field_sources",
             "form_schema",
             "requirements",
             "materials",
         )
+
+    def get_acted_for(self, application) -> str | None:
+        return application.principal_user.id_number_masked if application.acted_for_someone else None
 
     def get_form_schema(self, application) -> dict:
         from ..services import application_schema

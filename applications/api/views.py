@@ -3,7 +3,7 @@ with OAuth2 (authorization code). Scope ``applications:read``."""
 
 from django.http import Http404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import CursorPagination
@@ -18,6 +18,7 @@ from identity.api_permissions import RequiredScopes, TokenHasUser
 from .. import services
 from ..constants import Status
 from ..models import Application
+from ..principals import principal_from_references
 from ..selectors import applications_for_resident
 from ..services_resident import application_open_for_resident
 from .serializers import (
@@ -35,6 +36,7 @@ class _ResidentApplications:
     required_scopes_read = ("applications:read",)
 
     def get_queryset(self):
+        # The token's user's cases, including those a family proxy made for them.
         return applications_for_resident(user=self.request.user).exclude(status="draft")
 
 
@@ -65,7 +67,13 @@ class ApplicationDetail(_ResidentApplications, generics.RetrieveAPIView):
             return _not_found()
         application = (
             self.get_queryset()
-            .prefetch_related("transitions", "sub_cases__service_item", "sub_cases__department")
+            .prefetch_related(
+                "transitions",
+                "sub_cases__service_item",
+                "sub_cases__department",
+                "sub_cases__applicant",
+                "sub_cases__enterprise",
+            )
             .filter(case_number=case_number)
             .first()
         )
@@ -99,17 +107,42 @@ class _DraftBase(APIView):
 
 @extend_schema(tags=["applications"])
 class DraftCreate(_DraftBase):
-    """Start (or continue) a draft for a service item or a bundle, prefilled; optionally save answers."""
+    """Start (or continue) a draft for a service item or a bundle, prefilled; optionally save answers.
 
-    @extend_schema(request=DraftCreateInput, responses={201: DraftSerializer})
+    Whom it is for goes through the same check as the pages: ``enterprise`` (USCC) for an
+    enterprise service, ``principal`` (ID number) for a family proxy, neither for oneself.
+    Refusals are problem+json: 403 ``not_mandated``, 403 ``enterprise_unverified``,
+    400 ``enterprise_required`` when an enterprise service names no enterprise."""
+
+    @extend_schema(
+        request=DraftCreateInput,
+        responses={
+            201: DraftSerializer,
+            400: OpenApiResponse(description="problem+json: invalid input, or `enterprise_required`"),
+            403: OpenApiResponse(description="problem+json: `not_mandated` or `enterprise_unverified`"),
+        },
+    )
     def post(self, request, version=None):
         data = DraftCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
+        enterprise, principal_user = principal_from_references(
+            uscc=values.get("enterprise", ""), id_number=values.get("principal", "")
+        )
         if values.get("service_code"):
-            draft = services.application_start(applicant=request.user, item_code=values["service_code"])
+            draft = services.application_start(
+                applicant=request.user,
+                item_code=values["service_code"],
+                enterprise=enterprise,
+                principal_user=principal_user,
+            )
         else:
-            draft = services.application_start_bundle(applicant=request.user, bundle_code=values["bundle_code"])
+            draft = services.application_start_bundle(
+                applicant=request.user,
+                bundle_code=values["bundle_code"],
+                enterprise=enterprise,
+                principal_user=principal_user,
+            )
         if values.get("data"):
             draft = services.application_save_draft(
                 application=draft, data={**draft.form_data, **values["data"]}, actor=request.user

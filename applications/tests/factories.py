@@ -123,10 +123,13 @@ def _default_data(applicant, schema: dict) -> dict:
     return {name: value for name, value in values.items() if name in schema.get("properties", {})}
 
 
-def submitted_application(*, applicant, item: ServiceItem, data: dict | None = None, enterprise=None) -> Application:
-    """A case submitted by ``applicant`` through the real services: start, draft, uploads, submit."""
+def submitted_application(
+    *, applicant, item: ServiceItem, data: dict | None = None, enterprise=None, principal_user=None
+) -> Application:
+    """A case submitted by ``applicant`` through the real services: start, draft, uploads, submit.
+    ``enterprise`` or ``principal_user`` (a family proxy's principal) say whom it is for."""
     application = application_services.application_start(
-        applicant=applicant, item_code=item.code, enterprise=enterprise
+        applicant=applicant, item_code=item.code, enterprise=enterprise, principal_user=principal_user
     )
     schema = application.service_version.form_schema
     draft = {**_default_data(applicant, schema), **application.form_data, **(data or {})}

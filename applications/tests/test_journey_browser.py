@@ -59,8 +59,8 @@ def test_resident_applies_official_processes_resident_supplements_and_is_told(
     resident.goto(live_server.url + f"/services/{ITEM}/")
     resident.get_by_role("link", name="在线办理").first.click()
 
-    # An enterprise item: they apply for the demo enterprise they represent.
-    resident.get_by_label(re.compile("通办演示餐饮管理有限公司")).check()
+    # An enterprise item: the only enterprise they may apply for is named, without a question.
+    assert "办理对象：通办演示餐饮管理有限公司" in resident.locator("main").inner_text()
     resident.get_by_role("button", name="开始申请").click()
 
     # The form arrives prefilled from what the portal holds; authoritative values are locked.

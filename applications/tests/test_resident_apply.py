@@ -116,26 +116,52 @@ def test_the_apply_pages_require_login(client, item):
 
 
 def test_an_enterprise_service_asks_which_enterprise_and_refuses_one_not_yours(client):
-    from identity.tests.factories_enterprises import EnterpriseFactory
+    from identity.tests.factories_enterprises import EnterpriseFactory, MandateFactory
 
     item = published_item(code="TEST-ENT-001", audience="enterprise")
     user = resident()
     mine = EnterpriseFactory(legal_representative=user)
+    mandated = MandateFactory(agent=user, service_codes=[item.code]).enterprise
+    unverified = EnterpriseFactory(legal_representative=user, unverified=True)
     other = EnterpriseFactory()
     client.force_login(user)
     chooser = client.get(f"/applications/new/{item.code}/")
     assert chooser.status_code == 200
-    assert mine.name in chooser.content.decode()
-    assert other.name not in chooser.content.decode()
-    assert '<form method="post"' in chooser.content.decode()
+    page = chooser.content.decode()
+    assert "为谁办理" in page
+    assert mine.name in page
+    assert mandated.name in page
+    assert unverified.name not in page
+    assert other.name not in page
+    assert '<form method="post"' in page
     assert not Application.objects.exists()
-    for choice in ({"enterprise": other.pk}, {"enterprise": "self"}, {}):
+    for choice in (
+        {"principal": f"enterprise:{other.pk}"},
+        {"principal": f"enterprise:{unverified.pk}"},
+        {"principal": "self"},
+        {},
+    ):
         refused = client.post(f"/applications/new/{item.code}/", choice)
         assert refused.status_code == 400
         assert "请从列表中选择您代表的企业" in refused.content.decode()
     assert not Application.objects.exists()
-    started = client.post(f"/applications/new/{item.code}/", {"enterprise": mine.pk})
+    started = client.post(f"/applications/new/{item.code}/", {"principal": f"enterprise:{mandated.pk}"})
     assert started.status_code == 302
+    application = Application.objects.get()
+    assert (application.enterprise, application.principal_user) == (mandated, None)
+
+
+def test_with_exactly_one_option_the_apply_page_does_not_ask(client):
+    from identity.tests.factories_enterprises import EnterpriseFactory
+
+    item = published_item(code="TEST-ENT-002", audience="enterprise")
+    user = resident()
+    mine = EnterpriseFactory(legal_representative=user)
+    client.force_login(user)
+    page = client.get(f"/applications/new/{item.code}/").content.decode()
+    assert 'name="principal"' not in page
+    assert mine.name in page
+    assert client.post(f"/applications/new/{item.code}/").status_code == 302
     assert Application.objects.get().enterprise == mine
 
 

@@ -108,6 +108,9 @@ def dataset(settings, tmp_path):
     )
     application_decide(application_id=concluded.pk, to_status=Status.CONCLUDED, actor=officer)
     someone_elses = submitted_application(applicant=other, item=item)
+    # A family proxy's case for the resident: theirs to read (代办).
+    ProxyAuthorisationFactory(principal=applicant, proxy=other, service_codes=[item.code])
+    made_for_them = submitted_application(applicant=other, item=item, principal_user=applicant)
     # Drafts last: starting one for an item continues an open draft, which the cases above submitted.
     draft = application_services.application_start(applicant=applicant, item_code=item.code)
     requirement = draft.service_version.materials.filter(mandatory=True).first()
@@ -141,6 +144,7 @@ def dataset(settings, tmp_path):
         "concluded": concluded,
         "result": decision.result,
         "someone_elses": someone_elses,
+        "made_for_them": made_for_them,
         "enterprise": enterprise,
         "mandate": mandate,
         "proxy": proxy,
@@ -241,7 +245,7 @@ def _candidates(name: str | None, template: str, data: dict) -> list[dict]:
         return [{"content_type_id": content_type.pk, "object_id": data["submitted"].pk}]
 
     draft, submitted, supplement, concluded = data["draft"], data["submitted"], data["supplement"], data["concluded"]
-    cases = [submitted, supplement, concluded, data["someone_elses"]]
+    cases = [submitted, supplement, concluded, data["someone_elses"], data["made_for_them"]]
     if "draft_id" in parameters or (name or "").split(":")[-1].startswith("draft-"):
         key = "draft_id" if "draft_id" in parameters else "pk"
         rows = [{key: draft.pk}, {key: data["bundle_draft"].pk}]

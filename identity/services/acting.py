@@ -18,6 +18,7 @@ taken for someone else goes unrecorded. :func:`acting_check` alone answers
 "may I?" for showing or hiding a button.
 """
 
+from collections.abc import Sequence
 from http import HTTPStatus
 
 from django.db import transaction
@@ -45,6 +46,10 @@ def _principal_arguments(enterprise: Enterprise | None, principal_user: User | N
         raise TypeError("Give exactly one of enterprise or principal_user.")
 
 
+def _codes(service_code: str, service_codes: Sequence[str]) -> tuple[str, ...]:
+    return tuple(service_codes) or (service_code,)
+
+
 def _not_mandated() -> ApplicationError:
     return ApplicationError(
         _("您没有代为办理该事项的授权，或授权已过期、已撤销。"),
@@ -64,13 +69,14 @@ def _enterprise_unverified() -> ApplicationError:
 def _covering_grant(
     *,
     actor: User,
-    service_code: str,
+    service_codes: Sequence[str],
     enterprise: Enterprise | None,
     principal_user: User | None,
     lock: bool,
 ) -> Mandate | ProxyAuthorisation | None:
-    """The mandate or authorisation covering the action, or ``None`` when the
-    actor needs none (the legal representative, or a resident acting for themself).
+    """The mandate or authorisation covering every one of ``service_codes`` (a bundle's items),
+    or ``None`` when the actor needs none (the legal representative, or a resident acting for
+    themself). One grant must cover them all: several partial grants do not add up.
 
     :raises ApplicationError: ``not_mandated`` when nothing covers it.
     """
@@ -96,7 +102,7 @@ def _covering_grant(
         # wait: an action is never recorded under a grant revoked before it committed.
         grants = grants.select_for_update()
     for grant in grants:
-        if grant_covers(grant, service_code):
+        if all(grant_covers(grant, code) for code in service_codes):
             return grant
     raise _not_mandated()
 
@@ -104,18 +110,24 @@ def _covering_grant(
 def acting_check(
     *,
     actor: User,
-    service_code: str,
+    service_code: str = "",
+    service_codes: Sequence[str] = (),
     enterprise: Enterprise | None = None,
     principal_user: User | None = None,
 ) -> None:
-    """Refuse unless ``actor`` may handle ``service_code`` for the principal.
+    """Refuse unless ``actor`` may handle ``service_code`` (or every one of ``service_codes``,
+    e.g. a bundle's items) for the principal.
 
     Give exactly one principal: ``enterprise`` or ``principal_user``.
 
     :raises ApplicationError: ``code="not_mandated"`` or ``"enterprise_unverified"``, status 403.
     """
     _covering_grant(
-        actor=actor, service_code=service_code, enterprise=enterprise, principal_user=principal_user, lock=False
+        actor=actor,
+        service_codes=_codes(service_code, service_codes),
+        enterprise=enterprise,
+        principal_user=principal_user,
+        lock=False,
     )
 
 
@@ -149,17 +161,25 @@ def act_on_behalf(
     enterprise: Enterprise | None = None,
     principal_user: User | None = None,
     object_reference: str = "",
+    covering: Sequence[str] = (),
 ) -> ActingRecord:
     """Check that ``actor`` may act, then record the action, in one transaction.
 
     Call it in the same transaction as the action itself (e.g. inside the
     service that submits an application), so a refused check rolls the action
-    back and a committed action always has its record.
+    back and a committed action always has its record. ``covering`` lists the
+    codes the grant must cover when they differ from the recorded
+    ``service_code`` (a bundle is recorded under its code, and checked against
+    every item's).
 
     :raises ApplicationError: ``code="not_mandated"`` or ``"enterprise_unverified"``, status 403.
     """
     _covering_grant(
-        actor=actor, service_code=service_code, enterprise=enterprise, principal_user=principal_user, lock=True
+        actor=actor,
+        service_codes=_codes(service_code, covering),
+        enterprise=enterprise,
+        principal_user=principal_user,
+        lock=True,
     )
     return acting_record(
         actor=actor,

@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from applications.models import Application
+from applications.services import application_start
 from applications.tests.resident_factories import published_item
 from common.exceptions import ApplicationError
 from identity import demo_enterprises
@@ -236,9 +237,17 @@ def test_no_application_is_started_for_an_unverified_enterprise(client, squatter
     item = published_item(code="TEST-ENT-VERIFY", audience="enterprise")
     enterprise = EnterpriseFactory(legal_representative=squatter, unverified=True)
     client.force_login(squatter)
-    response = client.post(f"/applications/new/{item.code}/", {"enterprise": enterprise.pk})
-    assert response.status_code == HTTPStatus.FORBIDDEN
-    assert "该企业尚未通过登记核验" in response.content.decode()
+    # The apply page does not offer it, and a POST naming it anyway is refused.
+    page = client.get(f"/applications/new/{item.code}/")
+    assert page.status_code == HTTPStatus.OK
+    assert enterprise.name not in page.content.decode()
+    posted = client.post(f"/applications/new/{item.code}/", {"principal": f"enterprise:{enterprise.pk}"})
+    assert posted.status_code == HTTPStatus.BAD_REQUEST
+    # The service itself refuses it, for the pages and the API alike.
+    with pytest.raises(ApplicationError) as refused_by_service:
+        application_start(applicant=squatter, item_code=item.code, enterprise=enterprise)
+    assert refused_by_service.value.code == "enterprise_unverified"
+    assert "该企业尚未通过登记核验" in str(refused_by_service.value.message)
     assert not Application.objects.exists()
 
 
