@@ -21,13 +21,16 @@ from ..verification.contrib.http import signature_is_valid
 from ..verification.contrib.sandbox import sandbox_enterprise_outcome
 
 
+def _signed_by_our_adapter(request: HttpRequest, config: dict) -> bool:
+    return request.headers.get("X-App-Id") == config["APP_ID"] and signature_is_valid(
+        config["SECRET"], headers=request.headers, body=request.body
+    )
+
+
 @csrf_exempt  # Server-to-server: authenticated by the request signature, not a cookie.
 @require_POST
 def identity_verify(request: HttpRequest) -> JsonResponse:
-    config = settings.IDENTITY_VERIFIER_HTTP
-    if request.headers.get("X-App-Id") != config["APP_ID"] or not signature_is_valid(
-        config["SECRET"], headers=request.headers, body=request.body
-    ):
+    if not _signed_by_our_adapter(request, settings.IDENTITY_VERIFIER_HTTP):
         return JsonResponse({"error": "INVALID_SIGNATURE"}, status=401)
     try:
         payload = json.loads(request.body)
@@ -46,10 +49,7 @@ def identity_verify(request: HttpRequest) -> JsonResponse:
 @csrf_exempt  # Server-to-server: authenticated by the request signature, not a cookie.
 @require_POST
 def enterprise_verify(request: HttpRequest) -> JsonResponse:
-    config = settings.ENTERPRISE_VERIFIER_HTTP
-    if request.headers.get("X-App-Id") != config["APP_ID"] or not signature_is_valid(
-        config["SECRET"], headers=request.headers, body=request.body
-    ):
+    if not _signed_by_our_adapter(request, settings.ENTERPRISE_VERIFIER_HTTP):
         return JsonResponse({"error": "INVALID_SIGNATURE"}, status=401)
     try:
         payload = json.loads(request.body)

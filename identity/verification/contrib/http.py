@@ -99,11 +99,15 @@ def signature_is_valid(secret: str, *, headers, body: bytes) -> bool:
     return hmac.compare_digest(expected, headers.get("X-Signature", ""))
 
 
-@register("http")
-class HttpGatewayVerifier(BaseVerifier):
-    """Asks an authoritative gateway over HTTPS (configured by ``IDENTITY_VERIFIER_HTTP``)."""
+class SignedGatewayClient:
+    """The signed JSON request both gateway adapters make: one POST, one answer.
 
-    verbose_name = _("身份核验网关")
+    Subclasses name the settings dict that configures them (``setting``) and
+    the path they post to (``path``).
+    """
+
+    setting: str
+    path: str
 
     def __init__(self, identifier: str, *, client: httpx.Client | None = None, config: dict | None = None):
         super().__init__(identifier)
@@ -112,7 +116,7 @@ class HttpGatewayVerifier(BaseVerifier):
 
     @property
     def config(self) -> dict:
-        return self._config or settings.IDENTITY_VERIFIER_HTTP
+        return self._config or getattr(settings, self.setting)
 
     def _post(self, url: str, *, body: bytes, headers: dict) -> httpx.Response:
         if self._client is not None:
@@ -120,64 +124,56 @@ class HttpGatewayVerifier(BaseVerifier):
         with httpx.Client(timeout=self.config["TIMEOUT"]) as client:
             return client.post(url, content=body, headers=headers)
 
-    def verify(self, *, name: str, id_number: str) -> VerificationResult:
+    def ask(self, payload: dict) -> dict | None:
+        """Post ``payload`` with a fresh ``requestId``; the gateway's answer to
+        that very request, or ``None`` for anything else (an error, never a match)."""
         request_id = str(uuid.uuid4())
-        body = json.dumps({"requestId": request_id, "name": name, "idNumber": id_number}, ensure_ascii=False).encode()
+        body = json.dumps({"requestId": request_id, **payload}, ensure_ascii=False).encode()
         headers = signed_headers(app_id=self.config["APP_ID"], secret=self.config["SECRET"], body=body)
-        url = self.config["BASE_URL"].rstrip("/") + "/v1/identity/verify"
+        url = self.config["BASE_URL"].rstrip("/") + self.path
         try:
             response = self._post(url, body=body, headers=headers)
             answer = response.json() if response.status_code == 200 else {}
         except (httpx.HTTPError, ValueError):
-            return VerificationResult(matched=False, error=True)
-        if answer.get("requestId") != request_id or answer.get("result") not in {"MATCH", "MISMATCH", "NO_RECORD"}:
+            return None
+        if not isinstance(answer, dict) or answer.get("requestId") != request_id:
+            return None
+        return answer
+
+
+@register("http")
+class HttpGatewayVerifier(SignedGatewayClient, BaseVerifier):
+    """Asks an authoritative gateway over HTTPS (configured by ``IDENTITY_VERIFIER_HTTP``)."""
+
+    verbose_name = _("身份核验网关")
+    setting = "IDENTITY_VERIFIER_HTTP"
+    path = "/v1/identity/verify"
+
+    def verify(self, *, name: str, id_number: str) -> VerificationResult:
+        answer = self.ask({"name": name, "idNumber": id_number})
+        if answer is None or answer.get("result") not in {"MATCH", "MISMATCH", "NO_RECORD"}:
             return VerificationResult(matched=False, error=True)
         return VerificationResult(matched=answer["result"] == "MATCH", reference=str(answer.get("reference", ""))[:100])
 
 
 @register_enterprise("http")
-class HttpGatewayEnterpriseVerifier(BaseEnterpriseVerifier):
+class HttpGatewayEnterpriseVerifier(SignedGatewayClient, BaseEnterpriseVerifier):
     """Asks an authoritative enterprise registry gateway over HTTPS (configured by ``ENTERPRISE_VERIFIER_HTTP``)."""
 
     verbose_name = _("企业登记核验网关")
-
-    def __init__(self, identifier: str, *, client: httpx.Client | None = None, config: dict | None = None):
-        super().__init__(identifier)
-        self._client = client
-        self._config = config
-
-    @property
-    def config(self) -> dict:
-        return self._config or settings.ENTERPRISE_VERIFIER_HTTP
-
-    def _post(self, url: str, *, body: bytes, headers: dict) -> httpx.Response:
-        if self._client is not None:
-            return self._client.post(url, content=body, headers=headers)
-        with httpx.Client(timeout=self.config["TIMEOUT"]) as client:
-            return client.post(url, content=body, headers=headers)
+    setting = "ENTERPRISE_VERIFIER_HTTP"
+    path = "/v1/enterprise/verify"
 
     def verify(
         self, *, uscc: str, name: str, representative_name: str, representative_id_number: str
     ) -> EnterpriseVerificationResult:
-        request_id = str(uuid.uuid4())
-        body = json.dumps(
+        answer = self.ask(
             {
-                "requestId": request_id,
                 "uscc": uscc,
                 "name": name,
                 "legalRepresentative": {"name": representative_name, "idNumber": representative_id_number},
-            },
-            ensure_ascii=False,
-        ).encode()
-        headers = signed_headers(app_id=self.config["APP_ID"], secret=self.config["SECRET"], body=body)
-        url = self.config["BASE_URL"].rstrip("/") + "/v1/enterprise/verify"
-        try:
-            response = self._post(url, body=body, headers=headers)
-            answer = response.json() if response.status_code == 200 else {}
-        except (httpx.HTTPError, ValueError):
-            return EnterpriseVerificationResult(error=True)
-        if not isinstance(answer, dict):
-            return EnterpriseVerificationResult(error=True)
-        if answer.get("requestId") != request_id or answer.get("result") not in EnterpriseOutcome.ALL:
+            }
+        )
+        if answer is None or answer.get("result") not in EnterpriseOutcome.ALL:
             return EnterpriseVerificationResult(error=True)
         return EnterpriseVerificationResult(outcome=answer["result"], reference=str(answer.get("reference", ""))[:100])
