@@ -116,7 +116,7 @@ def test_the_apply_pages_require_login(client, item):
 
 
 def test_an_enterprise_service_asks_which_enterprise_and_refuses_one_not_yours(client):
-    from identity.tests.factories_enterprises import EnterpriseFactory
+    from identity.tests.factories import EnterpriseFactory
 
     item = published_item(code="TEST-ENT-001", audience="enterprise")
     user = resident()

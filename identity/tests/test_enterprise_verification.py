@@ -40,8 +40,7 @@ from identity.verification.base import EnterpriseOutcome
 from identity.verification.contrib.http import HttpGatewayEnterpriseVerifier, signature_is_valid
 from notifications.models import OutboxMessage
 
-from .factories import login_with_totp
-from .factories_enterprises import EnterpriseFactory, MandateFactory, UserFactory, in_days, on_record
+from .factories import EnterpriseFactory, MandateFactory, UserFactory, in_days, login_with_totp, on_record
 
 pytestmark = pytest.mark.django_db
 
