@@ -13,6 +13,7 @@ from applications.constants import Role, ScanStatus, Status
 from applications.models import Application, ResultDocument, SupplementRequest, Transition
 from applications.services import application_transition
 from applications.tests import factories
+from common.testing.files import pdf_bytes
 from identity.models import PersonalDataAccess
 from identity.tests.factories import login_with_totp
 
@@ -306,7 +307,7 @@ def test_approving_with_a_result_pdf_stores_a_result_document(client, officer, g
         {
             f"{key}-comment": "材料齐全，准予许可",
             f"{key}-result_name": "测试许可证",
-            f"{key}-result_file": SimpleUploadedFile("许可证.pdf", factories.tiny_pdf()),
+            f"{key}-result_file": SimpleUploadedFile("许可证.pdf", pdf_bytes()),
         },
         follow=True,
     )

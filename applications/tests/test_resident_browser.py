@@ -12,7 +12,7 @@ from django.test import Client
 
 from applications.constants import Status
 from applications.models import Application
-from applications.tests.resident_factories import pdf_bytes, private_media_root, published_item, resident
+from applications.tests.factories import pdf_bytes, private_media_root, published_item, resident
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -83,7 +83,7 @@ def test_the_resident_pages_pass_axe_wcag_2_1_aa(live_server, page):
         application_transition,
         material_add_upload,
     )
-    from applications.tests.resident_factories import official_for, pdf_upload
+    from applications.tests.factories import official_for, pdf_upload
     from notifications.models import OutboxMessage
     from notifications.services import outbox_message_deliver
 

@@ -19,7 +19,7 @@ from applications.services import (
     application_transition,
     material_add_upload,
 )
-from applications.tests.resident_factories import (
+from applications.tests.factories import (
     official_for,
     pdf_bytes,
     pdf_upload,

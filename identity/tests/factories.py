@@ -79,10 +79,10 @@ class UserFactory(factory.django.DjangoModelFactory):
             id_number=factory.LazyFunction(fresh_id_number),
         )
         official = factory.Trait(is_staff=True, username=factory.Sequence(lambda n: f"official-{n}"), mobile=None)
-        with_totp = factory.Trait(totp_device=True)
 
     @factory.post_generation
-    def totp_device(self, create, extracted, **kwargs):
+    def with_totp(self, create, extracted, **kwargs):
+        # A flag like the traits (``with_totp=True``); post-generation, as the device needs the user's key.
         if create and extracted:
             from django_otp.plugins.otp_totp.models import TOTPDevice
 

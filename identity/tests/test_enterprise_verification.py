@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from applications.models import Application
-from applications.tests.resident_factories import published_item
+from applications.tests.factories import published_item
 from common.exceptions import ApplicationError
 from identity import demo_enterprises
 from identity.admin_enterprises import EnterpriseEventAdmin

@@ -128,15 +128,14 @@ def test_anonymous_pages_set_no_cookie_and_are_served_from_the_cache(client, cat
     assert second["Content-Security-Policy"]
 
 
-def test_publishing_invalidates_cached_pages(client, catalogue):
+def test_publishing_invalidates_cached_pages(client, catalogue, django_capture_on_commit_callbacks):
     client.get("/services/440100-GA-005/")
     item = ServiceItem.objects.get(code="440100-GA-005")
     draft = services.service_item_version_create_draft(item=item)
     draft.result_name = "中华人民共和国普通护照（电子）"
     draft.save(update_fields=["result_name"])
-    # on_commit callbacks run at once here: the test's transaction never commits.
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("django.db.transaction.on_commit", lambda callback, **kwargs: callback())
+    # The test's transaction never commits: run the publication's on-commit callbacks.
+    with django_capture_on_commit_callbacks(execute=True):
         services.service_item_version_publish(version=draft)
     assert "中华人民共和国普通护照（电子）" in _text(client.get("/services/440100-GA-005/"))
 
