@@ -124,17 +124,17 @@ def test_export_holds_only_the_officials_cases(client, officer, ga_case, amr_cas
     assert amr_case.case_number not in content
 
 
-def test_a_superuser_sees_every_department(client, ga_case, amr_case, django_user_model):
-    admin_user = django_user_model.objects.create(username="root", is_staff=True, is_superuser=True)
+def test_a_superuser_sees_every_department(client, ga_case, amr_case):
+    admin_user = factories.UserFactory(official=True, is_superuser=True)
     login_with_totp(client, admin_user)
     page = client.get(CHANGELIST).content.decode()
     assert ga_case.case_number in page and amr_case.case_number in page
 
 
-def test_staff_without_a_department_see_no_case(client, ga_case, django_user_model):
+def test_staff_without_a_department_see_no_case(client, ga_case):
     from django.contrib.auth.models import Permission
 
-    user = django_user_model.objects.create(username="no-department", is_staff=True)
+    user = factories.UserFactory(official=True)
     user.user_permissions.add(*Permission.objects.filter(codename__in=factories.OFFICIAL_PERMISSIONS))
     login_with_totp(client, user)
     assert ga_case.case_number not in client.get(CHANGELIST).content.decode()

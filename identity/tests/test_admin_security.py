@@ -16,9 +16,8 @@ def _current_code(device: TOTPDevice) -> str:
 
 @pytest.fixture
 def official():
-    user = UserFactory(official=True, is_superuser=True)
-    device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
-    return user, device
+    user = UserFactory(official=True, is_superuser=True, with_totp=True)
+    return user, TOTPDevice.objects.get(user=user)
 
 
 def test_official_with_password_only_cannot_reach_the_admin(client, official):

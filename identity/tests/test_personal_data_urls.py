@@ -8,7 +8,6 @@ from urllib.parse import unquote
 import pytest
 from django.core.cache import cache
 from django.test import Client
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from common import sms
 
@@ -84,9 +83,7 @@ def test_a_refused_code_request_does_not_put_the_number_in_the_url(client, djang
 
 @pytest.fixture
 def official_client(client):
-    official = UserFactory(official=True, is_superuser=True)
-    TOTPDevice.objects.create(user=official, name="phone", confirmed=True)
-    login_with_totp(client, official)
+    login_with_totp(client, UserFactory(official=True, is_superuser=True, with_totp=True))
     return client
 
 

@@ -4,6 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from identity.tests.factories import UserFactory
 from services import demo, services
 from services.cache import catalogue_changed
 from services.models import ServiceItem
@@ -140,9 +141,9 @@ def test_publishing_invalidates_cached_pages(client, catalogue, django_capture_o
     assert "中华人民共和国普通护照（电子）" in _text(client.get("/services/440100-GA-005/"))
 
 
-def test_logged_in_visitors_are_not_served_cached_pages(client, catalogue, django_user_model):
+def test_logged_in_visitors_are_not_served_cached_pages(client, catalogue):
     client.get("/")
-    client.force_login(django_user_model.objects.create(username="resident"))
+    client.force_login(UserFactory())
     with CaptureQueriesContext(connection) as captured:
         assert client.get("/").status_code == 200
     assert any("services_serviceitem" in query["sql"] for query in captured.captured_queries)
