@@ -187,7 +187,10 @@ def _fill_and_upload(application: Application, *, applicant, data: dict | None) 
     for requirement in application_services.application_requirements(application):
         if requirement.mandatory:
             application_services.material_add_upload(
-                application=application, requirement=requirement, uploaded=pdf_upload(), actor=applicant
+                application=application,
+                requirement=requirement,
+                uploaded=pdf_upload(f"{requirement.name}.pdf"),
+                actor=applicant,
             )
     return application
 
