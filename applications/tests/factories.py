@@ -1,42 +1,59 @@
-"""Test helpers for applications: a published service item, a resident, an
-official of a department, and a case submitted through the real services.
+"""The applications test factories: published service items and bundles,
+residents, officials of a department, and cases in every state.
 
-Every case made here goes the way a resident's would (start, save the draft,
-upload a PDF, submit), so tests exercise the same code paths as the portal.
+People come from ``identity.tests.factories.UserFactory`` (one way to make a
+user); files from ``common.testing.files`` (one PDF helper). Every case is made
+the way a resident's and an official's would be, THROUGH THE SERVICES: start,
+save the draft, upload a PDF, submit, then the officials' and the applicant's
+moves (``application_transition``, ``application_decide``,
+``supplement_resubmit``), so each state has its recorded transitions.
+
+    application_in(Status.APPROVED)                     # a case an official approved
+    application_in(Status.SUPPLEMENT_REQUESTED, applicant=someone, item=item)
+    submitted_bundle()                                  # a 一件事 fanned out into sub-cases
 """
 
-import io
 import itertools
 
 from django.contrib.auth.models import Permission
-from django.core.files.uploadedfile import SimpleUploadedFile
-from pypdf import PdfWriter
 
 from applications import services as application_services
+from applications.constants import Status
 from applications.demo import ENTERPRISE_FORM, RESIDENT_FORM
 from applications.models import Application, DepartmentOfficial
+from applications.services_decisions import application_decide
+from applications.services_resident import supplement_resubmit
+from common.testing.files import pdf_bytes, pdf_upload, private_media_root
 from identity.constants import AssuranceLevel
-from identity.tests.factories import UserFactory
+from identity.tests.factories import PASSWORD, UserFactory
 from services.constants import Audience, ItemType, MaterialForm, OnlineDepth, ResultType
-from services.models import Department, Material, ProcessStep, ServiceItem, ServiceItemVersion
+from services.models import Bundle, BundleItem, Department, Material, ProcessStep, ServiceItem, ServiceItemVersion
 from services.services import service_item_version_publish
+
+__all__ = [
+    "OFFICIAL_PERMISSIONS",
+    "PASSWORD",
+    "STATES",
+    "UserFactory",
+    "application_in",
+    "department",
+    "official",
+    "official_for",
+    "pdf_bytes",
+    "pdf_upload",
+    "private_media_root",
+    "published_bundle",
+    "published_item",
+    "resident",
+    "submitted_application",
+    "submitted_bundle",
+]
 
 OFFICIAL_PERMISSIONS = ("process_application", "view_application", "change_application", "view_prefillreport")
 _sequence = itertools.count(1)
 
 
-def tiny_pdf(*, pages: int = 1) -> bytes:
-    """A minimal valid PDF (blank A4 pages) that passes ``check_upload``."""
-    writer = PdfWriter()
-    for _page in range(pages):
-        writer.add_blank_page(width=595, height=842)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
-
-
-def pdf_upload(name: str = "材料.pdf") -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, tiny_pdf(), content_type="application/pdf")
+# --- The catalogue -------------------------------------------------------------------
 
 
 def department(*, code: str = "ga", name: str | None = None) -> Department:
@@ -49,18 +66,24 @@ def department(*, code: str = "ga", name: str | None = None) -> Department:
 
 def published_item(
     *,
+    code: str | None = None,
+    name: str = "测试许可事项",
     department_code: str = "ga",
-    code: str = "TEST-001",
     audience: str = Audience.RESIDENT,
     materials: int = 1,
     form_schema: dict | None = None,
     statutory: int = 20,
     promised: int = 5,
+    promised_days: int | None = None,
+    certificate_type_code: str = "",
+    minimum_assurance_level: int = AssuranceLevel.L2,
 ) -> ServiceItem:
-    """A service item with one published version: a form, ``materials`` mandatory materials and one step."""
+    """A service item with one published version: a form, ``materials`` mandatory
+    materials (the first is 身份证明, which ``certificate_type_code`` may let a
+    certificate meet) and one process step. ``promised_days`` is ``promised``'s old name."""
     item = ServiceItem.objects.create(
-        code=code,
-        name=f"测试事项{code}",
+        code=code or f"TEST-{next(_sequence):03d}",
+        name=name,
         item_type=ItemType.ADMINISTRATIVE_LICENCE,
         audience=audience,
         department=department(code=department_code),
@@ -73,7 +96,7 @@ def published_item(
         legal_basis="《中华人民共和国行政许可法》",
         conditions="符合条件的申请人",
         statutory_limit_days=statutory,
-        promised_limit_days=promised,
+        promised_limit_days=promised if promised_days is None else promised_days,
         on_site_visits=0,
         online_depth=OnlineDepth.FULLY_ONLINE,
         result_type=ResultType.CERTIFICATE,
@@ -81,10 +104,16 @@ def published_item(
         contact_phone="020-12345",
         complaint_phone="12345",
         form_schema=form_schema,
+        minimum_assurance_level=minimum_assurance_level,
     )
     for number in range(materials):
         Material.objects.create(
-            version=version, name=f"材料{number + 1}", form=MaterialForm.ELECTRONIC, mandatory=True, order=number
+            version=version,
+            name="身份证明" if number == 0 else f"材料{number + 1}",
+            form=MaterialForm.ELECTRONIC,
+            mandatory=True,
+            order=number,
+            certificate_type_code=certificate_type_code if number == 0 else "",
         )
     ProcessStep.objects.create(version=version, name="受理")
     service_item_version_publish(version=version)
@@ -92,22 +121,42 @@ def published_item(
     return item
 
 
-def resident(**kwargs):
-    """A resident who passed real-name verification, without the shared fixed ID number of
-    ``UserFactory(verified=True)`` (so a test may have many)."""
-    number = next(_sequence)
-    defaults = {"assurance_level": AssuranceLevel.L2, "real_name": f"居民{number}"}
-    return UserFactory(**{**defaults, **kwargs})
+def published_bundle(*, code: str | None = None, department_codes=("ga", "rsj")) -> Bundle:
+    """A bundle (一件事) of one published item per department in ``department_codes``."""
+    code = code or f"test-bundle-{next(_sequence)}"
+    bundle = Bundle.objects.create(code=code, name=f"测试一件事{code}", audience=Audience.RESIDENT)
+    for order, department_code in enumerate(department_codes):
+        item = published_item(code=f"{code}-{department_code}".upper(), department_code=department_code)
+        BundleItem.objects.create(bundle=bundle, item=item, order=order)
+    return bundle
 
 
-def official(*, department: Department, username: str | None = None, permissions=OFFICIAL_PERMISSIONS):
-    """A staff user working ``department``'s queue, with the permissions officials get."""
+# --- People --------------------------------------------------------------------------
+
+
+def resident(*, verified: bool = True, **fields):
+    """A resident; real-name verified (a fresh name and ID number) unless ``verified=False``."""
+    return UserFactory(verified=verified, **fields)
+
+
+def official(*, department: Department | str, username: str | None = None, permissions=OFFICIAL_PERMISSIONS):
+    """A staff user working ``department``'s queue (a Department or its code), with the permissions officials get."""
+    if isinstance(department, str):
+        department = Department.objects.get(code=department)
     user = UserFactory(official=True, **({"username": username} if username else {}))
     user.user_permissions.add(
         *Permission.objects.filter(content_type__app_label="applications", codename__in=permissions)
     )
     DepartmentOfficial.objects.create(user=user, department=department)
     return user
+
+
+def official_for(department: Department | str, **kwargs):
+    """``official(department=...)``, positionally."""
+    return official(department=department, **kwargs)
+
+
+# --- Cases ---------------------------------------------------------------------------
 
 
 def _default_data(applicant, schema: dict) -> dict:
@@ -123,19 +172,129 @@ def _default_data(applicant, schema: dict) -> dict:
     return {name: value for name, value in values.items() if name in schema.get("properties", {})}
 
 
-def submitted_application(
+def draft_application(
     *, applicant, item: ServiceItem, data: dict | None = None, enterprise=None, principal_user=None
 ) -> Application:
-    """A case submitted by ``applicant`` through the real services: start, draft, uploads, submit.
+    """A draft ready to submit, through the services: started, filled in, every mandatory material uploaded.
     ``enterprise`` or ``principal_user`` (a family proxy's principal) say whom it is for."""
     application = application_services.application_start(
         applicant=applicant, item_code=item.code, enterprise=enterprise, principal_user=principal_user
     )
-    schema = application.service_version.form_schema
+    return _fill_and_upload(application, applicant=applicant, data=data)
+
+
+def _fill_and_upload(application: Application, *, applicant, data: dict | None) -> Application:
+    schema = application_services.application_schema(application)
     draft = {**_default_data(applicant, schema), **application.form_data, **(data or {})}
     application = application_services.application_save_draft(application=application, data=draft, actor=applicant)
-    for requirement in application.service_version.materials.filter(mandatory=True):
-        application_services.material_add_upload(
-            application=application, requirement=requirement, uploaded=pdf_upload(), actor=applicant
-        )
+    for requirement in application_services.application_requirements(application):
+        if requirement.mandatory:
+            application_services.material_add_upload(
+                application=application,
+                requirement=requirement,
+                uploaded=pdf_upload(f"{requirement.name}.pdf"),
+                actor=applicant,
+            )
+    return application
+
+
+def submitted_application(
+    *, applicant, item: ServiceItem, data: dict | None = None, enterprise=None, principal_user=None
+) -> Application:
+    """A case submitted by ``applicant`` through the real services: start, draft, uploads, submit."""
+    application = draft_application(
+        applicant=applicant, item=item, data=data, enterprise=enterprise, principal_user=principal_user
+    )
     return application_services.application_submit(application=application, actor=applicant)
+
+
+def submitted_bundle(*, applicant=None, bundle: Bundle | None = None, data: dict | None = None) -> Application:
+    """A bundle's parent case submitted through the services, fanned out into one sub-case per item."""
+    applicant = applicant or resident()
+    bundle = bundle or published_bundle()
+    parent = application_services.application_start_bundle(applicant=applicant, bundle_code=bundle.code)
+    parent = _fill_and_upload(parent, applicant=applicant, data=data)
+    return application_services.application_submit(application=parent, actor=applicant)
+
+
+def _request_supplement(case, official, applicant):
+    return application_services.application_transition(
+        application_id=case.pk, to_status=Status.SUPPLEMENT_REQUESTED, actor=official, comment="请补充清晰的材料"
+    )
+
+
+def _resubmit(case, official, applicant):
+    request = case.supplement_requests.get(fulfilled_at__isnull=True)
+    requirement = case.service_version.materials.order_by("order", "pk").first()
+    application_services.material_add_upload(
+        application=case,
+        requirement=requirement,
+        uploaded=pdf_upload("补正材料.pdf"),
+        actor=applicant,
+        supplement=request,
+    )
+    return supplement_resubmit(application=case, actor=applicant)
+
+
+def _official_move(to_status: str, comment: str = ""):
+    def move(case, official, applicant):
+        return application_services.application_transition(
+            application_id=case.pk, to_status=to_status, actor=official, comment=comment
+        )
+
+    return move
+
+
+def _decide(to_status: str, comment: str = ""):
+    def move(case, official, applicant):
+        return application_decide(
+            application_id=case.pk, to_status=to_status, actor=official, comment=comment
+        ).application
+
+    return move
+
+
+def _withdraw(case, official, applicant):
+    return application_services.application_transition(
+        application_id=case.pk, to_status=Status.WITHDRAWN, actor=applicant, comment="不再需要"
+    )
+
+
+_ACCEPT = _official_move(Status.ACCEPTED)
+# How a submitted case reaches each state: the moves after submission, in order.
+STATES: dict[str, list] = {
+    Status.SUBMITTED: [],
+    Status.ACCEPTED: [_ACCEPT],
+    Status.REFUSED: [_official_move(Status.REFUSED, "不属于本部门受理范围")],
+    Status.IN_REVIEW: [_ACCEPT, _official_move(Status.IN_REVIEW)],
+    Status.SUPPLEMENT_REQUESTED: [_ACCEPT, _request_supplement],
+    Status.RESUBMITTED: [_ACCEPT, _request_supplement, _resubmit],
+    Status.APPROVED: [_ACCEPT, _decide(Status.APPROVED)],
+    Status.DENIED: [_ACCEPT, _decide(Status.DENIED, "不符合条件")],
+    Status.CONCLUDED: [_ACCEPT, _decide(Status.APPROVED), _decide(Status.CONCLUDED)],
+    Status.WITHDRAWN: [_withdraw],
+}
+
+
+def application_in(
+    status: str, *, applicant=None, item: ServiceItem | None = None, official_user=None, data: dict | None = None
+) -> Application:
+    """A case in ``status``, reached through the services as a resident and an official would.
+
+    ``applicant`` defaults to a fresh verified resident, ``item`` to a fresh published
+    item, ``official_user`` to a fresh official of the item's department."""
+    applicant = applicant or resident()
+    item = item or published_item()
+    if status == Status.DRAFT:
+        return draft_application(applicant=applicant, item=item, data=data)
+    if status not in STATES:
+        raise ValueError(f"application_in: no path to {status!r}")
+    case = submitted_application(applicant=applicant, item=item, data=data)
+    moves = STATES[status]
+    if moves:
+        official_user = official_user or official(department=item.department)
+    for move in moves:
+        case = move(case, official_user, applicant)
+    case.refresh_from_db()
+    assert case.status == status, (case.status, status)
+    return case

@@ -13,6 +13,7 @@ from applications.constants import Role, ScanStatus, Status
 from applications.models import Application, ResultDocument, SupplementRequest, Transition
 from applications.services import application_transition
 from applications.tests import factories
+from common.testing.files import pdf_bytes
 from identity.models import PersonalDataAccess
 from identity.tests.factories import login_with_totp
 
@@ -123,17 +124,17 @@ def test_export_holds_only_the_officials_cases(client, officer, ga_case, amr_cas
     assert amr_case.case_number not in content
 
 
-def test_a_superuser_sees_every_department(client, ga_case, amr_case, django_user_model):
-    admin_user = django_user_model.objects.create(username="root", is_staff=True, is_superuser=True)
+def test_a_superuser_sees_every_department(client, ga_case, amr_case):
+    admin_user = factories.UserFactory(official=True, is_superuser=True)
     login_with_totp(client, admin_user)
     page = client.get(CHANGELIST).content.decode()
     assert ga_case.case_number in page and amr_case.case_number in page
 
 
-def test_staff_without_a_department_see_no_case(client, ga_case, django_user_model):
+def test_staff_without_a_department_see_no_case(client, ga_case):
     from django.contrib.auth.models import Permission
 
-    user = django_user_model.objects.create(username="no-department", is_staff=True)
+    user = factories.UserFactory(official=True)
     user.user_permissions.add(*Permission.objects.filter(codename__in=factories.OFFICIAL_PERMISSIONS))
     login_with_totp(client, user)
     assert ga_case.case_number not in client.get(CHANGELIST).content.decode()
@@ -306,7 +307,7 @@ def test_approving_with_a_result_pdf_stores_a_result_document(client, officer, g
         {
             f"{key}-comment": "材料齐全，准予许可",
             f"{key}-result_name": "测试许可证",
-            f"{key}-result_file": SimpleUploadedFile("许可证.pdf", factories.tiny_pdf()),
+            f"{key}-result_file": SimpleUploadedFile("许可证.pdf", pdf_bytes()),
         },
         follow=True,
     )

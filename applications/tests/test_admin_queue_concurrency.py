@@ -18,6 +18,7 @@ from applications.models import ResultDocument, Transition
 from applications.services import application_transition
 from applications.services_decisions import application_decide
 from applications.tests import factories
+from common.testing.files import pdf_bytes
 from identity.tests.factories import login_with_totp
 
 # The flush after these tests empties the holiday tables too; the autouse fixture in
@@ -64,7 +65,7 @@ def _approve_through_the_admin(user, case, barrier):
     url = reverse("admin:applications_application_decide", args=[case.pk, Status.APPROVED])
     data = {
         f"{Status.APPROVED}-comment": f"{user.username} 准予许可",
-        f"{Status.APPROVED}-result_file": SimpleUploadedFile("许可证.pdf", factories.tiny_pdf()),
+        f"{Status.APPROVED}-result_file": SimpleUploadedFile("许可证.pdf", pdf_bytes()),
     }
 
     def approve():

@@ -4,13 +4,12 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from applications import services
 from applications.models import AccessAttempt
 from identity.tests.factories import UserFactory
 from identity.tests.oauth_helpers import authorization_code_tokens, make_web_application
-from services.models import Material
+from services.models import ServiceItem
 
-from .conftest import pdf_file
+from .factories import pdf_upload, submitted_application
 
 pytestmark = pytest.mark.usefixtures("demo_catalogue")
 
@@ -22,11 +21,7 @@ PNG_WITH_HTML = (
 
 
 def _submitted(applicant, code="440100-GA-007"):
-    draft = services.application_start(applicant=applicant, item_code=code)
-    services.application_save_draft(application=draft, data={**draft.form_data, "address": "广州"}, actor=applicant)
-    for requirement in Material.objects.filter(version=draft.service_version, mandatory=True):
-        services.material_add_upload(application=draft, requirement=requirement, uploaded=pdf_file(), actor=applicant)
-    return services.application_submit(application=draft, actor=applicant)
+    return submitted_application(applicant=applicant, item=ServiceItem.objects.get(code=code))
 
 
 def _token(client, user, scope: str) -> dict:
@@ -107,7 +102,7 @@ def test_a_partner_applies_for_a_resident_with_the_same_checks_as_the_pages(clie
     )
     assert created.status_code == 201, created.content
     draft = created.json()
-    assert draft["form_data"]["applicant_name"] == "张三"  # prefilled
+    assert draft["form_data"]["applicant_name"] == resident.real_name  # prefilled
     assert draft["field_sources"]["applicant_name"]["locked"] is True
 
     early = client.post(f"/api/v1/applications/drafts/{draft['id']}/submit/", **headers)
@@ -126,7 +121,7 @@ def test_a_partner_applies_for_a_resident_with_the_same_checks_as_the_pages(clie
     for requirement in mandatory:
         uploaded = client.post(
             f"/api/v1/applications/drafts/{draft['id']}/materials/",
-            {"requirement": requirement["id"], "file": pdf_file()},
+            {"requirement": requirement["id"], "file": pdf_upload()},
             **headers,
         )
         assert uploaded.status_code == 201

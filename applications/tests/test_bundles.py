@@ -4,8 +4,9 @@ from applications import services
 from applications.constants import Role, Status
 from applications.models import Application, Transition
 from identity.tests.factories import UserFactory
+from services.models import Bundle
 
-from .conftest import pdf_file
+from .factories import submitted_bundle
 
 pytestmark = pytest.mark.usefixtures("demo_catalogue")
 
@@ -16,23 +17,15 @@ def resident(db):
 
 
 def _submitted_bundle(resident) -> Application:
-    parent = services.application_start_bundle(applicant=resident, bundle_code="newborn")
-    services.application_save_draft(
-        application=parent, data={**parent.form_data, "address": "广州市越秀区"}, actor=resident
-    )
-    for requirement in services.application_requirements(parent):
-        if requirement.mandatory:
-            services.material_add_upload(
-                application=parent, requirement=requirement, uploaded=pdf_file(), actor=resident
-            )
-    return services.application_submit(application=parent, actor=resident)
+    """The demo catalogue's 出生一件事 (newborn), submitted and fanned out."""
+    return submitted_bundle(applicant=resident, bundle=Bundle.objects.get(code="newborn"))
 
 
 def test_the_merged_form_asks_each_field_once(resident):
     parent = services.application_start_bundle(applicant=resident, bundle_code="newborn")
     schema = services.application_schema(parent)
     assert len(schema["x-order"]) == len(set(schema["x-order"]))
-    assert parent.form_data["applicant_name"] == "张三"
+    assert parent.form_data["applicant_name"] == resident.real_name
     names = [material.name for material in services.application_requirements(parent)]
     assert len(names) == len(set(names))
 
@@ -49,7 +42,7 @@ def test_a_bundle_fans_out_into_one_sub_case_per_department(resident):
         assert child.case_number.startswith(child.department.code.upper() + "-")
         assert child.promised_deadline is not None
         assert child.materials.exists()
-        assert child.form_data["applicant_name"] == "张三"
+        assert child.form_data["applicant_name"] == resident.real_name
 
 
 def test_the_parent_concludes_when_every_sub_case_has(resident, make_official):

@@ -9,23 +9,15 @@ import pytest
 from django.core.management import call_command
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from pypdf import PdfWriter
 
 from applications.constants import Status
 from applications.models import Application
+from common.testing.files import pdf_file
 from notifications.models import InboxMessage
 
 pytestmark = [pytest.mark.browser, pytest.mark.celery_worker]
 
 ITEM = "440100-SCJG-005"  # 食品经营许可证核发, handled by 市场监管 (official-amr's queue)
-
-
-def _pdf(path) -> str:
-    writer = PdfWriter()
-    writer.add_blank_page(width=595, height=842)
-    with open(path, "wb") as handle:
-        writer.write(handle)
-    return str(path)
 
 
 def _totp_code(username: str) -> str:
@@ -46,7 +38,7 @@ def test_resident_applies_official_processes_resident_supplements_and_is_told(
     live_server, chromium_browser, celery_worker_process, tmp_path
 ):
     call_command("seed_demo", stdout=io.StringIO())
-    document = _pdf(tmp_path / "经营场所平面图.pdf")
+    document = pdf_file(tmp_path / "经营场所平面图.pdf")
 
     resident = chromium_browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}).new_page()
     official = chromium_browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900}).new_page()

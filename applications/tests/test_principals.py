@@ -12,10 +12,10 @@ from applications import services
 from applications.constants import Status
 from applications.models import AccessAttempt, Application
 from applications.principals import application_principal_resolve, covered_codes
-from applications.tests.resident_factories import pdf_upload, private_media_root, published_item, resident
+from applications.tests.factories import pdf_upload, private_media_root, published_item, resident
 from common.exceptions import ApplicationError
 from identity.models import ActingRecord
-from identity.tests.factories_enterprises import (
+from identity.tests.factories import (
     EnterpriseFactory,
     MandateFactory,
     ProxyAuthorisationFactory,
@@ -24,7 +24,6 @@ from identity.tests.factories_enterprises import (
 )
 from services.models import Bundle
 
-from .conftest import pdf_file
 from .test_api import _token
 
 pytestmark = pytest.mark.django_db
@@ -260,7 +259,7 @@ def test_an_agent_starts_an_enterprise_bundle_through_the_api_and_it_fans_out(cl
         if requirement["mandatory"]:
             uploaded = client.post(
                 f"/api/v1/applications/drafts/{draft['id']}/materials/",
-                {"requirement": requirement["id"], "file": pdf_file()},
+                {"requirement": requirement["id"], "file": pdf_upload()},
                 **headers,
             )
             assert uploaded.status_code == 201, uploaded.content

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from applications.constants import MaterialSource, Status
 from applications.models import Application, SubmittedMaterial
-from applications.tests.resident_factories import published_item, resident
+from applications.tests.factories import published_item, resident
 from common.material_providers import Holding, MaterialProvider, material_providers
 from common.plugins import PluginError, Registry
 from common.prefill import PrefillSource, sources

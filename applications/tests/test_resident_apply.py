@@ -9,7 +9,7 @@ from django.utils import timezone
 from applications.constants import Status
 from applications.models import Application, PrefillReport, SubmittedMaterial
 from applications.services import application_start, material_add_upload
-from applications.tests.resident_factories import pdf_upload, private_media_root, published_item, resident
+from applications.tests.factories import pdf_upload, private_media_root, published_item, resident
 from identity.constants import AssuranceLevel
 
 pytestmark = pytest.mark.django_db
@@ -116,7 +116,7 @@ def test_the_apply_pages_require_login(client, item):
 
 
 def test_an_enterprise_service_asks_which_enterprise_and_refuses_one_not_yours(client):
-    from identity.tests.factories_enterprises import EnterpriseFactory, MandateFactory
+    from identity.tests.factories import EnterpriseFactory, MandateFactory
 
     item = published_item(code="TEST-ENT-001", audience="enterprise")
     user = resident()
@@ -152,7 +152,7 @@ def test_an_enterprise_service_asks_which_enterprise_and_refuses_one_not_yours(c
 
 
 def test_with_exactly_one_option_the_apply_page_does_not_ask(client):
-    from identity.tests.factories_enterprises import EnterpriseFactory
+    from identity.tests.factories import EnterpriseFactory
 
     item = published_item(code="TEST-ENT-002", audience="enterprise")
     user = resident()
@@ -252,7 +252,7 @@ def test_submission_produces_a_case_number_and_deadlines(client, item, applicant
     response = _fill(client, application, action="submit")
     application.refresh_from_db()
     assert application.status == Status.SUBMITTED
-    assert application.case_number.startswith(f"TESTAMR-{timezone.localdate():%Y%m%d}-")
+    assert application.case_number.startswith(f"{item.department.code.upper()}-{timezone.localdate():%Y%m%d}-")
     assert application.promised_deadline > timezone.localdate()
     assert application.statutory_deadline >= application.promised_deadline
     assert response.status_code == 302
@@ -265,11 +265,13 @@ def test_submission_produces_a_case_number_and_deadlines(client, item, applicant
     assert again["Location"] == f"/my/applications/{application.case_number}/"
 
 
-def test_an_uploaded_material_can_be_removed_while_the_application_is_a_draft(client, item, applicant, private_root):
+def test_an_uploaded_material_can_be_removed_while_the_application_is_a_draft(
+    client, item, applicant, private_root, django_capture_on_commit_callbacks
+):
     application = _start(client, applicant, item)
     requirement = item.published_version.materials.get()
     material = material_add_upload(
-        application=application, requirement=requirement, uploaded=pdf_upload(), actor=applicant
+        application=application, requirement=requirement, uploaded=pdf_upload("证明.pdf"), actor=applicant
     )
     stored = private_root / material.file.name
     assert stored.exists()
@@ -280,14 +282,16 @@ def test_an_uploaded_material_can_be_removed_while_the_application_is_a_draft(cl
     url = reverse("applications:material_delete", kwargs={"draft_id": application.pk, "material_id": material.pk})
     assert client.post(url).status_code == 404
     client.force_login(applicant)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("django.db.transaction.on_commit", lambda callback, **kwargs: callback())
+    # The file goes once the removal commits.
+    with django_capture_on_commit_callbacks(execute=True):
         assert client.post(url).status_code == 302
     assert not SubmittedMaterial.objects.exists()
     assert not stored.exists()
 
 
-def test_the_purge_task_deletes_only_drafts_untouched_past_retention(item, applicant, settings, private_root):
+def test_the_purge_task_deletes_only_drafts_untouched_past_retention(
+    item, applicant, settings, private_root, django_capture_on_commit_callbacks
+):
     from applications.tasks import purge_drafts
 
     settings.APPLICATION_DRAFT_RETENTION_DAYS = 30
@@ -308,8 +312,7 @@ def test_the_purge_task_deletes_only_drafts_untouched_past_retention(item, appli
     material_add_upload(application=in_use, requirement=requirement, uploaded=pdf_upload(), actor=in_use.applicant)
     Application.objects.filter(pk=in_use.pk).update(updated_at=long_ago)
 
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("django.db.transaction.on_commit", lambda callback, **kwargs: callback())
+    with django_capture_on_commit_callbacks(execute=True):
         assert purge_drafts() == 1
     assert set(Application.objects.values_list("pk", flat=True)) == {recent.pk, submitted_long_ago.pk, in_use.pk}
     assert not SubmittedMaterial.objects.filter(pk=material.pk).exists()

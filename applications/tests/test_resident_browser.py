@@ -12,7 +12,7 @@ from django.test import Client
 
 from applications.constants import Status
 from applications.models import Application
-from applications.tests.resident_factories import pdf_bytes, private_media_root, published_item, resident
+from applications.tests.factories import pdf_bytes, private_media_root, published_item, resident
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -76,29 +76,15 @@ def test_a_resident_applies_with_a_prefilled_form_autosave_and_an_upload(live_se
 def test_the_resident_pages_pass_axe_wcag_2_1_aa(live_server, page):
     from axe_playwright_python.sync_playwright import Axe
 
-    from applications.services import (
-        application_save_draft,
-        application_start,
-        application_submit,
-        application_transition,
-        material_add_upload,
-    )
-    from applications.tests.resident_factories import official_for, pdf_upload
+    from applications.services import application_start
+    from applications.tests.factories import application_in
     from notifications.models import OutboxMessage
     from notifications.services import outbox_message_deliver
 
     item = published_item(certificate_type_code="household_register")
     user = resident()
-    case = application_start(applicant=user, item_code=item.code)
-    material_add_upload(
-        application=case, requirement=item.published_version.materials.get(), uploaded=pdf_upload(), actor=user
-    )
-    application_save_draft(application=case, data={"mobile": "13912345678", "address": "广州市"}, actor=user)
-    case = application_submit(application=case, actor=user)
-    official = official_for(item.department)
-    application_transition(application_id=case.pk, to_status=Status.ACCEPTED, actor=official)
-    application_transition(
-        application_id=case.pk, to_status=Status.SUPPLEMENT_REQUESTED, actor=official, comment="请补充材料"
+    case = application_in(
+        Status.SUPPLEMENT_REQUESTED, applicant=user, item=item, data={"mobile": "13912345678", "address": "广州市"}
     )
     for message in OutboxMessage.objects.filter(channel="inbox"):
         outbox_message_deliver(message_id=message.pk)

@@ -13,19 +13,18 @@ from django.utils import timezone, translation
 from applications.constants import Status
 from applications.models import AccessAttempt, Application, ResultDocument, SubmittedMaterial, Transition
 from applications.services import (
-    application_save_draft,
     application_start,
-    application_submit,
     application_transition,
     material_add_upload,
 )
-from applications.tests.resident_factories import (
+from applications.tests.factories import (
     official_for,
     pdf_bytes,
     pdf_upload,
     private_media_root,
     published_item,
     resident,
+    submitted_application,
 )
 from notifications.constants import Channel, OutboxStatus
 from notifications.models import InboxMessage, OutboxMessage
@@ -48,16 +47,8 @@ def item():
 
 
 def submitted_case(item, user=None) -> Application:
-    user = user or resident()
-    application = application_start(applicant=user, item_code=item.code)
-    material_add_upload(
-        application=application,
-        requirement=item.published_version.materials.get(),
-        uploaded=pdf_upload("身份证明.pdf"),
-        actor=user,
-    )
-    application_save_draft(application=application, data=FORM, actor=user)
-    return application_submit(application=application, actor=user)
+    """A case submitted with FORM's answers and the item's 身份证明 (uploaded as 身份证明.pdf)."""
+    return submitted_application(applicant=user or resident(), item=item, data=FORM)
 
 
 def deliver_inbox() -> None:

@@ -10,7 +10,7 @@ from PIL import Image
 from applications.constants import Status
 from applications.models import SubmittedMaterial
 from applications.services import application_start, material_add_upload
-from applications.tests.resident_factories import pdf_bytes, pdf_upload, private_media_root, published_item, resident
+from applications.tests.factories import pdf_bytes, pdf_upload, private_media_root, published_item, resident
 from common.exceptions import ApplicationError
 
 pytestmark = pytest.mark.django_db

@@ -11,22 +11,15 @@ from applications.models import Application, SupplementRequest, Transition
 from common.exceptions import ApplicationError
 from identity.tests.factories import UserFactory
 from notifications.models import OutboxMessage
-from services.models import Material
+from services.models import ServiceItem
 
-from .conftest import pdf_file
+from .factories import submitted_application
 
 ITEM = "440100-GA-007"  # 无犯罪记录证明开具: resident, 公安 (ga), statutory 3 / promised 1 working days
 
 
 def _submitted(applicant) -> Application:
-    application = services.application_start(applicant=applicant, item_code=ITEM)
-    data = {**application.form_data, "address": "广州市天河区体育西路1号"}
-    services.application_save_draft(application=application, data=data, actor=applicant)
-    for requirement in Material.objects.filter(version=application.service_version, mandatory=True):
-        services.material_add_upload(
-            application=application, requirement=requirement, uploaded=pdf_file(), actor=applicant
-        )
-    return services.application_submit(application=application, actor=applicant)
+    return submitted_application(applicant=applicant, item=ServiceItem.objects.get(code=ITEM))
 
 
 @pytest.fixture
@@ -41,8 +34,8 @@ def applied(demo_catalogue, resident):
 
 def test_the_form_arrives_prefilled_with_sources(demo_catalogue, resident):
     application = services.application_start(applicant=resident, item_code=ITEM)
-    assert application.form_data["applicant_name"] == "张三"
-    assert application.form_data["id_number"] == "4401**********1235"
+    assert application.form_data["applicant_name"] == resident.real_name
+    assert application.form_data["id_number"] == resident.id_number_masked
     assert application.field_sources["applicant_name"]["locked"] is True
     assert application.field_sources["mobile"]["locked"] is False
 
@@ -51,7 +44,7 @@ def test_locked_prefilled_values_survive_a_tampered_save(demo_catalogue, residen
     application = services.application_start(applicant=resident, item_code=ITEM)
     services.application_save_draft(application=application, data={"applicant_name": "李鬼"}, actor=resident)
     application.refresh_from_db()
-    assert application.form_data["applicant_name"] == "张三"
+    assert application.form_data["applicant_name"] == resident.real_name
 
 
 def test_submission_numbers_the_case_and_sets_deadlines(applied):

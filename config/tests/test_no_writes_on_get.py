@@ -31,8 +31,13 @@ from applications.models import Application, CalendarYear, DepartmentOfficial, R
 from applications.services_decisions import application_decide
 from applications.tests.factories import official, pdf_upload, resident, submitted_application
 from identity.models import UserSession
-from identity.tests.factories import UserFactory, login_with_totp
-from identity.tests.factories_enterprises import EnterpriseFactory, MandateFactory, ProxyAuthorisationFactory
+from identity.tests.factories import (
+    EnterpriseFactory,
+    MandateFactory,
+    ProxyAuthorisationFactory,
+    UserFactory,
+    login_with_totp,
+)
 from identity.tests.oauth_helpers import authorization_code_tokens, make_web_application
 from notifications.models import InboxMessage, OutboxMessage
 from notifications.services import outbox_message_deliver

@@ -1,6 +1,7 @@
 """Shared setup for the OAuth2 tests: partner applications, PKCE pairs, token requests.
 
 Everything goes through the real endpoints under /o/; nothing of ours is mocked.
+Users come from ``identity.tests.factories.UserFactory``.
 """
 
 import base64
@@ -10,7 +11,6 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 from oauth2_provider.models import get_application_model
 
-from identity.models import User
 from identity.oauth.services import partner_scopes_set
 
 Application = get_application_model()
@@ -18,12 +18,6 @@ Application = get_application_model()
 WEB_REDIRECT_URI = "https://partner.example.cn/oauth/callback"
 WEB_SECRET = "web-partner-secret"
 BACKEND_SECRET = "backend-partner-secret"
-
-
-def make_user(**fields) -> User:
-    defaults = {"username": "resident-1", "display_name": "张三", "mobile": "13800138000"}
-    defaults.update(fields)
-    return User.objects.create_user(password="correct-horse-battery", **defaults)
 
 
 def make_web_application(

@@ -6,7 +6,6 @@ import re
 import pytest
 from django.template.loader import render_to_string
 from django.utils import translation
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from identity.admin_site import OfficialLoginForm
 
@@ -19,11 +18,9 @@ OFFICIAL_PASSWORD = "An-official's-pass-7731"
 
 @pytest.fixture
 def official():
-    user = UserFactory(official=True, is_superuser=True, username="official-wang")
-    user.set_password(OFFICIAL_PASSWORD)
-    user.save(update_fields=["password"])
-    TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
-    return user
+    return UserFactory(
+        official=True, is_superuser=True, with_totp=True, username="official-wang", password=OFFICIAL_PASSWORD
+    )
 
 
 def _password_inputs(html: str) -> list[str]:

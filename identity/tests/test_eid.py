@@ -57,7 +57,8 @@ def test_partner_receives_name_and_masked_id_only_and_it_is_logged(resident):
 
     result = eid_token_verify(compact=compact, partner="如家酒店", partner_client_id="hotel-1", purpose="酒店入住")
 
-    assert result.fields == {"name": "张三", "id_number_masked": "4401**********1235"}
+    assert result.fields == {"name": resident.real_name, "id_number_masked": resident.id_number_masked}
+    assert resident.id_number_masked.count("*") == 10
     log = EidVerification.objects.get(user=resident)
     assert (log.partner, log.purpose, log.released_fields) == ("如家酒店", "酒店入住", ["name", "id_number_masked"])
 
@@ -107,7 +108,7 @@ def test_tampered_or_foreign_tokens_are_refused(resident):
         with pytest.raises(ApplicationError):
             eid_token_verify(compact=bad, partner="如家酒店")
     # The genuine token is still good: failed probes do not consume it.
-    assert eid_token_verify(compact=compact, partner="如家酒店").fields["name"] == "张三"
+    assert eid_token_verify(compact=compact, partner="如家酒店").fields["name"] == resident.real_name
 
 
 def test_rotated_key_keeps_verifying_tokens_it_signed(resident):
@@ -117,7 +118,7 @@ def test_rotated_key_keeps_verifying_tokens_it_signed(resident):
     assert new_key.kid != token.kid
     kids = [key["kid"] for key in published_keys()["keys"]]
     assert token.kid in kids and new_key.kid in kids
-    assert eid_token_verify(compact=compact, partner="如家酒店").fields["name"] == "张三"
+    assert eid_token_verify(compact=compact, partner="如家酒店").fields["name"] == resident.real_name
     _next_compact, next_token = eid_token_issue(user=resident)
     assert next_token.kid == new_key.kid
 
@@ -198,7 +199,7 @@ def test_keys_made_before_the_switch_to_eddsa_are_published_and_used_as_eddsa(cl
     assert published["alg"] == "EdDSA"
     assert pyjwt.get_unverified_header(compact)["alg"] == "EdDSA"
     assert pyjwt.decode(compact, key=pyjwt.PyJWK(published), algorithms=["EdDSA"], issuer="tongban")
-    assert eid_token_verify(compact=compact, partner="如家酒店").fields["name"] == "张三"
+    assert eid_token_verify(compact=compact, partner="如家酒店").fields["name"] == resident.real_name
 
 
 def test_eid_page_mints_no_token_on_get_and_shows_a_qr_code_after_a_post(client, resident):
@@ -206,7 +207,8 @@ def test_eid_page_mints_no_token_on_get_and_shows_a_qr_code_after_a_post(client,
     response = client.get("/account/eid/")
     assert response.status_code == 200
     html = response.content.decode()
-    assert "4401**********1235" in html
+    assert resident.id_number_masked in html
+    assert resident.id_number not in html
     assert "<svg" not in html
     assert '<form method="post" action="/account/eid/"' in html  # works without JavaScript
     assert not EidToken.objects.exists()
@@ -260,8 +262,8 @@ def test_partner_with_eid_verify_scope_verifies_a_token_once(client, resident):
 
     assert first.status_code == 200
     body = first.json()
-    assert body["name"] == "张三" and body["id_number_masked"] == "4401**********1235"
-    assert "440106199001011235" not in first.content.decode()
+    assert body["name"] == resident.real_name and body["id_number_masked"] == resident.id_number_masked
+    assert resident.id_number not in first.content.decode()
     assert replay.status_code == 400
     assert replay["Content-Type"] == "application/problem+json"
     assert replay.json()["code"] == "eid_invalid"

@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from applications.models import Application
 from applications.services import application_start
-from applications.tests.resident_factories import published_item
+from applications.tests.factories import published_item
 from common.exceptions import ApplicationError
 from identity import demo_enterprises
 from identity.admin_enterprises import EnterpriseEventAdmin
@@ -41,8 +41,7 @@ from identity.verification.base import EnterpriseOutcome
 from identity.verification.contrib.http import HttpGatewayEnterpriseVerifier, signature_is_valid
 from notifications.models import OutboxMessage
 
-from .factories import login_with_totp
-from .factories_enterprises import EnterpriseFactory, MandateFactory, UserFactory, in_days, on_record
+from .factories import EnterpriseFactory, MandateFactory, UserFactory, in_days, login_with_totp, on_record
 
 pytestmark = pytest.mark.django_db
 

@@ -29,7 +29,7 @@ from identity.services.enterprises import (
     proxy_revoke,
 )
 
-from .factories_enterprises import (
+from .factories import (
     EnterpriseFactory,
     MandateFactory,
     ProxyAuthorisationFactory,

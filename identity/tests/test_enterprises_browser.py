@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from identity.models import ActingRecord, Mandate
 
-from .factories_enterprises import EnterpriseFactory, UserFactory
+from .factories import EnterpriseFactory, UserFactory
 
 pytestmark = [
     pytest.mark.browser,

@@ -8,11 +8,11 @@ from rest_framework.views import APIView
 from identity.api_permissions import RequiredScopes
 from identity.oauth.subjects import pairwise_subject
 
+from .factories import UserFactory
 from .oauth_helpers import (
     authorization_code_tokens,
     client_credentials_token,
     make_backend_application,
-    make_user,
     make_web_application,
 )
 
@@ -121,13 +121,13 @@ def test_missing_or_unknown_token_is_401_problem_json(client):
 
 
 def test_a_signed_in_resident_uses_the_api_through_their_session(client):
-    client.force_login(make_user())
+    client.force_login(UserFactory())
 
     assert client.get("/api/v1/applications/").status_code == 200
 
 
 def test_me_returns_the_user_with_a_masked_mobile(client):
-    user = make_user(display_name="王五", mobile="13800138000")
+    user = UserFactory(display_name="王五", mobile="13800138000")
     client.force_login(user)
     application = make_web_application()
     tokens = authorization_code_tokens(client, application)
@@ -142,7 +142,7 @@ def test_me_returns_the_user_with_a_masked_mobile(client):
 
 
 def test_me_needs_the_profile_scope(client):
-    client.force_login(make_user())
+    client.force_login(UserFactory())
     tokens = authorization_code_tokens(client, make_web_application(), scope="openid")
     client.logout()
 

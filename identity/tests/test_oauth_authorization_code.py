@@ -11,6 +11,7 @@ from oauth2_provider.models import get_grant_model
 
 from identity.oauth.subjects import pairwise_subject
 
+from .factories import UserFactory
 from .oauth_helpers import (
     WEB_REDIRECT_URI,
     WEB_SECRET,
@@ -18,7 +19,6 @@ from .oauth_helpers import (
     authorize_url,
     basic_auth,
     consent,
-    make_user,
     make_web_application,
     pkce_pair,
     query_of,
@@ -31,7 +31,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def resident(client):
-    user = make_user()
+    user = UserFactory()
     client.force_login(user)
     return user
 

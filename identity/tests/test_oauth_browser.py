@@ -6,7 +6,8 @@ import pytest
 from django.test import Client
 from oauth2_provider.models import get_grant_model
 
-from .oauth_helpers import authorize_url, make_user, make_web_application, pkce_pair
+from .factories import UserFactory
+from .oauth_helpers import authorize_url, make_web_application, pkce_pair
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -18,7 +19,7 @@ def test_resident_allows_a_partner_with_the_keyboard_alone(live_server, page):
     callback = f"http://localhost:{port}/partner-callback"
     application = make_web_application(redirect_uris=callback)
     session = Client()
-    session.force_login(make_user())
+    session.force_login(UserFactory())
     page.context.add_cookies(
         [{"name": "sessionid", "value": session.cookies["sessionid"].value, "url": live_server.url}]
     )
@@ -58,7 +59,7 @@ def test_authorizations_page_passes_axe_and_withdraws_in_one_click(live_server, 
 
     from identity.oauth.services import partner_authorization_record
 
-    user = make_user()
+    user = UserFactory()
     application = make_web_application()
     partner_authorization_record(user=user, application=application, scopes=["openid", "profile", "phone"])
     session = Client()

@@ -7,12 +7,12 @@ from oauth2_provider.models import get_access_token_model, get_grant_model, get_
 
 from identity.models import PartnerAuthorization
 
+from .factories import UserFactory
 from .oauth_helpers import (
     WEB_SECRET,
     authorization_code_tokens,
     basic_auth,
     consent,
-    make_user,
     make_web_application,
 )
 
@@ -26,7 +26,7 @@ Grant = get_grant_model()
 
 @pytest.fixture
 def resident(client):
-    user = make_user()
+    user = UserFactory()
     client.force_login(user)
     return user
 
@@ -131,7 +131,7 @@ def test_withdrawing_needs_post_a_session_and_ones_own_consent(client, resident)
     tokens = authorization_code_tokens(client, application, scope="openid")
 
     assert client.get(f"/account/authorizations/{application.pk}/withdraw/").status_code == 405
-    intruder = make_user(username="intruder", mobile="13900000000")
+    intruder = UserFactory(username="intruder", mobile="13900000000")
     client.force_login(intruder)
     assert client.post(f"/account/authorizations/{application.pk}/withdraw/").status_code == 404
     client.logout()

@@ -9,12 +9,11 @@ from django.utils import translation
 
 from identity.oauth.scopes import SCOPE_DESCRIPTIONS, PartnerScopes
 from identity.oauth.subjects import pairwise_subject
-from identity.tests.factories import login_with_totp
 
+from .factories import UserFactory, login_with_totp
 from .oauth_helpers import (
     authorization_code_tokens,
     authorize_url,
-    make_user,
     make_web_application,
     pkce_pair,
     query_of,
@@ -96,7 +95,7 @@ def test_an_application_set_to_hs256_may_not_ask_for_an_id_token(client):
     application = make_web_application()
     application.algorithm = application.HS256_ALGORITHM
     application.save(update_fields=["algorithm"])
-    client.force_login(make_user())
+    client.force_login(UserFactory())
     _verifier, challenge = pkce_pair()
 
     response = client.get(authorize_url(application, code_challenge=challenge, code_challenge_method="S256"))
@@ -115,7 +114,7 @@ def test_jwks_publishes_the_public_rsa_key_only(client):
 
 
 def test_application_management_and_device_pages_are_not_published(client):
-    client.force_login(make_user())
+    client.force_login(UserFactory())
 
     assert client.get("/o/applications/").status_code == 404
     assert client.get("/o/applications/register/").status_code == 404
@@ -123,7 +122,7 @@ def test_application_management_and_device_pages_are_not_published(client):
 
 
 def test_userinfo_with_profile_has_the_name_but_not_the_mobile_and_never_an_id_number(client):
-    user = make_user(display_name="李四", mobile="13900139000")
+    user = UserFactory(display_name="李四", mobile="13900139000")
     client.force_login(user)
     application = make_web_application()
     tokens = authorization_code_tokens(client, application, scope="openid profile")
@@ -139,7 +138,7 @@ def test_userinfo_with_profile_has_the_name_but_not_the_mobile_and_never_an_id_n
 
 
 def test_userinfo_with_phone_has_the_verified_mobile(client):
-    user = make_user(display_name="李四", mobile="13900139000")
+    user = UserFactory(display_name="李四", mobile="13900139000")
     client.force_login(user)
     application = make_web_application()
     tokens = authorization_code_tokens(client, application, scope="openid phone")
@@ -155,7 +154,7 @@ def test_userinfo_with_phone_has_the_verified_mobile(client):
 
 
 def test_userinfo_without_profile_has_only_the_subject(client):
-    user = make_user()
+    user = UserFactory()
     client.force_login(user)
     application = make_web_application()
     tokens = authorization_code_tokens(client, application, scope="openid")
@@ -191,7 +190,7 @@ def test_openapi_schema_describes_the_oauth2_flows_and_the_scope_of_me(client):
 
 
 def test_officials_manage_partner_scopes_in_the_admin(client):
-    admin = make_user(username="official", mobile="13700000000", is_staff=True, is_superuser=True)
+    admin = UserFactory(username="official", mobile="13700000000", is_staff=True, is_superuser=True)
     login_with_totp(client, admin)
 
     assert client.get("/admin/identity/partnerscopegrant/").status_code == 200
@@ -199,7 +198,7 @@ def test_officials_manage_partner_scopes_in_the_admin(client):
 
 
 def test_officials_grant_the_phone_scope_and_introspection_in_the_admin(client):
-    admin = make_user(username="official", mobile="13700000000", is_staff=True, is_superuser=True)
+    admin = UserFactory(username="official", mobile="13700000000", is_staff=True, is_superuser=True)
     login_with_totp(client, admin)
     application = make_web_application(scopes=("openid",))
     grant = application.partner_scope_grant

@@ -4,6 +4,7 @@ import pytest
 
 from identity.oauth.subjects import pairwise_subject
 
+from .factories import UserFactory
 from .oauth_helpers import (
     BACKEND_SECRET,
     WEB_SECRET,
@@ -11,7 +12,6 @@ from .oauth_helpers import (
     basic_auth,
     client_credentials_token,
     make_backend_application,
-    make_user,
     make_web_application,
 )
 
@@ -22,7 +22,7 @@ MOBILE = "13800138000"
 
 @pytest.fixture
 def resident_token(client):
-    user = make_user(mobile=MOBILE, username=MOBILE)
+    user = UserFactory(mobile=MOBILE, username=MOBILE)
     application = make_web_application()
     client.force_login(user)
     tokens = authorization_code_tokens(client, application, scope="openid profile phone")

@@ -8,11 +8,11 @@ from oauth2_provider.models import get_grant_model
 
 from identity.oauth.views import AUTH_TIME_SESSION_KEY
 
+from .factories import UserFactory
 from .oauth_helpers import (
     WEB_REDIRECT_URI,
     authorize_url,
     consent,
-    make_user,
     make_web_application,
     pkce_pair,
     query_of,
@@ -55,7 +55,7 @@ def test_prompt_none_without_a_session_answers_login_required_at_the_partner(cli
 
 
 def test_prompt_none_without_consent_answers_consent_required(client, web_app):
-    client.force_login(make_user())
+    client.force_login(UserFactory())
 
     answer = _back_at_partner(client.get(_url(web_app, prompt="none")))
 
@@ -64,7 +64,7 @@ def test_prompt_none_without_consent_answers_consent_required(client, web_app):
 
 
 def test_prompt_none_after_consent_issues_a_code_without_a_page(client, web_app):
-    client.force_login(make_user())
+    client.force_login(UserFactory())
     consent(client, web_app)
 
     response = client.get(_url(web_app, prompt="none"))
@@ -76,7 +76,7 @@ def test_prompt_none_after_consent_issues_a_code_without_a_page(client, web_app)
 
 
 def test_prompt_none_for_more_scopes_than_consented_answers_consent_required(client, web_app):
-    client.force_login(make_user())
+    client.force_login(UserFactory())
     consent(client, web_app, scope="openid")
 
     answer = _back_at_partner(client.get(_url(web_app, prompt="none", scope="openid phone")))
@@ -92,7 +92,7 @@ def test_prompt_none_never_redirects_to_an_unregistered_uri(client, web_app):
 
 
 def test_max_age_older_than_the_sign_in_forces_a_fresh_sign_in(client, web_app):
-    user = make_user()
+    user = UserFactory()
     client.force_login(user)
     _age_session(client, 600)
 
@@ -110,7 +110,7 @@ def test_max_age_older_than_the_sign_in_forces_a_fresh_sign_in(client, web_app):
 
 
 def test_max_age_with_a_recent_sign_in_shows_the_consent_page(client, web_app):
-    client.force_login(make_user())
+    client.force_login(UserFactory())
     _age_session(client, 60)
 
     response = client.get(_url(web_app, max_age="300"))
@@ -120,7 +120,7 @@ def test_max_age_with_a_recent_sign_in_shows_the_consent_page(client, web_app):
 
 
 def test_max_age_with_prompt_none_answers_login_required(client, web_app):
-    client.force_login(make_user())
+    client.force_login(UserFactory())
     consent(client, web_app)
     _age_session(client, 600)
 
@@ -131,7 +131,7 @@ def test_max_age_with_prompt_none_answers_login_required(client, web_app):
 
 
 def test_every_error_response_carries_iss(client, web_app):
-    client.force_login(make_user())
+    client.force_login(UserFactory())
 
     refused = consent(client, web_app, allow=False)
     bad_scope = _back_at_partner(client.get(_url(web_app, scope="openid everything")))

@@ -14,6 +14,7 @@ from oauth2_provider.models import (
 from common.exceptions import ApplicationError
 from identity.oauth.services import oauth_tokens_revoke_for_user, partner_scopes_set
 
+from .factories import UserFactory
 from .oauth_helpers import (
     BACKEND_SECRET,
     WEB_SECRET,
@@ -22,7 +23,6 @@ from .oauth_helpers import (
     client_credentials_token,
     consent,
     make_backend_application,
-    make_user,
     make_web_application,
 )
 
@@ -92,7 +92,7 @@ def test_application_without_an_allow_list_gets_no_scope(client):
 def test_a_client_credentials_application_cannot_use_the_authorization_code_grant(client):
     """One grant type per application: a partner using both registers two."""
     application = make_backend_application()
-    client.force_login(make_user())
+    client.force_login(UserFactory())
 
     response = client.get(
         f"/o/authorize/?response_type=code&client_id={application.client_id}&scope=catalogue:read"
@@ -104,7 +104,7 @@ def test_a_client_credentials_application_cannot_use_the_authorization_code_gran
 
 
 def test_tokens_are_stored_only_as_checksums(client):
-    client.force_login(make_user())
+    client.force_login(UserFactory())
     tokens = authorization_code_tokens(client, make_web_application())
 
     access = AccessToken.objects.get()
@@ -115,7 +115,7 @@ def test_tokens_are_stored_only_as_checksums(client):
 
 
 def test_refresh_rotates_the_refresh_token(client):
-    client.force_login(make_user())
+    client.force_login(UserFactory())
     first = authorization_code_tokens(client, make_web_application())
 
     response = _refresh(client, first["refresh_token"])
@@ -128,7 +128,7 @@ def test_refresh_rotates_the_refresh_token(client):
 
 
 def test_refresh_token_reuse_is_refused_and_revokes_the_whole_family(client):
-    client.force_login(make_user())
+    client.force_login(UserFactory())
     first = authorization_code_tokens(client, make_web_application())
     second = _refresh(client, first["refresh_token"]).json()
     client.logout()
@@ -145,7 +145,7 @@ def test_refresh_token_reuse_is_refused_and_revokes_the_whole_family(client):
 
 
 def test_disabling_a_user_revokes_their_tokens_at_once(client):
-    user = make_user()
+    user = UserFactory()
     client.force_login(user)
     tokens = authorization_code_tokens(client, make_web_application())
     client.logout()
@@ -166,7 +166,7 @@ def test_disabling_a_user_revokes_their_tokens_at_once(client):
 
 
 def test_disabling_a_user_also_voids_an_unused_authorization_code(client):
-    user = make_user()
+    user = UserFactory()
     client.force_login(user)
     consent(client, make_web_application())
     assert Grant.objects.filter(user=user).exists()
@@ -179,7 +179,7 @@ def test_disabling_a_user_also_voids_an_unused_authorization_code(client):
 
 def test_other_users_tokens_survive_when_one_user_is_disabled(client):
     application = make_web_application()
-    alice, bob = make_user(username="alice", mobile="13800000001"), make_user(username="bob", mobile="13800000002")
+    alice, bob = UserFactory(username="alice", mobile="13800000001"), UserFactory(username="bob", mobile="13800000002")
     client.force_login(alice)
     authorization_code_tokens(client, application)
     client.force_login(bob)
@@ -192,7 +192,7 @@ def test_other_users_tokens_survive_when_one_user_is_disabled(client):
 
 
 def test_a_token_of_an_inactive_user_is_refused_even_if_revocation_was_bypassed(client):
-    user = make_user()
+    user = UserFactory()
     client.force_login(user)
     tokens = authorization_code_tokens(client, make_web_application())
     client.logout()
@@ -208,7 +208,7 @@ def test_a_token_of_an_inactive_user_is_refused_even_if_revocation_was_bypassed(
 
 
 def test_access_token_in_the_query_string_is_not_accepted(client):
-    client.force_login(make_user())
+    client.force_login(UserFactory())
     tokens = authorization_code_tokens(client, make_web_application())
     client.logout()
 

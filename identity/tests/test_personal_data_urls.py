@@ -8,17 +8,15 @@ from urllib.parse import unquote
 import pytest
 from django.core.cache import cache
 from django.test import Client
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from common import sms
 
-from .factories import UserFactory, login_with_totp
-from .factories_enterprises import EnterpriseFactory, valid_uscc
+from .factories import EnterpriseFactory, UserFactory, login_with_totp, valid_uscc
 
 pytestmark = pytest.mark.django_db
 
 MOBILE = "13912348888"
-ID_NUMBER = "440106199001011235"  # UserFactory(verified=True)'s number
+ID_NUMBER = "440106199001011235"  # the resident's number, searched for by officials
 
 
 def _urls(response) -> list[str]:
@@ -85,9 +83,7 @@ def test_a_refused_code_request_does_not_put_the_number_in_the_url(client, djang
 
 @pytest.fixture
 def official_client(client):
-    official = UserFactory(official=True, is_superuser=True)
-    TOTPDevice.objects.create(user=official, name="phone", confirmed=True)
-    login_with_totp(client, official)
+    login_with_totp(client, UserFactory(official=True, is_superuser=True, with_totp=True))
     return client
 
 
@@ -96,7 +92,7 @@ def _search(client, changelist: str, term: str):
 
 
 def test_admin_finds_a_resident_by_full_id_number_without_it_entering_a_url(official_client):
-    resident = UserFactory(verified=True)
+    resident = UserFactory(verified=True, id_number=ID_NUMBER)
     UserFactory()
     response = _search(official_client, "/admin/identity/user/", ID_NUMBER)
     assert response.status_code == 200
@@ -132,7 +128,7 @@ def test_admin_name_search_stays_an_ordinary_query(official_client):
 
 
 def test_admin_search_keeps_the_list_filters(official_client):
-    resident = UserFactory(verified=True)
+    resident = UserFactory(verified=True, id_number=ID_NUMBER)
     response = official_client.post(
         "/admin/identity/user/?is_staff__exact=0", {"_private_search": "1", "q": ID_NUMBER}, follow=True
     )
@@ -142,7 +138,7 @@ def test_admin_search_keeps_the_list_filters(official_client):
 
 
 def test_admin_moves_a_full_id_number_out_of_a_query_string_at_once(official_client):
-    resident = UserFactory(verified=True)
+    resident = UserFactory(verified=True, id_number=ID_NUMBER)
     response = official_client.get("/admin/identity/user/", {"q": ID_NUMBER}, follow=True)
     location = response.redirect_chain[0][0]
     assert ID_NUMBER not in location
@@ -152,7 +148,7 @@ def test_admin_moves_a_full_id_number_out_of_a_query_string_at_once(official_cli
 
 
 def test_a_search_token_is_good_only_in_the_session_that_made_it(official_client):
-    UserFactory(verified=True)
+    UserFactory(verified=True, id_number=ID_NUMBER)
     response = _search(official_client, "/admin/identity/user/", ID_NUMBER)
     location = response.redirect_chain[0][0]
     other = Client()
@@ -167,7 +163,7 @@ def test_the_admin_search_box_posts(official_client):
 
 
 def test_the_session_keeps_the_digest_of_a_searched_id_number_not_the_number(official_client):
-    UserFactory(verified=True)
+    UserFactory(verified=True, id_number=ID_NUMBER)
     _search(official_client, "/admin/identity/user/", ID_NUMBER)
     stored = json.dumps(dict(official_client.session), ensure_ascii=False)
     assert "admin_private_searches" in stored

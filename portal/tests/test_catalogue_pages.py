@@ -4,6 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from identity.tests.factories import UserFactory
 from services import demo, services
 from services.cache import catalogue_changed
 from services.models import ServiceItem
@@ -128,22 +129,21 @@ def test_anonymous_pages_set_no_cookie_and_are_served_from_the_cache(client, cat
     assert second["Content-Security-Policy"]
 
 
-def test_publishing_invalidates_cached_pages(client, catalogue):
+def test_publishing_invalidates_cached_pages(client, catalogue, django_capture_on_commit_callbacks):
     client.get("/services/440100-GA-005/")
     item = ServiceItem.objects.get(code="440100-GA-005")
     draft = services.service_item_version_create_draft(item=item)
     draft.result_name = "中华人民共和国普通护照（电子）"
     draft.save(update_fields=["result_name"])
-    # on_commit callbacks run at once here: the test's transaction never commits.
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("django.db.transaction.on_commit", lambda callback, **kwargs: callback())
+    # The test's transaction never commits: run the publication's on-commit callbacks.
+    with django_capture_on_commit_callbacks(execute=True):
         services.service_item_version_publish(version=draft)
     assert "中华人民共和国普通护照（电子）" in _text(client.get("/services/440100-GA-005/"))
 
 
-def test_logged_in_visitors_are_not_served_cached_pages(client, catalogue, django_user_model):
+def test_logged_in_visitors_are_not_served_cached_pages(client, catalogue):
     client.get("/")
-    client.force_login(django_user_model.objects.create(username="resident"))
+    client.force_login(UserFactory())
     with CaptureQueriesContext(connection) as captured:
         assert client.get("/").status_code == 200
     assert any("services_serviceitem" in query["sql"] for query in captured.captured_queries)

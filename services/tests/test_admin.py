@@ -3,7 +3,7 @@ import json
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from identity.tests.factories import login_with_totp
+from identity.tests.factories import UserFactory, login_with_totp
 from services import transfer
 from services.constants import VersionStatus
 from services.models import ServiceItem, ServiceItemVersion
@@ -12,8 +12,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def manager(client, django_user_model, catalogue):
-    user = django_user_model.objects.create(username="catalogue-admin", is_staff=True, is_superuser=True)
+def manager(client, catalogue):
+    user = UserFactory(official=True, is_superuser=True, username="catalogue-admin")
     login_with_totp(client, user)  # the admin requires a second factor
     return user
 

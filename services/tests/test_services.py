@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 
 from common.exceptions import ApplicationError
+from identity.tests.factories import UserFactory
 from services import selectors, services
 from services.constants import VersionStatus
 from services.models import ServiceItem, ServiceItemVersion
@@ -14,7 +15,7 @@ def _item(code="440100-SCJG-001"):
     return ServiceItem.objects.select_related("published_version").get(code=code)
 
 
-def test_publishing_a_new_version_keeps_the_old_one_unchanged(catalogue, django_user_model):
+def test_publishing_a_new_version_keeps_the_old_one_unchanged(catalogue):
     item = _item()
     old = item.published_version
     old_materials = list(old.materials.values_list("name", flat=True))
@@ -26,7 +27,7 @@ def test_publishing_a_new_version_keeps_the_old_one_unchanged(catalogue, django_
     draft.save(update_fields=["promised_limit_days"])
     draft.materials.all().delete()
 
-    official = django_user_model.objects.create(username="catalogue-manager")
+    official = UserFactory(official=True)
     services.service_item_version_publish(version=draft, published_by=official)
 
     item.refresh_from_db()
