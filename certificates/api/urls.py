@@ -1,0 +1,8 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("certificates/verify/", views.CertificateVerifyView.as_view(), name="certificates-verify"),
+    path("certificates/jwks.json", views.certificates_jwks, name="certificates-jwks"),
+]
