@@ -55,6 +55,11 @@ def qr_svg(data: str, *, scale: int = 4) -> str:
     return buffer.getvalue().decode("utf-8")
 
 
+def qr_png_data_uri(data: str, *, scale: int = 6) -> str:
+    """The QR code as a PNG data URI: printed as an image in the PDF, so scanners (and tests) read it."""
+    return segno.make(data, error="m", micro=False).png_data_uri(scale=scale, border=2)
+
+
 def signed_content(certificate: Certificate) -> bytes:
     document = {"payload": certificate_payload(certificate), "kid": certificate.kid, "signature": certificate.signature}
     return json.dumps(document, sort_keys=True, ensure_ascii=False, indent=1).encode("utf-8")
@@ -172,7 +177,7 @@ def _html(certificate: Certificate, *, stamp: dict | None = None) -> str:
     context = {
         "certificate": certificate,
         "rows": _labels(certificate),
-        "qr": qr_svg(verification_url(certificate)),
+        "qr_png": qr_png_data_uri(verification_url(certificate)),
         "verification_url": verification_url(certificate),
         "stamp": stamp,
     }

@@ -6,6 +6,7 @@ idempotent, saves with ``update_fields``, appends a
 """
 
 import datetime
+import logging
 import secrets
 import uuid
 
@@ -23,6 +24,8 @@ from notifications.services import notify
 from .constants import ALLOWED_TRANSITIONS, CertificateStatus, HolderKind, ShareRecipientKind, UseKind
 from .models import Certificate, CertificateTransition, CertificateType, Share, UseLog
 from .signing import certificate_payload, sign
+
+logger = logging.getLogger(__name__)
 
 MAX_SHARE_DAYS = 90
 
@@ -120,8 +123,8 @@ def _queue_pdf(certificate_id: int) -> None:
 
     try:
         certificate_render_pdf.delay(certificate_id)
-    except Exception:  # broker down: the PDF is rendered on first download instead
-        pass
+    except Exception as exc:  # broker down: the PDF is rendered on first download instead
+        logger.warning("certificate PDF not queued (%s); rendered on first download", exc.__class__.__name__)
 
 
 def certificates_issue_for_decision(decision: CaseDecision) -> list[Certificate]:

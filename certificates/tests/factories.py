@@ -2,12 +2,11 @@
 
 import itertools
 
-from identity.tests.factories import UserFactory
-from services.models import Department
-
 from certificates.constants import HolderKind
 from certificates.models import CertificateType
 from certificates.services import certificate_issue
+from identity.tests.factories import UserFactory
+from services.models import Department
 
 _sequence = itertools.count(1)
 
