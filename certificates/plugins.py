@@ -57,7 +57,8 @@ class CertificateFieldSource(PrefillSource):
     """``certificate:<type code>.<field key>``: the value on the newest valid certificate the
     applicant (or the enterprise they act for) holds. Authoritative: the field is locked."""
 
-    label = _("电子证照")
+    # Stored with the case as plain text (JSON); shown as is.
+    label = "电子证照"
     authoritative = True
 
     def resolve(self, *, source: str, applicant, enterprise) -> object | None:
