@@ -6,7 +6,7 @@ from django.utils import timezone
 from identity.models import Enterprise
 from identity.selectors_enterprises import enterprises_for_user
 
-from .constants import CertificateStatus
+from .constants import CertificateStatus, HolderKind
 from .models import Certificate, CertificateType, Share, UseLog
 
 
@@ -35,7 +35,10 @@ def certificates_usable_by(*, user, holder, type_code: str) -> list[Certificate]
     if isinstance(holder, Enterprise):
         if not enterprises_for_user(user=user).filter(pk=holder.pk).exists():
             return []
-        held = Certificate.objects.filter(holder_enterprise=holder)
+        # The enterprise's certificates, and the acting person's own (法定代表人/经办人身份证明).
+        held = Certificate.objects.filter(
+            Q(holder_enterprise=holder) | Q(holder_user=user, type__holder_kind=HolderKind.RESIDENT)
+        )
     else:
         if holder.pk != user.pk:
             return []
