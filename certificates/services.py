@@ -114,11 +114,11 @@ def certificate_issue(
         certificate=certificate, from_status="", to_status=CertificateStatus.VALID, actor=actor, reason=case_number
     )
     _notify_holder(certificate, template="certificates.issued")
-    transaction.on_commit(lambda: _queue_pdf(certificate.pk))
+    transaction.on_commit(lambda: queue_pdf(certificate.pk))
     return certificate
 
 
-def _queue_pdf(certificate_id: int) -> None:
+def queue_pdf(certificate_id: int) -> None:
     from .tasks import certificate_render_pdf
 
     try:

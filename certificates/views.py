@@ -13,10 +13,10 @@ from django.views.decorators.http import require_POST, require_safe
 
 from common.exceptions import ApplicationError
 
-from .documents import annotated_copy_pdf, certificate_pdf, qr_svg
+from .documents import annotated_copy_pdf, qr_svg, render_pdf
 from .forms import ShareForm
 from .selectors import certificate_shares, certificate_uses, materials_spared, wallet_certificate, wallet_certificates
-from .services import share_create, share_open, share_withdraw
+from .services import queue_pdf, share_create, share_open, share_withdraw
 from .verification import verify_token
 
 
@@ -71,12 +71,14 @@ def detail(request: HttpRequest, uuid) -> HttpResponse:
 @never_cache
 @require_safe
 def pdf(request: HttpRequest, uuid) -> HttpResponse:
-    certificate = certificate_pdf(certificate_id=_mine(request, uuid).pk)
+    """The cached signed PDF; if the Celery task has not cached it yet, rendered now (and queued
+    for caching: a GET stores nothing)."""
+    certificate = _mine(request, uuid)
+    content = certificate.pdf.open("rb") if certificate.pdf else io.BytesIO(render_pdf(certificate))
+    if not certificate.pdf:
+        queue_pdf(certificate.pk)
     return FileResponse(
-        certificate.pdf.open("rb"),
-        as_attachment=True,
-        filename=f"{certificate.number}.pdf",
-        content_type="application/pdf",
+        content, as_attachment=True, filename=f"{certificate.number}.pdf", content_type="application/pdf"
     )
 
 

@@ -106,3 +106,14 @@ def test_a_share_window_longer_than_allowed_is_refused(client):
         reverse("certificates:share", args=[certificate.uuid]), {"recipient": "某公司", "purpose": "入职", "days": 365}
     )
     assert not Share.objects.filter(certificate=certificate).exists()
+
+
+def test_the_holder_downloads_the_signed_pdf_and_the_download_stores_nothing(client):
+    certificate = factories.certificate()
+    client.force_login(certificate.holder_user)
+    response = client.get(reverse("certificates:pdf", args=[certificate.uuid]))
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment")
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+    certificate.refresh_from_db()
+    assert not certificate.pdf
