@@ -220,10 +220,41 @@ def certificate_pdf(*, certificate_id: int, force: bool = False) -> Certificate:
     return locked
 
 
+def annotated_copy_data(share: Share) -> dict:
+    """The annotated copy as data (for a partner's system): every field, and the stamp."""
+    certificate = share.certificate
+    return {
+        "number": certificate.number,
+        "type": certificate.type.code,
+        "type_name": certificate.type.name,
+        "holder": certificate.holder_name,
+        "issuer": certificate.department_name,
+        "issued_on": certificate.issued_on.isoformat(),
+        "valid_until": certificate.valid_until.isoformat() if certificate.valid_until else None,
+        "status": certificate.state(),
+        "fields": [
+            {"key": row["key"], "label": row["label"], "value": row["value"]} for row in _keyed_rows(certificate)
+        ],
+        "annotation": _stamp(share),
+        "token": certificate.token,
+    }
+
+
+def _keyed_rows(certificate: Certificate) -> list[dict]:
+    return [
+        {"key": spec["key"], "label": spec.get("label", spec["key"]), "value": certificate.fields.get(spec["key"], "")}
+        for spec in certificate.type.fields
+    ]
+
+
 def annotated_copy_pdf(share: Share) -> bytes:
     """The annotated copy (加注件): the certificate stamped with purpose, recipient and time."""
+    return render_pdf(share.certificate, stamp=_stamp(share))
+
+
+def _stamp(share: Share) -> dict:
     now = timezone.localtime()
-    stamp = {
+    return {
         "purpose": share.purpose,
         "recipient": share.recipient,
         "at": now.strftime("%Y-%m-%d %H:%M"),
@@ -236,7 +267,6 @@ def annotated_copy_pdf(share: Share) -> bytes:
             "until": timezone.localtime(share.valid_until).strftime("%Y-%m-%d %H:%M"),
         },
     }
-    return render_pdf(share.certificate, stamp=stamp)
 
 
 # --- Reading an uploaded PDF -------------------------------------------------------------------

@@ -68,3 +68,19 @@ def materials_spared(*, user) -> int:
     return UseLog.objects.filter(
         kind=UseKind.APPLICATION, certificate__in=wallet_certificates(user=user).values("pk")
     ).count()
+
+
+def partners_for_sharing() -> list:
+    """Partner systems (OAuth2 applications) granted ``certificates:verify``: a holder may share with them."""
+    from oauth2_provider.models import get_application_model
+
+    applications = (
+        get_application_model()
+        .objects.filter(partner_scope_grant__allowed_scopes__contains="certificates:verify")
+        .select_related("partner_scope_grant")
+    )
+    return [
+        app
+        for app in applications.order_by("name")
+        if "certificates:verify" in app.partner_scope_grant.allowed_scopes.split()
+    ]

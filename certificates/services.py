@@ -317,9 +317,17 @@ def share_withdraw(*, share_id: int, actor) -> Share:
     return share
 
 
-def share_open(*, token: str) -> Share:
-    """The recipient opens a share; every opening (and refusal) is in the holder's log."""
+def share_open(*, token: str, client_id: str = "") -> Share:
+    """The recipient opens a share; every opening (and refusal) is in the holder's log.
+
+    A share with a partner opens only for that partner's OAuth2 client (``client_id``),
+    through the API; a link share opens from its link."""
     share = Share.objects.select_related("certificate", "certificate__type").filter(token=token).first()
+    if share is not None and share.recipient_kind == ShareRecipientKind.PARTNER:
+        if not client_id or client_id != share.recipient_client_id:
+            share = None
+    elif share is not None and client_id:
+        share = None  # a partner asking for a share that is not theirs
     if share is None:
         raise ApplicationError(_("授权链接无效。"), code="share_unknown", status=404)
     if not share.is_open():

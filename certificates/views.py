@@ -15,7 +15,14 @@ from common.exceptions import ApplicationError
 
 from .documents import annotated_copy_pdf, qr_svg, render_pdf
 from .forms import ShareForm
-from .selectors import certificate_shares, certificate_uses, materials_spared, wallet_certificate, wallet_certificates
+from .selectors import (
+    certificate_shares,
+    certificate_uses,
+    materials_spared,
+    partners_for_sharing,
+    wallet_certificate,
+    wallet_certificates,
+)
 from .services import queue_pdf, share_create, share_open, share_withdraw
 from .verification import verify_token
 
@@ -62,7 +69,7 @@ def detail(request: HttpRequest, uuid) -> HttpResponse:
             "qr": qr_svg(url),
             "shares": list(certificate_shares(certificate=certificate)),
             "uses": list(certificate_uses(certificate=certificate)[:50]),
-            "share_form": ShareForm(),
+            "share_form": ShareForm(partners=partners_for_sharing()),
         },
     )
 
@@ -86,14 +93,14 @@ def pdf(request: HttpRequest, uuid) -> HttpResponse:
 @require_POST
 def share(request: HttpRequest, uuid) -> HttpResponse:
     certificate = _mine(request, uuid)
-    form = ShareForm(request.POST)
+    form = ShareForm(request.POST, partners=partners_for_sharing())
     if form.is_valid():
         start, end = form.window()
         try:
             share_create(
                 certificate=certificate,
                 actor=request.user,
-                recipient=form.cleaned_data["recipient"],
+                **form.recipient_values(),
                 purpose=form.cleaned_data["purpose"],
                 valid_from=start,
                 valid_until=end,

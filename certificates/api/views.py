@@ -11,6 +11,8 @@ from identity.api.authentication import BearerTokenAuthentication
 from identity.api_permissions import RequiredScopes
 
 from ..constants import UseKind
+from ..documents import annotated_copy_data
+from ..services import share_open
 from ..services_verify import certificate_verify
 from ..signing import published_keys
 
@@ -60,6 +62,29 @@ class CertificateVerifyView(APIView):
             kind=data.validated_data["use"],
         )
         return Response(result.as_dict())
+
+
+class SharedInput(serializers.Serializer):
+    token = serializers.CharField(max_length=64, help_text="The consent code the holder gave the partner.")
+
+
+class SharedCertificateView(APIView):
+    """A certificate the holder shared with this partner (授权用证): its annotated copy as data.
+
+    Needs ``certificates:verify``; answers only the partner the holder chose, only within the
+    consent window and never after the holder withdrew it (410). Each call is in the holder's log.
+    """
+
+    authentication_classes = (BearerTokenAuthentication,)
+    permission_classes = (RequiredScopes,)
+    required_scopes_write = ("certificates:verify",)
+
+    @extend_schema(request=SharedInput, responses={200: dict}, tags=["Certificates"])
+    def post(self, request, version=None):
+        data = SharedInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        share = share_open(token=data.validated_data["token"], client_id=request.auth.application.client_id)
+        return Response(annotated_copy_data(share))
 
 
 @extend_schema(responses={200: dict}, tags=["Certificates"])

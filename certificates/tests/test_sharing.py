@@ -117,3 +117,39 @@ def test_the_holder_downloads_the_signed_pdf_and_the_download_stores_nothing(cli
     assert b"".join(response.streaming_content).startswith(b"%PDF")
     certificate.refresh_from_db()
     assert not certificate.pdf
+
+
+def _partner_headers(client, *, client_id: str, name: str) -> dict:
+    from identity.tests.oauth_helpers import client_credentials_token, make_backend_application
+
+    application = make_backend_application(client_id=client_id, scopes=["certificates:verify"])
+    application.name = name
+    application.save(update_fields=["name"])
+    response = client_credentials_token(client, application, scope="certificates:verify")
+    return {"HTTP_AUTHORIZATION": f"Bearer {response.json()['access_token']}"}
+
+
+def test_a_share_with_a_partner_opens_for_that_partner_only_and_stops_when_withdrawn(client):
+    bank = _partner_headers(client, client_id="bank", name="招商银行")
+    other = _partner_headers(client, client_id="other", name="某租房平台")
+    certificate = factories.certificate()
+    client.force_login(certificate.holder_user)
+    page = client.get(reverse("certificates:detail", args=[certificate.uuid])).content.decode()
+    assert '<option value="bank">招商银行</option>' in page
+    client.post(
+        reverse("certificates:share", args=[certificate.uuid]), {"partner": "bank", "purpose": "开立账户", "days": 3}
+    )
+    share = Share.objects.get(certificate=certificate)
+    assert (share.recipient_kind, share.recipient, share.recipient_client_id) == ("partner", "招商银行", "bank")
+    client.logout()
+    url = "/api/v1/certificates/shared/"
+    answer = client.post(url, {"token": share.token}, content_type="application/json", **bank)
+    assert answer.status_code == 200
+    body = answer.json()
+    assert body["annotation"]["recipient"] == "招商银行" and body["annotation"]["purpose"] == "开立账户"
+    assert {"key": "address", "label": "居住地址", "value": "广州市天河区体育西路1号"} in body["fields"]
+    assert client.post(url, {"token": share.token}, content_type="application/json", **other).status_code == 404
+    assert client.get(reverse("certificates:shared", args=[share.token])).status_code == 404  # not a link share
+    Share.objects.filter(pk=share.pk).update(withdrawn_at=timezone.now())
+    refused = client.post(url, {"token": share.token}, content_type="application/json", **bank)
+    assert refused.status_code == 410 and refused["Content-Type"] == "application/problem+json"
