@@ -91,3 +91,14 @@ def test_the_pdf_is_cached_and_rendering_again_gives_the_same_signed_content(ren
     assert (
         PdfReader(io.BytesIO(rerendered)).pages[0].extract_text() == PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
     )
+
+
+def test_the_celery_task_renders_once_and_caches_the_pdf():
+    from certificates.tasks import certificate_render_pdf
+
+    certificate = factories.certificate()
+    first = certificate_render_pdf.apply(args=[certificate.pk]).get()
+    certificate.refresh_from_db()
+    assert first == certificate.pdf.name and certificate.pdf_sha256
+    assert certificate_render_pdf.apply(args=[certificate.pk]).get() == first
+    assert certificate_render_pdf.apply(args=[999999]).get() == ""
