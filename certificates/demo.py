@@ -3,6 +3,7 @@ and the demo enterprise. Idempotent: run by ``seed_demo`` after identity and the
 
 import datetime
 
+from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.utils import timezone
 
@@ -196,9 +197,18 @@ def _issue_once(code: str, form_data: dict, **holder) -> Certificate:
     return certificate_issue(ctype=ctype, form_data=form_data, issued_on=issued_on, **holder)
 
 
+# The demo officials' group sees the certificates of its department in the admin.
+OFFICIALS_GROUP = "市场监管局 工作人员"
+
+
 @transaction.atomic
 def seed() -> list[str]:
     seed_types()
+    group = Group.objects.filter(name=OFFICIALS_GROUP).first()
+    if group is not None:
+        group.permissions.add(
+            Permission.objects.get(content_type__app_label="certificates", codename="view_certificate")
+        )
     resident = User.objects.get(username=RESIDENT_MOBILE)
     enterprise = Enterprise.objects.get(uscc_digest=uscc_digest(DEMO_ENTERPRISE_USCC))
     for code, data in RESIDENT_CERTIFICATES:
