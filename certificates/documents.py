@@ -285,7 +285,8 @@ def read_signed_content(pdf: bytes) -> dict:
         reader = PdfReader(io.BytesIO(pdf))
         attachments = reader.attachments
         content = attachments.get(ATTACHMENT_NAME)
-    except (PyPdfError, ValueError, KeyError, TypeError, OSError) as exc:
+    except (PyPdfError, ValueError, KeyError, TypeError, OSError, AttributeError, IndexError, RecursionError) as exc:
+        # Whatever a malformed file makes the parser raise is bad input, never a 500.
         raise NotACertificatePdf(str(exc)) from exc
     if not content:
         raise NotACertificatePdf("no certificate.json")

@@ -1,5 +1,7 @@
 """Partner API: verify a certificate (token or PDF), publish the signing keys."""
 
+from django.conf import settings
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers
 from rest_framework.decorators import api_view, authentication_classes, permission_classes
@@ -7,6 +9,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from common.exceptions import ApplicationError
 from identity.api.authentication import BearerTokenAuthentication
 from identity.api_permissions import RequiredScopes
 
@@ -53,6 +56,8 @@ class CertificateVerifyView(APIView):
         data = VerifyInput(data=request.data)
         data.is_valid(raise_exception=True)
         upload = data.validated_data.get("file")
+        if upload is not None and upload.size > settings.UPLOAD_MAX_BYTES:
+            raise ApplicationError(_("文件过大。"), code="too_large", status=413)
         application = request.auth.application
         result = certificate_verify(
             token=data.validated_data.get("token", "").strip(),

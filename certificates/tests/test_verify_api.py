@@ -118,3 +118,11 @@ def test_the_public_page_from_the_qr_code_shows_validity_and_public_fields_only(
     assert "广州市天河区体育西路1号" not in html
     forged = client.get(reverse("certificates:verify", args=[certificate.token[:-4] + "AAAA"]))
     assert 'data-outcome="forged"' in forged.content.decode()
+
+
+def test_a_file_over_the_upload_limit_is_refused_with_413(client, settings):
+    settings.UPLOAD_MAX_BYTES = 1000
+    headers = _partner(client, "certificates:verify")
+    response = client.post(URL, {"file": SimpleUploadedFile("big.pdf", b"%PDF-" + b"0" * 2000)}, **headers)
+    assert response.status_code == 413
+    assert response.json()["code"] == "too_large"
