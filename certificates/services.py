@@ -261,6 +261,14 @@ def certificate_supersede(*, certificate_id: int, actor, reason: str, fields: di
     return new
 
 
+def certificate_set_public_fields(*, certificate: Certificate, keys: list[str]) -> Certificate:
+    """The holder chooses which fields the public verification page shows (only the type's fields)."""
+    allowed = [spec["key"] for spec in certificate.type.fields]
+    certificate.public_fields = [key for key in allowed if key in set(keys)]
+    certificate.save(update_fields=["public_fields"])
+    return certificate
+
+
 # --- Consented sharing (授权用证) and the use log ---------------------------------------------
 
 

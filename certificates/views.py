@@ -23,7 +23,7 @@ from .selectors import (
     wallet_certificate,
     wallet_certificates,
 )
-from .services import queue_pdf, share_create, share_open, share_withdraw
+from .services import certificate_set_public_fields, queue_pdf, share_create, share_open, share_withdraw
 from .verification import verify_token
 
 
@@ -62,7 +62,12 @@ def detail(request: HttpRequest, uuid) -> HttpResponse:
         {
             "certificate": certificate,
             "rows": [
-                {"label": spec.get("label", spec["key"]), "value": certificate.fields.get(spec["key"], "")}
+                {
+                    "key": spec["key"],
+                    "label": spec.get("label", spec["key"]),
+                    "value": certificate.fields.get(spec["key"], ""),
+                    "public": spec["key"] in certificate.public_fields,
+                }
                 for spec in certificate.type.fields
             ],
             "verification_url": url,
@@ -111,6 +116,15 @@ def share(request: HttpRequest, uuid) -> HttpResponse:
             messages.success(request, _("已授权。请把授权链接发给接收方。"))
     else:
         messages.error(request, _("请填写接收方、用途和授权天数。"))
+    return redirect("certificates:detail", uuid=certificate.uuid)
+
+
+@login_required
+@require_POST
+def public_fields(request: HttpRequest, uuid) -> HttpResponse:
+    certificate = _mine(request, uuid)
+    certificate_set_public_fields(certificate=certificate, keys=request.POST.getlist("public")[:50])
+    messages.success(request, _("已更新核验页公开的信息。"))
     return redirect("certificates:detail", uuid=certificate.uuid)
 
 

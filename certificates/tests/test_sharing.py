@@ -153,3 +153,20 @@ def test_a_share_with_a_partner_opens_for_that_partner_only_and_stops_when_withd
     Share.objects.filter(pk=share.pk).update(withdrawn_at=timezone.now())
     refused = client.post(url, {"token": share.token}, content_type="application/json", **bank)
     assert refused.status_code == 410 and refused["Content-Type"] == "application/problem+json"
+
+
+def test_the_holder_chooses_which_fields_the_public_page_shows(client):
+    certificate = factories.certificate()
+    client.force_login(certificate.holder_user)
+    client.post(reverse("certificates:public_fields", args=[certificate.uuid]), {"public": ["address", "bogus"]})
+    certificate.refresh_from_db()
+    assert certificate.public_fields == ["address"]
+    client.logout()
+    html = client.get(reverse("certificates:verify", args=[certificate.token])).content.decode()
+    assert "广州市天河区体育西路1号" in html and "广州市公安局" not in html
+    stranger = factories.resident()
+    client.force_login(stranger)
+    response = client.post(reverse("certificates:public_fields", args=[certificate.uuid]), {"public": ["id_number"]})
+    assert response.status_code == 404
+    certificate.refresh_from_db()
+    assert certificate.public_fields == ["address"]

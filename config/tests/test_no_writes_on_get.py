@@ -231,6 +231,7 @@ def _candidates(name: str | None, template: str, data: dict) -> list[dict]:
         "certificates:detail": [{"uuid": UNKNOWN_UUID}],
         "certificates:pdf": [{"uuid": UNKNOWN_UUID}],
         "certificates:share": [{"uuid": UNKNOWN_UUID}],
+        "certificates:public_fields": [{"uuid": UNKNOWN_UUID}],
         "certificates:withdraw": [{"uuid": UNKNOWN_UUID, "share_id": UNKNOWN_ID}],
         "certificates:shared": [{"token": "no-such-share"}],
         "certificates:verify": [{"token": "NO-SUCH.kid.signature"}],
