@@ -133,9 +133,13 @@ def certificates_issue_for_decision(decision: CaseDecision) -> list[Certificate]
         return []
     User = get_user_model()
     issued = []
-    for ctype in CertificateType.objects.select_related("department").filter(
-        issued_by_items__contains=[decision.service_code]
-    ):
+    # Filtered in Python: JSON containment is not available on SQLite (the embedded default).
+    types = [
+        ctype
+        for ctype in CertificateType.objects.select_related("department").order_by("code")
+        if decision.service_code in ctype.issued_by_items
+    ]
+    for ctype in types:
         if ctype.holder_kind == HolderKind.ENTERPRISE:
             if decision.enterprise_id is None:
                 continue
