@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.decisions import CaseDecision, decision_announce
 from common.exceptions import ApplicationError
 from identity.services.acting import act_on_behalf
 from notifications.services import notify
@@ -466,6 +467,25 @@ def _conclude_parent_when_done(move: Move) -> None:
     )
 
 
+def _announce_decision(move: Move) -> None:
+    """Tell the decision listeners (certificates issues what the item produces), in this transaction."""
+    application = move.application
+    if application.service_item_id is None:
+        return
+    decision_announce(
+        CaseDecision(
+            case_number=application.case_number or "",
+            service_code=application.service_item.code,
+            status=move.to_status,
+            applicant_id=application.applicant_id,
+            enterprise_id=application.enterprise_id,
+            department_code=application.department.code if application.department_id else "",
+            decided_at=move.now,
+            form_data=dict(application.form_data or {}),
+        )
+    )
+
+
 HookList = tuple[Callable[[Move], None], ...]
 
 # What entering each status does to the case, in order (before it is saved).
@@ -482,6 +502,7 @@ ON_ENTER: dict[str, HookList] = {
 # What entering each status does beyond the case (after it and its transition are saved).
 AFTER_ENTER: dict[str, HookList] = {
     Status.SUBMITTED: (_fan_out_bundle,),
+    Status.APPROVED: (_announce_decision,),
     Status.REFUSED: (_conclude_parent_when_done,),
     Status.WITHDRAWN: (_withdraw_open_sub_cases, _conclude_parent_when_done),
     Status.CONCLUDED: (_conclude_parent_when_done,),

@@ -5,6 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from applications.api import urls as applications_api
+from certificates.api import urls as certificates_api
 from common import views as common_views
 from identity import eid_api
 from identity.admin_site import TongbanAdminSite
@@ -22,6 +23,7 @@ api_v1_patterns = [
     path("eid/jwks.json", eid_api.eid_jwks, name="eid-jwks"),
     *identity_api.urlpatterns,
     *applications_api.urlpatterns,
+    *certificates_api.urlpatterns,
     # Catalogue
     path("", include("services.api.urls")),
 ]
@@ -49,6 +51,8 @@ urlpatterns += i18n_patterns(
     # The resident's applications (/applications/…, /my/applications/…) and inbox (/my/messages/).
     path("", include("applications.urls")),
     path("my/messages/", include("notifications.urls")),
+    # The wallet (/my/certificates/…), shares and the public verification page (/certificates/verify/…).
+    path("", include("certificates.urls")),
     path("", include("portal.urls")),
     prefix_default_language=False,
 )

@@ -177,7 +177,7 @@ ITEMS = [
         aliases="个体户执照,个体户营业执照",
         basis="《促进个体工商户发展条例》；《中华人民共和国市场主体登记管理条例》",
         conditions="有经营能力的自然人，有固定经营场所。",
-        materials=[ID, ("经营场所使用证明", "copy", 1, True, "")],
+        materials=[ID, ("经营场所使用证明", "copy", 1, True, "property_certificate")],
     ),
     _item(
         3,
@@ -535,7 +535,7 @@ ITEMS = [
         aliases="办退休,领养老金",
         basis="《中华人民共和国社会保险法》第十六条",
         conditions="达到法定退休年龄，累计缴费满规定年限。",
-        materials=[ID, ("银行账户信息", "electronic", 1, True, "")],
+        materials=[ID, ("银行账户信息", "electronic", 1, True, "social_security_card")],
     ),
     _item(
         7,
@@ -731,7 +731,7 @@ ITEMS = [
         result=("payment", "高龄津贴"),
         basis="《广东省老年人权益保障条例》",
         conditions="本市户籍且年满80周岁的老年人。",
-        materials=[ID, ("银行账户信息", "electronic", 1, True, "")],
+        materials=[ID, ("银行账户信息", "electronic", 1, True, "social_security_card")],
     ),
     _item(
         5,

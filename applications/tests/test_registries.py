@@ -82,31 +82,36 @@ def test_a_second_source_or_template_under_a_taken_name_is_refused():
 
 
 class CertificateFields(PrefillSource):
-    """A family of sources, as the certificates app will register for ``certificate:<type>.<field>``."""
+    """A family of sources in the shape of the certificates app's ``certificate:<type>.<field>``
+    (registered under its own prefix: the certificates app's family is registered already)."""
 
     label = "电子证照"
     authoritative = True
 
     def resolve(self, *, source, applicant, enterprise):
-        return {"certificate:household_register.address": "广州市天河区体育西路1号"}.get(source)
+        return {"sample-certificate:household_register.address": "广州市天河区体育西路1号"}.get(source)
 
 
 def test_a_prefill_family_answers_the_sources_of_its_prefix_and_is_gone_after_the_test(client, applicant):
     schema = {
         "type": "object",
         "properties": {
-            "address": {"type": "string", "title": "住址", "x-source": "certificate:household_register.address"},
+            "address": {
+                "type": "string",
+                "title": "住址",
+                "x-source": "sample-certificate:household_register.address",
+            },
             "name": {"type": "string", "title": "姓名", "x-source": "identity.name"},
         },
     }
     item = published_item(code="TEST-FAMILY-1", form_schema=schema)
     with sources.fresh():
-        sources.register("certificate", CertificateFields("certificate"))
+        sources.register("sample-certificate", CertificateFields("sample-certificate"))
         application = _draft(client, applicant, item)
     assert application.form_data == {"address": "广州市天河区体育西路1号", "name": "李小明"}
     assert application.field_sources["address"]["locked"] is True
-    assert application.field_sources["address"]["source"] == "certificate:household_register.address"
-    assert "certificate" not in sources
+    assert application.field_sources["address"]["source"] == "sample-certificate:household_register.address"
+    assert "sample-certificate" not in sources
 
 
 def test_without_a_material_provider_the_page_says_the_library_is_coming(client, applicant):

@@ -561,3 +561,8 @@ REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
 # Unsubmitted drafts (and their uploaded files) untouched for this many days
 # are deleted by the applications.purge_drafts task.
 APPLICATION_DRAFT_RETENTION_DAYS = env.int("APPLICATION_DRAFT_RETENTION_DAYS", default=30)
+# ------------------------------------------------------------------------------
+# E-certificates (统一证照系统)
+# ------------------------------------------------------------------------------
+# The origin printed in each certificate PDF's QR code (the public verification page).
+CERTIFICATES_PUBLIC_BASE_URL = env("CERTIFICATES_PUBLIC_BASE_URL", default="http://127.0.0.1:8000")

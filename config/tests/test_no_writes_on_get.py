@@ -63,6 +63,7 @@ NOT_REQUESTED = {}
 RESIDENT_ITEM = "440100-GA-007"
 BUNDLE = "newborn"
 UNKNOWN_ID = 999999
+UNKNOWN_UUID = "00000000-0000-4000-8000-000000000000"
 
 
 # --- The dataset ---------------------------------------------------------------------------------
@@ -238,6 +239,14 @@ def _candidates(name: str | None, template: str, data: dict) -> list[dict]:
         "identity:mandate_revoke": [{"pk": data["enterprise"].pk, "mandate_id": data["mandate"].pk}],
         "identity:proxy_revoke": [{"pk": data["proxy"].pk}],
         "identity:authorization_withdraw": [{"application_id": data["partner"].pk}, {"application_id": UNKNOWN_ID}],
+        # E-certificates: the dataset holds none, so unknown ones (the pages answer 404 or "unknown").
+        "certificates:detail": [{"uuid": UNKNOWN_UUID}],
+        "certificates:pdf": [{"uuid": UNKNOWN_UUID}],
+        "certificates:share": [{"uuid": UNKNOWN_UUID}],
+        "certificates:public_fields": [{"uuid": UNKNOWN_UUID}],
+        "certificates:withdraw": [{"uuid": UNKNOWN_UUID, "share_id": UNKNOWN_ID}],
+        "certificates:shared": [{"token": "no-such-share"}],
+        "certificates:verify": [{"token": "NO-SUCH.kid.signature"}],
         "identity:end_session": [
             {"session_id": pk} for pk in UserSession.objects.filter(user=data["applicant"]).values_list("pk", flat=True)
         ]
@@ -288,6 +297,8 @@ def _candidates(name: str | None, template: str, data: dict) -> list[dict]:
         else:
             objects = list(model.objects.order_by("pk").values_list("pk", flat=True)[:2]) if model else []
         rows = [{"object_id": pk} for pk in objects] or [{"object_id": UNKNOWN_ID}]
+        if "action" in parameters:  # a certificate's revoke/supersede (POST only)
+            rows = [{**row, "action": action} for row in rows for action in ("revoke", "supersede")]
         if "to_status" in parameters:
             rows = [{**row, "to_status": status} for row in rows for status in Status.values]
         if "material_id" in parameters:

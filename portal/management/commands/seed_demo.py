@@ -10,6 +10,7 @@ from django.db import transaction
 from django.test.utils import override_settings
 
 from applications import demo as applications_demo
+from certificates import demo as certificates_demo
 from identity import demo as identity_demo
 from identity import demo_enterprises, oauth_demo
 from services import demo as services_demo
@@ -33,6 +34,9 @@ class Command(BaseCommand):
         catalogue = services_demo.seed(services=options["services"])
         # The demo cases' past steps are not texted: their SMS stay in memory.
         with override_settings(SMS_BACKEND="common.sms.backends.locmem.LocmemSmsBackend"), transaction.atomic():
+            # E-certificate types and the demo holders' certificates come before the demo cases,
+            # whose approvals issue certificates through the same path as any approval.
+            accounts += certificates_demo.seed()
             accounts += applications_demo.seed()
 
         self.stdout.write(self.style.SUCCESS("演示数据已就绪 / Demo data ready."))
