@@ -482,6 +482,7 @@ def _announce_decision(move: Move) -> None:
             department_code=application.department.code if application.department_id else "",
             decided_at=move.now,
             form_data=dict(application.form_data or {}),
+            principal_user_id=application.principal_user_id,
         )
     )
 

@@ -145,7 +145,8 @@ def certificates_issue_for_decision(decision: CaseDecision) -> list[Certificate]
                 continue
             holder = {"holder_enterprise": Enterprise.objects.get(pk=decision.enterprise_id)}
         else:
-            holder = {"holder_user": User.objects.get(pk=decision.applicant_id)}
+            # A personal certificate belongs to whom the case is for, not to a proxy who applied for them.
+            holder = {"holder_user": User.objects.get(pk=decision.principal_user_id or decision.applicant_id)}
         issued.append(
             certificate_issue(
                 ctype=ctype,

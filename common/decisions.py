@@ -28,6 +28,8 @@ class CaseDecision:
     department_code: str
     decided_at: datetime.datetime
     form_data: dict = field(default_factory=dict)
+    # The person the case is for when it is not the applicant (a family proxy applied for them).
+    principal_user_id: int | None = None
 
 
 class DecisionListener:

@@ -13,9 +13,10 @@ sibling app can plug into a lower one without the lower one importing it:
 registry                  contract                                          filled by
 ========================  ================================================  ===============================
 prefill sources           ``common.prefill.PrefillSource``                  applications (identity and
-                                                                            enterprise records), later
+                                                                            enterprise records),
                                                                             certificates (``certificate:``)
-material providers        ``common.material_providers.MaterialProvider``    certificates (to come)
+material providers        ``common.material_providers.MaterialProvider``    certificates (``wallet``)
+decision listeners        ``common.decisions``                              certificates (issue on approval)
 message templates         ``notifications.templates.register_template``     every app that sends messages
 payment gateways          a ``payments`` base class (to come)               ``payments.contrib.*``
 ========================  ================================================  ===============================

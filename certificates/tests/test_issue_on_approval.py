@@ -22,7 +22,8 @@ from certificates.models import Certificate, UseLog
 from certificates.services import certificates_issue_for_decision
 from certificates.verification import verify_token
 from common.decisions import CaseDecision
-from identity.tests.factories import login_with_totp
+from common.testing.files import pdf_bytes
+from identity.tests.factories import ProxyAuthorisationFactory, login_with_totp
 from notifications.models import OutboxMessage
 
 from . import factories
@@ -74,6 +75,21 @@ def test_approval_issues_one_valid_certificate_to_the_applicant(accepted_case):
     assert OutboxMessage.objects.filter(user=case.applicant, template="certificates.issued").exists()
 
 
+def test_a_case_a_family_proxy_made_issues_the_certificate_to_the_person_it_is_for():
+    item = case_factories.published_item(department_code="ga", code="GA-RP-002")
+    factories.certificate_type(items=[item.code], department=item.department)
+    officer = case_factories.official(department=item.department, username="official-ga-3")
+    parent, child = case_factories.resident(), case_factories.resident()
+    ProxyAuthorisationFactory(principal=parent, proxy=child, service_codes=[item.code])
+    case = case_factories.submitted_application(applicant=child, item=item, principal_user=parent)
+    application_transition(application_id=case.pk, to_status=Status.ACCEPTED, actor=officer)
+
+    application_transition(application_id=case.pk, to_status=Status.APPROVED, actor=officer, comment="准予")
+
+    certificate = Certificate.objects.get(issuing_case_number=case.case_number)
+    assert certificate.holder_user == parent
+
+
 def test_announcing_the_same_approval_again_issues_nothing_new(accepted_case):
     case, _ctype, first, _second = accepted_case
     application_transition(application_id=case.pk, to_status=Status.APPROVED, actor=first, comment="准予")
@@ -99,7 +115,7 @@ def _approve_through_the_admin(user, case, barrier):
     url = reverse("admin:applications_application_decide", args=[case.pk, Status.APPROVED])
     data = {
         f"{Status.APPROVED}-comment": f"{user.username} 准予许可",
-        f"{Status.APPROVED}-result_file": SimpleUploadedFile("许可证.pdf", case_factories.tiny_pdf()),
+        f"{Status.APPROVED}-result_file": SimpleUploadedFile("许可证.pdf", pdf_bytes()),
     }
 
     def approve():

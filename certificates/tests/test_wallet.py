@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from certificates.services import certificate_issue
-from identity.tests.factories_enterprises import EnterpriseFactory
+from identity.tests.factories import EnterpriseFactory
 
 from . import factories
 
