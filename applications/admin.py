@@ -275,6 +275,7 @@ class ApplicationAdmin(admin.ModelAdmin):
         "bundle",
         "parent",
         "applicant_display",
+        "principal_display",
         "enterprise_display",
         "submitted_at",
         "deadline_display",
@@ -289,7 +290,7 @@ class ApplicationAdmin(admin.ModelAdmin):
             gettext_lazy("办件"),
             {"fields": ("case_number", "status", "service_item", "service_version", "department", "bundle", "parent")},
         ),
-        (gettext_lazy("申请人"), {"fields": ("applicant_display", "enterprise_display")}),
+        (gettext_lazy("申请人"), {"fields": ("applicant_display", "principal_display", "enterprise_display")}),
         (
             gettext_lazy("时限与经办"),
             {
@@ -372,13 +373,23 @@ class ApplicationAdmin(admin.ModelAdmin):
 
     # --- The case page --------------------------------------------------------------
 
+    @staticmethod
+    def _person(user):
+        name = user.real_name or user.display_name or user.username
+        if user.id_number_masked:
+            return format_html("{}（{}：{}）", name, _("身份证号码"), user.id_number_masked)
+        return name
+
     @admin.display(description=gettext_lazy("申请人"))
     def applicant_display(self, application):
-        applicant = application.applicant
-        name = applicant.real_name or applicant.display_name or applicant.username
-        if applicant.id_number_masked:
-            return format_html("{}（{}：{}）", name, _("身份证号码"), applicant.id_number_masked)
-        return name
+        return self._person(application.applicant)
+
+    @admin.display(description=gettext_lazy("代办对象"))
+    def principal_display(self, application):
+        """The person a family proxy applied for; "—" when the applicant applied for themself."""
+        if application.principal_user_id in (None, application.applicant_id):
+            return "—"
+        return self._person(application.principal_user)
 
     @admin.display(description=gettext_lazy("申请企业"))
     def enterprise_display(self, application):
@@ -405,7 +416,7 @@ class ApplicationAdmin(admin.ModelAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         application = self._case_or_404(request, object_id)
         application = (
-            Application.objects.select_related("service_version", "applicant", "enterprise")
+            Application.objects.select_related("service_version", "applicant", "principal_user", "enterprise")
             .prefetch_related("materials__requirement", "supplement_requests__requested_by", "results")
             .get(pk=application.pk)
         )

@@ -600,18 +600,23 @@ def application_transition(
             comment=comment,
             created_at=move.now,
         )
-        notify(
-            user=application.applicant,
-            template="applications.status_changed",
-            context={
-                "case_number": application.case_number or "",
-                "service": application.service_item.name if application.service_item_id else "",
-                "status": str(Status(to_status).label),
-                "status_code": to_status,
-                "comment": comment,
-            },
-            link=f"/my/applications/{application.case_number}/",
-        )
+        # The applicant, and the person a family proxy applied for: both follow the case.
+        recipients = [application.applicant]
+        if application.principal_user_id not in (None, application.applicant_id):
+            recipients.append(application.principal_user)
+        for recipient in recipients:
+            notify(
+                user=recipient,
+                template="applications.status_changed",
+                context={
+                    "case_number": application.case_number or "",
+                    "service": application.service_item.name if application.service_item_id else "",
+                    "status": str(Status(to_status).label),
+                    "status_code": to_status,
+                    "comment": comment,
+                },
+                link=f"/my/applications/{application.case_number}/",
+            )
         for hook in AFTER_ENTER.get(to_status, ()):
             hook(move)
     return application

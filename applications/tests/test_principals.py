@@ -12,7 +12,7 @@ from applications import services
 from applications.constants import Status
 from applications.models import AccessAttempt, Application
 from applications.principals import application_principal_resolve, covered_codes
-from applications.tests.factories import pdf_upload, private_media_root, published_item, resident
+from applications.tests.factories import official, pdf_upload, private_media_root, published_item, resident
 from common.exceptions import ApplicationError
 from identity.models import ActingRecord
 from identity.tests.factories import (
@@ -20,8 +20,10 @@ from identity.tests.factories import (
     MandateFactory,
     ProxyAuthorisationFactory,
     UserFactory,
+    login_with_totp,
     valid_uscc,
 )
+from notifications.models import OutboxMessage
 from services.models import Bundle
 
 from .test_api import _token
@@ -188,6 +190,30 @@ def test_the_person_applied_for_reads_the_case_but_does_not_act_on_it(client, it
     assert client.post(withdraw_url, {"reason": "不想办了"}).status_code == 404
     case.refresh_from_db()
     assert case.status == Status.SUBMITTED
+
+
+def test_the_person_applied_for_is_told_of_each_step_and_officials_see_for_whom(client, item, family, private_root):
+    parent, child = family
+    ProxyAuthorisationFactory(principal=parent, proxy=child, service_codes=[item.code])
+    draft = services.application_start(applicant=child, item_code=item.code, principal_user=parent)
+    services.material_add_upload(
+        application=draft, requirement=item.published_version.materials.get(), uploaded=pdf_upload(), actor=child
+    )
+    services.application_save_draft(
+        application=draft, data={**draft.form_data, "mobile": "13912345678", "address": "广州"}, actor=child
+    )
+    case = services.application_submit(application=draft, actor=child)
+
+    told = OutboxMessage.objects.filter(template="applications.status_changed", channel="inbox")
+    assert sorted(told.values_list("user_id", flat=True)) == sorted([parent.pk, child.pk])
+
+    officer = official(department=item.department)
+    login_with_totp(client, officer)
+    page = client.get(reverse("admin:applications_application_change", args=[case.pk])).content.decode()
+    # The form repeats the principal's prefilled name; the case's own 代办对象 row names them.
+    assert "代办对象" in page
+    assert f"{parent.real_name}（身份证号码：{parent.id_number_masked}）" in page
+    assert parent.id_number not in page
 
 
 def test_my_cases_list_with_cases_made_for_me_runs_the_same_queries(client, item, family, private_root):
