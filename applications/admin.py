@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from common.exceptions import ApplicationError
+from identity.admin_base import ReadOnlyAdmin
 from identity.constants import PersonalDataField
 from identity.personal_data import personal_data_access_record
 
@@ -115,7 +116,17 @@ class CalendarDayAdmin(CalendarChangeAdmin):
 
 
 @admin.register(DeadlineRevision)
-class DeadlineRevisionAdmin(admin.ModelAdmin):
+class CaseDepartmentScopedAdmin(admin.ModelAdmin):
+    """Rows that belong to a case: an official sees those of their departments' cases, a superuser all."""
+
+    def get_queryset(self, request):
+        rows = super().get_queryset(request)
+        if request.user.is_superuser:
+            return rows
+        return rows.filter(application__department_id__in=official_department_ids(user=request.user))
+
+
+class DeadlineRevisionAdmin(ReadOnlyAdmin, CaseDepartmentScopedAdmin):
     """Deadlines recomputed after a calendar change (read-only record)."""
 
     list_display = (
@@ -129,21 +140,6 @@ class DeadlineRevisionAdmin(admin.ModelAdmin):
     )
     list_select_related = ("application",)
     readonly_fields = (*list_display, "old_statutory_deadline", "new_statutory_deadline", "changed_by")
-
-    def get_queryset(self, request):
-        revisions = super().get_queryset(request)
-        if request.user.is_superuser:
-            return revisions
-        return revisions.filter(application__department_id__in=official_department_ids(user=request.user))
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class ScanStuckFilter(admin.SimpleListFilter):
@@ -162,7 +158,7 @@ class ScanStuckFilter(admin.SimpleListFilter):
 
 
 @admin.register(SubmittedMaterial)
-class SubmittedMaterialAdmin(admin.ModelAdmin):
+class SubmittedMaterialAdmin(ReadOnlyAdmin, CaseDepartmentScopedAdmin):
     """Submitted materials of the official's departments, with their malware scan: a scan that
     is stuck (pending past the threshold) shows its attempts and last error."""
 
@@ -195,12 +191,6 @@ class SubmittedMaterialAdmin(admin.ModelAdmin):
     )
     readonly_fields = fields
 
-    def get_queryset(self, request):
-        materials = super().get_queryset(request)
-        if request.user.is_superuser:
-            return materials
-        return materials.filter(application__department_id__in=official_department_ids(user=request.user))
-
     @admin.display(description=gettext_lazy("办件编号"))
     def case_number(self, material):
         return material.application.case_number or gettext_lazy("草稿")
@@ -212,15 +202,6 @@ class SubmittedMaterialAdmin(admin.ModelAdmin):
     @admin.display(description=gettext_lazy("查毒滞留"), boolean=True)
     def scan_stuck(self, material):
         return material.scan_status == ScanStatus.PENDING and material.created_at <= scan_stuck_before()
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 def _attachment(field_file, *, filename: str, content_type: str) -> FileResponse:
@@ -681,7 +662,7 @@ class ApplicationAdmin(admin.ModelAdmin):
 
 
 @admin.register(PrefillReport)
-class PrefillReportAdmin(admin.ModelAdmin):
+class PrefillReportAdmin(CaseDepartmentScopedAdmin):
     """Residents' reports of wrong prefilled data, for the officials of the case's department."""
 
     list_display = ("created_at", "case_number", "field", "source", "message")
@@ -693,12 +674,7 @@ class PrefillReportAdmin(admin.ModelAdmin):
     def case_number(self, report):
         return report.application.case_number or gettext_lazy("草稿")
 
-    def get_queryset(self, request):
-        # Reports are mostly made on drafts, which the case queues leave out: scope by department.
-        reports = super().get_queryset(request)
-        if request.user.is_superuser:
-            return reports
-        return reports.filter(application__department_id__in=official_department_ids(user=request.user))
+    # Reports are mostly made on drafts, which the case queues leave out: scoped by department (the base).
 
     def has_add_permission(self, request):
         return False

@@ -9,6 +9,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from common.exceptions import ApplicationError
+from identity.admin_base import ReadOnlyAdmin
 
 from .forms import RevokeForm
 from .models import Certificate, CertificateTransition, CertificateType, DocumentSigningCredential, SigningKey
@@ -39,7 +40,7 @@ def _department_ids(user) -> list[int]:
 
 
 @admin.register(Certificate)
-class CertificateAdmin(admin.ModelAdmin):
+class CertificateAdmin(ReadOnlyAdmin):
     list_display = ("number", "type", "holder_name", "status", "issued_on", "valid_until", "issuing_case_number")
     list_filter = ("status", "type")
     list_select_related = ("type",)
@@ -77,15 +78,6 @@ class CertificateAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return self.has_module_permission(request)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_urls(self):
         info = self.opts.app_label, self.opts.model_name
@@ -126,19 +118,10 @@ class CertificateAdmin(admin.ModelAdmin):
 
 
 @admin.register(SigningKey)
-class SigningKeyAdmin(admin.ModelAdmin):
+class SigningKeyAdmin(ReadOnlyAdmin):
     list_display = ("kid", "created_at", "retired_at")
     fields = ("kid", "public_key", "created_at", "retired_at")
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(DocumentSigningCredential)
