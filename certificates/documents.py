@@ -16,10 +16,12 @@ Rendering is done once per certificate, in Celery, and the file is cached on
 the certificate; rendering again produces the same signed content.
 """
 
+import asyncio
 import datetime
 import hashlib
 import io
 import json
+from concurrent.futures import ThreadPoolExecutor
 
 import segno
 from asn1crypto import keys as asn1_keys
@@ -125,6 +127,18 @@ def _asn1_certificate(credential: DocumentSigningCredential) -> asn1_x509.Certif
     return asn1_x509.Certificate.load(der)
 
 
+def _outside_any_event_loop(function, /, *args, **kwargs):
+    """Call pyHanko's synchronous API, which wraps ``asyncio.run``: in a thread of its own
+    when this thread already runs an event loop (an ASGI server, a test driving a browser),
+    where ``asyncio.run`` would refuse to start."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return function(*args, **kwargs)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(function, *args, **kwargs).result()
+
+
 def _sign_pdf(pdf: bytes) -> bytes:
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import signers
@@ -143,7 +157,7 @@ def _sign_pdf(pdf: bytes) -> bytes:
     )
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
     meta = signers.PdfSignatureMetadata(field_name="CertificateSignature", reason="电子证照签章", name="通办")
-    output = signers.sign_pdf(writer, meta, signer=signer)
+    output = _outside_any_event_loop(signers.sign_pdf, writer, meta, signer=signer)
     return output.getvalue()
 
 
@@ -159,7 +173,7 @@ def pdf_signature_intact(pdf: bytes) -> bool | None:
         return None
     context = ValidationContext(trust_roots=[_asn1_certificate(document_credential())])
     signature = reader.embedded_signatures[-1]
-    status = validate_pdf_signature(signature, context)
+    status = _outside_any_event_loop(validate_pdf_signature, signature, context)
     return bool(status.intact and status.valid and status.trusted and status.coverage.name == "ENTIRE_FILE")
 
 
