@@ -36,12 +36,15 @@ urlpatterns = [
     # RFC 8414 §3: the metadata of the issuer https://host/o lives at the root, issuer path appended.
     path(".well-known/oauth-authorization-server/o", ServerMetadataView.as_view(), name="oauth-server-metadata-root"),
     path("api/v1/", include((api_v1_patterns, "v1"), namespace="v1")),
+    # Payment gateways' asynchronous notifications (server to server, signed).
+    path("payments/notify/", include("payments.urls_notify")),
 ]
 if settings.SANDBOX_GATEWAYS_ENABLED:
     # SANDBOX stand-ins for outside systems, speaking their protocols (never in production).
     urlpatterns += [
         path("sandbox/identity-gateway/v1/identity/verify", sandbox_gateway.identity_verify),
         path("sandbox/enterprise-gateway/v1/enterprise/verify", sandbox_gateway.enterprise_verify),
+        path("sandbox/payments/", include("payments.contrib.sandbox.urls")),
     ]
 # Pages carry their language in the path: Chinese unprefixed, English under /en/.
 urlpatterns += i18n_patterns(

@@ -1,0 +1,15 @@
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(name="payments.relay_order_events")
+def relay_order_events() -> int:
+    """Hand paid/refunded/expired/closed events to the receipt, the message and the listeners."""
+    return services.order_events_relay()
+
+
+@shared_task(name="payments.query_pending_orders")
+def query_pending_orders() -> int:
+    """Run by beat: ask the gateway about orders whose notification never came."""
+    return services.pending_orders_query()

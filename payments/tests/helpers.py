@@ -1,0 +1,41 @@
+"""Shared test helpers: orders, and the sandbox playing Alipay (real keys, real formats)."""
+
+import httpx
+from django.core.handlers.wsgi import WSGIHandler
+
+from applications.tests.factories import resident
+from payments.contrib.sandbox import services as sandbox
+from payments.contrib.sandbox.models import SandboxTrade
+from payments.services import FeeLine, order_create, order_start_payment
+
+NOTIFY_URL = "http://testserver/payments/notify/alipay/"
+
+
+def passport_order(*, user=None, reference: str = ""):
+    user = user or resident()
+    order = order_create(
+        user=user,
+        subject="普通护照签发",
+        lines=[FeeLine(name="普通护照工本费", amount_fen=12000, legal_basis="发改价格〔2017〕1186号")],
+        reference=reference,
+        item_code="GA-PASSPORT",
+    )
+    return order_start_payment(order_id=order.pk, user=user, gateway="alipay")
+
+
+def paid_sandbox_trade(order, *, total_fen: int | None = None, trade_no: str = "") -> SandboxTrade:
+    """What the sandbox holds after the payer chose "pay" at its cashier."""
+    trade = SandboxTrade.objects.create(
+        app_id="2021000000000001",
+        out_trade_no=order.out_trade_no,
+        trade_no=trade_no or f"2026112922001{order.pk:010d}",
+        subject=order.subject,
+        total_fen=order.amount_fen if total_fen is None else total_fen,
+        notify_url=NOTIFY_URL,
+    )
+    return sandbox.trade_pay(trade)
+
+
+def wsgi_transport() -> httpx.WSGITransport:
+    """HTTP into this Django process: the sandbox and the adapter talk over real requests."""
+    return httpx.WSGITransport(app=WSGIHandler())
