@@ -1,7 +1,7 @@
 """Shared test helpers: orders, and the sandbox playing Alipay (real keys, real formats)."""
 
 import httpx
-from django.core.handlers.wsgi import WSGIHandler
+from django.test import Client
 
 from applications.tests.factories import resident
 from payments.contrib.sandbox import services as sandbox
@@ -36,6 +36,21 @@ def paid_sandbox_trade(order, *, total_fen: int | None = None, trade_no: str = "
     return sandbox.trade_pay(trade)
 
 
-def wsgi_transport() -> httpx.WSGITransport:
-    """HTTP into this Django process: the sandbox and the adapter talk over real requests."""
-    return httpx.WSGITransport(app=WSGIHandler())
+class DjangoTransport(httpx.BaseTransport):
+    """HTTP into this Django process through the test client (which keeps the test's
+    database connection open): the sandbox and the adapter exchange real requests."""
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        body = request.read()
+        response = Client().generic(
+            request.method,
+            request.url.raw_path.decode(),
+            data=body,
+            content_type=request.headers.get("content-type", "application/octet-stream"),
+            headers={k: v for k, v in request.headers.items() if k.lower() not in ("content-type", "content-length")},
+        )
+        return httpx.Response(response.status_code, headers=dict(response.items()), content=response.content)
+
+
+def wsgi_transport() -> DjangoTransport:
+    return DjangoTransport()
