@@ -22,6 +22,7 @@ from common.exceptions import ApplicationError
 from .base import NotificationOutcome, VerifiedNotification
 from .constants import (
     EVENT_FOR_STATUS,
+    PAID_STATUSES,
     PAYABLE_STATUSES,
     OrderStatus,
     PaymentEvent,
@@ -360,3 +361,110 @@ def pending_orders_query(*, older_than_seconds: int = 60, limit: int = 200) -> i
         except NotificationRejected as exc:
             logger.warning("query of order %s refused: %s", order.out_trade_no, exc)
     return changed
+
+
+# --- refunds ----------------------------------------------------------------------------
+
+_OPEN_REFUNDS = (RefundStatus.REQUESTED, RefundStatus.APPROVED, RefundStatus.SUCCEEDED)
+
+
+def refund_request(*, order_id: int, amount_fen: int, reason: str, actor=None, approved: bool = False) -> Refund:
+    """Ask to refund ``amount_fen`` of a paid order. The order is locked, so concurrent requests
+    together never exceed what was paid. ``approved`` skips the official's approval (the
+    service's own rules, e.g. a withdrawn case)."""
+    with transaction.atomic():
+        order = PaymentOrder.objects.select_for_update().get(pk=order_id)
+        if order.status not in PAID_STATUSES:
+            raise PaymentError(_("订单未支付，不能退款。"), code="not_paid", status=409)
+        committed = sum(
+            Refund.objects.filter(order=order, overpayment__isnull=True, status__in=_OPEN_REFUNDS).values_list(
+                "amount_fen", flat=True
+            )
+        )
+        if amount_fen <= 0 or committed + amount_fen > order.amount_fen:
+            raise PaymentError(_("退款金额超过可退金额。"), code="refund_exceeds_paid", status=409)
+        refund = Refund.objects.create(
+            order=order,
+            refund_no=_number("RF"),
+            amount_fen=amount_fen,
+            reason=reason[:200],
+            requested_by=actor,
+            approved_by=actor if approved else None,
+            status=RefundStatus.APPROVED if approved else RefundStatus.REQUESTED,
+        )
+    if approved:
+        transaction.on_commit(lambda: _queue_refund(refund.pk))
+    return refund
+
+
+def refund_for_reference(*, reference: str, reason: str) -> Refund | None:
+    """Refund in full, by the service's rules, whatever was paid for ``reference`` (None if unpaid)."""
+    order = PaymentOrder.objects.filter(reference=reference, status__in=PAID_STATUSES).first()
+    if order is None:
+        return None
+    refundable = order.amount_fen - sum(
+        Refund.objects.filter(order=order, overpayment__isnull=True, status__in=_OPEN_REFUNDS).values_list(
+            "amount_fen", flat=True
+        )
+    )
+    if refundable <= 0:
+        return None
+    return refund_request(order_id=order.pk, amount_fen=refundable, reason=reason, approved=True)
+
+
+def refund_approve(*, refund_id: int, official) -> Refund:
+    with transaction.atomic():
+        refund = Refund.objects.select_for_update().get(pk=refund_id)
+        if refund.status == RefundStatus.REQUESTED:
+            refund.status, refund.approved_by = RefundStatus.APPROVED, official
+            refund.save(update_fields=["status", "approved_by"])
+            transaction.on_commit(lambda: _queue_refund(refund.pk))
+    return refund
+
+
+def _queue_refund(refund_id: int) -> None:
+    from .tasks import process_refund
+
+    try:
+        process_refund.delay(refund_id)
+    except Exception as exc:  # the beat sweep picks approved refunds up
+        logger.warning("refund %s not queued (%s)", refund_id, exc.__class__.__name__)
+
+
+def refund_process(*, refund_id: int) -> Refund:
+    """Send an approved refund to the gateway, then record it on the order (once)."""
+    from .base import GatewayError
+    from .registry import gateways
+
+    refund = Refund.objects.select_related("order", "overpayment").get(pk=refund_id)
+    if refund.status != RefundStatus.APPROVED:
+        return refund
+    order = refund.order
+    gateway = gateways[refund.overpayment.gateway if refund.overpayment_id else order.gateway]
+    try:
+        result = gateway.refund(order=order, refund=refund)  # idempotent per refund_no at the provider
+    except GatewayError as exc:
+        logger.warning("refund %s: gateway error %s; retried later", refund.refund_no, exc)
+        return refund
+    with transaction.atomic():
+        refund = Refund.objects.select_for_update().get(pk=refund_id)
+        if refund.status != RefundStatus.APPROVED:
+            return refund
+        if not result.succeeded:
+            refund.status = RefundStatus.FAILED
+            refund.save(update_fields=["status"])
+            return refund
+        refund.status, refund.completed_at = RefundStatus.SUCCEEDED, timezone.now()
+        refund.save(update_fields=["status", "completed_at"])
+        if refund.overpayment_id is None:
+            order = PaymentOrder.objects.select_for_update().get(pk=order.pk)
+            order.refunded_fen += refund.amount_fen
+            to_status = (
+                OrderStatus.REFUNDED if order.refunded_fen == order.amount_fen else OrderStatus.PARTIALLY_REFUNDED
+            )
+            _apply(order, to_status, reason=f"refund {refund.refund_no}", fields=("refunded_fen",))
+    return refund
+
+
+def approved_refund_ids(*, limit: int = 200) -> list[int]:
+    return list(Refund.objects.filter(status=RefundStatus.APPROVED).values_list("pk", flat=True)[:limit])

@@ -13,3 +13,14 @@ def relay_order_events() -> int:
 def query_pending_orders() -> int:
     """Run by beat: ask the gateway about orders whose notification never came."""
     return services.pending_orders_query()
+
+
+@shared_task(name="payments.process_refund")
+def process_refund(refund_id: int) -> str:
+    return services.refund_process(refund_id=refund_id).status
+
+
+@shared_task(name="payments.sweep_refunds")
+def sweep_refunds() -> int:
+    """Run by beat: send approved refunds whose task was lost."""
+    return sum(services.refund_process(refund_id=pk).status == "succeeded" for pk in services.approved_refund_ids())
