@@ -3,7 +3,7 @@
 import httpx
 from django.test import Client
 
-from applications.tests.factories import resident
+from identity.tests.factories import UserFactory
 from payments.contrib.sandbox import services as sandbox
 from payments.contrib.sandbox.models import SandboxTrade
 from payments.services import FeeLine, order_create, order_start_payment
@@ -12,7 +12,7 @@ NOTIFY_URL = "http://testserver/payments/notify/alipay/"
 
 
 def passport_order(*, user=None, reference: str = ""):
-    user = user or resident()
+    user = user or UserFactory()
     order = order_create(
         user=user,
         subject="普通护照签发",
