@@ -72,9 +72,7 @@ def test_a_case_withdrawn_after_payment_is_refunded_in_full(client, accepted_cas
     order_start_payment(order_id=order.pk, user=accepted_case.applicant, gateway="alipay")
     client.post(NOTIFY_URL, sandbox.notification_params(paid_sandbox_trade(order)))
 
-    application_transition(
-        application_id=accepted_case.pk, to_status=Status.WITHDRAWN, actor=accepted_case.applicant
-    )
+    application_transition(application_id=accepted_case.pk, to_status=Status.WITHDRAWN, actor=accepted_case.applicant)
 
     refund = Refund.objects.get(order=order)
     assert (refund.amount_fen, refund.status) == (12000, RefundStatus.APPROVED)
