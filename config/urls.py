@@ -52,6 +52,7 @@ urlpatterns += i18n_patterns(
     # The resident's applications (/applications/…, /my/applications/…) and inbox (/my/messages/).
     path("", include("applications.urls")),
     path("my/messages/", include("notifications.urls")),
+    path("my/orders/", include("payments.urls")),
     path("", include("portal.urls")),
     prefix_default_language=False,
 )

@@ -78,3 +78,11 @@ def test_a_case_withdrawn_after_payment_is_refunded_in_full(client, accepted_cas
     assert (refund.amount_fen, refund.status) == (12000, RefundStatus.APPROVED)
     order.refresh_from_db()
     assert order.status == OrderStatus.PAID  # until the gateway confirms the refund
+
+
+def test_the_case_page_shows_the_fee_and_a_pay_button(client, accepted_case):
+    client.force_login(accepted_case.applicant)
+    page = client.get(f"/my/applications/{accepted_case.case_number}/").content.decode()
+    assert "普通护照工本费" in page
+    assert "120.00" in page
+    assert "去支付" in page

@@ -454,6 +454,7 @@ SANDBOX_GATEWAYS_ENABLED = env.bool("SANDBOX_GATEWAYS_ENABLED", default=True)
 # production refuses that ("payments-sandbox") unless TONGBAN_STAGING_SANDBOXES names it.
 _PAYMENT_SANDBOX_KEYS = BASE_DIR / "payments" / "contrib" / "sandbox" / "keys"
 PAYMENTS_SITE_URL = env("PAYMENTS_SITE_URL", default="http://127.0.0.1:8000")
+PAYMENTS_DEFAULT_GATEWAY = env("PAYMENTS_DEFAULT_GATEWAY", default="alipay")
 PAYMENTS_ORDER_TTL_MINUTES = env.int("PAYMENTS_ORDER_TTL_MINUTES", default=24 * 60)
 PAYMENTS_ALIPAY = {
     "APP_ID": env("ALIPAY_APP_ID", default="2021000000000001"),
