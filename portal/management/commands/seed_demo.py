@@ -12,6 +12,7 @@ from django.test.utils import override_settings
 from applications import demo as applications_demo
 from identity import demo as identity_demo
 from identity import demo_enterprises, oauth_demo
+from portal import demo_payments
 from services import demo as services_demo
 
 
@@ -34,6 +35,8 @@ class Command(BaseCommand):
         # The demo cases' past steps are not texted: their SMS stay in memory.
         with override_settings(SMS_BACKEND="common.sms.backends.locmem.LocmemSmsBackend"), transaction.atomic():
             accounts += applications_demo.seed()
+            # The passport fee, payable through the payment SANDBOX.
+            accounts += demo_payments.seed()
 
         self.stdout.write(self.style.SUCCESS("演示数据已就绪 / Demo data ready."))
         for line in catalogue:
