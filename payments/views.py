@@ -6,6 +6,7 @@ import logging
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,6 +26,7 @@ logger = logging.getLogger(__name__)
 
 
 @csrf_exempt  # Authenticated by the provider's signature, not a cookie.
+@transaction.non_atomic_requests  # the handler takes its own short lock-and-update transaction
 @require_POST
 def gateway_notify(request: HttpRequest, gateway: str) -> HttpResponse:
     plugin = gateways.get(gateway)
