@@ -11,6 +11,7 @@ from identity.admin_site import TongbanAdminSite
 from identity.api import urls as identity_api
 from identity.oauth.views import ServerMetadataView
 from identity.views import sandbox_gateway
+from payments.api import urls as payments_api
 
 # Officials reach no admin page without a verified TOTP device.
 admin.site.__class__ = TongbanAdminSite
@@ -22,6 +23,7 @@ api_v1_patterns = [
     path("eid/jwks.json", eid_api.eid_jwks, name="eid-jwks"),
     *identity_api.urlpatterns,
     *applications_api.urlpatterns,
+    *payments_api.urlpatterns,
     # Catalogue
     path("", include("services.api.urls")),
 ]
