@@ -2,8 +2,10 @@
 
 The same key with the same body answers what the first request answered; the
 same key with another body is 422; a key whose first request is still running
-is 409. The key row is committed before the work starts, so a concurrent
-request sees it.
+is 409. Requests run in one transaction (``ATOMIC_REQUESTS``): a concurrent
+request with the same key waits on the key's unique index until the first
+commits, then replays its answer; a key row left in flight (a first request
+outside a request transaction, or a crashed one that committed it) answers 409.
 """
 
 import hashlib

@@ -1,9 +1,7 @@
 """Partner API: a resident's payment orders (``payments:read``) and starting a payment
 (``applications:write``: paying the fee of one's application), with ``Idempotency-Key``."""
 
-from django.db import transaction
 from django.http import Http404
-from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
@@ -53,7 +51,6 @@ class OrderList(generics.ListAPIView):
 
 
 @extend_schema(tags=["payments"])
-@method_decorator(transaction.non_atomic_requests, name="dispatch")
 class PaymentCreate(APIView):
     """Start paying an order. Send an ``Idempotency-Key``: a retry with the same key and body gets the
     same answer; another body with that key is 422; a retry while the first is running is 409."""

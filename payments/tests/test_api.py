@@ -9,8 +9,7 @@ from payments.idempotency import idempotency_begin
 from payments.models import IdempotencyKey, PaymentOrder
 from payments.services import FeeLine, order_create
 
-# The creation view runs outside the request transaction (its key row must be visible to a
-# concurrent request at once), so these tests commit like production does.
+# Committed like production: a key row in flight is visible to the next request.
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
