@@ -466,6 +466,18 @@ PAYMENTS_ALIPAY = {
     "API_URL": env("ALIPAY_API_URL", default=PAYMENTS_SITE_URL + "/sandbox/payments/alipay/gateway.do"),
     "TIMEOUT": env.float("ALIPAY_TIMEOUT", default=10.0),
 }
+PAYMENTS_WECHATPAY = {
+    "APPID": env("WECHATPAY_APPID", default="wx0000000000000001"),
+    "MCHID": env("WECHATPAY_MCHID", default="1900000001"),
+    "APIV3_KEY": env("WECHATPAY_APIV3_KEY", default="sandbox-apiv3-key-0123456789abcd"),  # 32 bytes
+    # Platform public keys by serial; only these are trusted (an unknown serial is refused).
+    "PLATFORM_PUBLIC_KEYS": env.json(
+        "WECHATPAY_PLATFORM_PUBLIC_KEYS",
+        default={
+            "5157F09EFDC096DE15EBE81A47057A7232F1B8E1": str(_PAYMENT_SANDBOX_KEYS / "wechatpay-platform-public.pem")
+        },
+    ),
+}
 
 # e-ID credential tokens (identity/services/eid.py).
 EID_TOKEN_TTL_SECONDS = 60
