@@ -164,6 +164,7 @@ class Refund(models.Model):
         verbose_name = _("退款")
         verbose_name_plural = _("退款")
         ordering = ("-created_at",)
+        permissions = (("approve_refund", _("可审批退款")),)
 
     def __str__(self) -> str:
         return self.refund_no
@@ -202,3 +203,34 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class Discrepancy(models.Model):
+    """A line where the gateway's statement and our books disagree (对账差异)."""
+
+    class Kind(models.TextChoices):
+        MISSING = "missing", _("对账单缺少（我方有记录）")
+        EXTRA = "extra", _("对账单多出（我方无记录）")
+        DIFFERENT = "different", _("金额不一致")
+
+    gateway = models.CharField(_("支付渠道"), max_length=50)
+    day = models.DateField(_("对账日期"))
+    kind = models.CharField(_("差异类型"), max_length=20, choices=Kind.choices)
+    transaction_id = models.CharField(_("渠道交易号"), max_length=64)
+    out_trade_no = models.CharField(_("订单号"), max_length=64, blank=True)
+    our_amount_fen = models.PositiveIntegerField(_("我方金额（分）"), null=True, blank=True)
+    their_amount_fen = models.PositiveIntegerField(_("渠道金额（分）"), null=True, blank=True)
+    resolved = models.BooleanField(_("已处理"), default=False)
+    note = models.CharField(_("处理说明"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("发现时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("对账差异")
+        verbose_name_plural = _("对账差异")
+        ordering = ("-day", "gateway")
+        constraints = (
+            models.UniqueConstraint(fields=["gateway", "day", "transaction_id"], name="payments_discrepancy_unique"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.gateway} {self.day} {self.transaction_id}"

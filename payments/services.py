@@ -456,6 +456,13 @@ def refund_process(*, refund_id: int) -> Refund:
             return refund
         refund.status, refund.completed_at = RefundStatus.SUCCEEDED, timezone.now()
         refund.save(update_fields=["status", "completed_at"])
+        GatewayTransaction.objects.create(
+            order=order,
+            gateway=gateway.identifier,
+            transaction_id=refund.refund_no,
+            kind=TransactionKind.REFUND,
+            amount_fen=refund.amount_fen,
+        )
         if refund.overpayment_id is None:
             order = PaymentOrder.objects.select_for_update().get(pk=order.pk)
             order.refunded_fen += refund.amount_fen
@@ -468,3 +475,64 @@ def refund_process(*, refund_id: int) -> Refund:
 
 def approved_refund_ids(*, limit: int = 200) -> list[int]:
     return list(Refund.objects.filter(status=RefundStatus.APPROVED).values_list("pk", flat=True)[:limit])
+
+
+# --- reconciliation ---------------------------------------------------------------------
+
+_TZ_SHANGHAI = datetime.timezone(datetime.timedelta(hours=8))
+
+
+def reconcile(*, gateway: str, day: datetime.date) -> list:
+    """Match ``gateway``'s statement for ``day`` (Asia/Shanghai) line by line against our
+    transactions; record a :class:`Discrepancy` for each line missing, extra or different.
+    Idempotent: running it again records nothing new."""
+    from .models import Discrepancy
+    from .registry import gateways
+
+    lines = gateways[gateway].fetch_statement(day=day)
+    start = datetime.datetime.combine(day, datetime.time.min, tzinfo=_TZ_SHANGHAI)
+    ours = {
+        row.transaction_id: row
+        for row in GatewayTransaction.objects.filter(
+            gateway=gateway, created_at__gte=start, created_at__lt=start + datetime.timedelta(days=1)
+        ).select_related("order")
+    }
+    theirs = {line.transaction_id: line for line in lines}
+    found = []
+    for transaction_id, line in theirs.items():
+        mine = ours.get(transaction_id)
+        if mine is None:
+            found.append(
+                Discrepancy(
+                    kind=Discrepancy.Kind.EXTRA,
+                    transaction_id=transaction_id,
+                    out_trade_no=line.out_trade_no,
+                    their_amount_fen=line.amount_fen,
+                )
+            )
+        elif mine.amount_fen != line.amount_fen:
+            found.append(
+                Discrepancy(
+                    kind=Discrepancy.Kind.DIFFERENT,
+                    transaction_id=transaction_id,
+                    out_trade_no=line.out_trade_no,
+                    our_amount_fen=mine.amount_fen,
+                    their_amount_fen=line.amount_fen,
+                )
+            )
+    for transaction_id, mine in ours.items():
+        if transaction_id not in theirs:
+            found.append(
+                Discrepancy(
+                    kind=Discrepancy.Kind.MISSING,
+                    transaction_id=transaction_id,
+                    out_trade_no=mine.order.out_trade_no,
+                    our_amount_fen=mine.amount_fen,
+                )
+            )
+    for row in found:
+        row.gateway, row.day = gateway, day
+    Discrepancy.objects.bulk_create(found, ignore_conflicts=True)
+    if found:
+        logger.warning("reconciliation %s %s: %d discrepancies", gateway, day, len(found))
+    return found

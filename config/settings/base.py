@@ -560,6 +560,7 @@ OAUTH2_PROVIDER = {
 # Used authorization codes are remembered (hashed) while their tokens may live; forgotten daily after that.
 CELERY_BEAT_SCHEDULE["payments-query-pending-orders"] = {"task": "payments.query_pending_orders", "schedule": 5 * 60.0}
 CELERY_BEAT_SCHEDULE["payments-relay-order-events"] = {"task": "payments.relay_order_events", "schedule": 60.0}
+CELERY_BEAT_SCHEDULE["payments-reconcile"] = {"task": "payments.reconcile_yesterday", "schedule": 24 * 3600.0}
 CELERY_BEAT_SCHEDULE["payments-sweep-refunds"] = {"task": "payments.sweep_refunds", "schedule": 10 * 60.0}
 CELERY_BEAT_SCHEDULE["identity-purge-used-authorization-codes"] = {
     "task": "identity.purge_used_authorization_codes",
