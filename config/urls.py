@@ -55,6 +55,7 @@ urlpatterns += i18n_patterns(
     path("", include("applications.urls")),
     path("my/messages/", include("notifications.urls")),
     path("my/orders/", include("payments.urls")),
+    path("receipts/", include("payments.urls_receipts")),
     path("", include("portal.urls")),
     prefix_default_language=False,
 )

@@ -9,4 +9,5 @@ urlpatterns = [
     path("<str:out_trade_no>/pay/", views.order_pay, name="pay"),
     path("<str:out_trade_no>/return/", views.order_return, name="order_return"),
     path("<str:out_trade_no>/receipt/", views.order_receipt, name="receipt"),
+    path("<str:out_trade_no>/receipt.pdf", views.order_receipt_pdf, name="receipt_pdf"),
 ]

@@ -18,6 +18,8 @@ from common.exceptions import ApplicationError
 
 from .base import InvalidNotification
 from .constants import PAYABLE_STATUSES
+from .models import Receipt
+from .receipts import code_is_valid, receipt_pdf
 from .registry import gateways
 from .selectors import order_for_user, orders_for_user
 from .services import NotificationRejected, notification_handle, order_start_payment
@@ -103,3 +105,24 @@ def order_receipt(request: HttpRequest, out_trade_no: str) -> HttpResponse:
     if order is None or not hasattr(order, "receipt"):
         raise Http404
     return render(request, "payments/receipt.html", {"order": order, "receipt": order.receipt})
+
+
+@login_required
+@require_safe
+def order_receipt_pdf(request: HttpRequest, out_trade_no: str) -> HttpResponse:
+    order = order_for_user(user=request.user, out_trade_no=out_trade_no)
+    if order is None or getattr(order, "receipt", None) is None:
+        raise Http404
+    pdf = receipt_pdf(order, base_url=request.build_absolute_uri("/"))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="receipt-{order.receipt.number}.pdf"'
+    return response
+
+
+@require_safe
+def receipt_check(request: HttpRequest, number: str) -> HttpResponse:
+    """Public: the QR code on a receipt opens this page; without the right check code it says nothing."""
+    receipt = None
+    if code_is_valid(number, request.GET.get("c", "")):
+        receipt = Receipt.objects.select_related("order").filter(number=number).first()
+    return render(request, "payments/receipt_check.html", {"receipt": receipt}, status=200 if receipt else 404)

@@ -237,8 +237,9 @@ def _candidates(name: str | None, template: str, data: dict) -> list[dict]:
         "payments-notify:notify": [{"gateway": "alipay"}, {"gateway": "no-such-gateway"}],
         **{
             f"payments:{view}": [{"out_trade_no": "TB2026010100000000000000"}]
-            for view in ("order_detail", "pay", "order_return", "receipt")
+            for view in ("order_detail", "pay", "order_return", "receipt", "receipt_pdf")
         },
+        "payments-receipts:check": [{"number": "PJ2026010100000000000000"}],
         "payments-sandbox:alipay-decide": [{"trade_no": "2026010122001000000000000000"}],
         "payments-sandbox:alipay-bill": [{"day": "2026-01-01"}, {"day": "not-a-day"}],
     }
