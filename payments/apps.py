@@ -10,6 +10,7 @@ class PaymentsConfig(AppConfig):
         from notifications.templates import register_template
 
         from .contrib.alipay import plugin  # noqa: F401  (registers the "alipay" gateway)
+        from .contrib.unionpay import plugin as unionpay_plugin  # noqa: F401  (registers "unionpay")
         from .contrib.wechatpay import plugin as wechatpay_plugin  # noqa: F401  (registers "wechatpay")
 
         register_template(

@@ -466,6 +466,12 @@ PAYMENTS_ALIPAY = {
     "API_URL": env("ALIPAY_API_URL", default=PAYMENTS_SITE_URL + "/sandbox/payments/alipay/gateway.do"),
     "TIMEOUT": env.float("ALIPAY_TIMEOUT", default=10.0),
 }
+PAYMENTS_UNIONPAY = {
+    "MER_ID": env("UNIONPAY_MER_ID", default="777290058000001"),
+    # The chain a notification's signing certificate must lead to.
+    "ROOT_CERT_FILE": env("UNIONPAY_ROOT_CERT_FILE", default=str(_PAYMENT_SANDBOX_KEYS / "unionpay-root.pem")),
+    "MIDDLE_CERT_FILE": env("UNIONPAY_MIDDLE_CERT_FILE", default=str(_PAYMENT_SANDBOX_KEYS / "unionpay-middle.pem")),
+}
 PAYMENTS_WECHATPAY = {
     "APPID": env("WECHATPAY_APPID", default="wx0000000000000001"),
     "MCHID": env("WECHATPAY_MCHID", default="1900000001"),

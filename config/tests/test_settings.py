@@ -44,6 +44,7 @@ PRODUCTION_ENV = {
     "ALIPAY_API_URL": "https://openapi.alipay.com/gateway.do",
     "ALIPAY_PUBLIC_KEY_FILE": "/etc/tongban/alipay-public.pem",
     "WECHATPAY_PLATFORM_PUBLIC_KEYS": '{"6F1A": "/etc/tongban/wechatpay-platform.pem"}',
+    "UNIONPAY_ROOT_CERT_FILE": "/etc/tongban/unionpay-root.pem",
 }
 ALL_STAGING_SANDBOXES = "sms-console,identity-sandbox,enterprise-sandbox,no-malware-scan,payments-sandbox"
 
@@ -163,6 +164,7 @@ def _production_check(**changes) -> subprocess.CompletedProcess:
         ("ALIPAY_GATEWAY_URL", None, "payments-sandbox"),
         ("ALIPAY_PUBLIC_KEY_FILE", None, "payments-sandbox"),
         ("WECHATPAY_PLATFORM_PUBLIC_KEYS", None, "payments-sandbox"),
+        ("UNIONPAY_ROOT_CERT_FILE", None, "payments-sandbox"),
     ],
 )
 def test_production_refuses_each_sandbox_unless_staging_names_it(setting, value, sandbox):
