@@ -450,7 +450,7 @@ ON_ENTER: dict[str, HookList] = {
 AFTER_ENTER: dict[str, HookList] = {
     Status.SUBMITTED: (_fan_out_bundle, payments_bridge.order_fee),
     Status.ACCEPTED: (payments_bridge.order_fee,),
-    Status.REFUSED: (_conclude_parent_when_done,),
+    Status.REFUSED: (_conclude_parent_when_done, payments_bridge.refund_fee),
     Status.DENIED: (payments_bridge.refund_fee,),
     Status.WITHDRAWN: (_withdraw_open_sub_cases, _conclude_parent_when_done, payments_bridge.refund_fee),
     Status.CONCLUDED: (_conclude_parent_when_done,),

@@ -332,6 +332,15 @@ def pending_orders_query(*, older_than_seconds: int = 60, limit: int = 200) -> i
         .order_by("updated_at")[:limit]
     )
     changed = 0
+    # Orders the payer never took to a cashier simply expire.
+    for pk in PaymentOrder.objects.filter(status=OrderStatus.CREATED, expires_at__lte=now).values_list("pk", flat=True)[
+        :limit
+    ]:
+        try:
+            order_transition(order_id=pk, to_status=OrderStatus.EXPIRED, reason="expired unpaid")
+            changed += 1
+        except PaymentError:  # paid or closed meanwhile: the lock saw it, nothing to do
+            continue
     for order in orders:
         gateway = gateways.get(order.gateway)
         if gateway is None:

@@ -86,3 +86,16 @@ def test_the_case_page_shows_the_fee_and_a_pay_button(client, accepted_case):
     assert "普通护照工本费" in page
     assert "120.00" in page
     assert "去支付" in page
+
+
+def test_a_case_refused_after_paying_at_submission_is_refunded(client, fee_item, settings):
+    settings.PAYMENTS_ORDER_AT_SUBMISSION = [fee_item.code]
+    official = factories.official(department=fee_item.department)
+    case = factories.submitted_application(applicant=factories.resident(), item=fee_item)
+    order = PaymentOrder.objects.get(reference=order_reference(case))
+    order_start_payment(order_id=order.pk, user=case.applicant, gateway="alipay")
+    client.post(NOTIFY_URL, sandbox.notification_params(paid_sandbox_trade(order)))
+
+    application_transition(application_id=case.pk, to_status=Status.REFUSED, actor=official, comment="不属于受理范围")
+
+    assert Refund.objects.get(order=order).amount_fen == 12000

@@ -99,3 +99,19 @@ def test_sandbox_refund_and_statement_speak_alipays_format(client, alipay):
     assert [(line.out_trade_no, line.transaction_id, line.amount_fen) for line in lines] == [
         (order.out_trade_no, trade.trade_no, 12000)
     ]
+
+
+def test_an_order_never_taken_to_the_cashier_expires(alipay):
+    from payments.services import FeeLine, order_create
+
+    from .helpers import UserFactory
+
+    order = order_create(
+        user=UserFactory(), subject="普通护照签发", lines=[FeeLine(name="工本费", amount_fen=12000, legal_basis="-")]
+    )
+    PaymentOrder.objects.filter(pk=order.pk).update(expires_at=timezone.now() - datetime.timedelta(minutes=1))
+
+    pending_orders_query()
+
+    order.refresh_from_db()
+    assert order.status == OrderStatus.EXPIRED
