@@ -115,3 +115,26 @@ def test_an_order_never_taken_to_the_cashier_expires(alipay):
 
     order.refresh_from_db()
     assert order.status == OrderStatus.EXPIRED
+
+
+def test_sandbox_retries_an_unanswered_notification_on_alipays_schedule():
+    from payments.contrib.sandbox.services import next_retry_countdown
+
+    from .helpers import paid_sandbox_trade
+
+    trade = paid_sandbox_trade(passport_order())
+    # Nobody listens there: every try fails and is counted.
+    SandboxTrade.objects.filter(pk=trade.pk).update(notify_url="http://127.0.0.1:9/payments/notify/alipay/")
+    tries, countdowns = 0, []
+    while True:
+        assert not sandbox.notification_deliver(trade_id=trade.pk)
+        tries += 1
+        countdown = next_retry_countdown(tries - 1)
+        if countdown is None:
+            break
+        countdowns.append(countdown)
+
+    trade.refresh_from_db()
+    assert tries == trade.notify_attempts == 8  # Alipay: 8 tries over about 25 hours
+    assert sum(countdowns) / 3600 == pytest.approx(24.4, abs=0.1)
+    assert trade.notified_at is None

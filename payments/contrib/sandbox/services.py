@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from ...contrib.alipay import signing
@@ -26,6 +27,11 @@ KEYS = Path(__file__).resolve().parent / "keys"
 # Alipay retries an unanswered notification 8 times over about 25 hours.
 ALIPAY_RETRY_SCHEDULE = [4 * 60, 10 * 60, 10 * 60, 3600, 2 * 3600, 6 * 3600, 15 * 3600]
 _TZ = datetime.timezone(datetime.timedelta(hours=8))
+
+
+def next_retry_countdown(retries_so_far: int) -> int | None:
+    """Seconds until the next try after ``retries_so_far`` retries; None after the 8th try."""
+    return ALIPAY_RETRY_SCHEDULE[retries_so_far] if retries_so_far < len(ALIPAY_RETRY_SCHEDULE) else None
 
 
 def _private_key() -> bytes:
@@ -138,7 +144,7 @@ def notification_deliver(*, trade_id: int, transport: httpx.BaseTransport | None
         logger.warning("sandbox notification to %s failed: %s", trade.notify_url, exc.__class__.__name__)
         accepted = False
     SandboxTrade.objects.filter(pk=trade_id).update(
-        notify_attempts=trade.notify_attempts + 1, notified_at=timezone.now() if accepted else None
+        notify_attempts=F("notify_attempts") + 1, notified_at=timezone.now() if accepted else None
     )
     return accepted
 
