@@ -8,7 +8,9 @@ class ApplicationsConfig(AppConfig):
 
     def ready(self):
         from .messages import register_messages
+        from .payments_bridge import register_payment_listener
         from .prefill import register_built_in_sources
 
         register_messages()
         register_built_in_sources()
+        register_payment_listener()

@@ -33,7 +33,7 @@ ALLOWED_TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
     (Status.DRAFT, Status.SUBMITTED): frozenset({_A, _S}),  # _S: a bundle's sub-case at fan-out
     (Status.SUBMITTED, Status.ACCEPTED): frozenset({_O}),  # 受理
     (Status.SUBMITTED, Status.REFUSED): frozenset({_O}),  # 不予受理
-    (Status.ACCEPTED, Status.IN_REVIEW): frozenset({_O}),
+    (Status.ACCEPTED, Status.IN_REVIEW): frozenset({_O, _S}),  # _S: the fee was paid (payments_bridge)
     (Status.ACCEPTED, Status.SUPPLEMENT_REQUESTED): frozenset({_O}),  # 补正: the clock pauses
     (Status.IN_REVIEW, Status.SUPPLEMENT_REQUESTED): frozenset({_O}),
     (Status.SUPPLEMENT_REQUESTED, Status.RESUBMITTED): frozenset({_A}),  # the clock runs again

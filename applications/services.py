@@ -27,6 +27,7 @@ from identity.services.acting import act_on_behalf
 from notifications.services import notify
 from services.models import Bundle, ServiceItem
 
+from . import payments_bridge
 from .bundles import application_requirements, application_schema, bundle_items, merged_schema
 from .calendar import add_working_days, working_days_between
 from .constants import (
@@ -502,10 +503,12 @@ ON_ENTER: dict[str, HookList] = {
 }
 # What entering each status does beyond the case (after it and its transition are saved).
 AFTER_ENTER: dict[str, HookList] = {
-    Status.SUBMITTED: (_fan_out_bundle,),
+    Status.SUBMITTED: (_fan_out_bundle, payments_bridge.order_fee),
+    Status.ACCEPTED: (payments_bridge.order_fee,),
     Status.APPROVED: (_announce_decision,),
-    Status.REFUSED: (_conclude_parent_when_done,),
-    Status.WITHDRAWN: (_withdraw_open_sub_cases, _conclude_parent_when_done),
+    Status.REFUSED: (_conclude_parent_when_done, payments_bridge.refund_fee),
+    Status.DENIED: (payments_bridge.refund_fee,),
+    Status.WITHDRAWN: (_withdraw_open_sub_cases, _conclude_parent_when_done, payments_bridge.refund_fee),
     Status.CONCLUDED: (_conclude_parent_when_done,),
 }
 

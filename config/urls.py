@@ -12,6 +12,7 @@ from identity.admin_site import TongbanAdminSite
 from identity.api import urls as identity_api
 from identity.oauth.views import ServerMetadataView
 from identity.views import sandbox_gateway
+from payments.api import urls as payments_api
 
 # Officials reach no admin page without a verified TOTP device.
 admin.site.__class__ = TongbanAdminSite
@@ -24,6 +25,7 @@ api_v1_patterns = [
     *identity_api.urlpatterns,
     *applications_api.urlpatterns,
     *certificates_api.urlpatterns,
+    *payments_api.urlpatterns,
     # Catalogue
     path("", include("services.api.urls")),
 ]
@@ -38,12 +40,15 @@ urlpatterns = [
     # RFC 8414 §3: the metadata of the issuer https://host/o lives at the root, issuer path appended.
     path(".well-known/oauth-authorization-server/o", ServerMetadataView.as_view(), name="oauth-server-metadata-root"),
     path("api/v1/", include((api_v1_patterns, "v1"), namespace="v1")),
+    # Payment gateways' asynchronous notifications (server to server, signed).
+    path("payments/notify/", include("payments.urls_notify")),
 ]
 if settings.SANDBOX_GATEWAYS_ENABLED:
     # SANDBOX stand-ins for outside systems, speaking their protocols (never in production).
     urlpatterns += [
         path("sandbox/identity-gateway/v1/identity/verify", sandbox_gateway.identity_verify),
         path("sandbox/enterprise-gateway/v1/enterprise/verify", sandbox_gateway.enterprise_verify),
+        path("sandbox/payments/", include("payments.contrib.sandbox.urls")),
     ]
 # Pages carry their language in the path: Chinese unprefixed, English under /en/.
 urlpatterns += i18n_patterns(
@@ -53,6 +58,8 @@ urlpatterns += i18n_patterns(
     path("my/messages/", include("notifications.urls")),
     # The wallet (/my/certificates/…), shares and the public verification page (/certificates/verify/…).
     path("", include("certificates.urls")),
+    path("my/orders/", include("payments.urls")),
+    path("receipts/", include("payments.urls_receipts")),
     path("", include("portal.urls")),
     prefix_default_language=False,
 )

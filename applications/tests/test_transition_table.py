@@ -215,6 +215,20 @@ def test_every_transition_the_code_makes_is_in_the_table(resident, make_official
         case = _move(_submitted(resident), path, official=official, resident=resident)
         assert case.status == path[-1][0]
 
+    # An accepted case whose fee is paid moves on to review by itself (applications/payments_bridge.py).
+    from payments.models import PaymentOrder
+    from payments.services import order_events_relay, payment_confirm
+    from services.models import Fee
+
+    paid = _submitted(resident)
+    Fee.objects.create(version=paid.service_version, name="工本费", amount_fen=1000, legal_basis="测试")
+    _move(paid, [(Status.ACCEPTED, "")], official=official, resident=resident)
+    order = PaymentOrder.objects.get(reference=f"application:{paid.pk}")
+    payment_confirm(gateway="alipay", out_trade_no=order.out_trade_no, transaction_id="T1", amount_fen=1000, reason="")
+    order_events_relay()
+    paid.refresh_from_db()
+    assert paid.status == Status.IN_REVIEW
+
     # A bundle whose sub-cases all end: refused, withdrawn, concluded → the parent concludes.
     concluded = _submitted_bundle(resident)
     endings = [

@@ -62,6 +62,7 @@ LOCAL_APPS = [
     "notifications",
     "certificates",
     "payments",
+    "payments.contrib.sandbox",
     "applications",
     "portal",
 ]
@@ -448,6 +449,42 @@ ENTERPRISE_VERIFICATION_DAILY_LIMIT = 10
 # Local stand-ins for outside systems (labelled SANDBOX); production turns them off.
 SANDBOX_GATEWAYS_ENABLED = env.bool("SANDBOX_GATEWAYS_ENABLED", default=True)
 
+# Online payment (统一在线支付, payments/). The Alipay adapter points at the local
+# SANDBOX (payments/contrib/sandbox) and trusts its test keys unless configured;
+# production refuses that ("payments-sandbox") unless TONGBAN_STAGING_SANDBOXES names it.
+_PAYMENT_SANDBOX_KEYS = BASE_DIR / "payments" / "contrib" / "sandbox" / "keys"
+PAYMENTS_SITE_URL = env("PAYMENTS_SITE_URL", default="http://127.0.0.1:8000")
+PAYMENTS_DEFAULT_GATEWAY = env("PAYMENTS_DEFAULT_GATEWAY", default="alipay")
+PAYMENTS_ORDER_TTL_MINUTES = env.int("PAYMENTS_ORDER_TTL_MINUTES", default=24 * 60)
+PAYMENTS_ALIPAY = {
+    "APP_ID": env("ALIPAY_APP_ID", default="2021000000000001"),
+    "SELLER_ID": env("ALIPAY_SELLER_ID", default="2088000000000001"),
+    "PRIVATE_KEY_FILE": env("ALIPAY_PRIVATE_KEY_FILE", default=str(_PAYMENT_SANDBOX_KEYS / "merchant-private.pem")),
+    "ALIPAY_PUBLIC_KEY_FILE": env("ALIPAY_PUBLIC_KEY_FILE", default=str(_PAYMENT_SANDBOX_KEYS / "alipay-public.pem")),
+    # The cashier (browser) and the API (server to server) URL; the same URL at Alipay.
+    "GATEWAY_URL": env("ALIPAY_GATEWAY_URL", default="/sandbox/payments/alipay/gateway.do"),
+    "API_URL": env("ALIPAY_API_URL", default=PAYMENTS_SITE_URL + "/sandbox/payments/alipay/gateway.do"),
+    "TIMEOUT": env.float("ALIPAY_TIMEOUT", default=10.0),
+}
+PAYMENTS_UNIONPAY = {
+    "MER_ID": env("UNIONPAY_MER_ID", default="777290058000001"),
+    # The chain a notification's signing certificate must lead to.
+    "ROOT_CERT_FILE": env("UNIONPAY_ROOT_CERT_FILE", default=str(_PAYMENT_SANDBOX_KEYS / "unionpay-root.pem")),
+    "MIDDLE_CERT_FILE": env("UNIONPAY_MIDDLE_CERT_FILE", default=str(_PAYMENT_SANDBOX_KEYS / "unionpay-middle.pem")),
+}
+PAYMENTS_WECHATPAY = {
+    "APPID": env("WECHATPAY_APPID", default="wx0000000000000001"),
+    "MCHID": env("WECHATPAY_MCHID", default="1900000001"),
+    "APIV3_KEY": env("WECHATPAY_APIV3_KEY", default="sandbox-apiv3-key-0123456789abcd"),  # 32 bytes
+    # Platform public keys by serial; only these are trusted (an unknown serial is refused).
+    "PLATFORM_PUBLIC_KEYS": env.json(
+        "WECHATPAY_PLATFORM_PUBLIC_KEYS",
+        default={
+            "5157F09EFDC096DE15EBE81A47057A7232F1B8E1": str(_PAYMENT_SANDBOX_KEYS / "wechatpay-platform-public.pem")
+        },
+    ),
+}
+
 # e-ID credential tokens (identity/services/eid.py).
 EID_TOKEN_TTL_SECONDS = 60
 EID_ISSUER = env("EID_ISSUER", default="tongban")
@@ -527,6 +564,10 @@ OAUTH2_PROVIDER = {
     "DEFAULT_SCOPES": [],
 }
 # Used authorization codes are remembered (hashed) while their tokens may live; forgotten daily after that.
+CELERY_BEAT_SCHEDULE["payments-query-pending-orders"] = {"task": "payments.query_pending_orders", "schedule": 5 * 60.0}
+CELERY_BEAT_SCHEDULE["payments-relay-order-events"] = {"task": "payments.relay_order_events", "schedule": 60.0}
+CELERY_BEAT_SCHEDULE["payments-reconcile"] = {"task": "payments.reconcile_yesterday", "schedule": 24 * 3600.0}
+CELERY_BEAT_SCHEDULE["payments-sweep-refunds"] = {"task": "payments.sweep_refunds", "schedule": 10 * 60.0}
 CELERY_BEAT_SCHEDULE["identity-purge-used-authorization-codes"] = {
     "task": "identity.purge_used_authorization_codes",
     "schedule": 24 * 3600.0,

@@ -91,6 +91,15 @@ _sandboxes_in_use = {
     # The enterprise verifier's setting, or its environment variable before base.py defines it.
     "enterprise-sandbox": _is_sandbox(str(vars().get("ENTERPRISE_VERIFIER") or env("ENTERPRISE_VERIFIER", default=""))),
     "no-malware-scan": not CLAMD_ADDRESS,
+    # A payment adapter pointed at the local payment sandbox or trusting its test keys.
+    "payments-sandbox": any(
+        _is_sandbox(value)
+        for value in (
+            *(PAYMENTS_ALIPAY[key] for key in ("GATEWAY_URL", "API_URL", "ALIPAY_PUBLIC_KEY_FILE")),
+            *PAYMENTS_WECHATPAY["PLATFORM_PUBLIC_KEYS"].values(),
+            PAYMENTS_UNIONPAY["ROOT_CERT_FILE"],
+        )
+    ),
 }
 _refused = sorted(name for name, in_use in _sandboxes_in_use.items() if in_use and name not in STAGING_SANDBOXES)
 if _refused:

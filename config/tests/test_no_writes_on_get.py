@@ -251,6 +251,15 @@ def _candidates(name: str | None, template: str, data: dict) -> list[dict]:
             {"session_id": pk} for pk in UserSession.objects.filter(user=data["applicant"]).values_list("pk", flat=True)
         ]
         or [{"session_id": UNKNOWN_ID}],
+        # Payments (issue 13): notifications are POST only; unknown orders and trades are 404.
+        "payments-notify:notify": [{"gateway": "alipay"}, {"gateway": "no-such-gateway"}],
+        **{
+            f"payments:{view}": [{"out_trade_no": "TB2026010100000000000000"}]
+            for view in ("order_detail", "pay", "order_return", "receipt", "receipt_pdf")
+        },
+        "payments-receipts:check": [{"number": "PJ2026010100000000000000"}],
+        "payments-sandbox:alipay-decide": [{"trade_no": "2026010122001000000000000000"}],
+        "payments-sandbox:alipay-bill": [{"day": "2026-01-01"}, {"day": "not-a-day"}],
     }
     if name in by_name:
         return by_name[name]

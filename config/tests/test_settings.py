@@ -40,8 +40,13 @@ PRODUCTION_ENV = {
     "IDENTITY_VERIFIER": "http",
     "ENTERPRISE_VERIFIER": "http",
     "CLAMD_ADDRESS": "127.0.0.1:3310",
+    "ALIPAY_GATEWAY_URL": "https://openapi.alipay.com/gateway.do",
+    "ALIPAY_API_URL": "https://openapi.alipay.com/gateway.do",
+    "ALIPAY_PUBLIC_KEY_FILE": "/etc/tongban/alipay-public.pem",
+    "WECHATPAY_PLATFORM_PUBLIC_KEYS": '{"6F1A": "/etc/tongban/wechatpay-platform.pem"}',
+    "UNIONPAY_ROOT_CERT_FILE": "/etc/tongban/unionpay-root.pem",
 }
-ALL_STAGING_SANDBOXES = "sms-console,identity-sandbox,enterprise-sandbox,no-malware-scan"
+ALL_STAGING_SANDBOXES = "sms-console,identity-sandbox,enterprise-sandbox,no-malware-scan,payments-sandbox"
 
 
 def test_check_deploy_passes_under_production_settings():
@@ -156,6 +161,10 @@ def _production_check(**changes) -> subprocess.CompletedProcess:
         ("IDENTITY_VERIFIER_HTTP_BASE_URL", "https://gov.example/sandbox/identity-gateway", "identity-sandbox"),
         ("ENTERPRISE_VERIFIER", "sandbox", "enterprise-sandbox"),
         ("CLAMD_ADDRESS", None, "no-malware-scan"),
+        ("ALIPAY_GATEWAY_URL", None, "payments-sandbox"),
+        ("ALIPAY_PUBLIC_KEY_FILE", None, "payments-sandbox"),
+        ("WECHATPAY_PLATFORM_PUBLIC_KEYS", None, "payments-sandbox"),
+        ("UNIONPAY_ROOT_CERT_FILE", None, "payments-sandbox"),
     ],
 )
 def test_production_refuses_each_sandbox_unless_staging_names_it(setting, value, sandbox):

@@ -13,6 +13,7 @@ from applications import demo as applications_demo
 from certificates import demo as certificates_demo
 from identity import demo as identity_demo
 from identity import demo_enterprises, oauth_demo
+from portal import demo_payments
 from services import demo as services_demo
 
 
@@ -38,6 +39,8 @@ class Command(BaseCommand):
             # whose approvals issue certificates through the same path as any approval.
             accounts += certificates_demo.seed()
             accounts += applications_demo.seed()
+            # The passport fee, payable through the payment SANDBOX.
+            accounts += demo_payments.seed()
 
         self.stdout.write(self.style.SUCCESS("演示数据已就绪 / Demo data ready."))
         for line in catalogue:

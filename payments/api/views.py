@@ -1,0 +1,105 @@
+"""Partner API: a resident's payment orders (``payments:read``) and starting a payment
+(``applications:write``: paying the fee of one's application), with ``Idempotency-Key``."""
+
+from django.http import Http404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from common.exceptions import ApplicationError
+from identity.api_permissions import RequiredScopes, TokenHasUser
+
+from ..constants import PAYABLE_STATUSES
+from ..idempotency import idempotency_abandon, idempotency_begin, idempotency_finish
+from ..registry import gateways
+from ..selectors import order_for_user, orders_for_user
+from ..services import order_start_payment
+
+
+class OrderSerializer(serializers.Serializer):
+    out_trade_no = serializers.CharField()
+    subject = serializers.CharField()
+    amount_fen = serializers.IntegerField()
+    refunded_fen = serializers.IntegerField()
+    status = serializers.CharField()
+    paid_at = serializers.DateTimeField(allow_null=True)
+    receipt_number = serializers.SerializerMethodField()
+
+    def get_receipt_number(self, order) -> str | None:
+        receipt = getattr(order, "receipt", None)  # a missing one-to-one raises AttributeError
+        return receipt.number if receipt else None
+
+
+class PaymentCreateInput(serializers.Serializer):
+    order = serializers.CharField(max_length=32)
+    gateway = serializers.CharField(max_length=50, default="alipay")
+    return_url = serializers.URLField(required=False, default="")
+
+
+@extend_schema(tags=["payments"])
+class OrderList(generics.ListAPIView):
+    """The signed-in resident's payment orders, newest first."""
+
+    permission_classes = (TokenHasUser, RequiredScopes)
+    required_scopes_read = ("payments:read",)
+    serializer_class = OrderSerializer
+
+    def get_queryset(self):
+        return orders_for_user(user=self.request.user)
+
+
+@extend_schema(tags=["payments"])
+class PaymentCreate(APIView):
+    """Start paying an order. Send an ``Idempotency-Key``: a retry with the same key and body gets the
+    same answer; another body with that key is 422; a retry while the first is running is 409."""
+
+    permission_classes = (TokenHasUser, RequiredScopes)
+    required_scopes_read = ("payments:read",)
+    required_scopes_write = ("applications:write",)
+
+    @extend_schema(request=PaymentCreateInput, responses={201: OrderSerializer})
+    def post(self, request, version=None):
+        key = request.headers.get("Idempotency-Key", "").strip()
+        if not key or len(key) > 128:
+            raise ApplicationError(
+                _("请提供 Idempotency-Key 请求头（不超过128个字符）。"), code="idempotency_key_missing"
+            )
+        data = PaymentCreateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        begun = idempotency_begin(user=request.user, key=key, body=dict(values))
+        if begun.conflict == "body_mismatch":
+            raise ApplicationError(
+                _("该 Idempotency-Key 已用于另一请求内容。"), code="idempotency_key_reused", status=422
+            )
+        if begun.conflict == "in_flight":
+            raise ApplicationError(_("使用该 Idempotency-Key 的请求仍在处理中。"), code="request_in_flight", status=409)
+        if begun.replay is not None:
+            status, body = begun.replay
+            return Response(body, status=status, headers={"Idempotent-Replayed": "true"})
+        try:
+            body = self._start(request, values)
+        except Exception:
+            idempotency_abandon(begun.row)
+            raise
+        idempotency_finish(begun.row, status=201, body=body)
+        return Response(body, status=201)
+
+    def _start(self, request, values) -> dict:
+        order = order_for_user(user=request.user, out_trade_no=values["order"])
+        if order is None:
+            raise Http404
+        gateway = gateways.get(values["gateway"])
+        if gateway is None:
+            raise ApplicationError(_("不支持该支付渠道。"), code="unknown_gateway", status=422)
+        order = order_start_payment(order_id=order.pk, user=request.user, gateway=values["gateway"])
+        if order.status not in PAYABLE_STATUSES:
+            raise ApplicationError(_("订单已过期，请重新办理。"), code="order_expired", status=409)
+        start = gateway.start_payment(
+            order=order,
+            return_url=values["return_url"] or request.build_absolute_uri(f"/my/orders/{order.out_trade_no}/"),
+            notify_url=request.build_absolute_uri(f"/payments/notify/{values['gateway']}/"),
+        )
+        return {**OrderSerializer(order).data, "pay_url": start.redirect_url}

@@ -1,0 +1,42 @@
+"""The sandbox's own books: what it, playing the provider, knows about each trade."""
+
+from django.db import models
+
+
+class SandboxTrade(models.Model):
+    provider = models.CharField(max_length=20, default="alipay")
+    app_id = models.CharField(max_length=32)
+    out_trade_no = models.CharField(max_length=64)
+    trade_no = models.CharField(max_length=64, unique=True)
+    subject = models.CharField(max_length=256)
+    total_fen = models.PositiveIntegerField()
+    refunded_fen = models.PositiveIntegerField(default=0)
+    status = models.CharField(max_length=20, default="WAIT_BUYER_PAY")  # the provider's words
+    notify_url = models.URLField(max_length=500)
+    return_url = models.URLField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    notify_attempts = models.PositiveSmallIntegerField(default=0)
+    notified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "沙箱交易 (SANDBOX)"
+        verbose_name_plural = "沙箱交易 (SANDBOX)"
+        ordering = ("-created_at",)
+
+    def __str__(self) -> str:
+        return self.trade_no
+
+    @property
+    def total_yuan(self) -> str:
+        return f"{self.total_fen // 100}.{self.total_fen % 100:02d}"
+
+
+class SandboxRefund(models.Model):
+    trade = models.ForeignKey(SandboxTrade, on_delete=models.CASCADE, related_name="refunds")
+    out_request_no = models.CharField(max_length=64, unique=True)
+    amount_fen = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.out_request_no

@@ -1,0 +1,14 @@
+from celery import shared_task
+
+from .services import ALIPAY_RETRY_SCHEDULE, next_retry_countdown, notification_deliver
+
+
+@shared_task(name="payments_sandbox.deliver_notification", bind=True, max_retries=len(ALIPAY_RETRY_SCHEDULE))
+def deliver_notification(self, trade_id: int) -> bool:
+    """SANDBOX: post the notification; unanswered, retry on Alipay's schedule (8 tries, ~25 h)."""
+    if notification_deliver(trade_id=trade_id):
+        return True
+    countdown = next_retry_countdown(self.request.retries)
+    if countdown is not None:
+        raise self.retry(countdown=countdown)
+    return False

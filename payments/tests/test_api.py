@@ -1,0 +1,113 @@
+"""The payments API: orders with payments:read; starting a payment with an Idempotency-Key."""
+
+import pytest
+
+from identity.tests.factories import UserFactory
+from identity.tests.oauth_helpers import authorization_code_tokens, make_web_application
+from payments.constants import OrderStatus
+from payments.idempotency import idempotency_begin
+from payments.models import IdempotencyKey, PaymentOrder
+from payments.services import FeeLine, order_create
+
+# Committed like production: a key row in flight is visible to the next request.
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _token(client, user, scope: str) -> dict:
+    from oauth2_provider.models import Application as PartnerApplication
+
+    partner = PartnerApplication.objects.filter(client_id="web-partner").first() or make_web_application()
+    partner.partner_scope_grant.allowed_scopes = "openid payments:read applications:write"
+    partner.partner_scope_grant.save()
+    client.force_login(user)
+    tokens = authorization_code_tokens(client, partner, scope=scope)
+    client.logout()
+    return {"HTTP_AUTHORIZATION": f"Bearer {tokens['access_token']}"}
+
+
+def _order(user):
+    return order_create(
+        user=user,
+        subject="普通护照签发",
+        lines=[FeeLine(name="普通护照工本费", amount_fen=12000, legal_basis="发改价格〔2017〕1186号")],
+    )
+
+
+def _create(client, headers, body, key="key-1"):
+    return client.post("/api/v1/payments/", body, content_type="application/json", HTTP_IDEMPOTENCY_KEY=key, **headers)
+
+
+def test_orders_are_read_with_payments_read(client):
+    user = UserFactory()
+    order = _order(user)
+    _order(UserFactory())  # someone else's
+    headers = _token(client, user, "openid payments:read")
+
+    response = client.get("/api/v1/payments/orders/", **headers)
+
+    assert response.status_code == 200
+    assert [row["out_trade_no"] for row in response.json()] == [order.out_trade_no]
+
+
+def test_same_key_and_body_gives_the_same_order_and_answer(client):
+    user = UserFactory()
+    order = _order(user)
+    headers = _token(client, user, "openid payments:read applications:write")
+
+    first = _create(client, headers, {"order": order.out_trade_no})
+    second = _create(client, headers, {"order": order.out_trade_no})
+
+    assert first.status_code == second.status_code == 201
+    assert first.json() == second.json()
+    assert second["Idempotent-Replayed"] == "true"
+    assert "/sandbox/payments/alipay/gateway.do?" in first.json()["pay_url"]
+    assert PaymentOrder.objects.get(pk=order.pk).status == OrderStatus.PENDING
+    assert IdempotencyKey.objects.count() == 1
+
+
+def test_same_key_with_another_body_is_422(client):
+    user = UserFactory()
+    first_order, second_order = _order(user), _order(user)
+    headers = _token(client, user, "openid payments:read applications:write")
+
+    _create(client, headers, {"order": first_order.out_trade_no})
+    response = _create(client, headers, {"order": second_order.out_trade_no})
+
+    assert response.status_code == 422
+    assert response["Content-Type"] == "application/problem+json"
+    assert PaymentOrder.objects.get(pk=second_order.pk).status == OrderStatus.CREATED
+
+
+def test_a_request_still_in_flight_is_409(client):
+    user = UserFactory()
+    order = _order(user)
+    headers = _token(client, user, "openid payments:read applications:write")
+    # The first request with this key has started and not finished.
+    idempotency_begin(user=user, key="key-1", body={"order": order.out_trade_no, "gateway": "alipay", "return_url": ""})
+
+    response = _create(client, headers, {"order": order.out_trade_no})
+
+    assert response.status_code == 409
+    assert response.json()["code"] == "request_in_flight"
+    assert PaymentOrder.objects.get(pk=order.pk).status == OrderStatus.CREATED
+
+
+def test_a_failed_request_frees_its_key(client):
+    user = UserFactory()
+    headers = _token(client, user, "openid payments:read applications:write")
+
+    missing = _create(client, headers, {"order": "TB-NOT-MINE"})
+
+    assert missing.status_code == 404
+    assert not IdempotencyKey.objects.exists()
+
+
+def test_creating_a_payment_needs_the_write_scope_and_a_key(client):
+    user = UserFactory()
+    order = _order(user)
+    read_only = _token(client, user, "openid payments:read")
+    writer = _token(client, user, "openid payments:read applications:write")
+
+    assert _create(client, read_only, {"order": order.out_trade_no}).status_code == 403
+    no_key = client.post("/api/v1/payments/", {"order": order.out_trade_no}, content_type="application/json", **writer)
+    assert no_key.status_code == 400

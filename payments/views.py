@@ -1,0 +1,128 @@
+"""The gateways' notification endpoint (server to server, outside the language prefix), and the
+resident's orders (我的订单): pay, come back from the cashier, the receipt."""
+
+import logging
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST, require_safe
+
+from common.exceptions import ApplicationError
+
+from .base import InvalidNotification
+from .constants import PAYABLE_STATUSES
+from .models import Receipt
+from .receipts import code_is_valid, receipt_pdf
+from .registry import gateways
+from .selectors import order_for_user, orders_for_user
+from .services import NotificationRejected, notification_handle, order_start_payment
+
+logger = logging.getLogger(__name__)
+
+
+@csrf_exempt  # Authenticated by the provider's signature, not a cookie.
+@transaction.non_atomic_requests  # the handler takes its own short lock-and-update transaction
+@require_POST
+def gateway_notify(request: HttpRequest, gateway: str) -> HttpResponse:
+    plugin = gateways.get(gateway)
+    if plugin is None:
+        raise Http404
+    try:
+        notification = plugin.parse_notification(request=request)
+        notification_handle(gateway=gateway, notification=notification)
+    except (InvalidNotification, NotificationRejected) as exc:
+        logger.warning("payment notification from %s refused: %s", gateway, exc)
+        return plugin.notification_answer(accepted=False)
+    return plugin.notification_answer(accepted=True)
+
+
+# --- the resident's orders (我的订单) ------------------------------------------------------
+
+
+@login_required
+@require_safe
+def order_list(request: HttpRequest) -> HttpResponse:
+    orders = list(orders_for_user(user=request.user)[:100])
+    return render(request, "payments/order_list.html", {"orders": orders})
+
+
+@login_required
+@require_safe
+def order_detail(request: HttpRequest, out_trade_no: str) -> HttpResponse:
+    order = order_for_user(user=request.user, out_trade_no=out_trade_no)
+    if order is None:
+        raise Http404
+    return render(request, "payments/order_detail.html", {"order": order})
+
+
+@login_required
+@require_POST
+def order_pay(request: HttpRequest, out_trade_no: str) -> HttpResponse:
+    order = order_for_user(user=request.user, out_trade_no=out_trade_no)
+    if order is None:
+        raise Http404
+    gateway_id = settings.PAYMENTS_DEFAULT_GATEWAY
+    try:
+        order = order_start_payment(order_id=order.pk, user=request.user, gateway=gateway_id)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("payments:order_detail", out_trade_no)
+    if order.status not in PAYABLE_STATUSES:
+        messages.error(request, _("订单已过期，请重新办理。"))
+        return redirect("payments:order_detail", out_trade_no)
+    start = gateways[gateway_id].start_payment(
+        order=order,
+        return_url=request.build_absolute_uri(reverse("payments:order_return", args=[out_trade_no])),
+        notify_url=request.build_absolute_uri(reverse("payments-notify:notify", args=[gateway_id])),
+    )
+    return redirect(start.redirect_url)
+
+
+@login_required
+@require_safe
+def order_return(request: HttpRequest, out_trade_no: str) -> HttpResponse:
+    """The payer came back from the cashier. Only a notification or a query marks it paid."""
+    order = order_for_user(user=request.user, out_trade_no=out_trade_no)
+    if order is None:
+        raise Http404
+    plugin = gateways.get(order.gateway)
+    if plugin is not None and plugin.handle_return(request=request) == out_trade_no and order.status != "paid":
+        messages.info(request, _("支付结果确认中，请稍后刷新本页。"))
+    return redirect("payments:order_detail", out_trade_no)
+
+
+@login_required
+@require_safe
+def order_receipt(request: HttpRequest, out_trade_no: str) -> HttpResponse:
+    order = order_for_user(user=request.user, out_trade_no=out_trade_no)
+    if order is None or not hasattr(order, "receipt"):
+        raise Http404
+    return render(request, "payments/receipt.html", {"order": order, "receipt": order.receipt})
+
+
+@login_required
+@require_safe
+def order_receipt_pdf(request: HttpRequest, out_trade_no: str) -> HttpResponse:
+    order = order_for_user(user=request.user, out_trade_no=out_trade_no)
+    if order is None or getattr(order, "receipt", None) is None:
+        raise Http404
+    pdf = receipt_pdf(order, base_url=request.build_absolute_uri("/"))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="receipt-{order.receipt.number}.pdf"'
+    return response
+
+
+@require_safe
+def receipt_check(request: HttpRequest, number: str) -> HttpResponse:
+    """Public: the QR code on a receipt opens this page; without the right check code it says nothing."""
+    receipt = None
+    if code_is_valid(number, request.GET.get("c", "")):
+        receipt = Receipt.objects.select_related("order").filter(number=number).first()
+    return render(request, "payments/receipt_check.html", {"receipt": receipt}, status=200 if receipt else 404)
