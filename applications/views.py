@@ -25,7 +25,7 @@ from common.views import page_not_found
 from services.constants import Audience
 
 from . import selectors_resident as selectors
-from .constants import ScanStatus, Status
+from .constants import MaterialSource, ScanStatus, Status
 from .forms_resident import PrefillReportForm, WithdrawForm, application_form, draft_values, schema_error_message
 from .principals import principal_choice_find, principal_choices
 from .selectors import application_timeline, applications_for_resident
@@ -376,6 +376,8 @@ def _case_context(request, application, **extra) -> dict:
         "is_applicant": is_applicant,
         "open_request": open_request,
         "materials": materials,
+        # 少报: the materials an e-certificate stood in for, so the applicant submitted no paper or scan.
+        "spared_materials": sum(1 for m in materials if m.source == MaterialSource.CERTIFICATE),
         "supplement_materials": [m for m in materials if open_request and m.supplement_id == open_request.pk],
         "requirements": list(application.service_version.materials.order_by("order", "pk"))
         if application.service_version_id

@@ -172,3 +172,7 @@ def test_the_page_lists_holdings_and_a_chosen_one_satisfies_the_material(client,
     )
     application.refresh_from_db()
     assert application.status == Status.SUBMITTED, response.content.decode()[:2000]
+
+    # The case page tells the applicant what the held certificate spared them (少报).
+    page = client.get(reverse("applications:case", kwargs={"case_number": application.case_number}))
+    assert "已用电子证照代替 1 份材料，无需另行提交。" in page.content.decode()
