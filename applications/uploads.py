@@ -102,18 +102,23 @@ def _check_pdf(content: bytes) -> bytes:
 
 
 def _reencode_image(content: bytes, content_type: str) -> bytes:
+    limit = settings.UPLOAD_MAX_IMAGE_PIXELS
+    too_large = _refuse(_("图片尺寸过大：最多%(mp)d百万像素。") % {"mp": limit // 1_000_000}, "image_too_large")
     try:
+        # Pillow reads only the header here; its own bomb check raises for huge images.
         with Image.open(io.BytesIO(content)) as image:
+            if image.width * image.height > limit:
+                raise too_large
             image.verify()
         with Image.open(io.BytesIO(content)) as image:
-            if image.width * image.height > 40_000_000:
-                raise _refuse(_("图片尺寸过大。"), "image_too_large")
             out = io.BytesIO()
             if content_type == "image/png":
                 image.save(out, format="PNG", optimize=True)
             else:
                 image.convert("RGB").save(out, format="JPEG", quality=90)
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+    except Image.DecompressionBombError:
+        raise too_large from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError, MemoryError):
         raise _refuse(_("图片文件已损坏，无法读取。"), "bad_image") from None
     return out.getvalue()
 
