@@ -81,8 +81,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    # NUL characters refused; domain errors and lock conflicts escaping a page answered (not 500).
-    "common.input_guard.InputGuardMiddleware",
+    # NUL characters refused; domain errors, lock conflicts and Redis outages escaping a view answered (not 500).
+    "common.request_guard.RequestGuardMiddleware",
     "identity.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes requires: it turns lockout signals into responses.
@@ -151,12 +151,18 @@ if REDIS_URL:
                 # Fail fast: a slow Redis must not hang every request.
                 "SOCKET_CONNECT_TIMEOUT": 2,
                 "SOCKET_TIMEOUT": 2,
+                # Degrade, don't fail: with Redis down a read is a miss and a write is
+                # skipped (logged), so pages render uncached and cached_db sessions are
+                # read from and written to the database.
+                "IGNORE_EXCEPTIONS": True,
             },
         }
     }
     # Sessions live in the cache with the database behind it, so web nodes stay
     # stateless and a Redis flush does not log everyone out.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+    DJANGO_REDIS_LOGGER = "tongban.cache"
     CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
     CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=REDIS_URL)
     CELERY_TASK_ALWAYS_EAGER = False
