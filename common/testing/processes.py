@@ -92,7 +92,8 @@ class CeleryWorkerProcess:
     :param broker_url: the Redis the worker and the test process share.
     """
 
-    def __init__(self, *, database_url: str, broker_url: str, extra_env: dict | None = None):
+    def __init__(self, *, database_url: str, broker_url: str, extra_env: dict | None = None, pool: str = "solo"):
+        self.pool = pool
         self.queue = f"test-{uuid.uuid4().hex[:12]}"
         self.hostname = f"{self.queue}@%h"
         self.database_url = database_url
@@ -121,14 +122,14 @@ class CeleryWorkerProcess:
                     "config",
                     "worker",
                     "--pool",
-                    "solo",
+                    self.pool,
+                    *(["--concurrency", "2"] if self.pool == "prefork" else []),
                     "--queues",
                     self.queue,
                     "--hostname",
                     self.hostname,
-                    "--without-gossip",
-                    "--without-mingle",
-                    "--without-heartbeat",
+                    # prefork runs as production does (gossip, mingle, heartbeat on).
+                    *(["--without-gossip", "--without-mingle", "--without-heartbeat"] if self.pool == "solo" else []),
                     "--loglevel",
                     "INFO",
                 ],

@@ -189,6 +189,15 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Redis redelivers an unacknowledged task after this many seconds: keep it
 # above the longest task we run.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # Issue 18: with kombu's ack emulation, Celery 5.7.0's worker exits on a broker
+    # restart while a task is in flight (its consumer closes the connection after
+    # collect() cleared the transport; restoring the unacknowledged message then
+    # raises AttributeError 'NoneType' object has no attribute 'hostname').
+    # Without ack emulation a message leaves Redis when delivered, so a killed
+    # worker's message is not redelivered: durable work lives in tables that beat
+    # sweeps (the outbox, material scans), never only in the broker.
+    # See docs/deployment.md.
+    "ack_emulation": False,
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
     "socket_connect_timeout": 2,
     "socket_timeout": 5,
@@ -427,6 +436,12 @@ OTP_TOTP_ISSUER = "通办"
 SMS_BACKEND = env("SMS_BACKEND", default="common.sms.backends.console.ConsoleSmsBackend")
 # The console backend prints each text (with its code) for the demo; production turns this off.
 SMS_CONSOLE_PRINTS_TEXT = True
+# The file-backed sandbox provider (common.sms.backends.filebox; drills and tests).
+SMS_FILEBOX_PATH = env("SMS_FILEBOX_PATH", default=str(BASE_DIR / "var" / "sms-filebox.jsonl"))
+SMS_FILEBOX_DELAY = env.float("SMS_FILEBOX_DELAY", default=0)
+# The file-backed sandbox provider (common.sms.backends.filebox; drills and tests).
+SMS_FILEBOX_PATH = env("SMS_FILEBOX_PATH", default=str(BASE_DIR / "var" / "sms-filebox.jsonl"))
+SMS_FILEBOX_DELAY = env.float("SMS_FILEBOX_DELAY", default=0)
 SMS_ALIYUN = {
     "ACCESS_KEY_ID": env("SMS_ALIYUN_ACCESS_KEY_ID", default=""),
     "ACCESS_KEY_SECRET": env("SMS_ALIYUN_ACCESS_KEY_SECRET", default=""),
