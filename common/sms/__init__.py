@@ -44,7 +44,15 @@ class SmsMessage:
 
 
 class SmsError(Exception):
-    """The provider refused or could not be reached."""
+    """The provider refused or could not be reached.
+
+    ``outcome_unknown`` is True when the request may have reached the provider
+    (a timeout, a broken connection): the message may have been accepted.
+    """
+
+    def __init__(self, *args, outcome_unknown: bool = False):
+        super().__init__(*args)
+        self.outcome_unknown = outcome_unknown
 
 
 def get_backend(path: str | None = None, **kwargs):
