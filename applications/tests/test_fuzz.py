@@ -5,9 +5,9 @@ import datetime
 import io
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import SuspiciousFileOperation, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 from pypdf import PdfWriter
@@ -142,7 +142,11 @@ def mutated_files(draw):
 @given(content=mutated_files() | st.binary(max_size=2048), name=st.text(max_size=40))
 def test_the_upload_checks_raise_only_their_own_errors(content, name):
     try:
-        checked = check_upload(SimpleUploadedFile(name or "x", content, "application/octet-stream"))
+        uploaded = SimpleUploadedFile(name or "x", content, "application/octet-stream")
+    except SuspiciousFileOperation:
+        assume(False)  # Django refuses such a name before any view sees it
+    try:
+        checked = check_upload(uploaded)
     except ApplicationError as exc:
         assert exc.status == 400
         return
