@@ -26,9 +26,6 @@ from .templates import render
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
-# How long an attempt at an outside provider may take before another worker may
-# look it up at the provider (and, if the provider does not have it, send again).
-ATTEMPT_LEASE_SECONDS = 120
 
 
 def _queue_relay(message_ids: list[str]) -> None:
@@ -134,8 +131,8 @@ def outbox_message_deliver(*, message_id) -> bool:
     Idempotent: a delivered or dead message, or one another worker holds, is
     left alone. Inbox messages are written in the row's transaction. For SMS and
     email the attempt is recorded and committed first (``attempt_started_at``,
-    ``provider_id``, and ``next_attempt_at`` as a lease no other worker takes it
-    before), then the provider is called, then the row is marked delivered. If a
+    ``provider_id``, and ``next_attempt_at`` as a lease, ``OUTBOX_ATTEMPT_LEASE_SECONDS``,
+    before which no other worker takes it), then the provider is called, then the row is marked delivered. If a
     worker dies in between, the next try asks the provider for ``provider_id``
     (SMS ``QuerySendDetails``) and sends again only if the provider does not
     have it; a provider that cannot be asked is not sent to again (the row is
@@ -188,7 +185,7 @@ def outbox_message_deliver(*, message_id) -> bool:
         message.attempts += 1
         message.attempt_started_at = now
         message.provider_id = f"{message.pk.hex}-{message.attempts}"
-        message.next_attempt_at = now + timedelta(seconds=ATTEMPT_LEASE_SECONDS)
+        message.next_attempt_at = now + timedelta(seconds=settings.OUTBOX_ATTEMPT_LEASE_SECONDS)
         message.save(update_fields=[*_SAVED, "next_attempt_at"])
     # Committed: the attempt is on record before the provider hears of it.
     try:

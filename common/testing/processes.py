@@ -4,8 +4,10 @@ Tests of background work run these instead of mocks, so they exercise the
 same broker protocol, serialisation and database commits as production.
 """
 
+import contextlib
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -137,7 +139,14 @@ class CeleryWorkerProcess:
                 env=env,
                 stdout=log,
                 stderr=subprocess.STDOUT,
+                # Its own process group, so a drill can kill the worker and its pool at once.
+                start_new_session=True,
             )
+
+    def signal_group(self, signum: int) -> None:
+        """Send ``signum`` to the worker and its pool processes (``SIGKILL``: a crash)."""
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signum)
 
     def wait_until_ready(self, timeout: float = 180) -> None:
         """Block until the worker logs that it is consuming (slow on a loaded machine)."""
@@ -161,4 +170,8 @@ class CeleryWorkerProcess:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(timeout=5)
+        if self.process is not None:
+            # Pool processes left behind by a killed worker go too.
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.process.pid, signal.SIGKILL)
         self.process = None

@@ -439,9 +439,9 @@ SMS_CONSOLE_PRINTS_TEXT = True
 # The file-backed sandbox provider (common.sms.backends.filebox; drills and tests).
 SMS_FILEBOX_PATH = env("SMS_FILEBOX_PATH", default=str(BASE_DIR / "var" / "sms-filebox.jsonl"))
 SMS_FILEBOX_DELAY = env.float("SMS_FILEBOX_DELAY", default=0)
-# The file-backed sandbox provider (common.sms.backends.filebox; drills and tests).
-SMS_FILEBOX_PATH = env("SMS_FILEBOX_PATH", default=str(BASE_DIR / "var" / "sms-filebox.jsonl"))
-SMS_FILEBOX_DELAY = env.float("SMS_FILEBOX_DELAY", default=0)
+# How long an outbox attempt at an outside provider may take before another worker
+# looks it up at the provider (and sends again only if the provider does not have it).
+OUTBOX_ATTEMPT_LEASE_SECONDS = env.int("OUTBOX_ATTEMPT_LEASE_SECONDS", default=120)
 SMS_ALIYUN = {
     "ACCESS_KEY_ID": env("SMS_ALIYUN_ACCESS_KEY_ID", default=""),
     "ACCESS_KEY_SECRET": env("SMS_ALIYUN_ACCESS_KEY_SECRET", default=""),
