@@ -186,8 +186,6 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# Redis redelivers an unacknowledged task after this many seconds: keep it
-# above the longest task we run.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     # Issue 18: with kombu's ack emulation, Celery 5.7.0's worker exits on a broker
     # restart while a task is in flight (its consumer closes the connection after
@@ -198,6 +196,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     # sweeps (the outbox, material scans), never only in the broker.
     # See docs/deployment.md.
     "ack_emulation": False,
+    # Used only if ack emulation is turned back on: keep it above the longest task.
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
     "socket_connect_timeout": 2,
     "socket_timeout": 5,
