@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 DEMO_ADDRESS ?= 127.0.0.1:8000
 
-.PHONY: help demo serve test lint format bench messages clean
+.PHONY: help demo serve test lint format bench messages clean drills
 
 help:
 	@echo "make demo      set up and run the portal with demo data (SQLite, no services needed)"
@@ -17,6 +17,7 @@ help:
 	@echo "make lint      ruff check and format check"
 	@echo "make messages  extract and compile translations"
 	@echo "make bench     performance benchmark (ratios to bare Django)"
+	@echo "make drills    fault drills: Redis, worker and PostgreSQL restarts under load (tests/drills/)"
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Tongban needs Python 3.11: set PYTHON=/path/to/python3.11")'
@@ -68,6 +69,12 @@ test: lint
 	@# pytest's exit code 5 means it collected no tests: that is a failure, not a pass.
 	$(BIN)/pytest -n 2 --dist loadfile; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests"; exit 1; fi; exit $$status
+
+# Fault drills (tests/drills/, files drill_*.py, which `make test` does not collect): each
+# starts private instances of what it kills and prints requests sent, faults injected,
+# requests lost and side effects duplicated (both must be 0).
+drills: $(VENV)/.requirements-dev
+	$(BIN)/pytest -p no:xdist -o python_files="drill_*.py" -s -q tests/drills
 
 bench: $(VENV)/.requirements
 	@# Needs PostgreSQL and Redis; builds its own database (BENCH_DATABASE_URL). See portal/bench.py.

@@ -5,7 +5,9 @@
 * a size limit (``UPLOAD_MAX_BYTES``);
 * archives and anything carrying markup (HTML, SVG, script — polyglots) are refused;
 * images are decoded and re-encoded, which drops metadata and trailing bytes;
-* PDFs must parse, have pages and carry no JavaScript or launch actions;
+* PDFs must parse, have pages and carry no JavaScript, launch or automatic
+  actions, embedded files or forms that submit: decided by walking every object of
+  the parsed document (names decoded, object streams resolved), never the bytes;
 * the resident's file name is checked and kept as data only; storage names are generated.
 
 :func:`check_upload` raises :class:`~common.exceptions.ApplicationError` with a
@@ -24,14 +26,22 @@ from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 from pypdf import PdfReader
-from pypdf.errors import PdfReadError
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
 from common.exceptions import ApplicationError
 
 ALLOWED_TYPES = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg"}
 # Markup that a browser would render if the file were ever served inline.
 _MARKUP = re.compile(rb"<\s*(html|script|svg|iframe|body|!doctype|\?xml)", re.IGNORECASE)
-_PDF_ACTIVE_CONTENT = re.compile(rb"/(JavaScript|JS|Launch|EmbeddedFile|OpenAction)\b")
+# Decided on the parsed document (names decoded, object streams resolved), never on bytes.
+_PDF_ACTIVE_KEYS = frozenset(
+    {"/JavaScript", "/JS", "/Launch", "/EmbeddedFile", "/EmbeddedFiles", "/RichMedia", "/XFA", "/OpenAction", "/AA"}
+)
+_PDF_ACTIVE_ACTIONS = frozenset(
+    {"/JavaScript", "/Launch", "/SubmitForm", "/ImportData", "/GoToE", "/GoToR", "/RichMediaExecute", "/Rendition"}
+)
+# A document with more objects than this is refused rather than walked.
+_PDF_MAX_OBJECTS = 200_000
 _ARCHIVE_MAGIC = (b"PK\x03\x04", b"Rar!", b"7z\xbc\xaf\x27\x1c", b"\x1f\x8b", b"BZh")
 
 
@@ -90,30 +100,71 @@ def check_upload(uploaded) -> CheckedUpload:
 
 
 def _check_pdf(content: bytes) -> bytes:
-    if _PDF_ACTIVE_CONTENT.search(content):
-        raise _refuse(_("PDF中含有脚本或自动执行内容，已拒绝。"), "pdf_active_content")
     try:
         reader = PdfReader(io.BytesIO(content), strict=False)
         if reader.is_encrypted or len(reader.pages) == 0:
             raise _refuse(_("PDF无法读取（加密或没有页面）。"), "bad_pdf")
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError):
+        active = _pdf_has_active_content(reader)
+    except ApplicationError:
+        raise
+    except Exception:  # pypdf raises many kinds of errors on hostile input; all mean "unreadable"
         raise _refuse(_("PDF文件已损坏，无法读取。"), "bad_pdf") from None
+    if active:
+        raise _refuse(_("PDF中含有脚本或自动执行内容，已拒绝。"), "pdf_active_content")
     return content
 
 
+def _pdf_has_active_content(reader: PdfReader) -> bool:
+    """Walk every object reachable from the trailer, and every object the
+    cross-reference tables list (object streams included), looking for active
+    keys (``/JS``, ``/OpenAction``, ``/AA``...) and dangerous action types."""
+    stack: list = [reader.trailer]
+    for generation, numbers in reader.xref.items():
+        stack.extend(IndirectObject(number, generation, reader) for number in numbers)
+    stack.extend(IndirectObject(number, 0, reader) for number in reader.xref_objStm)
+    seen: set[tuple[int, int]] = set()
+    visited = 0
+    while stack:
+        item = stack.pop()
+        if isinstance(item, IndirectObject):
+            key = (item.idnum, item.generation)
+            if key in seen:
+                continue
+            seen.add(key)
+            item = item.get_object()
+        visited += 1
+        if visited > _PDF_MAX_OBJECTS:
+            raise _refuse(_("PDF结构过于复杂，无法检查。"), "bad_pdf")
+        if isinstance(item, DictionaryObject):  # streams too: their dictionary is walked
+            for name, value in dict.items(item):
+                if name in _PDF_ACTIVE_KEYS:
+                    return True
+                if name == "/S" and value in _PDF_ACTIVE_ACTIONS:
+                    return True
+                stack.append(value)
+        elif isinstance(item, ArrayObject):
+            stack.extend(list.__iter__(item))
+    return False
+
+
 def _reencode_image(content: bytes, content_type: str) -> bytes:
+    limit = settings.UPLOAD_MAX_IMAGE_PIXELS
+    too_large = _refuse(_("图片尺寸过大：最多%(mp)d百万像素。") % {"mp": limit // 1_000_000}, "image_too_large")
     try:
+        # Pillow reads only the header here; its own bomb check raises for huge images.
         with Image.open(io.BytesIO(content)) as image:
+            if image.width * image.height > limit:
+                raise too_large
             image.verify()
         with Image.open(io.BytesIO(content)) as image:
-            if image.width * image.height > 40_000_000:
-                raise _refuse(_("图片尺寸过大。"), "image_too_large")
             out = io.BytesIO()
             if content_type == "image/png":
                 image.save(out, format="PNG", optimize=True)
             else:
                 image.convert("RGB").save(out, format="JPEG", quality=90)
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+    except Image.DecompressionBombError:
+        raise too_large from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError, MemoryError):
         raise _refuse(_("图片文件已损坏，无法读取。"), "bad_image") from None
     return out.getvalue()
 

@@ -25,6 +25,10 @@ def check_database() -> str:
 
 
 def check_cache() -> str:
+    # The cache ignores Redis errors (pages degrade to uncached): ask Redis itself.
+    client = getattr(cache, "client", None)
+    if client is not None and hasattr(client, "get_client"):
+        client.get_client(write=True).ping()
     key = f"readyz:{uuid.uuid4().hex}"
     cache.set(key, "1", timeout=10)
     if cache.get(key) != "1":

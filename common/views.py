@@ -40,7 +40,8 @@ def _wants_problem_json(request: HttpRequest) -> bool:
     return request.path.startswith("/api/") or "application/json" in request.headers.get("Accept", "")
 
 
-def _error(request: HttpRequest, status: int, code: str, message: str) -> HttpResponse:
+def error_response(request: HttpRequest, status: int, code: str, message: str) -> HttpResponse:
+    """An error in the page's language, or problem+json for API callers."""
     if _wants_problem_json(request):
         return problem_response(status=status, code=code, detail=message)
     return render(request, "errors/error.html", {"status": status, "message": message}, status=status)
@@ -48,17 +49,17 @@ def _error(request: HttpRequest, status: int, code: str, message: str) -> HttpRe
 
 @requires_csrf_token
 def bad_request(request, exception=None):
-    return _error(request, 400, "bad_request", _("请求无效，请检查后重试。"))
+    return error_response(request, 400, "bad_request", _("请求无效，请检查后重试。"))
 
 
 @requires_csrf_token
 def permission_denied(request, exception=None):
-    return _error(request, 403, "permission_denied", _("您没有权限访问此页面。"))
+    return error_response(request, 403, "permission_denied", _("您没有权限访问此页面。"))
 
 
 @requires_csrf_token
 def page_not_found(request, exception=None):
-    return _error(request, 404, "not_found", _("您访问的页面不存在。"))
+    return error_response(request, 404, "not_found", _("您访问的页面不存在。"))
 
 
 @requires_csrf_token

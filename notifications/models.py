@@ -13,8 +13,12 @@ class OutboxMessage(models.Model):
     that caused it (the transactional outbox).
 
     The relay task delivers it after commit; the beat sweeper delivers whatever
-    the relay missed (Redis down at commit, a crashed worker). Delivery is at
-    least once; consumers deduplicate by ``id``.
+    the relay missed (Redis down at commit, a crashed worker). Inbox messages
+    are written in the row's own transaction (exactly once). For an outside
+    provider the attempt is recorded (``attempt_started_at``, ``provider_id``:
+    the provider-side id, Aliyun's ``OutId``) and committed before the provider
+    is called; an attempt whose outcome is unknown is looked up at the provider
+    before anything is sent again, so each row sends at most one message.
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -32,6 +36,10 @@ class OutboxMessage(models.Model):
     last_error = models.CharField(_("最近错误"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
     delivered_at = models.DateTimeField(_("投递时间"), null=True, blank=True)
+    attempt_started_at = models.DateTimeField(
+        _("本次尝试开始"), null=True, blank=True, help_text=_("已调用外部服务商、结果未确认的尝试")
+    )
+    provider_id = models.CharField(_("服务商侧编号"), max_length=64, blank=True, help_text=_("如阿里云短信的OutId"))
 
     class Meta:
         verbose_name = _("待发消息")

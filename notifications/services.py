@@ -4,7 +4,9 @@
 message. Nothing leaves before commit: after commit the relay task is queued;
 if the broker is down at that moment, the row stays pending and the beat
 sweeper delivers it later. Delivery locks the row, so a message is delivered
-by one worker at a time, and the inbox row is unique per outbox id.
+by one worker at a time, and the inbox row is unique per outbox id. Messages
+to outside providers are sent at most once per row: see
+:func:`outbox_message_deliver`.
 """
 
 import logging
@@ -15,7 +17,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone, translation
 
-from common.sms import SmsMessage, send_sms
+from common.sms import SMS_ACCEPTED, SmsError, SmsMessage, query_sms, send_sms
 
 from .constants import Channel, OutboxStatus
 from .models import InboxMessage, NotificationPreference, OutboxMessage
@@ -62,35 +64,80 @@ def notify(*, user, template: str, context: dict, link: str = "", language: str 
     return messages
 
 
-def _send(message: OutboxMessage) -> None:
+def _write_inbox(message: OutboxMessage) -> None:
     rendered = render(message.template, message.language, message.context)
-    if message.channel == Channel.INBOX:
-        InboxMessage.objects.create(
-            user_id=message.user_id,
-            outbox_id=message.id,
-            title=rendered.title,
-            body=rendered.body,
-            link=message.context.get("link", ""),
-        )
-    elif message.channel == Channel.SMS:
-        send_sms(
-            SmsMessage(
-                mobile=message.address,
-                template=message.template,
-                params=message.context,
-                text=f"【通办】{rendered.body}",
-            )
-        )
+    InboxMessage.objects.create(
+        user_id=message.user_id,
+        outbox_id=message.id,
+        title=rendered.title,
+        body=rendered.body,
+        link=message.context.get("link", ""),
+    )
+
+
+def _sms(message: OutboxMessage, text: str = "") -> SmsMessage:
+    return SmsMessage(
+        mobile=message.address,
+        template=message.template,
+        params=message.context,
+        text=text,
+        out_id=message.provider_id,
+    )
+
+
+def _send_outside(message: OutboxMessage) -> None:
+    """Call the provider for ``message`` (outside any transaction: the attempt is already recorded)."""
+    rendered = render(message.template, message.language, message.context)
+    if message.channel == Channel.SMS:
+        send_sms(_sms(message, text=f"【通办】{rendered.body}"))
     elif message.channel == Channel.EMAIL:
         send_mail(rendered.title, rendered.body, None, [message.address])
+
+
+def _provider_has(message: OutboxMessage) -> bool | None:
+    """Whether the provider already has the recorded attempt: True, False, or
+    None when it cannot be asked. Raises when it cannot answer now."""
+    if message.channel != Channel.SMS:
+        return None  # SMTP has no lookup
+    answer = query_sms(_sms(message), sent_at=message.attempt_started_at)
+    if answer is None:
+        return None
+    return answer == SMS_ACCEPTED
+
+
+def _back_off(message: OutboxMessage, exc: BaseException) -> None:
+    message.last_error = f"{exc.__class__.__name__}: {exc}"[:300]
+    if message.attempts >= MAX_ATTEMPTS:
+        message.status = OutboxStatus.DEAD
+    message.next_attempt_at = timezone.now() + timedelta(seconds=min(30 * 2**message.attempts, 6 * 3600))
+    logger.warning("outbox message %s failed (%s)", message.pk, exc.__class__.__name__)
+
+
+def _mark_delivered(message: OutboxMessage) -> None:
+    message.status = OutboxStatus.DELIVERED
+    message.delivered_at = timezone.now()
+    message.attempt_started_at = None
+    # Delivered: the phone number or email address is no longer needed, so
+    # the outbox does not keep a second copy of it (PIPL art. 19).
+    message.address = ""
+
+
+_SAVED = ["status", "attempts", "delivered_at", "address", "attempt_started_at", "provider_id", "last_error"]
 
 
 def outbox_message_deliver(*, message_id) -> bool:
     """Deliver one pending message; True if this call delivered it.
 
     Idempotent: a delivered or dead message, or one another worker holds, is
-    left alone. A failure is retried with exponential back-off, then the
-    message is marked dead after ``MAX_ATTEMPTS``.
+    left alone. Inbox messages are written in the row's transaction. For SMS and
+    email the attempt is recorded and committed first (``attempt_started_at``,
+    ``provider_id``, and ``next_attempt_at`` as a lease, ``OUTBOX_ATTEMPT_LEASE_SECONDS``,
+    before which no other worker takes it), then the provider is called, then the row is marked delivered. If a
+    worker dies in between, the next try asks the provider for ``provider_id``
+    (SMS ``QuerySendDetails``) and sends again only if the provider does not
+    have it; a provider that cannot be asked is not sent to again (the row is
+    marked dead with the reason). A failure is retried with exponential
+    back-off, then the message is marked dead after ``MAX_ATTEMPTS``.
     """
     with transaction.atomic():
         message = (
@@ -100,25 +147,63 @@ def outbox_message_deliver(*, message_id) -> bool:
         )
         if message is None:
             return False
-        try:
-            with transaction.atomic():
-                _send(message)
-        except Exception as exc:
+        now = timezone.now()
+        if message.channel == Channel.INBOX:
+            try:
+                with transaction.atomic():
+                    _write_inbox(message)
+            except Exception as exc:
+                message.attempts += 1
+                _back_off(message, exc)
+                message.save(update_fields=[*_SAVED, "next_attempt_at"])
+                return False
             message.attempts += 1
-            message.last_error = f"{exc.__class__.__name__}: {exc}"[:300]
-            if message.attempts >= MAX_ATTEMPTS:
+            _mark_delivered(message)
+            message.save(update_fields=_SAVED)
+            return True
+
+        if message.attempt_started_at is not None:
+            if message.next_attempt_at > now:
+                return False  # an attempt is under way (its lease runs), or backing off
+            try:
+                has_it = _provider_has(message)
+            except Exception as exc:  # the provider cannot answer now: ask again later
+                message.attempts += 1
+                _back_off(message, exc)
+                message.save(update_fields=[*_SAVED, "next_attempt_at"])
+                return False
+            if has_it:
+                _mark_delivered(message)
+                message.save(update_fields=_SAVED)
+                logger.info("outbox message %s: the provider already had it; not sent again", message.pk)
+                return True
+            if has_it is None:
                 message.status = OutboxStatus.DEAD
-            message.next_attempt_at = timezone.now() + timedelta(seconds=min(30 * 2**message.attempts, 6 * 3600))
-            message.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
-            logger.warning("outbox message %s failed (%s)", message.pk, exc.__class__.__name__)
-            return False
-        message.status = OutboxStatus.DELIVERED
+                message.last_error = "outcome of the last attempt unknown; the provider cannot be asked: not resent"
+                message.save(update_fields=_SAVED)
+                return False
         message.attempts += 1
-        message.delivered_at = timezone.now()
-        # Delivered: the phone number or email address is no longer needed, so
-        # the outbox does not keep a second copy of it (PIPL art. 19).
-        message.address = ""
-        message.save(update_fields=["status", "attempts", "delivered_at", "address"])
+        message.attempt_started_at = now
+        message.provider_id = f"{message.pk.hex}-{message.attempts}"
+        message.next_attempt_at = now + timedelta(seconds=settings.OUTBOX_ATTEMPT_LEASE_SECONDS)
+        message.save(update_fields=[*_SAVED, "next_attempt_at"])
+    # Committed: the attempt is on record before the provider hears of it.
+    try:
+        _send_outside(message)
+    except Exception as exc:
+        with transaction.atomic():
+            message = OutboxMessage.objects.select_for_update().get(pk=message.pk)
+            if message.channel == Channel.EMAIL or (isinstance(exc, SmsError) and not exc.outcome_unknown):
+                message.attempt_started_at = None  # refused (or an SMTP error): not accepted, safe to retry
+            _back_off(message, exc)
+            message.save(update_fields=[*_SAVED, "next_attempt_at"])
+        return False
+    with transaction.atomic():
+        message = OutboxMessage.objects.select_for_update().get(pk=message.pk)
+        if message.status != OutboxStatus.PENDING:
+            return False
+        _mark_delivered(message)
+        message.save(update_fields=_SAVED)
     return True
 
 

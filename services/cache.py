@@ -6,6 +6,9 @@ Publishing or unpublishing bumps it, so every cached copy is invalid at once
 without having to know which keys exist (the local-memory cache of the
 embedded default cannot list its keys).
 
+With Redis down, the cache (django-redis, ``IGNORE_EXCEPTIONS``) answers
+every read as a miss and skips every write: pages are rendered each time.
+
 The database name is part of every key: several test databases (xdist workers,
 other engineers' runs) share one Redis. So is the release
 (``CATALOGUE_CACHE_RELEASE``): pages rendered by older code are never served
@@ -41,7 +44,9 @@ def catalogue_generation() -> int:
         # add() so that concurrent first readers agree on one value.
         cache.add(namespace, 1, timeout=None)
         generation = cache.get(namespace, 1)
-    return int(generation)
+    # With Redis down the cache ignores the error and answers None: any number
+    # will do, nothing is cached then.
+    return int(generation or 1)
 
 
 def catalogue_changed() -> None:

@@ -1,6 +1,7 @@
 """Partner API: a resident's applications, for systems the resident signed in to
 with OAuth2 (authorization code). Scope ``applications:read``."""
 
+from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -197,5 +198,13 @@ class DraftSubmit(_DraftBase):
 
     @extend_schema(request=None, responses={200: ApplicationDetailSerializer})
     def post(self, request, pk: int, version=None):
-        application = services.application_submit(application=self.get_draft(pk), actor=request.user)
+        # Lock the draft for the request's transaction: of parallel submits one
+        # proceeds, the others find it already submitted and get 409.
+        with transaction.atomic():
+            draft = Application.objects.select_for_update(of=("self",)).filter(pk=pk, applicant=request.user).first()
+            if draft is None:
+                raise Http404
+            if draft.status != Status.DRAFT:
+                raise ApplicationError(_("申请已提交，请勿重复提交。"), code="already_submitted", status=409)
+            application = services.application_submit(application=draft, actor=request.user)
         return Response(ApplicationDetailSerializer(application).data)

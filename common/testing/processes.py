@@ -4,8 +4,10 @@ Tests of background work run these instead of mocks, so they exercise the
 same broker protocol, serialisation and database commits as production.
 """
 
+import contextlib
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -92,7 +94,8 @@ class CeleryWorkerProcess:
     :param broker_url: the Redis the worker and the test process share.
     """
 
-    def __init__(self, *, database_url: str, broker_url: str, extra_env: dict | None = None):
+    def __init__(self, *, database_url: str, broker_url: str, extra_env: dict | None = None, pool: str = "solo"):
+        self.pool = pool
         self.queue = f"test-{uuid.uuid4().hex[:12]}"
         self.hostname = f"{self.queue}@%h"
         self.database_url = database_url
@@ -121,14 +124,14 @@ class CeleryWorkerProcess:
                     "config",
                     "worker",
                     "--pool",
-                    "solo",
+                    self.pool,
+                    *(["--concurrency", "2"] if self.pool == "prefork" else []),
                     "--queues",
                     self.queue,
                     "--hostname",
                     self.hostname,
-                    "--without-gossip",
-                    "--without-mingle",
-                    "--without-heartbeat",
+                    # prefork runs as production does (gossip, mingle, heartbeat on).
+                    *(["--without-gossip", "--without-mingle", "--without-heartbeat"] if self.pool == "solo" else []),
                     "--loglevel",
                     "INFO",
                 ],
@@ -136,7 +139,14 @@ class CeleryWorkerProcess:
                 env=env,
                 stdout=log,
                 stderr=subprocess.STDOUT,
+                # Its own process group, so a drill can kill the worker and its pool at once.
+                start_new_session=True,
             )
+
+    def signal_group(self, signum: int) -> None:
+        """Send ``signum`` to the worker and its pool processes (``SIGKILL``: a crash)."""
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signum)
 
     def wait_until_ready(self, timeout: float = 180) -> None:
         """Block until the worker logs that it is consuming (slow on a loaded machine)."""
@@ -160,4 +170,8 @@ class CeleryWorkerProcess:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(timeout=5)
+        if self.process is not None:
+            # Pool processes left behind by a killed worker go too.
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.process.pid, signal.SIGKILL)
         self.process = None

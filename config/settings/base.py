@@ -82,6 +82,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # NUL characters refused; domain errors, lock conflicts and Redis outages escaping a view answered (not 500).
+    "common.request_guard.RequestGuardMiddleware",
     "identity.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes requires: it turns lockout signals into responses.
@@ -150,12 +152,18 @@ if REDIS_URL:
                 # Fail fast: a slow Redis must not hang every request.
                 "SOCKET_CONNECT_TIMEOUT": 2,
                 "SOCKET_TIMEOUT": 2,
+                # Degrade, don't fail: with Redis down a read is a miss and a write is
+                # skipped (logged), so pages render uncached and cached_db sessions are
+                # read from and written to the database.
+                "IGNORE_EXCEPTIONS": True,
             },
         }
     }
     # Sessions live in the cache with the database behind it, so web nodes stay
     # stateless and a Redis flush does not log everyone out.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+    DJANGO_REDIS_LOGGER = "tongban.cache"
     CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
     CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=REDIS_URL)
     CELERY_TASK_ALWAYS_EAGER = False
@@ -179,9 +187,17 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# Redis redelivers an unacknowledged task after this many seconds: keep it
-# above the longest task we run.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # Issue 18: with kombu's ack emulation, Celery 5.7.0's worker exits on a broker
+    # restart while a task is in flight (its consumer closes the connection after
+    # collect() cleared the transport; restoring the unacknowledged message then
+    # raises AttributeError 'NoneType' object has no attribute 'hostname').
+    # Without ack emulation a message leaves Redis when delivered, so a killed
+    # worker's message is not redelivered: durable work lives in tables that beat
+    # sweeps (the outbox, material scans), never only in the broker.
+    # See docs/deployment.md.
+    "ack_emulation": False,
+    # Used only if ack emulation is turned back on: keep it above the longest task.
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
     "socket_connect_timeout": 2,
     "socket_timeout": 5,
@@ -243,6 +259,9 @@ MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media")))
 MEDIA_URL = "/media/"
 PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "var" / "private")))
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+# Reliability limits (README, "Limits"): decoded image size and API JSON nesting.
+UPLOAD_MAX_IMAGE_PIXELS = env.int("UPLOAD_MAX_IMAGE_PIXELS", default=40_000_000)
+API_JSON_MAX_DEPTH = env.int("API_JSON_MAX_DEPTH", default=32)
 # clamd's socket or host:port; empty means no malware scanner is configured.
 CLAMD_ADDRESS = env("CLAMD_ADDRESS", default="")
 # A scan clamd could not answer is retried after BASE × 2^n seconds (at most an hour), MAX times;
@@ -298,6 +317,12 @@ REST_FRAMEWORK = {
         "rest_framework.permissions.IsAuthenticatedOrReadOnly",
     ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # Depth-limited, NUL-refusing JSON (common/parsers.py), then DRF's form parsers.
+    "DEFAULT_PARSER_CLASSES": [
+        "common.parsers.LimitedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_VERSIONING_CLASS": "rest_framework.versioning.NamespaceVersioning",
     "ALLOWED_VERSIONS": ["v1"],
 }
@@ -411,6 +436,12 @@ OTP_TOTP_ISSUER = "通办"
 SMS_BACKEND = env("SMS_BACKEND", default="common.sms.backends.console.ConsoleSmsBackend")
 # The console backend prints each text (with its code) for the demo; production turns this off.
 SMS_CONSOLE_PRINTS_TEXT = True
+# The file-backed sandbox provider (common.sms.backends.filebox; drills and tests).
+SMS_FILEBOX_PATH = env("SMS_FILEBOX_PATH", default=str(BASE_DIR / "var" / "sms-filebox.jsonl"))
+SMS_FILEBOX_DELAY = env.float("SMS_FILEBOX_DELAY", default=0)
+# How long an outbox attempt at an outside provider may take before another worker
+# looks it up at the provider (and sends again only if the provider does not have it).
+OUTBOX_ATTEMPT_LEASE_SECONDS = env.int("OUTBOX_ATTEMPT_LEASE_SECONDS", default=120)
 SMS_ALIYUN = {
     "ACCESS_KEY_ID": env("SMS_ALIYUN_ACCESS_KEY_ID", default=""),
     "ACCESS_KEY_SECRET": env("SMS_ALIYUN_ACCESS_KEY_SECRET", default=""),

@@ -9,6 +9,12 @@ Request signing follows Alibaba Cloud's documented RPC signature (v1):
 3. ``Signature = base64(HMAC-SHA1(AccessKeySecret + "&", StringToSign))``.
 
 A success answer is JSON with ``"Code": "OK"``; any other code is an error.
+
+Each message carries our provider-side id as ``OutId``. :meth:`query` looks an
+attempt up with ``QuerySendDetails`` (``PhoneNumber``, ``SendDate`` yyyyMMdd),
+matching ``OutId`` in ``SmsSendDetailDTOs.SmsSendDetailDTO``; ``SendStatus`` 1
+(waiting for receipt) and 3 (delivered) mean the provider has it, 2 (failed)
+that sending again is safe.
 The HTTP client is injectable so tests run it against a fake transport.
 """
 
@@ -23,7 +29,7 @@ from urllib.parse import quote
 import httpx
 from django.conf import settings
 
-from .. import SmsError
+from .. import SMS_ACCEPTED, SMS_NOT_FOUND, SmsError
 from .base import BaseSmsBackend
 
 API_VERSION = "2017-05-25"
@@ -54,11 +60,53 @@ class AliyunSmsBackend(BaseSmsBackend):
         # each batch opens and closes its own.
         self.client = client
 
+    def _common(self, action: str) -> dict[str, str]:
+        return {
+            "AccessKeyId": self.config["ACCESS_KEY_ID"],
+            "Action": action,
+            "Format": "JSON",
+            "RegionId": "cn-hangzhou",
+            "SignatureMethod": "HMAC-SHA1",
+            "SignatureNonce": uuid.uuid4().hex,
+            "SignatureVersion": "1.0",
+            "Timestamp": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "Version": API_VERSION,
+        }
+
+    def query(self, message, *, sent_at) -> str | None:
+        if not message.out_id:
+            return None
+        parameters = {
+            **self._common("QuerySendDetails"),
+            "PhoneNumber": message.mobile,
+            "SendDate": (sent_at or datetime.datetime.now(datetime.UTC))
+            .astimezone(datetime.timezone(datetime.timedelta(hours=8)))
+            .strftime("%Y%m%d"),
+            "PageSize": "50",
+            "CurrentPage": "1",
+        }
+        parameters["Signature"] = sign(parameters, self.config["ACCESS_KEY_SECRET"])
+        try:
+            if self.client is not None:
+                body = self.client.get(self.config["ENDPOINT"], params=parameters).json()
+            else:
+                with httpx.Client(timeout=5.0) as client:
+                    body = client.get(self.config["ENDPOINT"], params=parameters).json()
+        except (httpx.HTTPError, ValueError) as exc:
+            raise SmsError(f"Aliyun QuerySendDetails unreachable: {exc.__class__.__name__}") from exc
+        if body.get("Code") != "OK":
+            raise SmsError(f"Aliyun QuerySendDetails refused: {body.get('Code')}")
+        details = (body.get("SmsSendDetailDTOs") or {}).get("SmsSendDetailDTO") or []
+        for detail in details:
+            if detail.get("OutId") == message.out_id and int(detail.get("SendStatus", 0)) in (1, 3):
+                return SMS_ACCEPTED
+        return SMS_NOT_FOUND
+
     def _parameters(self, message) -> dict[str, str]:
         template_code = self.config["TEMPLATES"].get(message.template)
         if not template_code:
             raise SmsError(f"No Aliyun template code configured for {message.template!r}")
-        return {
+        parameters = {
             "AccessKeyId": self.config["ACCESS_KEY_ID"],
             "Action": "SendSms",
             "Format": "JSON",
@@ -73,6 +121,9 @@ class AliyunSmsBackend(BaseSmsBackend):
             "Timestamp": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "Version": API_VERSION,
         }
+        if message.out_id:
+            parameters["OutId"] = message.out_id
+        return parameters
 
     def send_messages(self, messages) -> int:
         if self.client is not None:
@@ -89,7 +140,9 @@ class AliyunSmsBackend(BaseSmsBackend):
                 response = client.get(self.config["ENDPOINT"], params=parameters)
                 body = response.json()
             except (httpx.HTTPError, ValueError) as exc:
-                raise SmsError(f"Aliyun SMS unreachable or answered garbage: {exc.__class__.__name__}") from exc
+                raise SmsError(
+                    f"Aliyun SMS unreachable or answered garbage: {exc.__class__.__name__}", outcome_unknown=True
+                ) from exc
             if body.get("Code") != "OK":
                 raise SmsError(f"Aliyun SMS refused: {body.get('Code')} {body.get('Message', '')}")
             sent += 1

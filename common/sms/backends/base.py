@@ -16,3 +16,10 @@ class BaseSmsBackend:
     def send_messages(self, messages) -> int:
         """Send ``messages``; return how many were accepted by the provider."""
         raise NotImplementedError
+
+    def query(self, message, *, sent_at) -> str | None:
+        """Whether the provider has ``message`` (looked up by its ``out_id``, sent
+        around ``sent_at``): ``common.sms.SMS_ACCEPTED`` or ``SMS_NOT_FOUND``; None
+        when this provider cannot be asked (the caller must then not resend).
+        Raises :class:`common.sms.SmsError` when the provider cannot answer now."""
+        return None

@@ -4,7 +4,11 @@ from django.conf import settings
 
 from common.masking import mask_mobile, mask_personal_data
 
+from .. import SMS_ACCEPTED, SMS_NOT_FOUND
 from .base import BaseSmsBackend
+
+# out_ids this process printed: the console provider answers queries from them.
+_printed: set[str] = set()
 
 
 class ConsoleSmsBackend(BaseSmsBackend):
@@ -26,4 +30,9 @@ class ConsoleSmsBackend(BaseSmsBackend):
             body = mask_personal_data(message.text) if prints_text else f"template {message.template}, text withheld"
             sys.stdout.write(f"[演示短信 / demo SMS, not sent] to {recipient}: {body}\n")
             sys.stdout.flush()
+            if message.out_id:
+                _printed.add(message.out_id)
         return len(messages)
+
+    def query(self, message, *, sent_at) -> str | None:
+        return SMS_ACCEPTED if message.out_id in _printed else SMS_NOT_FOUND
