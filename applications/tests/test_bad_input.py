@@ -9,18 +9,17 @@ from django.test import Client
 from applications import services
 from applications.demo import seed_form_schemas
 from applications.models import Application, Transition
+from common.testing.files import pdf_upload
 from identity.tests.factories import UserFactory
 from services import demo as services_demo
 from services.models import Material
-
-from .conftest import pdf_file
 
 
 def _ready_draft(applicant, code="440100-GA-007"):
     draft = services.application_start(applicant=applicant, item_code=code)
     services.application_save_draft(application=draft, data={**draft.form_data, "address": "广州"}, actor=applicant)
     for requirement in Material.objects.filter(version=draft.service_version, mandatory=True):
-        services.material_add_upload(application=draft, requirement=requirement, uploaded=pdf_file(), actor=applicant)
+        services.material_add_upload(application=draft, requirement=requirement, uploaded=pdf_upload(), actor=applicant)
     return draft
 
 
@@ -77,7 +76,7 @@ def _png_header_bomb(width: int, height: int) -> bytes:
 
 @pytest.fixture
 def resident_draft(db, settings, tmp_path):
-    from applications.tests.resident_factories import private_media_root, published_item, resident
+    from applications.tests.factories import private_media_root, published_item, resident
 
     with private_media_root(settings, tmp_path / "private"):
         item = published_item()

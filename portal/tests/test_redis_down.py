@@ -11,8 +11,8 @@ from django.test import Client, override_settings
 from applications import services as application_services
 from applications.demo import seed_form_schemas
 from applications.models import Application
-from applications.tests.conftest import pdf_file
-from applications.tests.resident_factories import resident as make_resident
+from applications.tests.factories import resident as make_resident
+from common.testing.files import pdf_upload
 from notifications.models import OutboxMessage
 from services.models import Material
 
@@ -52,7 +52,7 @@ def _ready_draft(applicant, code="440100-GA-007"):
     )
     for requirement in Material.objects.filter(version=draft.service_version, mandatory=True):
         application_services.material_add_upload(
-            application=draft, requirement=requirement, uploaded=pdf_file(), actor=applicant
+            application=draft, requirement=requirement, uploaded=pdf_upload(), actor=applicant
         )
     return draft
 

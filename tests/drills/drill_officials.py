@@ -31,8 +31,8 @@ def test_two_officials_deciding_one_case_in_separate_processes(transactional_db,
     from applications import services
     from applications.demo import seed_form_schemas
     from applications.models import DepartmentOfficial
-    from applications.tests.conftest import pdf_file
-    from applications.tests.resident_factories import private_media_root, resident
+    from applications.tests.factories import private_media_root, resident
+    from common.testing.files import pdf_upload
     from identity.tests.factories import UserFactory
     from services import demo as services_demo
     from services.models import Department, Material
@@ -58,7 +58,7 @@ def test_two_officials_deciding_one_case_in_separate_processes(transactional_db,
             )
             for requirement in Material.objects.filter(version=draft.service_version, mandatory=True):
                 services.material_add_upload(
-                    application=draft, requirement=requirement, uploaded=pdf_file(), actor=applicant
+                    application=draft, requirement=requirement, uploaded=pdf_upload(), actor=applicant
                 )
             case = services.application_submit(application=draft, actor=applicant)
             services.application_transition(application_id=case.pk, to_status=Status.ACCEPTED, actor=officials[0])

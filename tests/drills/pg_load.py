@@ -36,8 +36,8 @@ def main() -> None:
     from applications import services
     from applications.demo import seed_form_schemas
     from applications.models import Application, SubmittedMaterial
-    from applications.tests.conftest import pdf_file
-    from applications.tests.resident_factories import resident
+    from applications.tests.factories import resident
+    from common.testing.files import pdf_upload
     from services import demo as services_demo
     from services.models import Material
 
@@ -57,7 +57,7 @@ def main() -> None:
                 )
                 for requirement in Material.objects.filter(version=draft.service_version, mandatory=True):
                     services.material_add_upload(
-                        application=draft, requirement=requirement, uploaded=pdf_file(), actor=applicant
+                        application=draft, requirement=requirement, uploaded=pdf_upload(), actor=applicant
                     )
                 case = services.application_submit(application=draft, actor=applicant)
             acknowledged.append(case.case_number)
