@@ -514,6 +514,14 @@ PAYMENTS_WECHATPAY = {
             "5157F09EFDC096DE15EBE81A47057A7232F1B8E1": str(_PAYMENT_SANDBOX_KEYS / "wechatpay-platform-public.pem")
         },
     ),
+    # Outgoing calls: signed with the merchant's API certificate key (serial below).
+    "MERCHANT_SERIAL_NO": env("WECHATPAY_MERCHANT_SERIAL_NO", default="3775B6A45ACD588826D15E583A95F5DD2C7AB0A5"),
+    "MERCHANT_PRIVATE_KEY_FILE": env(
+        "WECHATPAY_MERCHANT_PRIVATE_KEY_FILE", default=str(_PAYMENT_SANDBOX_KEYS / "merchant-private.pem")
+    ),
+    # https://api.mch.weixin.qq.com at WeChat Pay; the local SANDBOX by default.
+    "API_URL": env("WECHATPAY_API_URL", default=PAYMENTS_SITE_URL + "/sandbox/payments/wechatpay"),
+    "TIMEOUT": env.float("WECHATPAY_TIMEOUT", default=10.0),
 }
 
 # e-ID credential tokens (identity/services/eid.py).
