@@ -89,6 +89,8 @@ class StatementLine:
 class BasePaymentGateway:
     verbose_name = "payment gateway"
     is_sandbox = False
+    # Offered to the payer on the order page (false while ``start_payment`` is not built).
+    offered = True
 
     def __init__(self, identifier: str):
         self.identifier = identifier

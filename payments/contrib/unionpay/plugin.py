@@ -63,6 +63,7 @@ def signed_digest(params: dict) -> bytes:
 @register("unionpay")
 class UnionPayGateway(BasePaymentGateway):
     verbose_name = _("银联")
+    offered = False  # start_payment is not built yet
 
     @property
     def config(self) -> dict:
