@@ -52,6 +52,8 @@ class NotificationOutcome:
 @dataclass(frozen=True)
 class PaymentStart:
     redirect_url: str
+    # When set, the browser must POST these fields to ``redirect_url`` (UnionPay's front transaction).
+    form: dict | None = None
 
 
 @dataclass(frozen=True)

@@ -97,6 +97,9 @@ def order_pay(request: HttpRequest, out_trade_no: str) -> HttpResponse:
         logger.warning("payment start %s via %s failed: %s", out_trade_no, gateway_id, exc)
         messages.error(request, _("支付渠道暂时无法连接，请稍后重试或换一种支付方式。"))
         return redirect("payments:order_detail", out_trade_no)
+    if start.form is not None:
+        # A form the browser posts to the cashier (UnionPay's front transaction).
+        return render(request, "payments/to_cashier.html", {"start": start, "order": order})
     return redirect(start.redirect_url)
 
 

@@ -502,6 +502,17 @@ PAYMENTS_UNIONPAY = {
     # The chain a notification's signing certificate must lead to.
     "ROOT_CERT_FILE": env("UNIONPAY_ROOT_CERT_FILE", default=str(_PAYMENT_SANDBOX_KEYS / "unionpay-root.pem")),
     "MIDDLE_CERT_FILE": env("UNIONPAY_MIDDLE_CERT_FILE", default=str(_PAYMENT_SANDBOX_KEYS / "unionpay-middle.pem")),
+    # Our requests: signed with the merchant signing certificate's key, named by its serial (certId).
+    "CERT_ID": env("UNIONPAY_CERT_ID", default="69629715588"),
+    "MERCHANT_PRIVATE_KEY_FILE": env(
+        "UNIONPAY_MERCHANT_PRIVATE_KEY_FILE", default=str(_PAYMENT_SANDBOX_KEYS / "merchant-private.pem")
+    ),
+    # https://gateway.95516.com at UnionPay; the local SANDBOX by default. The front URL is the browser's.
+    "FRONT_TRANS_URL": env(
+        "UNIONPAY_FRONT_TRANS_URL", default="/sandbox/payments/unionpay/gateway/api/frontTransReq.do"
+    ),
+    "GATEWAY_URL": env("UNIONPAY_GATEWAY_URL", default=PAYMENTS_SITE_URL + "/sandbox/payments/unionpay"),
+    "TIMEOUT": env.float("UNIONPAY_TIMEOUT", default=10.0),
 }
 PAYMENTS_WECHATPAY = {
     "APPID": env("WECHATPAY_APPID", default="wx0000000000000001"),

@@ -47,6 +47,9 @@ PRODUCTION_ENV = {
     "WECHATPAY_API_URL": "https://api.mch.weixin.qq.com",
     "WECHATPAY_MERCHANT_PRIVATE_KEY_FILE": "/etc/tongban/wechatpay-merchant.pem",
     "UNIONPAY_ROOT_CERT_FILE": "/etc/tongban/unionpay-root.pem",
+    "UNIONPAY_MERCHANT_PRIVATE_KEY_FILE": "/etc/tongban/unionpay-merchant.pem",
+    "UNIONPAY_FRONT_TRANS_URL": "https://gateway.95516.com/gateway/api/frontTransReq.do",
+    "UNIONPAY_GATEWAY_URL": "https://gateway.95516.com",
 }
 ALL_STAGING_SANDBOXES = "sms-console,identity-sandbox,enterprise-sandbox,no-malware-scan,payments-sandbox"
 
@@ -169,6 +172,9 @@ def _production_check(**changes) -> subprocess.CompletedProcess:
         ("WECHATPAY_API_URL", None, "payments-sandbox"),
         ("WECHATPAY_MERCHANT_PRIVATE_KEY_FILE", None, "payments-sandbox"),
         ("UNIONPAY_ROOT_CERT_FILE", None, "payments-sandbox"),
+        ("UNIONPAY_GATEWAY_URL", None, "payments-sandbox"),
+        ("UNIONPAY_FRONT_TRANS_URL", None, "payments-sandbox"),
+        ("UNIONPAY_MERCHANT_PRIVATE_KEY_FILE", None, "payments-sandbox"),
     ],
 )
 def test_production_refuses_each_sandbox_unless_staging_names_it(setting, value, sandbox):

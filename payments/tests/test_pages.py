@@ -81,8 +81,7 @@ def test_resident_chooses_wechatpay_on_the_order_page_and_pays_through_the_sandb
     with gateways.fresh(empty=True) as registry:
         _register_all(registry, wechatpay_transport=wsgi_transport())
         detail = client.get(reverse("payments:order_detail", args=[order.out_trade_no])).content.decode()
-        assert 'value="wechatpay"' in detail and 'value="alipay"' in detail
-        assert 'value="unionpay"' not in detail  # not offered until its payment start is built
+        assert all(f'value="{channel}"' in detail for channel in ("alipay", "wechatpay", "unionpay"))
 
         to_cashier = client.post(reverse("payments:pay", args=[order.out_trade_no]), {"gateway": "wechatpay"})
         cashier_url = urlparse(to_cashier["Location"])
@@ -103,11 +102,10 @@ def test_a_channel_not_offered_is_refused_on_the_order_page(client):
     user = UserFactory()
     order = _order(user)
     client.force_login(user)
-    for channel in ("unionpay", "nonexistent"):
-        response = client.post(reverse("payments:pay", args=[order.out_trade_no]), {"gateway": channel}, follow=True)
-        assert "请选择可用的支付方式" in response.content.decode()
+    response = client.post(reverse("payments:pay", args=[order.out_trade_no]), {"gateway": "nonexistent"}, follow=True)
+    assert "请选择可用的支付方式" in response.content.decode()
     order.refresh_from_db()
-    assert order.gateway != "unionpay"
+    assert order.gateway != "nonexistent"
 
 
 def test_an_unreachable_gateway_gives_a_message_not_a_500(client):

@@ -17,4 +17,7 @@ urlpatterns = [
     path("wechatpay/v3/bill/tradebill", views.wechatpay_tradebill, name="wechatpay-tradebill"),
     path("wechatpay/v3/billdownload/file", views.wechatpay_billdownload, name="wechatpay-billdownload"),
     path("wechatpay/cashier/<str:trade_no>/", views.wechatpay_cashier, name="wechatpay-cashier"),
+    path("unionpay/gateway/api/frontTransReq.do", views.unionpay_front, name="unionpay-front"),
+    path("unionpay/cashier/<str:trade_no>/", views.unionpay_cashier_decide, name="unionpay-decide"),
+    path("unionpay/gateway/api/<str:endpoint>.do", views.unionpay_back, name="unionpay-back"),
 ]

@@ -12,7 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from . import services, wechatpay
+from . import services, unionpay, wechatpay
 from .models import SandboxTrade
 
 
@@ -173,3 +173,40 @@ def wechatpay_billdownload(request: HttpRequest) -> HttpResponse:
     except ValueError:
         raise Http404 from None
     return HttpResponse(wechatpay.tradebill(day), content_type="text/plain; charset=utf-8")
+
+
+# --- UnionPay -------------------------------------------------------------------------------------
+
+
+@csrf_exempt  # The payer's browser posts the merchant's signed form here (frontTransReq).
+@require_POST
+def unionpay_front(request: HttpRequest) -> HttpResponse:
+    params = request.POST.dict()
+    if (
+        params.get("txnType") != "01"
+        or not unionpay.request_is_signed(params)
+        or not params.get("txnAmt", "").isdigit()
+    ):
+        return HttpResponseBadRequest("沙箱：请求签名无效 (SANDBOX: invalid signature)".encode())
+    trade = unionpay.trade_open(params)
+    return render(request, "payments_sandbox/unionpay_cashier.html", {"trade": trade})
+
+
+@require_POST
+def unionpay_cashier_decide(request: HttpRequest, trade_no: str) -> HttpResponse:
+    trade = get_object_or_404(SandboxTrade, provider="unionpay", trade_no=trade_no)
+    if request.POST.get("decision") == "pay":
+        trade = unionpay.trade_pay(trade)
+        target = trade.return_url
+        if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+            return HttpResponseRedirect(target)
+    return render(request, "payments_sandbox/cashier_failed.html", {"trade": trade})
+
+
+@csrf_exempt  # Server to server, authenticated by the request signature.
+@require_POST
+def unionpay_back(request: HttpRequest, endpoint: str) -> HttpResponse:
+    if endpoint not in ("backTransReq", "queryTrans", "fileTransReq"):
+        raise Http404
+    answer = unionpay.back_answer(endpoint, request.POST.dict())
+    return HttpResponse(answer, content_type="text/plain; charset=utf-8")
