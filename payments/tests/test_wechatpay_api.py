@@ -171,3 +171,36 @@ def test_the_sandbox_retries_on_wechatpays_schedule():
     assert len(sandbox.WECHATPAY_RETRY_SCHEDULE) == 15
     assert sum(sandbox.WECHATPAY_RETRY_SCHEDULE) == 24 * 3600 + 4 * 60
     assert sandbox.next_retry_countdown(15) is None
+
+
+def test_an_unanswered_notification_is_tried_16_times_by_the_sandbox_task():
+    from payments.contrib.sandbox.tasks import deliver_wechatpay_notification
+
+    order = _order()
+    trade = SandboxTrade.objects.create(
+        provider="wechatpay",
+        app_id="wx0000000000000001",
+        out_trade_no=order.out_trade_no,
+        trade_no="4200000000202611290000000099",
+        subject=order.subject,
+        total_fen=12000,
+        status="SUCCESS",
+        notify_url="http://127.0.0.1:9/payments/notify/wechatpay/",  # nobody listens: refused at once
+    )
+    from celery.exceptions import Retry
+
+    # Each run as the worker would after that many retries: every one but the last asks for another.
+    countdowns = []
+    for retries in range(16):
+        deliver_wechatpay_notification.push_request(retries=retries, is_eager=True, args=[trade.pk], kwargs={})
+        try:
+            assert deliver_wechatpay_notification.run(trade.pk) is False
+            countdowns.append(None)
+        except Retry:
+            countdowns.append(sandbox.next_retry_countdown(retries))
+        finally:
+            deliver_wechatpay_notification.pop_request()
+    assert countdowns == [*sandbox.WECHATPAY_RETRY_SCHEDULE, None]
+    trade.refresh_from_db()
+    assert trade.notify_attempts == 1 + len(sandbox.WECHATPAY_RETRY_SCHEDULE)
+    assert trade.notified_at is None
