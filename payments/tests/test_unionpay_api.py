@@ -107,3 +107,33 @@ def test_an_answer_not_signed_by_unionpay_is_not_believed():
 def test_a_never_paid_unionpay_order_queries_as_pending(unionpay):
     order = _order(UserFactory())
     assert unionpay.query(order=order).outcome == "pending"
+
+
+def test_an_unanswered_back_notification_is_tried_5_times_by_the_sandbox_task():
+    from celery.exceptions import Retry
+
+    from payments.contrib.sandbox.tasks import deliver_unionpay_notification
+
+    order = _order(UserFactory())
+    trade = SandboxTrade.objects.create(
+        provider="unionpay",
+        app_id="777290058000001",
+        out_trade_no=order.out_trade_no,
+        trade_no="112900000000000000001",
+        subject=order.subject,
+        total_fen=12000,
+        status="00",
+        notify_url="http://127.0.0.1:9/payments/notify/unionpay/",  # nobody listens: refused at once
+    )
+    outcomes = []
+    for retries in range(5):
+        deliver_unionpay_notification.push_request(retries=retries, is_eager=True, args=[trade.pk], kwargs={})
+        try:
+            outcomes.append(deliver_unionpay_notification.run(trade.pk))
+        except Retry:
+            outcomes.append("retry")
+        finally:
+            deliver_unionpay_notification.pop_request()
+    assert outcomes == ["retry"] * 4 + [False]
+    trade.refresh_from_db()
+    assert (trade.notify_attempts, trade.notified_at) == (5, None)
