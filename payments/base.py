@@ -52,6 +52,8 @@ class NotificationOutcome:
 @dataclass(frozen=True)
 class PaymentStart:
     redirect_url: str
+    # When set, the browser must POST these fields to ``redirect_url`` (UnionPay's front transaction).
+    form: dict | None = None
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,8 @@ class StatementLine:
 class BasePaymentGateway:
     verbose_name = "payment gateway"
     is_sandbox = False
+    # Offered to the payer on the order page (false while ``start_payment`` is not built).
+    offered = True
 
     def __init__(self, identifier: str):
         self.identifier = identifier

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from common.exceptions import ApplicationError
 
-from .base import InvalidNotification
+from .base import GatewayError, InvalidNotification
 from .constants import PAYABLE_STATUSES
 from .models import Receipt
 from .receipts import code_is_valid, receipt_pdf
@@ -59,7 +59,14 @@ def order_detail(request: HttpRequest, out_trade_no: str) -> HttpResponse:
     order = order_for_user(user=request.user, out_trade_no=out_trade_no)
     if order is None:
         raise Http404
-    return render(request, "payments/order_detail.html", {"order": order})
+    return render(request, "payments/order_detail.html", {"order": order, "channels": _channels()})
+
+
+def _channels() -> list[tuple[str, str]]:
+    """The gateways the payer may choose, the default first."""
+    default = settings.PAYMENTS_DEFAULT_GATEWAY
+    offered = [(identifier, gateway.verbose_name) for identifier, gateway in gateways.items() if gateway.offered]
+    return sorted(offered, key=lambda channel: channel[0] != default)
 
 
 @login_required
@@ -68,7 +75,10 @@ def order_pay(request: HttpRequest, out_trade_no: str) -> HttpResponse:
     order = order_for_user(user=request.user, out_trade_no=out_trade_no)
     if order is None:
         raise Http404
-    gateway_id = settings.PAYMENTS_DEFAULT_GATEWAY
+    gateway_id = request.POST.get("gateway") or settings.PAYMENTS_DEFAULT_GATEWAY
+    if gateway_id not in dict(_channels()):
+        messages.error(request, _("请选择可用的支付方式。"))
+        return redirect("payments:order_detail", out_trade_no)
     try:
         order = order_start_payment(order_id=order.pk, user=request.user, gateway=gateway_id)
     except ApplicationError as exc:
@@ -77,11 +87,19 @@ def order_pay(request: HttpRequest, out_trade_no: str) -> HttpResponse:
     if order.status not in PAYABLE_STATUSES:
         messages.error(request, _("订单已过期，请重新办理。"))
         return redirect("payments:order_detail", out_trade_no)
-    start = gateways[gateway_id].start_payment(
-        order=order,
-        return_url=request.build_absolute_uri(reverse("payments:order_return", args=[out_trade_no])),
-        notify_url=request.build_absolute_uri(reverse("payments-notify:notify", args=[gateway_id])),
-    )
+    try:
+        start = gateways[gateway_id].start_payment(
+            order=order,
+            return_url=request.build_absolute_uri(reverse("payments:order_return", args=[out_trade_no])),
+            notify_url=request.build_absolute_uri(reverse("payments-notify:notify", args=[gateway_id])),
+        )
+    except GatewayError as exc:
+        logger.warning("payment start %s via %s failed: %s", out_trade_no, gateway_id, exc)
+        messages.error(request, _("支付渠道暂时无法连接，请稍后重试或换一种支付方式。"))
+        return redirect("payments:order_detail", out_trade_no)
+    if start.form is not None:
+        # A form the browser posts to the cashier (UnionPay's front transaction).
+        return render(request, "payments/to_cashier.html", {"start": start, "order": order})
     return redirect(start.redirect_url)
 
 

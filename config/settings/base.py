@@ -502,6 +502,17 @@ PAYMENTS_UNIONPAY = {
     # The chain a notification's signing certificate must lead to.
     "ROOT_CERT_FILE": env("UNIONPAY_ROOT_CERT_FILE", default=str(_PAYMENT_SANDBOX_KEYS / "unionpay-root.pem")),
     "MIDDLE_CERT_FILE": env("UNIONPAY_MIDDLE_CERT_FILE", default=str(_PAYMENT_SANDBOX_KEYS / "unionpay-middle.pem")),
+    # Our requests: signed with the merchant signing certificate's key, named by its serial (certId).
+    "CERT_ID": env("UNIONPAY_CERT_ID", default="69629715588"),
+    "MERCHANT_PRIVATE_KEY_FILE": env(
+        "UNIONPAY_MERCHANT_PRIVATE_KEY_FILE", default=str(_PAYMENT_SANDBOX_KEYS / "merchant-private.pem")
+    ),
+    # https://gateway.95516.com at UnionPay; the local SANDBOX by default. The front URL is the browser's.
+    "FRONT_TRANS_URL": env(
+        "UNIONPAY_FRONT_TRANS_URL", default="/sandbox/payments/unionpay/gateway/api/frontTransReq.do"
+    ),
+    "GATEWAY_URL": env("UNIONPAY_GATEWAY_URL", default=PAYMENTS_SITE_URL + "/sandbox/payments/unionpay"),
+    "TIMEOUT": env.float("UNIONPAY_TIMEOUT", default=10.0),
 }
 PAYMENTS_WECHATPAY = {
     "APPID": env("WECHATPAY_APPID", default="wx0000000000000001"),
@@ -514,6 +525,14 @@ PAYMENTS_WECHATPAY = {
             "5157F09EFDC096DE15EBE81A47057A7232F1B8E1": str(_PAYMENT_SANDBOX_KEYS / "wechatpay-platform-public.pem")
         },
     ),
+    # Outgoing calls: signed with the merchant's API certificate key (serial below).
+    "MERCHANT_SERIAL_NO": env("WECHATPAY_MERCHANT_SERIAL_NO", default="3775B6A45ACD588826D15E583A95F5DD2C7AB0A5"),
+    "MERCHANT_PRIVATE_KEY_FILE": env(
+        "WECHATPAY_MERCHANT_PRIVATE_KEY_FILE", default=str(_PAYMENT_SANDBOX_KEYS / "merchant-private.pem")
+    ),
+    # https://api.mch.weixin.qq.com at WeChat Pay; the local SANDBOX by default.
+    "API_URL": env("WECHATPAY_API_URL", default=PAYMENTS_SITE_URL + "/sandbox/payments/wechatpay"),
+    "TIMEOUT": env.float("WECHATPAY_TIMEOUT", default=10.0),
 }
 
 # e-ID credential tokens (identity/services/eid.py).

@@ -97,7 +97,9 @@ _sandboxes_in_use = {
         for value in (
             *(PAYMENTS_ALIPAY[key] for key in ("GATEWAY_URL", "API_URL", "ALIPAY_PUBLIC_KEY_FILE")),
             *PAYMENTS_WECHATPAY["PLATFORM_PUBLIC_KEYS"].values(),
-            PAYMENTS_UNIONPAY["ROOT_CERT_FILE"],
+            *(PAYMENTS_WECHATPAY[key] for key in ("API_URL", "MERCHANT_PRIVATE_KEY_FILE")),
+            *(PAYMENTS_UNIONPAY[key] for key in ("ROOT_CERT_FILE", "FRONT_TRANS_URL", "GATEWAY_URL")),
+            PAYMENTS_UNIONPAY["MERCHANT_PRIVATE_KEY_FILE"],
         )
     ),
 }

@@ -260,6 +260,11 @@ def _candidates(name: str | None, template: str, data: dict) -> list[dict]:
         "payments-receipts:check": [{"number": "PJ2026010100000000000000"}],
         "payments-sandbox:alipay-decide": [{"trade_no": "2026010122001000000000000000"}],
         "payments-sandbox:alipay-bill": [{"day": "2026-01-01"}, {"day": "not-a-day"}],
+        # WeChat Pay and UnionPay sandboxes: unsigned requests are refused, unknown trades are 404.
+        "payments-sandbox:wechatpay-query": [{"out_trade_no": "TB2026010100000000000000"}],
+        "payments-sandbox:wechatpay-cashier": [{"trade_no": "4200202601010000000000000000"}],
+        "payments-sandbox:unionpay-decide": [{"trade_no": "0101000000000000000000"}],
+        "payments-sandbox:unionpay-back": [{"endpoint": "queryTrans"}, {"endpoint": "no-such-endpoint"}],
     }
     if name in by_name:
         return by_name[name]

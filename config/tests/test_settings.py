@@ -44,7 +44,12 @@ PRODUCTION_ENV = {
     "ALIPAY_API_URL": "https://openapi.alipay.com/gateway.do",
     "ALIPAY_PUBLIC_KEY_FILE": "/etc/tongban/alipay-public.pem",
     "WECHATPAY_PLATFORM_PUBLIC_KEYS": '{"6F1A": "/etc/tongban/wechatpay-platform.pem"}',
+    "WECHATPAY_API_URL": "https://api.mch.weixin.qq.com",
+    "WECHATPAY_MERCHANT_PRIVATE_KEY_FILE": "/etc/tongban/wechatpay-merchant.pem",
     "UNIONPAY_ROOT_CERT_FILE": "/etc/tongban/unionpay-root.pem",
+    "UNIONPAY_MERCHANT_PRIVATE_KEY_FILE": "/etc/tongban/unionpay-merchant.pem",
+    "UNIONPAY_FRONT_TRANS_URL": "https://gateway.95516.com/gateway/api/frontTransReq.do",
+    "UNIONPAY_GATEWAY_URL": "https://gateway.95516.com",
 }
 ALL_STAGING_SANDBOXES = "sms-console,identity-sandbox,enterprise-sandbox,no-malware-scan,payments-sandbox"
 
@@ -164,7 +169,12 @@ def _production_check(**changes) -> subprocess.CompletedProcess:
         ("ALIPAY_GATEWAY_URL", None, "payments-sandbox"),
         ("ALIPAY_PUBLIC_KEY_FILE", None, "payments-sandbox"),
         ("WECHATPAY_PLATFORM_PUBLIC_KEYS", None, "payments-sandbox"),
+        ("WECHATPAY_API_URL", None, "payments-sandbox"),
+        ("WECHATPAY_MERCHANT_PRIVATE_KEY_FILE", None, "payments-sandbox"),
         ("UNIONPAY_ROOT_CERT_FILE", None, "payments-sandbox"),
+        ("UNIONPAY_GATEWAY_URL", None, "payments-sandbox"),
+        ("UNIONPAY_FRONT_TRANS_URL", None, "payments-sandbox"),
+        ("UNIONPAY_MERCHANT_PRIVATE_KEY_FILE", None, "payments-sandbox"),
     ],
 )
 def test_production_refuses_each_sandbox_unless_staging_names_it(setting, value, sandbox):

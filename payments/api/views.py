@@ -1,6 +1,8 @@
 """Partner API: a resident's payment orders (``payments:read``) and starting a payment
 (``applications:write``: paying the fee of one's application), with ``Idempotency-Key``."""
 
+import logging
+
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -11,11 +13,14 @@ from rest_framework.views import APIView
 from common.exceptions import ApplicationError
 from identity.api_permissions import RequiredScopes, TokenHasUser
 
+from ..base import GatewayError
 from ..constants import PAYABLE_STATUSES
 from ..idempotency import idempotency_abandon, idempotency_begin, idempotency_finish
 from ..registry import gateways
 from ..selectors import order_for_user, orders_for_user
 from ..services import order_start_payment
+
+logger = logging.getLogger(__name__)
 
 
 class OrderSerializer(serializers.Serializer):
@@ -97,9 +102,18 @@ class PaymentCreate(APIView):
         order = order_start_payment(order_id=order.pk, user=request.user, gateway=values["gateway"])
         if order.status not in PAYABLE_STATUSES:
             raise ApplicationError(_("订单已过期，请重新办理。"), code="order_expired", status=409)
-        start = gateway.start_payment(
-            order=order,
-            return_url=values["return_url"] or request.build_absolute_uri(f"/my/orders/{order.out_trade_no}/"),
-            notify_url=request.build_absolute_uri(f"/payments/notify/{values['gateway']}/"),
-        )
-        return {**OrderSerializer(order).data, "pay_url": start.redirect_url}
+        try:
+            start = gateway.start_payment(
+                order=order,
+                return_url=values["return_url"] or request.build_absolute_uri(f"/my/orders/{order.out_trade_no}/"),
+                notify_url=request.build_absolute_uri(f"/payments/notify/{values['gateway']}/"),
+            )
+        except GatewayError as exc:
+            logger.warning("payment start %s via %s failed: %s", order.out_trade_no, values["gateway"], exc)
+            raise ApplicationError(
+                _("支付渠道暂时无法连接，请稍后重试或换一种支付方式。"), code="gateway_unavailable", status=502
+            ) from None
+        body = {**OrderSerializer(order).data, "pay_url": start.redirect_url}
+        if start.form is not None:
+            body["pay_form"] = start.form  # POST these fields to pay_url (UnionPay's front transaction)
+        return body

@@ -111,3 +111,38 @@ def test_creating_a_payment_needs_the_write_scope_and_a_key(client):
     assert _create(client, read_only, {"order": order.out_trade_no}).status_code == 403
     no_key = client.post("/api/v1/payments/", {"order": order.out_trade_no}, content_type="application/json", **writer)
     assert no_key.status_code == 400
+
+
+def test_an_unreachable_gateway_is_a_502_problem_not_a_500(client):
+    import httpx
+
+    from payments.contrib.wechatpay.plugin import WechatPayGateway
+    from payments.registry import gateways
+
+    def down(request):
+        raise httpx.ConnectError("refused")
+
+    user = UserFactory()
+    order = _order(user)
+    headers = _token(client, user, "openid payments:read applications:write")
+    with gateways.fresh(empty=True) as registry:
+        registry.register("wechatpay", WechatPayGateway("wechatpay", transport=httpx.MockTransport(down)))
+        response = _create(client, headers, {"order": order.out_trade_no, "gateway": "wechatpay"})
+
+    assert response.status_code == 502
+    assert response["Content-Type"].startswith("application/problem+json")
+    assert "refused" not in response.content.decode()
+
+
+def test_unionpay_start_answers_the_signed_form_to_post(client):
+    user = UserFactory()
+    order = _order(user)
+    headers = _token(client, user, "openid payments:read applications:write")
+
+    response = _create(client, headers, {"order": order.out_trade_no, "gateway": "unionpay"})
+
+    assert response.status_code == 201
+    body = response.json()
+    assert body["pay_url"].endswith("/frontTransReq.do")
+    assert body["pay_form"]["orderId"] == order.out_trade_no
+    assert body["pay_form"]["signature"]

@@ -69,3 +69,70 @@ def test_another_residents_order_is_not_found(client):
     client.force_login(UserFactory())
     assert client.get(reverse("payments:order_detail", args=[order.out_trade_no])).status_code == 404
     assert client.post(reverse("payments:pay", args=[order.out_trade_no])).status_code == 404
+
+
+def test_resident_chooses_wechatpay_on_the_order_page_and_pays_through_the_sandbox(client):
+    from payments.contrib.sandbox import wechatpay as sandbox_wechatpay
+    from payments.registry import gateways
+
+    user = UserFactory()
+    order = _order(user)
+    client.force_login(user)
+    with gateways.fresh(empty=True) as registry:
+        _register_all(registry, wechatpay_transport=wsgi_transport())
+        detail = client.get(reverse("payments:order_detail", args=[order.out_trade_no])).content.decode()
+        assert all(f'value="{channel}"' in detail for channel in ("alipay", "wechatpay", "unionpay"))
+
+        to_cashier = client.post(reverse("payments:pay", args=[order.out_trade_no]), {"gateway": "wechatpay"})
+        cashier_url = urlparse(to_cashier["Location"])
+        cashier = client.get(f"{cashier_url.path}?{cashier_url.query}")
+        assert "微信支付收银台" in cashier.content.decode()
+        trade = SandboxTrade.objects.get(provider="wechatpay", out_trade_no=order.out_trade_no)
+        client.post(
+            reverse("payments-sandbox:wechatpay-cashier", args=[trade.trade_no]),
+            {"decision": "pay", "redirect_url": cashier.context["redirect_url"]},
+        )
+        assert sandbox_wechatpay.notification_deliver(trade_id=trade.pk, transport=wsgi_transport())
+
+    order.refresh_from_db()
+    assert (order.status, order.gateway) == (OrderStatus.PAID, "wechatpay")
+
+
+def test_a_channel_not_offered_is_refused_on_the_order_page(client):
+    user = UserFactory()
+    order = _order(user)
+    client.force_login(user)
+    response = client.post(reverse("payments:pay", args=[order.out_trade_no]), {"gateway": "nonexistent"}, follow=True)
+    assert "请选择可用的支付方式" in response.content.decode()
+    order.refresh_from_db()
+    assert order.gateway != "nonexistent"
+
+
+def test_an_unreachable_gateway_gives_a_message_not_a_500(client):
+    import httpx
+
+    from payments.registry import gateways
+
+    def down(request):
+        raise httpx.ConnectError("refused")
+
+    user = UserFactory()
+    order = _order(user)
+    client.force_login(user)
+    with gateways.fresh(empty=True) as registry:
+        _register_all(registry, wechatpay_transport=httpx.MockTransport(down))
+        response = client.post(
+            reverse("payments:pay", args=[order.out_trade_no]), {"gateway": "wechatpay"}, follow=True
+        )
+    assert response.status_code == 200
+    assert "支付渠道暂时无法连接" in response.content.decode()
+
+
+def _register_all(registry, *, wechatpay_transport):
+    from payments.contrib.alipay.plugin import AlipayGateway
+    from payments.contrib.unionpay.plugin import UnionPayGateway
+    from payments.contrib.wechatpay.plugin import WechatPayGateway
+
+    registry.register("alipay", AlipayGateway("alipay"))
+    registry.register("wechatpay", WechatPayGateway("wechatpay", transport=wechatpay_transport))
+    registry.register("unionpay", UnionPayGateway("unionpay"))

@@ -44,3 +44,183 @@ def payment_notification(*, order_id: str, query_id: str, amount_fen: int, resp_
             "settleDate": timezone.localtime().strftime("%m%d"),
         }
     )
+
+
+# --- the gateway: requests verified with the merchant key, answers signed with the test cert ------
+
+# UnionPay retries an unanswered back-end notification a few times within minutes.
+UNIONPAY_RETRY_SCHEDULE = [60, 120, 240, 480]
+
+
+def next_retry_countdown(retries_so_far: int) -> int | None:
+    return UNIONPAY_RETRY_SCHEDULE[retries_so_far] if retries_so_far < len(UNIONPAY_RETRY_SCHEDULE) else None
+
+
+def request_is_signed(params: dict) -> bool:
+    import binascii
+
+    from cryptography.exceptions import InvalidSignature
+
+    config = settings.PAYMENTS_UNIONPAY
+    if params.get("signMethod") != "01" or params.get("certId") != config["CERT_ID"]:
+        return False
+    if params.get("merId") != config["MER_ID"]:
+        return False
+    key = serialization.load_pem_public_key((KEYS / "merchant-public.pem").read_bytes())
+    try:
+        key.verify(
+            base64.b64decode(params.get("signature", ""), validate=True),
+            signed_digest(params),
+            padding.PKCS1v15(),
+            hashes.SHA256(),
+        )
+    except (InvalidSignature, binascii.Error, ValueError):
+        return False
+    return True
+
+
+def answer_text(params: dict) -> str:
+    """A signed back-end answer, ``k=v&…`` unencoded, as UnionPay sends it."""
+    signed = sign({"version": "5.1.0", "encoding": "UTF-8", "signMethod": "01", **params})
+    return "&".join(f"{key}={value}" for key, value in signed.items())
+
+
+def trade_open(params: dict):
+    import secrets
+
+    from .models import SandboxTrade
+
+    trade, _ = SandboxTrade.objects.get_or_create(
+        provider="unionpay",
+        app_id=params["merId"],
+        out_trade_no=params["orderId"],
+        status="NOTPAY",
+        defaults={
+            "trade_no": timezone.localtime().strftime("%m%d%H%M%S") + f"{secrets.randbelow(10**11):011d}",
+            "subject": params.get("orderDesc", "")[:256],
+            "total_fen": int(params["txnAmt"]),
+            "notify_url": params["backUrl"],
+            "return_url": params.get("frontUrl", ""),
+        },
+    )
+    return trade
+
+
+def trade_pay(trade):
+    from django.db import transaction
+
+    from .models import SandboxTrade
+    from .services import _queue
+    from .tasks import deliver_unionpay_notification
+
+    with transaction.atomic():
+        trade = SandboxTrade.objects.select_for_update().get(pk=trade.pk)
+        if trade.status == "NOTPAY":
+            trade.status, trade.paid_at = "00", timezone.now()
+            trade.save(update_fields=["status", "paid_at"])
+            transaction.on_commit(lambda: _queue(deliver_unionpay_notification, trade.pk))
+    return trade
+
+
+def notification_deliver(*, trade_id: int, transport=None) -> bool:
+    """Post the back-end notification once; UnionPay counts HTTP 200 as received."""
+    import httpx
+    from django.db.models import F
+
+    from .models import SandboxTrade
+
+    trade = SandboxTrade.objects.get(pk=trade_id)
+    params = payment_notification(order_id=trade.out_trade_no, query_id=trade.trade_no, amount_fen=trade.total_fen)
+    try:
+        with httpx.Client(transport=transport, timeout=10) as client:
+            accepted = client.post(trade.notify_url, data=params).status_code == 200
+    except httpx.HTTPError:
+        accepted = False
+    SandboxTrade.objects.filter(pk=trade_id).update(
+        notify_attempts=F("notify_attempts") + 1, notified_at=timezone.now() if accepted else None
+    )
+    return accepted
+
+
+def back_answer(path: str, params: dict) -> str:
+    from django.db import transaction
+
+    from .models import SandboxRefund, SandboxTrade
+
+    base = {key: params.get(key, "") for key in ("merId", "orderId", "txnTime", "txnType", "txnSubType", "bizType")}
+    if not request_is_signed(params):
+        return answer_text({**base, "respCode": "11", "respMsg": "验证签名失败（沙箱 SANDBOX）"})
+    if path == "queryTrans" and params.get("txnType") == "00":
+        trade = SandboxTrade.objects.filter(provider="unionpay", out_trade_no=params.get("orderId")).first()
+        if trade is None:
+            return answer_text({**base, "respCode": "34", "respMsg": "查无此交易"})
+        return answer_text(
+            {
+                **base,
+                "respCode": "00",
+                "respMsg": "成功[0000000]",
+                "queryId": trade.trade_no,
+                "txnAmt": str(trade.total_fen),
+                "origRespCode": "00" if trade.status == "00" else "05",
+                "origRespMsg": "成功" if trade.status == "00" else "交易处理中",
+            }
+        )
+    if path == "backTransReq" and params.get("txnType") == "04":
+        amount = params.get("txnAmt", "")
+        with transaction.atomic():
+            trade = (
+                SandboxTrade.objects.select_for_update()
+                .filter(provider="unionpay", trade_no=params.get("origQryId"), status="00")
+                .first()
+            )
+            if trade is None or not amount.isdigit():
+                return answer_text({**base, "respCode": "35", "respMsg": "原交易不存在或状态不正确"})
+            refund = SandboxRefund.objects.filter(out_request_no=params.get("orderId", "")).first()
+            if refund is None:
+                if int(amount) <= 0 or trade.refunded_fen + int(amount) > trade.total_fen:
+                    return answer_text({**base, "respCode": "94", "respMsg": "退货金额超限"})
+                refund = SandboxRefund.objects.create(
+                    trade=trade, out_request_no=params["orderId"], amount_fen=int(amount)
+                )
+                trade.refunded_fen += int(amount)
+                trade.save(update_fields=["refunded_fen"])
+        return answer_text({**base, "respCode": "00", "respMsg": "成功[0000000]", "queryId": f"R{refund.pk:020d}"})
+    if path == "fileTransReq" and params.get("txnType") == "76":
+        return answer_text(
+            {**base, "respCode": "00", "respMsg": "成功[0000000]", **settlement_file(params.get("settleDate", ""))}
+        )
+    return answer_text({**base, "respCode": "12", "respMsg": "交易类型不支持（沙箱 SANDBOX）"})
+
+
+def settlement_file(settle_date: str) -> dict:
+    """A day's simplified ZM file (see ``unionpay.plugin.parse_settlement``), zipped, deflated, base64."""
+    import datetime
+    import io
+    import zipfile
+    import zlib
+
+    from .models import SandboxRefund, SandboxTrade
+
+    today = timezone.localdate()
+    try:
+        day = datetime.date(today.year, int(settle_date[:2]), int(settle_date[2:4]))
+    except (ValueError, IndexError):
+        day = today
+    if day > today:
+        day = day.replace(year=day.year - 1)
+    tz = datetime.timezone(datetime.timedelta(hours=8))
+    start = datetime.datetime.combine(day, datetime.time.min, tzinfo=tz)
+    end = start + datetime.timedelta(days=1)
+    rows = [
+        f"S22 {t.trade_no} {t.out_trade_no} {t.total_fen:012d}"
+        for t in SandboxTrade.objects.filter(provider="unionpay", paid_at__gte=start, paid_at__lt=end)
+    ]
+    rows += [
+        f"S30 R{r.pk:020d} {r.out_request_no} {r.amount_fen:012d}"
+        for r in SandboxRefund.objects.filter(trade__provider="unionpay", created_at__gte=start, created_at__lt=end)
+    ]
+    name = f"INN{day:%y%m%d}88ZM_{settings.PAYMENTS_UNIONPAY['MER_ID']}"
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(name, "\n".join(rows) + "\n")
+    return {"fileName": name + ".zip", "fileContent": base64.b64encode(zlib.compress(buffer.getvalue())).decode()}

@@ -1,7 +1,10 @@
 """SANDBOX: Alipay's gateway URL, played locally: the cashier page (GET) and the API (POST)."""
 
 import datetime
+import hashlib
+import json
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -9,7 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from . import services
+from . import services, unionpay, wechatpay
 from .models import SandboxTrade
 
 
@@ -51,3 +54,159 @@ def alipay_bill(request: HttpRequest, day: str) -> HttpResponse:
     except ValueError:
         raise Http404 from None
     return HttpResponse(services.statement_csv(date), content_type="text/csv; charset=utf-8")
+
+
+# --- WeChat Pay API v3 -----------------------------------------------------------------------
+
+
+def _wechatpay_answer(status: int, data: dict) -> HttpResponse:
+    body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+    response = HttpResponse(body, status=status, content_type="application/json; charset=utf-8")
+    for name, value in wechatpay.signed_headers(body).items():
+        response[name] = value
+    return response
+
+
+def _wechatpay_refused(request: HttpRequest) -> HttpResponse | None:
+    if wechatpay.request_is_signed(
+        method=request.method,
+        url=request.get_full_path(),
+        body=request.body,
+        authorization=request.headers.get("Authorization", ""),
+    ):
+        return None
+    return _wechatpay_answer(401, {"code": "SIGN_ERROR", "message": "签名错误（沙箱 SANDBOX）"})
+
+
+def _json_body(request: HttpRequest) -> dict | None:
+    try:
+        data = json.loads(request.body)
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None
+
+
+@csrf_exempt  # Server to server, authenticated by the Authorization signature.
+@require_POST
+def wechatpay_h5(request: HttpRequest) -> HttpResponse:
+    if refused := _wechatpay_refused(request):
+        return refused
+    payload = _json_body(request)
+    config = settings.PAYMENTS_WECHATPAY
+    try:
+        valid = (
+            payload["appid"] == config["APPID"]
+            and payload["mchid"] == config["MCHID"]
+            and isinstance(payload["amount"]["total"], int)
+            and payload["amount"]["total"] > 0
+            and payload["out_trade_no"]
+            and payload["notify_url"].startswith(("http://", "https://"))
+        )
+    except (KeyError, TypeError):
+        valid = False
+    if not valid:
+        return _wechatpay_answer(400, {"code": "PARAM_ERROR", "message": "参数错误"})
+    trade = wechatpay.trade_open(payload, notify_url=payload["notify_url"])
+    cashier = request.build_absolute_uri(reverse("payments-sandbox:wechatpay-cashier", args=[trade.trade_no]))
+    return _wechatpay_answer(200, {"h5_url": f"{cashier}?prepay_id=wx{trade.trade_no}"})
+
+
+def wechatpay_cashier(request: HttpRequest, trade_no: str) -> HttpResponse:
+    trade = get_object_or_404(SandboxTrade, provider="wechatpay", trade_no=trade_no)
+    if request.method == "POST":
+        if request.POST.get("decision") == "pay":
+            trade = wechatpay.trade_pay(trade)
+            target = request.POST.get("redirect_url", "")
+            if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+                return HttpResponseRedirect(target)
+        return render(request, "payments_sandbox/cashier_failed.html", {"trade": trade})
+    return render(
+        request,
+        "payments_sandbox/wechatpay_cashier.html",
+        {"trade": trade, "redirect_url": request.GET.get("redirect_url", "")},
+    )
+
+
+def wechatpay_query(request: HttpRequest, out_trade_no: str) -> HttpResponse:
+    if refused := _wechatpay_refused(request):
+        return refused
+    if request.GET.get("mchid") != settings.PAYMENTS_WECHATPAY["MCHID"]:
+        return _wechatpay_answer(400, {"code": "PARAM_ERROR", "message": "mchid 不符"})
+    return _wechatpay_answer(*wechatpay.trade_answer(out_trade_no))
+
+
+@csrf_exempt
+@require_POST
+def wechatpay_refund(request: HttpRequest) -> HttpResponse:
+    if refused := _wechatpay_refused(request):
+        return refused
+    payload = _json_body(request)
+    if payload is None:
+        return _wechatpay_answer(400, {"code": "PARAM_ERROR", "message": "参数错误"})
+    return _wechatpay_answer(*wechatpay.refund_answer(payload))
+
+
+def wechatpay_tradebill(request: HttpRequest) -> HttpResponse:
+    if refused := _wechatpay_refused(request):
+        return refused
+    try:
+        day = datetime.date.fromisoformat(request.GET.get("bill_date", ""))
+    except ValueError:
+        return _wechatpay_answer(400, {"code": "PARAM_ERROR", "message": "bill_date 无效"})
+    content = wechatpay.tradebill(day)
+    base = settings.PAYMENTS_WECHATPAY["API_URL"].rstrip("/")
+    return _wechatpay_answer(
+        200,
+        {
+            "hash_type": "SHA1",
+            "hash_value": hashlib.sha1(content).hexdigest(),  # noqa: S324 (WeChat Pay's choice)
+            "download_url": f"{base}/v3/billdownload/file?{urlencode({'bill_date': day.isoformat()})}",
+        },
+    )
+
+
+def wechatpay_billdownload(request: HttpRequest) -> HttpResponse:
+    if refused := _wechatpay_refused(request):
+        return refused
+    try:
+        day = datetime.date.fromisoformat(request.GET.get("bill_date", ""))
+    except ValueError:
+        raise Http404 from None
+    return HttpResponse(wechatpay.tradebill(day), content_type="text/plain; charset=utf-8")
+
+
+# --- UnionPay -------------------------------------------------------------------------------------
+
+
+@csrf_exempt  # The payer's browser posts the merchant's signed form here (frontTransReq).
+@require_POST
+def unionpay_front(request: HttpRequest) -> HttpResponse:
+    params = request.POST.dict()
+    if (
+        params.get("txnType") != "01"
+        or not unionpay.request_is_signed(params)
+        or not params.get("txnAmt", "").isdigit()
+    ):
+        return HttpResponseBadRequest("沙箱：请求签名无效 (SANDBOX: invalid signature)".encode())
+    trade = unionpay.trade_open(params)
+    return render(request, "payments_sandbox/unionpay_cashier.html", {"trade": trade})
+
+
+@require_POST
+def unionpay_cashier_decide(request: HttpRequest, trade_no: str) -> HttpResponse:
+    trade = get_object_or_404(SandboxTrade, provider="unionpay", trade_no=trade_no)
+    if request.POST.get("decision") == "pay":
+        trade = unionpay.trade_pay(trade)
+        target = trade.return_url
+        if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+            return HttpResponseRedirect(target)
+    return render(request, "payments_sandbox/cashier_failed.html", {"trade": trade})
+
+
+@csrf_exempt  # Server to server, authenticated by the request signature.
+@require_POST
+def unionpay_back(request: HttpRequest, endpoint: str) -> HttpResponse:
+    if endpoint not in ("backTransReq", "queryTrans", "fileTransReq"):
+        raise Http404
+    answer = unionpay.back_answer(endpoint, request.POST.dict())
+    return HttpResponse(answer, content_type="text/plain; charset=utf-8")

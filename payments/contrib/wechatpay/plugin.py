@@ -13,18 +13,30 @@ A notification is verified before anything in it is believed:
    be ours.
 
 The answer is 204 when accepted, else 4xx with ``{"code": "FAIL", "message": …}``.
-Outgoing calls (query, refund, statement) are not built yet: they raise
-:class:`GatewayError`, so the query task and refunds skip WeChat orders.
+
+Outgoing calls (H5 payment ``POST /v3/pay/transactions/h5``, query
+``GET /v3/pay/transactions/out-trade-no/{out_trade_no}?mchid=``, refund
+``POST /v3/refund/domestic/refunds``, statement ``GET /v3/bill/tradebill``
+then its ``download_url``) carry ``Authorization: WECHATPAY2-SHA256-RSA2048
+mchid=…,nonce_str=…,signature=…,timestamp=…,serial_no=…``, the signature being
+SHA256withRSA with the merchant key over ``METHOD\nURL\nTIMESTAMP\nNONCE\nBODY\n``.
+Every answer except the bill file itself is verified like a notification (the
+bill file is checked against the SHA1 ``hash_value`` of the signed answer).
+In demo and tests ``API_URL`` points at the local SANDBOX.
 """
 
 import base64
 import binascii
 import datetime
+import hashlib
 import json
+import secrets
 import time
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import quote, urlencode, urlsplit
 
+import httpx
 from cryptography.exceptions import InvalidSignature, InvalidTag
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding
@@ -44,6 +56,8 @@ from ...base import (
     StatementLine,
     VerifiedNotification,
 )
+from ...constants import TransactionKind
+from ...money import parse_yuan
 from ...registry import register
 
 MAX_SKEW_SECONDS = 5 * 60
@@ -53,6 +67,30 @@ SIGNTEST_PREFIX = "WECHATPAY/SIGNTEST/"
 @lru_cache(maxsize=16)
 def _public_key(path: str):
     return serialization.load_pem_public_key(Path(path).read_bytes())
+
+
+@lru_cache(maxsize=4)
+def _private_key(path: str):
+    return serialization.load_pem_private_key(Path(path).read_bytes(), password=None)
+
+
+def signing_message(method: str, url: str, timestamp: str, nonce: str, body: str) -> bytes:
+    """What a v3 request signature covers; ``url`` is the path with its query string."""
+    return f"{method}\n{url}\n{timestamp}\n{nonce}\n{body}\n".encode()
+
+
+def parse_authorization(value: str) -> dict:
+    """The fields of a ``WECHATPAY2-SHA256-RSA2048 k="v",…`` header ({} if malformed)."""
+    scheme, _, rest = value.partition(" ")
+    if scheme != "WECHATPAY2-SHA256-RSA2048":
+        return {}
+    fields = {}
+    for part in rest.split(","):
+        key, sep, val = part.strip().partition("=")
+        if not sep:
+            return {}
+        fields[key] = val.strip('"')
+    return fields
 
 
 def decrypt_resource(resource: dict, apiv3_key: bytes) -> dict:
@@ -71,13 +109,19 @@ def decrypt_resource(resource: dict, apiv3_key: bytes) -> dict:
 class WechatPayGateway(BasePaymentGateway):
     verbose_name = _("微信支付")
 
+    def __init__(self, identifier: str, *, transport: httpx.BaseTransport | None = None):
+        super().__init__(identifier)
+        self.transport = transport
+
     @property
     def config(self) -> dict:
         return settings.PAYMENTS_WECHATPAY
 
     @property
     def is_sandbox(self) -> bool:
-        return any("sandbox" in path for path in self.config["PLATFORM_PUBLIC_KEYS"].values())
+        return "sandbox" in self.config.get("API_URL", "") or any(
+            "sandbox" in path for path in self.config["PLATFORM_PUBLIC_KEYS"].values()
+        )
 
     def verify_headers(self, *, headers, body: bytes, now: float | None = None) -> None:
         signature = headers.get("Wechatpay-Signature", "")
@@ -139,17 +183,185 @@ class WechatPayGateway(BasePaymentGateway):
             return HttpResponse(status=204)
         return JsonResponse({"code": "FAIL", "message": "失败"}, status=400)
 
+    # --- outgoing calls ----------------------------------------------------------------
+
+    def authorization(self, method: str, url: str, body: str) -> str:
+        timestamp, nonce = str(int(time.time())), secrets.token_hex(16)
+        signature = _private_key(self.config["MERCHANT_PRIVATE_KEY_FILE"]).sign(
+            signing_message(method, url, timestamp, nonce, body), padding.PKCS1v15(), hashes.SHA256()
+        )
+        return (
+            f'WECHATPAY2-SHA256-RSA2048 mchid="{self.config["MCHID"]}",nonce_str="{nonce}",'
+            f'signature="{base64.b64encode(signature).decode()}",timestamp="{timestamp}",'
+            f'serial_no="{self.config["MERCHANT_SERIAL_NO"]}"'
+        )
+
+    def _call(self, method: str, path: str, payload: dict | None = None, *, verify: bool = True) -> httpx.Response:
+        base = self.config["API_URL"].rstrip("/")
+        url = base + path
+        body = "" if payload is None else json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+        split = urlsplit(url)
+        signed_url = split.path + (f"?{split.query}" if split.query else "")
+        headers = {
+            "Authorization": self.authorization(method, signed_url, body),
+            "Accept": "application/json",
+            "Content-Type": "application/json",
+        }
+        try:
+            with httpx.Client(transport=self.transport, timeout=self.config["TIMEOUT"]) as client:
+                response = client.request(method, url, content=body.encode(), headers=headers)
+        except httpx.HTTPError as exc:
+            raise GatewayError(f"wechatpay {path}: {exc.__class__.__name__}") from exc
+        if verify:
+            try:
+                self.verify_headers(headers=response.headers, body=response.content)
+            except InvalidNotification as exc:
+                raise GatewayError(f"wechatpay {path}: answer not verified ({exc})") from exc
+        if response.status_code >= 500:
+            raise GatewayError(f"wechatpay {path}: HTTP {response.status_code}")
+        return response
+
+    @staticmethod
+    def _json(response: httpx.Response) -> dict:
+        try:
+            data = response.json()
+        except ValueError as exc:
+            raise GatewayError("wechatpay: answer is not JSON") from exc
+        if not isinstance(data, dict):
+            raise GatewayError("wechatpay: answer is not an object")
+        return data
+
+    # --- the contract ------------------------------------------------------------------
+
     def start_payment(self, *, order, return_url: str, notify_url: str) -> PaymentStart:
-        raise GatewayError("wechatpay: payment start (Native/H5) is not built yet")
+        """H5 payment: WeChat Pay answers an ``h5_url``; the payer goes there and, done,
+        back to ``redirect_url`` (which proves nothing: only notifications and queries do)."""
+        response = self._call(
+            "POST",
+            "/v3/pay/transactions/h5",
+            {
+                "appid": self.config["APPID"],
+                "mchid": self.config["MCHID"],
+                "description": order.subject[:127],
+                "out_trade_no": order.out_trade_no,
+                "notify_url": notify_url,
+                "amount": {"total": order.amount_fen, "currency": "CNY"},
+                "scene_info": {"payer_client_ip": "127.0.0.1", "h5_info": {"type": "Wap"}},
+            },
+        )
+        data = self._json(response)
+        if response.status_code != 200 or not data.get("h5_url"):
+            raise GatewayError(f"wechatpay payment: {data.get('code', response.status_code)}")
+        return PaymentStart(redirect_url=f"{data['h5_url']}&redirect_url={quote(return_url, safe='')}")
 
     def handle_return(self, *, request: HttpRequest) -> str | None:
         return None  # WeChat Pay has no signed browser return
 
     def query(self, *, order) -> QueryResult:
-        raise GatewayError("wechatpay: order query is not built yet")
+        response = self._call(
+            "GET",
+            f"/v3/pay/transactions/out-trade-no/{quote(order.out_trade_no, safe='')}?"
+            + urlencode({"mchid": self.config["MCHID"]}),
+        )
+        data = self._json(response)
+        if response.status_code == 404:  # ORDER_NOT_EXIST: the payer never reached the cashier
+            return QueryResult(outcome=NotificationOutcome.PENDING)
+        if response.status_code != 200:
+            raise GatewayError(f"wechatpay query: {data.get('code', response.status_code)}")
+        if data.get("mchid") != self.config["MCHID"] or data.get("appid") != self.config["APPID"]:
+            raise GatewayError("wechatpay query: foreign appid or mchid")
+        state = data.get("trade_state")
+        outcome = (
+            NotificationOutcome.PAID
+            if state in ("SUCCESS", "REFUND")
+            else NotificationOutcome.CLOSED
+            if state in ("CLOSED", "REVOKED", "PAYERROR")
+            else NotificationOutcome.PENDING
+        )
+        amount = data.get("amount") or {}
+        return QueryResult(
+            outcome=outcome, transaction_id=data.get("transaction_id", ""), amount_fen=int(amount.get("total") or 0)
+        )
 
     def refund(self, *, order, refund) -> RefundResult:
-        raise GatewayError("wechatpay: refund is not built yet")
+        response = self._call(
+            "POST",
+            "/v3/refund/domestic/refunds",
+            {
+                "out_trade_no": order.out_trade_no,
+                "out_refund_no": refund.refund_no,
+                "reason": (refund.reason or "")[:80],
+                "amount": {"refund": refund.amount_fen, "total": order.amount_fen, "currency": "CNY"},
+            },
+        )
+        data = self._json(response)
+        if response.status_code != 200:
+            return RefundResult(succeeded=False, message=f"{data.get('code', '')}: {data.get('message', '')}")
+        status = data.get("status")
+        if status == "SUCCESS":
+            return RefundResult(succeeded=True, refunded_fen=refund.amount_fen)
+        if status == "PROCESSING":
+            # Not done yet: refund_process keeps it approved and asks again (same out_refund_no).
+            raise GatewayError("wechatpay refund: PROCESSING")
+        return RefundResult(succeeded=False, message=str(status))
 
     def fetch_statement(self, *, day: datetime.date) -> list[StatementLine]:
-        raise GatewayError("wechatpay: statement download is not built yet")
+        response = self._call(
+            "GET", "/v3/bill/tradebill?" + urlencode({"bill_date": day.isoformat(), "bill_type": "ALL"})
+        )
+        data = self._json(response)
+        if response.status_code != 200 or not data.get("download_url"):
+            raise GatewayError(f"wechatpay statement: {data.get('code', response.status_code)}")
+        download = urlsplit(data["download_url"])
+        base = urlsplit(self.config["API_URL"])
+        if (download.scheme, download.netloc) != (base.scheme, base.netloc):
+            raise GatewayError("wechatpay statement: download_url on a foreign host")
+        # The file itself is not signed; its hash is, in the answer above.
+        path = download.path[len(base.path.rstrip("/")) :] + (f"?{download.query}" if download.query else "")
+        content = self._call("GET", path, verify=False).content
+        if data.get("hash_type") != "SHA1" or hashlib.sha1(content).hexdigest() != data.get("hash_value"):  # noqa: S324
+            raise GatewayError("wechatpay statement: file hash does not match")
+        return parse_tradebill(content.decode("utf-8-sig"))
+
+
+def parse_tradebill(text: str) -> list[StatementLine]:
+    """WeChat Pay's trade bill: a header row, one row per payment or refund (each field
+    prefixed with a backtick), then a summary header and row."""
+    rows = [row for row in text.splitlines() if row.strip()]
+    if not rows:
+        return []
+    header = [name.strip() for name in rows[0].split(",")]
+    try:
+        col = {
+            name: header.index(name)
+            for name in ("微信订单号", "商户订单号", "交易状态", "应结订单金额", "商户退款单号", "退款金额")
+        }
+    except ValueError as exc:
+        raise GatewayError("wechatpay statement: unknown columns") from exc
+    lines = []
+    for row in rows[1:]:
+        if not row.startswith("`"):
+            break  # the summary section
+        fields = [field.strip().lstrip("`") for field in row.split(",")]
+        try:
+            if fields[col["交易状态"]] == "REFUND":
+                lines.append(
+                    StatementLine(
+                        out_trade_no=fields[col["商户订单号"]],
+                        transaction_id=fields[col["商户退款单号"]],
+                        kind=TransactionKind.REFUND,
+                        amount_fen=parse_yuan(fields[col["退款金额"]]),
+                    )
+                )
+            else:
+                lines.append(
+                    StatementLine(
+                        out_trade_no=fields[col["商户订单号"]],
+                        transaction_id=fields[col["微信订单号"]],
+                        kind=TransactionKind.PAYMENT,
+                        amount_fen=parse_yuan(fields[col["应结订单金额"]]),
+                    )
+                )
+        except (IndexError, ValueError) as exc:
+            raise GatewayError("wechatpay statement: malformed row") from exc
+    return lines
