@@ -336,6 +336,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # One name for the case status wherever it appears (status, from_status, to_status).
     "ENUM_NAME_OVERRIDES": {"ApplicationStatusEnum": "applications.constants.Status"},
+    # Every operation's problem+json 4xx answers, stated once for all views.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "common.openapi.problem_responses_hook",
+    ],
 }
 
 # ------------------------------------------------------------------------------
