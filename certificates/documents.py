@@ -35,6 +35,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.template import Context, Template
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -48,7 +49,7 @@ FIXED_METADATA_DATE = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
 
 def verification_url(certificate: Certificate) -> str:
     base = settings.CERTIFICATES_PUBLIC_BASE_URL.rstrip("/")
-    return f"{base}/certificates/verify/{certificate.token}/"
+    return base + reverse("certificates:verify", args=[certificate.token])
 
 
 def qr_svg(data: str, *, scale: int = 4) -> str:

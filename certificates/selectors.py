@@ -6,7 +6,7 @@ from django.utils import timezone
 from identity.models import Enterprise
 from identity.selectors_enterprises import enterprises_for_user
 
-from .constants import CertificateStatus, HolderKind
+from .constants import CertificateStatus, HolderKind, UseKind
 from .models import Certificate, CertificateType, Share, UseLog
 
 
@@ -63,8 +63,6 @@ def certificate_uses(*, certificate: Certificate) -> QuerySet[UseLog]:
 
 def materials_spared(*, user) -> int:
     """How many materials the user did not have to upload because a certificate stood in (少报)."""
-    from .constants import UseKind
-
     return UseLog.objects.filter(
         kind=UseKind.APPLICATION, certificate__in=wallet_certificates(user=user).values("pk")
     ).count()

@@ -268,8 +268,8 @@ def certificate_supersede(*, certificate_id: int, actor, reason: str, fields: di
 
 def certificate_set_public_fields(*, certificate: Certificate, keys: list[str]) -> Certificate:
     """The holder chooses which fields the public verification page shows (only the type's fields)."""
-    allowed = [spec["key"] for spec in certificate.type.fields]
-    certificate.public_fields = [key for key in allowed if key in set(keys)]
+    chosen = set(keys)
+    certificate.public_fields = [spec["key"] for spec in certificate.type.fields if spec["key"] in chosen]
     certificate.save(update_fields=["public_fields"])
     return certificate
 

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
@@ -35,7 +36,7 @@ def _mine(request, uuid):
 
 
 def _verification_url(request, certificate) -> str:
-    return request.build_absolute_uri(f"/certificates/verify/{certificate.token}/")
+    return request.build_absolute_uri(reverse("certificates:verify", args=[certificate.token]))
 
 
 @login_required
