@@ -96,7 +96,7 @@ def _environment() -> dict:
         OIDC_PAIRWISE_SUBJECT_KEY=base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
         OIDC_RSA_PRIVATE_KEY=development_rsa_key(),
         # A benchmark, not a deployment: it knowingly runs every stand-in production otherwise refuses.
-        TONGBAN_STAGING_SANDBOXES="sms-console,identity-sandbox,enterprise-sandbox,no-malware-scan",
+        TONGBAN_STAGING_SANDBOXES="sms-console,identity-sandbox,enterprise-sandbox,no-malware-scan,payments-sandbox",
     )
     return env
 
@@ -171,6 +171,15 @@ def main() -> None:
     _manage(env, "migrate", "--noinput", "-v0")
     _manage(env, "collectstatic", "--noinput", "-v0")
     _manage(env, "seed_demo", "--services", str(ITEMS))
+    # The public certificate verification page (the QR code's address) is a hot path of its own.
+    token = _manage(
+        env,
+        "shell",
+        "--no-imports",
+        "-c",
+        "from certificates.models import Certificate; print(Certificate.objects.order_by('pk').first().token)",
+    ).strip()
+    TARGETS.append(("certificate verification page", lambda n: f"/certificates/verify/{token}/"))
 
     server = subprocess.Popen(  # noqa: S603 - our own fixed command line
         [
