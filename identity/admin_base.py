@@ -74,7 +74,7 @@ class DigestSearchMixin:
         if request.method == "GET" and not raw.startswith(PRIVATE_SEARCH_MARK) and self._private_entry(raw):
             messages.warning(request, _("完整的证件号码或手机号码不能放在网址中，请在搜索框中输入后查找。"))
             return self._private_search_redirect(request, raw)
-        entry = self._stored_entry(request, request.GET.get("q", "").strip())
+        entry = self._stored_entry(request, raw)
         if entry is not None:
             extra_context = {**(extra_context or {}), "private_search_shown": entry["shown"]}
         return super().changelist_view(request, extra_context)

@@ -11,6 +11,7 @@ from django.utils.module_loading import import_string
 from .base import *
 from .base import (
     CLAMD_ADDRESS,
+    ENTERPRISE_VERIFIER,
     IDENTITY_VERIFIER,
     IDENTITY_VERIFIER_HTTP,
     INSECURE_DEFAULT_SECRET_KEY,
@@ -88,8 +89,7 @@ _sandboxes_in_use = {
     "sms-console": _is_sandbox(SMS_BACKEND),
     # The sandbox verifier, or the HTTP adapter pointed at the sandbox gateway's path.
     "identity-sandbox": _is_sandbox(IDENTITY_VERIFIER) or _is_sandbox(IDENTITY_VERIFIER_HTTP["BASE_URL"]),
-    # The enterprise verifier's setting, or its environment variable before base.py defines it.
-    "enterprise-sandbox": _is_sandbox(str(vars().get("ENTERPRISE_VERIFIER") or env("ENTERPRISE_VERIFIER", default=""))),
+    "enterprise-sandbox": _is_sandbox(ENTERPRISE_VERIFIER),
     "no-malware-scan": not CLAMD_ADDRESS,
     # A payment adapter pointed at the local payment sandbox or trusting its test keys.
     "payments-sandbox": any(

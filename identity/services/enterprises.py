@@ -232,15 +232,12 @@ def _refusal(outcome: str) -> ApplicationError:
     )
 
 
-def _end_mandates(*, enterprise: Enterprise, by: User) -> int:
+def _end_mandates(*, enterprise: Enterprise, by: User) -> None:
     """Revoke every open mandate of ``enterprise`` (the caller holds its row lock)."""
     now = timezone.now()
-    ended = 0
     for mandate in Mandate.objects.select_for_update().filter(enterprise=enterprise, revoked_at__isnull=True):
         mandate.enterprise = enterprise
         _mandate_close(mandate=mandate, revoked_by=by, now=now)
-        ended += 1
-    return ended
 
 
 def _transfer(
