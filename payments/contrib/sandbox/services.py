@@ -29,9 +29,14 @@ ALIPAY_RETRY_SCHEDULE = [4 * 60, 10 * 60, 10 * 60, 3600, 2 * 3600, 6 * 3600, 15 
 _TZ = datetime.timezone(datetime.timedelta(hours=8))
 
 
+def countdown_on(schedule: list[int], retries_so_far: int) -> int | None:
+    """Seconds until the next try after ``retries_so_far`` retries on ``schedule``; None once it is spent."""
+    return schedule[retries_so_far] if retries_so_far < len(schedule) else None
+
+
 def next_retry_countdown(retries_so_far: int) -> int | None:
     """Seconds until the next try after ``retries_so_far`` retries; None after the 8th try."""
-    return ALIPAY_RETRY_SCHEDULE[retries_so_far] if retries_so_far < len(ALIPAY_RETRY_SCHEDULE) else None
+    return countdown_on(ALIPAY_RETRY_SCHEDULE, retries_so_far)
 
 
 def _private_key() -> bytes:

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from ..unionpay.plugin import signed_digest
-from .services import KEYS
+from .services import KEYS, countdown_on
 
 
 def sign(params: dict) -> dict:
@@ -53,7 +53,7 @@ UNIONPAY_RETRY_SCHEDULE = [60, 120, 240, 480]
 
 
 def next_retry_countdown(retries_so_far: int) -> int | None:
-    return UNIONPAY_RETRY_SCHEDULE[retries_so_far] if retries_so_far < len(UNIONPAY_RETRY_SCHEDULE) else None
+    return countdown_on(UNIONPAY_RETRY_SCHEDULE, retries_so_far)
 
 
 def request_is_signed(params: dict) -> bool:

@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives.asymmetric import padding
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 
-from .services import KEYS
+from .services import KEYS, countdown_on
 
 SANDBOX_SERIAL = "5157F09EFDC096DE15EBE81A47057A7232F1B8E1"
 
@@ -83,7 +83,7 @@ WECHATPAY_RETRY_SCHEDULE = [15, 15, 30, 180, 600, 1200, 1800, 1800, 1800, 3600, 
 
 
 def next_retry_countdown(retries_so_far: int) -> int | None:
-    return WECHATPAY_RETRY_SCHEDULE[retries_so_far] if retries_so_far < len(WECHATPAY_RETRY_SCHEDULE) else None
+    return countdown_on(WECHATPAY_RETRY_SCHEDULE, retries_so_far)
 
 
 def request_is_signed(*, method: str, url: str, body: bytes, authorization: str, now: float | None = None) -> bool:
