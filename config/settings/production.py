@@ -12,6 +12,7 @@ from .base import *
 from .base import (
     CLAMD_ADDRESS,
     ENTERPRISE_VERIFIER,
+    ENTERPRISE_VERIFIER_HTTP,
     IDENTITY_VERIFIER,
     IDENTITY_VERIFIER_HTTP,
     INSECURE_DEFAULT_SECRET_KEY,
@@ -89,7 +90,7 @@ _sandboxes_in_use = {
     "sms-console": _is_sandbox(SMS_BACKEND),
     # The sandbox verifier, or the HTTP adapter pointed at the sandbox gateway's path.
     "identity-sandbox": _is_sandbox(IDENTITY_VERIFIER) or _is_sandbox(IDENTITY_VERIFIER_HTTP["BASE_URL"]),
-    "enterprise-sandbox": _is_sandbox(ENTERPRISE_VERIFIER),
+    "enterprise-sandbox": _is_sandbox(ENTERPRISE_VERIFIER) or _is_sandbox(ENTERPRISE_VERIFIER_HTTP["BASE_URL"]),
     "no-malware-scan": not CLAMD_ADDRESS,
     # A payment adapter pointed at the local payment sandbox or trusting its test keys.
     "payments-sandbox": any(

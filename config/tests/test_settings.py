@@ -165,6 +165,7 @@ def _production_check(**changes) -> subprocess.CompletedProcess:
         ("IDENTITY_VERIFIER", "sandbox", "identity-sandbox"),
         ("IDENTITY_VERIFIER_HTTP_BASE_URL", "https://gov.example/sandbox/identity-gateway", "identity-sandbox"),
         ("ENTERPRISE_VERIFIER", "sandbox", "enterprise-sandbox"),
+        ("ENTERPRISE_VERIFIER_HTTP_BASE_URL", "https://gov.example/sandbox/enterprise-gateway", "enterprise-sandbox"),
         ("CLAMD_ADDRESS", None, "no-malware-scan"),
         ("ALIPAY_GATEWAY_URL", None, "payments-sandbox"),
         ("ALIPAY_PUBLIC_KEY_FILE", None, "payments-sandbox"),
