@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError as BrokerError
 
 from .exceptions import ApplicationError
+from .views import error_response
 
 log = structlog.get_logger(__name__)
 
@@ -35,8 +36,6 @@ class RequestGuardMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        from .views import error_response
-
         if _has_nul(request.GET) or (
             request.method == "POST"
             and request.content_type in _FORM_TYPES
@@ -47,8 +46,6 @@ class RequestGuardMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        from .views import error_response
-
         if isinstance(exception, ApplicationError):
             return error_response(request, exception.status, exception.code, exception.message)
         if isinstance(exception, OperationalError):

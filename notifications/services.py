@@ -122,7 +122,16 @@ def _mark_delivered(message: OutboxMessage) -> None:
     message.address = ""
 
 
-_SAVED = ["status", "attempts", "delivered_at", "address", "attempt_started_at", "provider_id", "last_error"]
+_SAVED = [
+    "status",
+    "attempts",
+    "delivered_at",
+    "address",
+    "attempt_started_at",
+    "provider_id",
+    "last_error",
+    "next_attempt_at",
+]
 
 
 def outbox_message_deliver(*, message_id) -> bool:
@@ -155,7 +164,7 @@ def outbox_message_deliver(*, message_id) -> bool:
             except Exception as exc:
                 message.attempts += 1
                 _back_off(message, exc)
-                message.save(update_fields=[*_SAVED, "next_attempt_at"])
+                message.save(update_fields=_SAVED)
                 return False
             message.attempts += 1
             _mark_delivered(message)
@@ -170,7 +179,7 @@ def outbox_message_deliver(*, message_id) -> bool:
             except Exception as exc:  # the provider cannot answer now: ask again later
                 message.attempts += 1
                 _back_off(message, exc)
-                message.save(update_fields=[*_SAVED, "next_attempt_at"])
+                message.save(update_fields=_SAVED)
                 return False
             if has_it:
                 _mark_delivered(message)
@@ -186,7 +195,7 @@ def outbox_message_deliver(*, message_id) -> bool:
         message.attempt_started_at = now
         message.provider_id = f"{message.pk.hex}-{message.attempts}"
         message.next_attempt_at = now + timedelta(seconds=settings.OUTBOX_ATTEMPT_LEASE_SECONDS)
-        message.save(update_fields=[*_SAVED, "next_attempt_at"])
+        message.save(update_fields=_SAVED)
     # Committed: the attempt is on record before the provider hears of it.
     try:
         _send_outside(message)
@@ -196,7 +205,7 @@ def outbox_message_deliver(*, message_id) -> bool:
             if message.channel == Channel.EMAIL or (isinstance(exc, SmsError) and not exc.outcome_unknown):
                 message.attempt_started_at = None  # refused (or an SMTP error): not accepted, safe to retry
             _back_off(message, exc)
-            message.save(update_fields=[*_SAVED, "next_attempt_at"])
+            message.save(update_fields=_SAVED)
         return False
     with transaction.atomic():
         message = OutboxMessage.objects.select_for_update().get(pk=message.pk)
