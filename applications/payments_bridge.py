@@ -29,7 +29,7 @@ def order_reference(application) -> str:
 
 def _orders_at(application) -> str:
     code = application.service_item.code if application.service_item_id else ""
-    return Status.SUBMITTED if code in getattr(settings, "PAYMENTS_ORDER_AT_SUBMISSION", ()) else Status.ACCEPTED
+    return Status.SUBMITTED if code in settings.PAYMENTS_ORDER_AT_SUBMISSION else Status.ACCEPTED
 
 
 def order_fee(move) -> None:

@@ -492,6 +492,8 @@ _PAYMENT_SANDBOX_KEYS = BASE_DIR / "payments" / "contrib" / "sandbox" / "keys"
 PAYMENTS_SITE_URL = env("PAYMENTS_SITE_URL", default="http://127.0.0.1:8000")
 PAYMENTS_DEFAULT_GATEWAY = env("PAYMENTS_DEFAULT_GATEWAY", default="alipay")
 PAYMENTS_ORDER_TTL_MINUTES = env.int("PAYMENTS_ORDER_TTL_MINUTES", default=24 * 60)
+# Service item codes whose fee is ordered at submission; every other fee is ordered once the case is accepted.
+PAYMENTS_ORDER_AT_SUBMISSION = env.list("PAYMENTS_ORDER_AT_SUBMISSION", default=[])
 PAYMENTS_ALIPAY = {
     "APP_ID": env("ALIPAY_APP_ID", default="2021000000000001"),
     "SELLER_ID": env("ALIPAY_SELLER_ID", default="2088000000000001"),
