@@ -492,8 +492,13 @@ _PAYMENT_SANDBOX_KEYS = BASE_DIR / "payments" / "contrib" / "sandbox" / "keys"
 PAYMENTS_SITE_URL = env("PAYMENTS_SITE_URL", default="http://127.0.0.1:8000")
 PAYMENTS_DEFAULT_GATEWAY = env("PAYMENTS_DEFAULT_GATEWAY", default="alipay")
 PAYMENTS_ORDER_TTL_MINUTES = env.int("PAYMENTS_ORDER_TTL_MINUTES", default=24 * 60)
-# Service item codes whose fee is ordered at submission; every other fee is ordered once the case is accepted.
+# The default order point of a guide version that leaves its own (services.ServiceItemVersion.fee_order_point)
+# blank: these item codes' fees are ordered at submission, every other fee once the case is accepted.
 PAYMENTS_ORDER_AT_SUBMISSION = env.list("PAYMENTS_ORDER_AT_SUBMISSION", default=[])
+# Who may attest that a payer is exempt from a fee (payments.exemptions): ids of
+# registered exemption sources. The default asks the SANDBOX civil-affairs
+# registry; production refuses it unless staging ("exemption-sandbox").
+PAYMENTS_EXEMPTION_SOURCES = env.list("PAYMENTS_EXEMPTION_SOURCES", default=["civil-affairs-sandbox"])
 PAYMENTS_ALIPAY = {
     "APP_ID": env("ALIPAY_APP_ID", default="2021000000000001"),
     "SELLER_ID": env("ALIPAY_SELLER_ID", default="2088000000000001"),

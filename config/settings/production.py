@@ -92,6 +92,8 @@ _sandboxes_in_use = {
     "identity-sandbox": _is_sandbox(IDENTITY_VERIFIER) or _is_sandbox(IDENTITY_VERIFIER_HTTP["BASE_URL"]),
     "enterprise-sandbox": _is_sandbox(ENTERPRISE_VERIFIER) or _is_sandbox(ENTERPRISE_VERIFIER_HTTP["BASE_URL"]),
     "no-malware-scan": not CLAMD_ADDRESS,
+    # Fee exemptions attested by the SANDBOX civil-affairs registry.
+    "exemption-sandbox": any(_is_sandbox(value) for value in PAYMENTS_EXEMPTION_SOURCES),
     # A payment adapter pointed at the local payment sandbox or trusting its test keys.
     "payments-sandbox": any(
         _is_sandbox(value)
