@@ -4,8 +4,10 @@ A gateway is a :class:`BasePaymentGateway` registered in
 :data:`payments.registry.gateways` from its app's ``AppConfig.ready()``
 (``payments/contrib/<provider>/``). Payments calls it at six points:
 
-``start_payment(order, return_url, notify_url)``
+``start_payment(order, return_url, notify_url, client_ip)``
     Where to send the payer: a :class:`PaymentStart` (a URL to redirect to).
+    ``client_ip`` is the payer's address as ``identity.security.client_ip`` takes
+    it (WeChat Pay's H5 ``payer_client_ip``); empty when unknown.
 ``handle_return(request)``
     The payer's browser came back. Returns the ``out_trade_no`` it names, or
     ``None`` if the signature is bad. Never marks anything paid: only a verified
@@ -97,7 +99,7 @@ class BasePaymentGateway:
     def __init__(self, identifier: str):
         self.identifier = identifier
 
-    def start_payment(self, *, order, return_url: str, notify_url: str) -> PaymentStart:
+    def start_payment(self, *, order, return_url: str, notify_url: str, client_ip: str = "") -> PaymentStart:
         raise NotImplementedError
 
     def handle_return(self, *, request: HttpRequest) -> str | None:

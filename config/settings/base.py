@@ -581,6 +581,7 @@ OAUTH2_PROVIDER = {
         "applications:write": "Create and update applications",
         "certificates:verify": "Verify e-certificates",
         "payments:read": "Read payment orders",
+        "payments:write": "Start paying the resident's payment orders",
         "eid:verify": "Verify a resident's e-ID credential",
         "eid:verify:detail": "With eid:verify, also receive the assurance level and verification time",
     },

@@ -90,7 +90,7 @@ class AlipayGateway(BasePaymentGateway):
 
     # --- the contract -------------------------------------------------------------
 
-    def start_payment(self, *, order, return_url: str, notify_url: str) -> PaymentStart:
+    def start_payment(self, *, order, return_url: str, notify_url: str, client_ip: str = "") -> PaymentStart:
         params = self._common(
             "alipay.trade.page.pay",
             {

@@ -192,7 +192,7 @@ class UnionPayGateway(BasePaymentGateway):
 
     # --- the contract -------------------------------------------------------------------------
 
-    def start_payment(self, *, order, return_url: str, notify_url: str) -> PaymentStart:
+    def start_payment(self, *, order, return_url: str, notify_url: str, client_ip: str = "") -> PaymentStart:
         """前台类交易: the payer's browser posts this signed form to the UnionPay cashier."""
         form = self.sign(
             {

@@ -233,7 +233,7 @@ class WechatPayGateway(BasePaymentGateway):
 
     # --- the contract ------------------------------------------------------------------
 
-    def start_payment(self, *, order, return_url: str, notify_url: str) -> PaymentStart:
+    def start_payment(self, *, order, return_url: str, notify_url: str, client_ip: str = "") -> PaymentStart:
         """H5 payment: WeChat Pay answers an ``h5_url``; the payer goes there and, done,
         back to ``redirect_url`` (which proves nothing: only notifications and queries do)."""
         response = self._call(
@@ -246,7 +246,8 @@ class WechatPayGateway(BasePaymentGateway):
                 "out_trade_no": order.out_trade_no,
                 "notify_url": notify_url,
                 "amount": {"total": order.amount_fen, "currency": "CNY"},
-                "scene_info": {"payer_client_ip": "127.0.0.1", "h5_info": {"type": "Wap"}},
+                # Required by WeChat Pay; empty only when called outside a request.
+                "scene_info": {"payer_client_ip": client_ip or "127.0.0.1", "h5_info": {"type": "Wap"}},
             },
         )
         data = self._json(response)
