@@ -32,6 +32,7 @@ from .constants import (
 )
 from .events import OrderEvent, listeners
 from .models import GatewayTransaction, OrderLine, OrderTransition, PaymentOrder, Receipt, Refund
+from .money import BEIJING
 
 logger = logging.getLogger(__name__)
 
@@ -513,8 +514,6 @@ def approved_refund_ids(*, limit: int = 200) -> list[int]:
 
 # --- reconciliation ---------------------------------------------------------------------
 
-_TZ_SHANGHAI = datetime.timezone(datetime.timedelta(hours=8))
-
 
 def reconcile(*, gateway: str, day: datetime.date) -> list:
     """Match ``gateway``'s statement for ``day`` (Asia/Shanghai) line by line against our
@@ -524,7 +523,7 @@ def reconcile(*, gateway: str, day: datetime.date) -> list:
     from .registry import gateways
 
     lines = gateways[gateway].fetch_statement(day=day)
-    start = datetime.datetime.combine(day, datetime.time.min, tzinfo=_TZ_SHANGHAI)
+    start = datetime.datetime.combine(day, datetime.time.min, tzinfo=BEIJING)
     ours = {
         row.transaction_id: row
         for row in GatewayTransaction.objects.filter(

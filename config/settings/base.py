@@ -508,6 +508,8 @@ PAYMENTS_ALIPAY = {
     "GATEWAY_URL": env("ALIPAY_GATEWAY_URL", default="/sandbox/payments/alipay/gateway.do"),
     "API_URL": env("ALIPAY_API_URL", default=PAYMENTS_SITE_URL + "/sandbox/payments/alipay/gateway.do"),
     "TIMEOUT": env.float("ALIPAY_TIMEOUT", default=10.0),
+    # Said, not guessed: true while the adapter talks to the local SANDBOX (production defaults it to false).
+    "SANDBOX": env.bool("ALIPAY_SANDBOX", default=True),
 }
 PAYMENTS_UNIONPAY = {
     "MER_ID": env("UNIONPAY_MER_ID", default="777290058000001"),
@@ -525,6 +527,8 @@ PAYMENTS_UNIONPAY = {
     ),
     "GATEWAY_URL": env("UNIONPAY_GATEWAY_URL", default=PAYMENTS_SITE_URL + "/sandbox/payments/unionpay"),
     "TIMEOUT": env.float("UNIONPAY_TIMEOUT", default=10.0),
+    # Said, not guessed: true while the adapter talks to the local SANDBOX (production defaults it to false).
+    "SANDBOX": env.bool("UNIONPAY_SANDBOX", default=True),
 }
 PAYMENTS_WECHATPAY = {
     "APPID": env("WECHATPAY_APPID", default="wx0000000000000001"),
@@ -545,6 +549,8 @@ PAYMENTS_WECHATPAY = {
     # https://api.mch.weixin.qq.com at WeChat Pay; the local SANDBOX by default.
     "API_URL": env("WECHATPAY_API_URL", default=PAYMENTS_SITE_URL + "/sandbox/payments/wechatpay"),
     "TIMEOUT": env.float("WECHATPAY_TIMEOUT", default=10.0),
+    # Said, not guessed: true while the adapter talks to the local SANDBOX (production defaults it to false).
+    "SANDBOX": env.bool("WECHATPAY_SANDBOX", default=True),
 }
 
 # e-ID credential tokens (identity/services/eid.py).
