@@ -1,8 +1,13 @@
 """Where applications meet payments (payments never imports applications).
 
-* A case whose service has a fee gets one payment order when it is accepted
-  (受理后缴费), or at submission for the item codes in
-  ``settings.PAYMENTS_ORDER_AT_SUBMISSION``: hooks of ``application_transition``.
+* A case whose service has a fee gets one payment order at the point its guide
+  version names (``fee_order_point``: at submission, or once accepted); a version
+  that leaves it blank follows the deployment's default, at submission for the
+  item codes in ``settings.PAYMENTS_ORDER_AT_SUBMISSION``, else once accepted.
+  Hooks of ``application_transition``.
+* A fee is waived for the person the case is for when a trusted source attests
+  an exempt category (``payments.exemptions``); a case whose every fee is waived
+  gets a zero-fee, exempt record showing the basis.
 * Payments reports back through :data:`payments.events.listeners`: once an
   accepted case's fee is paid, the system moves it on to review by itself;
   a case withdrawn or denied after payment is refunded in full by the
@@ -11,12 +16,13 @@
 Orders reference their case as ``application:<pk>``.
 """
 
-from django.conf import settings
 from django.utils.translation import gettext as _
 
 from payments.constants import PaymentEvent
 from payments.events import OrderEvent, PaymentListener, listeners
-from payments.services import FeeLine, order_create, refund_for_reference
+from payments.selectors import fee_order_point
+from payments.services import fee_lines_for_version, order_create, refund_for_reference
+from services.constants import FeeOrderPoint
 
 from .constants import Status
 
@@ -27,22 +33,25 @@ def order_reference(application) -> str:
     return f"{PREFIX}{application.pk}"
 
 
-def _orders_at(application) -> str:
-    code = application.service_item.code if application.service_item_id else ""
-    return Status.SUBMITTED if code in settings.PAYMENTS_ORDER_AT_SUBMISSION else Status.ACCEPTED
+_STATUS_FOR_POINT = {FeeOrderPoint.SUBMISSION: Status.SUBMITTED, FeeOrderPoint.ACCEPTANCE: Status.ACCEPTED}
+
+
+def fee_payer(application):
+    """Whose exemptions count: the person the case is for (none for an enterprise's case)."""
+    if application.enterprise_id:
+        return None
+    return application.principal_user or application.applicant
 
 
 def order_fee(move) -> None:
     """Hook: make the fee's order when the case reaches the point its service pays at."""
     application = move.application
-    if not application.service_version_id or _orders_at(application) != move.to_status:
+    version = application.service_version
+    if version is None or _STATUS_FOR_POINT[fee_order_point(version)] != move.to_status:
         return
-    lines = [
-        FeeLine(name=fee.name, amount_fen=fee.amount_fen, legal_basis=fee.legal_basis)
-        for fee in application.service_version.fees.all()
-    ]
-    if sum(line.amount_fen for line in lines) <= 0:
-        return
+    lines = fee_lines_for_version(version=version, payer=fee_payer(application))
+    if sum(line.amount_fen for line in lines) <= 0 and not any(line.exemption for line in lines):
+        return  # free by the catalogue: nothing to record
     order_create(
         user=application.applicant,
         subject=application.service_item.name,

@@ -4,9 +4,19 @@ One drf-spectacular postprocessing hook, so no view has to repeat them: every op
 invalid or revoked bearer token is refused even where anonymous callers are welcome); an operation that asks
 for OAuth2 scopes can answer 403 ``insufficient_scope``; one that takes a body can answer 400; one addressed
 by a path parameter can answer 404. A response a view declares itself is kept as it is.
+
+What only some operations answer (409 for a parallel submit, 422 for a reused ``Idempotency-Key``, 410
+for a withdrawn share …) each view declares with :func:`problem_responses`, one :class:`Problem` per
+``code`` it can answer, so partners see every ``code`` with an example body::
+
+    @extend_schema(responses={201: OrderSerializer, **problem_responses(KEY_REUSED, IN_FLIGHT)})
 """
 
-from .problems import PROBLEM_CONTENT_TYPE
+from dataclasses import dataclass
+
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse
+
+from .problems import PROBLEM_CONTENT_TYPE, problem_body
 
 PROBLEM_SCHEMA = {
     "type": "object",
@@ -28,6 +38,42 @@ _DESCRIPTIONS = {
     404: "problem+json: no such object, or not yours",
 }
 _WRITES = {"post", "put", "patch"}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem+json answer an operation can give: its status, ``code`` and an example ``detail``."""
+
+    status: int
+    code: str
+    detail: str
+    title: str = ""
+
+
+def problem_responses(*problems: Problem) -> dict:
+    """``extend_schema(responses=...)`` entries for ``problems``: one problem+json response per
+    status, with one example per ``code`` (several codes may share a status)."""
+    by_status: dict[int, list[Problem]] = {}
+    for problem in problems:
+        by_status.setdefault(problem.status, []).append(problem)
+    responses = {}
+    for status, group in sorted(by_status.items()):
+        responses[(status, PROBLEM_CONTENT_TYPE)] = OpenApiResponse(
+            response=PROBLEM_SCHEMA,
+            description="problem+json: " + "; ".join(f"`{problem.code}`" for problem in group),
+            examples=[
+                OpenApiExample(
+                    problem.code,
+                    value=problem_body(
+                        status=status, code=problem.code, detail=problem.detail, title=problem.title or None
+                    ),
+                    status_codes=[str(status)],
+                    response_only=True,
+                )
+                for problem in group
+            ],
+        )
+    return responses
 
 
 def _problem(status: int) -> dict:
@@ -53,4 +99,9 @@ def problem_responses_hook(result, generator, request, public):
                 statuses.append(404)
             for status in statuses:
                 operation["responses"].setdefault(str(status), _problem(status))
+            for response in operation["responses"].values():
+                # Declared problems share the one component instead of an inline copy each.
+                problem = (response.get("content") or {}).get(PROBLEM_CONTENT_TYPE)
+                if problem is not None and problem.get("schema") == PROBLEM_SCHEMA:
+                    problem["schema"] = {"$ref": "#/components/schemas/Problem"}
     return result

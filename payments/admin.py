@@ -20,6 +20,10 @@ class _ReadOnlyInline(admin.TabularInline):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def get_readonly_fields(self, request, obj=None):
+        # Every field shown is read-only: non-editable ones (created_at) would otherwise break the form.
+        return self.fields
+
 
 class OrderLineInline(_ReadOnlyInline):
     model = OrderLine

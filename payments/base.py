@@ -4,8 +4,10 @@ A gateway is a :class:`BasePaymentGateway` registered in
 :data:`payments.registry.gateways` from its app's ``AppConfig.ready()``
 (``payments/contrib/<provider>/``). Payments calls it at six points:
 
-``start_payment(order, return_url, notify_url)``
+``start_payment(order, return_url, notify_url, client_ip)``
     Where to send the payer: a :class:`PaymentStart` (a URL to redirect to).
+    ``client_ip`` is the payer's address as ``identity.security.client_ip`` takes
+    it (WeChat Pay's H5 ``payer_client_ip``); empty when unknown.
 ``handle_return(request)``
     The payer's browser came back. Returns the ``out_trade_no`` it names, or
     ``None`` if the signature is bad. Never marks anything paid: only a verified
@@ -26,12 +28,18 @@ A gateway is a :class:`BasePaymentGateway` registered in
     The provider's statement for ``day``: a list of :class:`StatementLine`.
 
 ``is_sandbox`` is true for a gateway that pays nothing real; production
-refuses it (``config/settings/production.py``).
+refuses it (``config/settings/production.py``). For the HTTP gateways it is the
+explicit ``SANDBOX`` entry of their settings dict, never guessed from a URL.
+
+The three providers speak HTTP: :class:`HttpPaymentGateway` holds what they
+share (their settings dict, the HTTP client, the test transport).
 """
 
 import datetime
 from dataclasses import dataclass, field
 
+import httpx
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 
@@ -97,7 +105,7 @@ class BasePaymentGateway:
     def __init__(self, identifier: str):
         self.identifier = identifier
 
-    def start_payment(self, *, order, return_url: str, notify_url: str) -> PaymentStart:
+    def start_payment(self, *, order, return_url: str, notify_url: str, client_ip: str = "") -> PaymentStart:
         raise NotImplementedError
 
     def handle_return(self, *, request: HttpRequest) -> str | None:
@@ -117,3 +125,30 @@ class BasePaymentGateway:
 
     def fetch_statement(self, *, day: datetime.date) -> list[StatementLine]:
         raise NotImplementedError
+
+
+class HttpPaymentGateway(BasePaymentGateway):
+    """A gateway that calls its provider over HTTP, configured by one settings dict.
+
+    ``config_setting`` names the dict (``"PAYMENTS_ALIPAY"``); it holds ``TIMEOUT``
+    (seconds) and ``SANDBOX`` (true when the adapter talks to the local sandbox and
+    trusts its test keys). Tests pass an httpx ``transport`` to reach the sandbox
+    inside the test process.
+    """
+
+    config_setting = ""
+
+    def __init__(self, identifier: str, *, transport: httpx.BaseTransport | None = None):
+        super().__init__(identifier)
+        self.transport = transport
+
+    @property
+    def config(self) -> dict:
+        return getattr(settings, self.config_setting)
+
+    @property
+    def is_sandbox(self) -> bool:
+        return bool(self.config["SANDBOX"])
+
+    def http_client(self) -> httpx.Client:
+        return httpx.Client(transport=self.transport, timeout=self.config["TIMEOUT"])

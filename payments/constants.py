@@ -12,6 +12,8 @@ class OrderStatus(models.TextChoices):
     REFUNDED = "refunded", _("已退款")
     CLOSED = "closed", _("已关闭")
     EXPIRED = "expired", _("已过期")
+    # Every line waived (减免): a zero-fee record that shows the exemption basis; nothing to pay.
+    EXEMPT = "exempt", _("已减免")
 
 
 S = OrderStatus
@@ -34,6 +36,7 @@ ALLOWED_TRANSITIONS: frozenset[tuple[str, str]] = frozenset(
         (S.PARTIALLY_REFUNDED, S.REFUNDED),
     }
 )
+# An order is born CREATED, or EXEMPT when every line is waived; EXEMPT is final.
 PAYABLE_STATUSES = (S.CREATED, S.PENDING)
 PAID_STATUSES = (S.PAID, S.PARTIALLY_REFUNDED, S.REFUNDED)
 
@@ -72,10 +75,3 @@ class RefundStatus(models.TextChoices):
     SUCCEEDED = "succeeded", _("已退款")
     FAILED = "failed", _("失败")
     REJECTED = "rejected", _("已驳回")
-
-
-class OrderPoint(models.TextChoices):
-    """When an application's fee order is made (the service item decides)."""
-
-    SUBMISSION = "submission", _("提交时")
-    ACCEPTANCE = "acceptance", _("受理后")

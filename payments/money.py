@@ -1,4 +1,9 @@
+import datetime
 import re
+
+# The gateways speak Beijing time (UTC+8, no daylight saving) in their timestamps,
+# statements and notifications; our own times stay in UTC and show in Asia/Shanghai.
+BEIJING = datetime.timezone(datetime.timedelta(hours=8))
 
 _AMOUNT = re.compile(r"^(0|[1-9]\d{0,9})(\.\d{1,2})?$")
 

@@ -1,6 +1,9 @@
-"""Reads: a resident's orders."""
+"""Reads: a resident's orders, and when a guide version's fee is ordered."""
 
+from django.conf import settings
 from django.db.models import QuerySet
+
+from services.constants import FeeOrderPoint
 
 from .models import PaymentOrder
 
@@ -20,3 +23,13 @@ def order_for_user(*, user, out_trade_no: str) -> PaymentOrder | None:
 
 def order_for_reference(*, user, reference: str) -> PaymentOrder | None:
     return PaymentOrder.objects.filter(user=user, reference=reference).prefetch_related("lines").first()
+
+
+def fee_order_point(version) -> str:
+    """When ``version``'s fee is ordered (a ``services.constants.FeeOrderPoint``): the version's own
+    ``fee_order_point``, else the deployment's default (``settings.PAYMENTS_ORDER_AT_SUBMISSION``
+    lists the item codes ordered at submission; every other fee is ordered once the case is accepted)."""
+    if version.fee_order_point:
+        return version.fee_order_point
+    at_submission = version.item.code in settings.PAYMENTS_ORDER_AT_SUBMISSION
+    return FeeOrderPoint.SUBMISSION if at_submission else FeeOrderPoint.ACCEPTANCE

@@ -32,6 +32,7 @@ from .constants import (
 )
 from .events import OrderEvent, listeners
 from .models import GatewayTransaction, OrderLine, OrderTransition, PaymentOrder, Receipt, Refund
+from .money import BEIJING
 
 logger = logging.getLogger(__name__)
 
@@ -54,32 +55,54 @@ class FeeLine:
     name: str
     amount_fen: int
     legal_basis: str
+    # Set when the line is waived: the catalogue's basis and the source's evidence.
     exemption: str = ""
 
+    @property
+    def amount_yuan(self) -> str:
+        from .models import yuan
 
-def fee_lines_for_item(*, item_code: str, exemptions: dict[str, str] | None = None) -> list[FeeLine]:
-    """The fee items of the published guide of ``item_code``; ``exemptions`` maps a fee's
-    name to the reason it is waived (e.g. 低保户), which makes that line zero."""
-    from services.models import Fee
+        return yuan(self.amount_fen)
 
-    exemptions = exemptions or {}
-    fees = Fee.objects.filter(version__item__code=item_code, version__status="published").order_by("order", "pk")
-    return [
-        FeeLine(
-            name=fee.name,
-            amount_fen=0 if fee.name in exemptions else fee.amount_fen,
-            legal_basis=fee.legal_basis,
-            exemption=exemptions.get(fee.name, ""),
-        )
-        for fee in fees
-    ]
+
+def fee_lines_for_version(*, version, payer) -> list[FeeLine]:
+    """The fee lines of a guide ``version`` for ``payer``, each waived fee at zero with its basis.
+
+    A fee is waived when a trusted source (:mod:`payments.exemptions`) attests
+    that the payer belongs to one of the fee's exempt categories. Reads the
+    version's prefetched ``fees`` if there are any.
+    """
+    from services.constants import FeeExemptionCategory
+
+    from .exemptions import attestations_for
+
+    fees = list(version.fees.all())
+    wanted = {category for fee in fees for category in fee.exempt_categories}
+    attested = attestations_for(user=payer, categories=wanted)
+    labels = dict(FeeExemptionCategory.choices)
+    lines = []
+    for fee in fees:
+        attestation = next((attested[c] for c in fee.exempt_categories if c in attested), None)
+        if attestation is None:
+            lines.append(FeeLine(name=fee.name, amount_fen=fee.amount_fen, legal_basis=fee.legal_basis))
+            continue
+        who = labels.get(attestation.category, attestation.category)
+        exemption = f"{who}（{attestation.evidence}）：{fee.exemption_basis}"
+        lines.append(FeeLine(name=fee.name, amount_fen=0, legal_basis=fee.legal_basis, exemption=exemption[:200]))
+    return lines
 
 
 def order_create(*, user, subject: str, lines: list[FeeLine], reference: str = "", item_code: str = "") -> PaymentOrder:
-    """Make the order for ``lines`` (idempotent per ``reference``: the same thing is ordered once)."""
+    """Make the order for ``lines`` (idempotent per ``reference``: the same thing is ordered once).
+
+    When every line is waived the order is a zero-fee record, born ``exempt``:
+    nothing to pay, and the resident and officials see the exemption basis.
+    """
     amount = sum(line.amount_fen for line in lines)
-    if amount <= 0:
+    exempt = amount == 0 and any(line.exemption for line in lines)
+    if amount <= 0 and not exempt:
         raise PaymentError(_("该事项无需缴费。"), code="nothing_to_pay")
+    status = OrderStatus.EXEMPT if exempt else OrderStatus.CREATED
     with transaction.atomic():
         if reference:
             existing = PaymentOrder.objects.select_for_update().filter(reference=reference).first()
@@ -92,6 +115,7 @@ def order_create(*, user, subject: str, lines: list[FeeLine], reference: str = "
             item_code=item_code,
             subject=subject[:128],
             amount_fen=amount,
+            status=status,
             expires_at=timezone.now() + datetime.timedelta(minutes=settings.PAYMENTS_ORDER_TTL_MINUTES),
         )
         OrderLine.objects.bulk_create(
@@ -104,7 +128,9 @@ def order_create(*, user, subject: str, lines: list[FeeLine], reference: str = "
             )
             for line in lines
         )
-        OrderTransition.objects.create(order=order, from_status="", to_status=OrderStatus.CREATED, actor=user)
+        OrderTransition.objects.create(
+            order=order, from_status="", to_status=status, actor=user, reason="fee exempt" if exempt else ""
+        )
     return order
 
 
@@ -488,8 +514,6 @@ def approved_refund_ids(*, limit: int = 200) -> list[int]:
 
 # --- reconciliation ---------------------------------------------------------------------
 
-_TZ_SHANGHAI = datetime.timezone(datetime.timedelta(hours=8))
-
 
 def reconcile(*, gateway: str, day: datetime.date) -> list:
     """Match ``gateway``'s statement for ``day`` (Asia/Shanghai) line by line against our
@@ -499,7 +523,7 @@ def reconcile(*, gateway: str, day: datetime.date) -> list:
     from .registry import gateways
 
     lines = gateways[gateway].fetch_statement(day=day)
-    start = datetime.datetime.combine(day, datetime.time.min, tzinfo=_TZ_SHANGHAI)
+    start = datetime.datetime.combine(day, datetime.time.min, tzinfo=BEIJING)
     ours = {
         row.transaction_id: row
         for row in GatewayTransaction.objects.filter(

@@ -15,6 +15,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
 from common.exceptions import ApplicationError
+from identity.security import client_ip
 
 from .base import GatewayError, InvalidNotification
 from .constants import PAYABLE_STATUSES
@@ -92,6 +93,7 @@ def order_pay(request: HttpRequest, out_trade_no: str) -> HttpResponse:
             order=order,
             return_url=request.build_absolute_uri(reverse("payments:order_return", args=[out_trade_no])),
             notify_url=request.build_absolute_uri(reverse("payments-notify:notify", args=[gateway_id])),
+            client_ip=client_ip(request) or "",
         )
     except GatewayError as exc:
         logger.warning("payment start %s via %s failed: %s", out_trade_no, gateway_id, exc)

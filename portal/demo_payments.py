@@ -11,14 +11,17 @@ def seed() -> list[str]:
     from applications.constants import Status
     from applications.demo import _demo_pdf, _grant_case_work
     from applications.models import Application, DepartmentOfficial
+    from payments.contrib.sandbox import civil_affairs
     from payments.models import PaymentOrder
     from services.models import Department
 
+    # The SANDBOX civil-affairs registry, which fee exemptions ask.
+    registry_accounts = civil_affairs.seed()
     User = get_user_model()
     resident = User.objects.filter(username="13800138000").first()
     department = Department.objects.filter(code="ga").first()
     if resident is None or department is None:
-        return []
+        return registry_accounts
     official, _ = User.objects.get_or_create(
         username="official-ga", defaults={"is_staff": True, "display_name": "公安局 李科员"}
     )
@@ -48,6 +51,7 @@ def seed() -> list[str]:
     if order is None:
         return []
     return [
+        *registry_accounts,
         f"演示缴费 / demo fee: {case.case_number} 普通护照签发, 工本费 ¥{order.amount_yuan} "
-        f"({order.get_status_display()}) → /my/applications/{case.case_number}/ → 去支付 (支付宝沙箱 SANDBOX)"
+        f"({order.get_status_display()}) → /my/applications/{case.case_number}/ → 去支付 (支付宝沙箱 SANDBOX)",
     ]

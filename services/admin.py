@@ -18,7 +18,7 @@ from common.exceptions import ApplicationError
 
 from . import services, transfer
 from .cache import catalogue_changed
-from .constants import PROMISED_LIMIT_TARGET_CUT, VersionStatus
+from .constants import PROMISED_LIMIT_TARGET_CUT, FeeExemptionCategory, VersionStatus
 from .models import (
     FAQ,
     Bundle,
@@ -228,8 +228,24 @@ class MaterialInline(_PartInline):
     model = Material
 
 
+class FeeForm(forms.ModelForm):
+    exempt_categories = forms.MultipleChoiceField(
+        label=_("减免对象"),
+        choices=FeeExemptionCategory.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Fee
+        fields = ("order", "name", "amount_fen", "legal_basis", "exempt_categories", "exemption_basis")
+
+
 class FeeInline(_PartInline):
+    """Fees with their exemptions: whom a fee is waived for, and on what basis (shown to residents)."""
+
     model = Fee
+    form = FeeForm
 
 
 class ProcessStepInline(_PartInline):

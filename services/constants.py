@@ -68,3 +68,19 @@ class VersionStatus(models.TextChoices):
 # Promised limits are expected to be well below statutory ones (the platform's
 # "承诺时限压缩" target); the publish check warns below this ratio of cut.
 PROMISED_LIMIT_TARGET_CUT = 0.6
+
+
+class FeeExemptionCategory(models.TextChoices):
+    """Who a fee can be waived for (减免对象). Whether a payer belongs to one is
+    attested by a registered source (``payments.exemptions``), never self-declared."""
+
+    LOW_INCOME = "low_income", _("最低生活保障对象（低保户）")
+    EXTREME_POVERTY = "extreme_poverty", _("特困供养人员")
+
+
+class FeeOrderPoint(models.TextChoices):
+    """When an application's fee order is made. Empty on a version: the deployment's
+    default (``settings.PAYMENTS_ORDER_AT_SUBMISSION`` lists item codes ordered at submission)."""
+
+    SUBMISSION = "submission", _("提交时缴费")
+    ACCEPTANCE = "acceptance", _("受理后缴费")

@@ -129,7 +129,17 @@ def _item(
             {"name": m[0], "form": m[1], "copies": m[2], "mandatory": m[3], "certificate_type_code": m[4], "note": ""}
             for m in materials
         ],
-        "fees": [{"name": f[0], "amount_fen": f[1], "legal_basis": f[2]} for f in fees],
+        "fees": [
+            {
+                "name": f[0],
+                "amount_fen": f[1],
+                "legal_basis": f[2],
+                # (name, fen, basis[, exempt categories, exemption basis])
+                "exempt_categories": list(f[3]) if len(f) > 3 else [],
+                "exemption_basis": f[4] if len(f) > 4 else "",
+            }
+            for f in fees
+        ],
         "steps": [{"name": s[0], "description": s[1]} for s in steps],
         "special_steps": [{"name": s[0], "max_days": s[1], "description": s[2]} for s in special],
         "faqs": [{"question": q, "answer": a} for q, a in faqs]
@@ -295,7 +305,15 @@ ITEMS = [
         aliases="身份证到期换证,换身份证",
         basis="《中华人民共和国居民身份证法》第十一条、第十二条",
         conditions="居民身份证有效期满、证件严重损坏或登记项目变更。",
-        fees=[("居民身份证工本费", 2000, "《关于居民身份证收费标准及有关问题的通知》（发改价格〔2003〕2322号）")],
+        fees=[
+            (
+                "居民身份证工本费",
+                2000,
+                "《关于居民身份证收费标准及有关问题的通知》（发改价格〔2003〕2322号）",
+                ("low_income", "extreme_poverty"),
+                "发改价格〔2003〕2322号：城市最低生活保障对象、农村特困人员首次申领和到期换领居民身份证，免收工本费",
+            )
+        ],
         materials=[HUKOU, ("原居民身份证", "original", 1, True, "")],
         faqs=[("可以异地换领吗？", "可以，全国范围内均可在户籍地以外的受理点申请换领。")],
     ),

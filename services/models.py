@@ -8,6 +8,7 @@ the version it was judged by.
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +17,8 @@ from common.models import TimeStampedModel
 
 from .constants import (
     Audience,
+    FeeExemptionCategory,
+    FeeOrderPoint,
     ItemType,
     LifeEventKind,
     MaterialForm,
@@ -142,6 +145,13 @@ class ServiceItemVersion(TimeStampedModel):
     # "x-order" (field order), "x-label-en" (English label, "title" is Chinese),
     # "x-source" (prefill source such as "identity.name"; see applications.forms).
     form_schema = models.JSONField(_("申请表单（JSON Schema）"), default=dict, blank=True)
+    fee_order_point = models.CharField(
+        _("缴费时点"),
+        max_length=20,
+        choices=FeeOrderPoint.choices,
+        blank=True,
+        help_text=_("留空则按系统默认（PAYMENTS_ORDER_AT_SUBMISSION 列出的事项提交时缴费，其余受理后缴费）"),
+    )
     minimum_assurance_level = models.PositiveSmallIntegerField(
         _("最低认证等级"), default=2, help_text=_("1 手机号验证，2 实名核验，3 人脸或现场核验")
     )
@@ -227,6 +237,10 @@ class Fee(_VersionPart):
     name = models.CharField(_("收费项目"), max_length=200)
     amount_fen = models.PositiveIntegerField(_("金额（分）"))
     legal_basis = models.CharField(_("收费依据"), max_length=300)
+    # Waived for a payer a registered source attests to be in one of these
+    # categories (FeeExemptionCategory values); see payments.exemptions.
+    exempt_categories = models.JSONField(_("减免对象"), default=list, blank=True)
+    exemption_basis = models.CharField(_("减免依据"), max_length=300, blank=True)
 
     class Meta(_VersionPart.Meta):
         verbose_name = _("收费项目")
@@ -238,6 +252,18 @@ class Fee(_VersionPart):
     @property
     def amount_yuan(self) -> str:
         return f"{self.amount_fen // 100}.{self.amount_fen % 100:02d}"
+
+    @property
+    def exempt_category_labels(self) -> list[str]:
+        labels = dict(FeeExemptionCategory.choices)
+        return [str(labels[category]) for category in self.exempt_categories if category in labels]
+
+    def clean(self):
+        unknown = set(self.exempt_categories or []) - set(FeeExemptionCategory.values)
+        if unknown:
+            raise ValidationError({"exempt_categories": _("未知的减免对象：%(names)s") % {"names": ", ".join(unknown)}})
+        if self.exempt_categories and not self.exemption_basis:
+            raise ValidationError({"exemption_basis": _("设置减免对象时须填写减免依据。")})
 
 
 class ProcessStep(_VersionPart):

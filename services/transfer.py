@@ -24,7 +24,17 @@ from rest_framework import serializers
 
 from common.exceptions import ApplicationError
 
-from .constants import Audience, Channel, ItemType, MaterialForm, OnlineDepth, ResultType, VersionStatus
+from .constants import (
+    Audience,
+    Channel,
+    FeeExemptionCategory,
+    FeeOrderPoint,
+    ItemType,
+    MaterialForm,
+    OnlineDepth,
+    ResultType,
+    VersionStatus,
+)
 from .models import (
     FAQ,
     Department,
@@ -54,10 +64,11 @@ VERSION_FIELDS = (
     "contact_phone",
     "complaint_phone",
     "notes",
+    "fee_order_point",
 )
 PART_FIELDS = {
     "materials": (Material, ("name", "form", "copies", "mandatory", "certificate_type_code", "note")),
-    "fees": (Fee, ("name", "amount_fen", "legal_basis")),
+    "fees": (Fee, ("name", "amount_fen", "legal_basis", "exempt_categories", "exemption_basis")),
     "steps": (ProcessStep, ("name", "description")),
     "special_steps": (SpecialStep, ("name", "max_days", "description")),
     "faqs": (FAQ, ("question", "answer")),
@@ -79,6 +90,15 @@ class _FeeSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     amount_fen = serializers.IntegerField(min_value=0)
     legal_basis = serializers.CharField(max_length=300)
+    exempt_categories = serializers.ListField(
+        child=serializers.ChoiceField(choices=FeeExemptionCategory.choices), default=list
+    )
+    exemption_basis = serializers.CharField(max_length=300, allow_blank=True, default="")
+
+    def validate(self, attrs):
+        if attrs["exempt_categories"] and not attrs["exemption_basis"]:
+            raise serializers.ValidationError({"exemption_basis": _("设置减免对象时须填写减免依据。")})
+        return attrs
 
 
 class _StepSerializer(serializers.Serializer):
@@ -125,6 +145,7 @@ class CatalogueRecordSerializer(serializers.Serializer):
     contact_phone = serializers.CharField(max_length=50)
     complaint_phone = serializers.CharField(max_length=50)
     notes = serializers.CharField(allow_blank=True, default="")
+    fee_order_point = serializers.ChoiceField(choices=FeeOrderPoint.choices, allow_blank=True, default="")
     materials = _MaterialSerializer(many=True, default=list)
     fees = _FeeSerializer(many=True, default=list)
     steps = _StepSerializer(many=True, allow_empty=False)

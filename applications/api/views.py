@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.exceptions import ApplicationError
+from common.openapi import Problem, problem_responses
 from common.problems import PROBLEM_CONTENT_TYPE, problem_body
 from identity.api_permissions import RequiredScopes, TokenHasUser
 
@@ -196,7 +197,13 @@ class DraftMaterial(_DraftBase):
 class DraftSubmit(_DraftBase):
     """Submit a draft: the case number and deadlines are assigned; errors come back as problem+json."""
 
-    @extend_schema(request=None, responses={200: ApplicationDetailSerializer})
+    @extend_schema(
+        request=None,
+        responses={
+            200: ApplicationDetailSerializer,
+            **problem_responses(Problem(409, "already_submitted", "申请已提交，请勿重复提交。")),
+        },
+    )
     def post(self, request, pk: int, version=None):
         # Lock the draft for the request's transaction: of parallel submits one
         # proceeds, the others find it already submitted and get 409.

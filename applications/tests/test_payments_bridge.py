@@ -10,8 +10,10 @@ from applications.tests import factories
 from payments.constants import OrderStatus, RefundStatus
 from payments.contrib.sandbox import services as sandbox
 from payments.models import PaymentOrder, Refund
+from payments.selectors import fee_order_point
 from payments.services import order_events_relay, order_start_payment
 from payments.tests.helpers import NOTIFY_URL, paid_sandbox_trade
+from services.constants import FeeOrderPoint
 from services.models import Fee, ServiceItemVersion
 
 pytestmark = pytest.mark.django_db
@@ -99,3 +101,54 @@ def test_a_case_refused_after_paying_at_submission_is_refunded(client, fee_item,
     application_transition(application_id=case.pk, to_status=Status.REFUSED, actor=official, comment="不属于受理范围")
 
     assert Refund.objects.get(order=order).amount_fen == 12000
+
+
+def _set_order_point(item, point: str) -> None:
+    # The guide version's own field (set in the admin on a draft before publishing).
+    ServiceItemVersion.objects.filter(item=item).update(fee_order_point=point)
+
+
+def test_a_version_ordering_at_submission_gets_its_order_when_submitted(fee_item, settings):
+    settings.PAYMENTS_ORDER_AT_SUBMISSION = []  # the deployment's default would wait for acceptance
+    _set_order_point(fee_item, FeeOrderPoint.SUBMISSION)
+
+    case = factories.submitted_application(applicant=factories.resident(), item=fee_item)
+
+    order = PaymentOrder.objects.get(reference=order_reference(case))
+    assert (order.amount_fen, order.status) == (12000, OrderStatus.CREATED)
+
+
+def test_a_version_ordering_after_acceptance_waits_even_if_the_setting_names_its_item(fee_item, settings):
+    settings.PAYMENTS_ORDER_AT_SUBMISSION = [fee_item.code]
+    _set_order_point(fee_item, FeeOrderPoint.ACCEPTANCE)
+    official = factories.official(department=fee_item.department)
+
+    case = factories.submitted_application(applicant=factories.resident(), item=fee_item)
+    assert not PaymentOrder.objects.exists()
+    application_transition(application_id=case.pk, to_status=Status.ACCEPTED, actor=official)
+
+    assert PaymentOrder.objects.get(reference=order_reference(case)).amount_fen == 12000
+
+
+def test_a_version_that_leaves_the_point_blank_follows_the_setting(fee_item, settings):
+    version = ServiceItemVersion.objects.get(item=fee_item)
+    assert version.fee_order_point == ""
+    settings.PAYMENTS_ORDER_AT_SUBMISSION = []
+    assert fee_order_point(version) == FeeOrderPoint.ACCEPTANCE
+    settings.PAYMENTS_ORDER_AT_SUBMISSION = [fee_item.code]
+    assert fee_order_point(version) == FeeOrderPoint.SUBMISSION
+
+
+def test_the_order_point_is_copied_into_a_new_draft_and_shown_in_the_admin(client, fee_item):
+    from identity.tests.factories import UserFactory, login_with_totp
+    from services.services import service_item_version_create_draft
+
+    _set_order_point(fee_item, FeeOrderPoint.SUBMISSION)
+    draft = service_item_version_create_draft(item=fee_item)
+    assert draft.fee_order_point == FeeOrderPoint.SUBMISSION
+    login_with_totp(client, UserFactory(official=True, is_superuser=True))
+
+    page = client.get(f"/admin/services/serviceitemversion/{draft.pk}/change/").content.decode()
+
+    assert 'name="fee_order_point"' in page
+    assert '<option value="submission" selected>' in page

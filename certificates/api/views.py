@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.exceptions import ApplicationError
+from common.openapi import Problem, problem_responses
 from identity.api.authentication import BearerTokenAuthentication
 from identity.api_permissions import RequiredScopes
 
@@ -84,7 +85,11 @@ class SharedCertificateView(APIView):
     permission_classes = (RequiredScopes,)
     required_scopes_write = ("certificates:verify",)
 
-    @extend_schema(request=SharedInput, responses={200: dict}, tags=["Certificates"])
+    @extend_schema(
+        request=SharedInput,
+        responses={200: dict, **problem_responses(Problem(410, "share_closed", "持证人已撤回授权或授权已过期。"))},
+        tags=["Certificates"],
+    )
     def post(self, request, version=None):
         data = SharedInput(data=request.data)
         data.is_valid(raise_exception=True)

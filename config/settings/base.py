@@ -492,8 +492,13 @@ _PAYMENT_SANDBOX_KEYS = BASE_DIR / "payments" / "contrib" / "sandbox" / "keys"
 PAYMENTS_SITE_URL = env("PAYMENTS_SITE_URL", default="http://127.0.0.1:8000")
 PAYMENTS_DEFAULT_GATEWAY = env("PAYMENTS_DEFAULT_GATEWAY", default="alipay")
 PAYMENTS_ORDER_TTL_MINUTES = env.int("PAYMENTS_ORDER_TTL_MINUTES", default=24 * 60)
-# Service item codes whose fee is ordered at submission; every other fee is ordered once the case is accepted.
+# The default order point of a guide version that leaves its own (services.ServiceItemVersion.fee_order_point)
+# blank: these item codes' fees are ordered at submission, every other fee once the case is accepted.
 PAYMENTS_ORDER_AT_SUBMISSION = env.list("PAYMENTS_ORDER_AT_SUBMISSION", default=[])
+# Who may attest that a payer is exempt from a fee (payments.exemptions): ids of
+# registered exemption sources. The default asks the SANDBOX civil-affairs
+# registry; production refuses it unless staging ("exemption-sandbox").
+PAYMENTS_EXEMPTION_SOURCES = env.list("PAYMENTS_EXEMPTION_SOURCES", default=["civil-affairs-sandbox"])
 PAYMENTS_ALIPAY = {
     "APP_ID": env("ALIPAY_APP_ID", default="2021000000000001"),
     "SELLER_ID": env("ALIPAY_SELLER_ID", default="2088000000000001"),
@@ -503,6 +508,8 @@ PAYMENTS_ALIPAY = {
     "GATEWAY_URL": env("ALIPAY_GATEWAY_URL", default="/sandbox/payments/alipay/gateway.do"),
     "API_URL": env("ALIPAY_API_URL", default=PAYMENTS_SITE_URL + "/sandbox/payments/alipay/gateway.do"),
     "TIMEOUT": env.float("ALIPAY_TIMEOUT", default=10.0),
+    # Said, not guessed: true while the adapter talks to the local SANDBOX (production defaults it to false).
+    "SANDBOX": env.bool("ALIPAY_SANDBOX", default=True),
 }
 PAYMENTS_UNIONPAY = {
     "MER_ID": env("UNIONPAY_MER_ID", default="777290058000001"),
@@ -520,6 +527,8 @@ PAYMENTS_UNIONPAY = {
     ),
     "GATEWAY_URL": env("UNIONPAY_GATEWAY_URL", default=PAYMENTS_SITE_URL + "/sandbox/payments/unionpay"),
     "TIMEOUT": env.float("UNIONPAY_TIMEOUT", default=10.0),
+    # Said, not guessed: true while the adapter talks to the local SANDBOX (production defaults it to false).
+    "SANDBOX": env.bool("UNIONPAY_SANDBOX", default=True),
 }
 PAYMENTS_WECHATPAY = {
     "APPID": env("WECHATPAY_APPID", default="wx0000000000000001"),
@@ -540,6 +549,8 @@ PAYMENTS_WECHATPAY = {
     # https://api.mch.weixin.qq.com at WeChat Pay; the local SANDBOX by default.
     "API_URL": env("WECHATPAY_API_URL", default=PAYMENTS_SITE_URL + "/sandbox/payments/wechatpay"),
     "TIMEOUT": env.float("WECHATPAY_TIMEOUT", default=10.0),
+    # Said, not guessed: true while the adapter talks to the local SANDBOX (production defaults it to false).
+    "SANDBOX": env.bool("WECHATPAY_SANDBOX", default=True),
 }
 
 # e-ID credential tokens (identity/services/eid.py).
@@ -576,6 +587,7 @@ OAUTH2_PROVIDER = {
         "applications:write": "Create and update applications",
         "certificates:verify": "Verify e-certificates",
         "payments:read": "Read payment orders",
+        "payments:write": "Start paying the resident's payment orders",
         "eid:verify": "Verify a resident's e-ID credential",
         "eid:verify:detail": "With eid:verify, also receive the assurance level and verification time",
     },

@@ -86,14 +86,28 @@ def _is_sandbox(value: str) -> bool:
     return False
 
 
+# The payment adapters say whether they are sandboxes (payments.base.HttpPaymentGateway.is_sandbox);
+# in production they are real unless a setting says otherwise. No real exemption source exists
+# yet: nobody is exempted automatically unless the deployment names a source.
+for _prefix, _config in (
+    ("ALIPAY", PAYMENTS_ALIPAY),
+    ("UNIONPAY", PAYMENTS_UNIONPAY),
+    ("WECHATPAY", PAYMENTS_WECHATPAY),
+):
+    _config["SANDBOX"] = env.bool(f"{_prefix}_SANDBOX", default=False)
+PAYMENTS_EXEMPTION_SOURCES = env.list("PAYMENTS_EXEMPTION_SOURCES", default=[])
+
 _sandboxes_in_use = {
     "sms-console": _is_sandbox(SMS_BACKEND),
     # The sandbox verifier, or the HTTP adapter pointed at the sandbox gateway's path.
     "identity-sandbox": _is_sandbox(IDENTITY_VERIFIER) or _is_sandbox(IDENTITY_VERIFIER_HTTP["BASE_URL"]),
     "enterprise-sandbox": _is_sandbox(ENTERPRISE_VERIFIER) or _is_sandbox(ENTERPRISE_VERIFIER_HTTP["BASE_URL"]),
     "no-malware-scan": not CLAMD_ADDRESS,
+    # Fee exemptions attested by the SANDBOX civil-affairs registry.
+    "exemption-sandbox": any(_is_sandbox(value) for value in PAYMENTS_EXEMPTION_SOURCES),
     # A payment adapter pointed at the local payment sandbox or trusting its test keys.
-    "payments-sandbox": any(
+    "payments-sandbox": any(config["SANDBOX"] for config in (PAYMENTS_ALIPAY, PAYMENTS_UNIONPAY, PAYMENTS_WECHATPAY))
+    or any(
         _is_sandbox(value)
         for value in (
             *(PAYMENTS_ALIPAY[key] for key in ("GATEWAY_URL", "API_URL", "ALIPAY_PUBLIC_KEY_FILE")),

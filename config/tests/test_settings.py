@@ -176,6 +176,8 @@ def _production_check(**changes) -> subprocess.CompletedProcess:
         ("UNIONPAY_GATEWAY_URL", None, "payments-sandbox"),
         ("UNIONPAY_FRONT_TRANS_URL", None, "payments-sandbox"),
         ("UNIONPAY_MERCHANT_PRIVATE_KEY_FILE", None, "payments-sandbox"),
+        ("WECHATPAY_SANDBOX", "true", "payments-sandbox"),
+        ("PAYMENTS_EXEMPTION_SOURCES", "civil-affairs-sandbox", "exemption-sandbox"),
     ],
 )
 def test_production_refuses_each_sandbox_unless_staging_names_it(setting, value, sandbox):

@@ -17,6 +17,7 @@ SCOPE_DESCRIPTIONS = {
     "applications:write": _("代您提交和修改办件"),
     "certificates:verify": _("核验电子证照"),
     "payments:read": _("查看缴费订单"),
+    "payments:write": _("代您发起缴费"),
     "eid:verify": _("核验居民身份电子凭证"),
     "eid:verify:detail": _("核验居民身份电子凭证时获得认证等级和认证时间"),
 }

@@ -30,6 +30,7 @@ ALL_SCOPES = {
     "applications:write",
     "certificates:verify",
     "payments:read",
+    "payments:write",
     "eid:verify",
     "eid:verify:detail",
 }

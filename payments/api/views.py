@@ -1,17 +1,20 @@
 """Partner API: a resident's payment orders (``payments:read``) and starting a payment
-(``applications:write``: paying the fee of one's application), with ``Idempotency-Key``."""
+(``payments:write``), with ``Idempotency-Key``."""
 
 import logging
 
 from django.http import Http404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.exceptions import ApplicationError
+from common.openapi import Problem, problem_responses
 from identity.api_permissions import RequiredScopes, TokenHasUser
+from identity.security import client_ip
 
 from ..base import GatewayError
 from ..constants import PAYABLE_STATUSES
@@ -43,6 +46,16 @@ class PaymentCreateInput(serializers.Serializer):
     return_url = serializers.URLField(required=False, default="")
 
 
+INVALID = Problem(400, "invalid", "请求内容有误（errors 列出各字段的问题）。")
+KEY_MISSING = Problem(400, "idempotency_key_missing", "请提供 Idempotency-Key 请求头（不超过128个字符）。")
+KEY_REUSED = Problem(422, "idempotency_key_reused", "该 Idempotency-Key 已用于另一请求内容。")
+IN_FLIGHT = Problem(409, "request_in_flight", "使用该 Idempotency-Key 的请求仍在处理中。")
+UNKNOWN_GATEWAY = Problem(422, "unknown_gateway", "不支持该支付渠道。")
+NOT_PAYABLE = Problem(409, "not_payable", "订单当前状态不能支付。")
+ORDER_EXPIRED = Problem(409, "order_expired", "订单已过期，请重新办理。")
+GATEWAY_UNAVAILABLE = Problem(502, "gateway_unavailable", "支付渠道暂时无法连接，请稍后重试或换一种支付方式。")
+
+
 @extend_schema(tags=["payments"])
 class OrderList(generics.ListAPIView):
     """The signed-in resident's payment orders, newest first."""
@@ -62,15 +75,37 @@ class PaymentCreate(APIView):
 
     permission_classes = (TokenHasUser, RequiredScopes)
     required_scopes_read = ("payments:read",)
-    required_scopes_write = ("applications:write",)
+    required_scopes_write = ("payments:write",)
 
-    @extend_schema(request=PaymentCreateInput, responses={201: OrderSerializer})
+    @extend_schema(
+        request=PaymentCreateInput,
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                required=True,
+                description="Up to 128 characters; a retry with the same key and body gets the same answer.",
+            )
+        ],
+        responses={
+            201: OrderSerializer,
+            **problem_responses(
+                INVALID,
+                KEY_MISSING,
+                KEY_REUSED,
+                IN_FLIGHT,
+                UNKNOWN_GATEWAY,
+                NOT_PAYABLE,
+                ORDER_EXPIRED,
+                GATEWAY_UNAVAILABLE,
+            ),
+        },
+    )
     def post(self, request, version=None):
         key = request.headers.get("Idempotency-Key", "").strip()
         if not key or len(key) > 128:
-            raise ApplicationError(
-                _("请提供 Idempotency-Key 请求头（不超过128个字符）。"), code="idempotency_key_missing"
-            )
+            raise ApplicationError(_("请提供 Idempotency-Key 请求头（不超过128个字符）。"), code=KEY_MISSING.code)
         data = PaymentCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
@@ -107,6 +142,7 @@ class PaymentCreate(APIView):
                 order=order,
                 return_url=values["return_url"] or request.build_absolute_uri(f"/my/orders/{order.out_trade_no}/"),
                 notify_url=request.build_absolute_uri(f"/payments/notify/{values['gateway']}/"),
+                client_ip=client_ip(request) or "",
             )
         except GatewayError as exc:
             logger.warning("payment start %s via %s failed: %s", order.out_trade_no, values["gateway"], exc)

@@ -1,6 +1,10 @@
 from django import template
 
-from ..selectors import order_for_reference
+from services.constants import FeeOrderPoint
+
+from ..models import yuan
+from ..selectors import fee_order_point, order_for_reference
+from ..services import fee_lines_for_version
 
 register = template.Library()
 
@@ -12,3 +16,19 @@ def fee_box(context, kind: str, pk):
     user = context["request"].user
     order = order_for_reference(user=user, reference=reference) if user.is_authenticated else None
     return {"order": order, "request": context["request"]}
+
+
+@register.inclusion_tag("payments/_fee_preview.html")
+def fee_preview(version, payer):
+    """What the applicant will pay for ``version`` before ordering: each fee, waived ones at zero
+    with their basis (``payer``: whose exemptions count; None for an enterprise)."""
+    if version is None:
+        return {"lines": []}
+    lines = fee_lines_for_version(version=version, payer=payer)
+    total = sum(line.amount_fen for line in lines)
+    return {
+        "lines": lines,
+        "total_yuan": yuan(total),
+        "exempt": total == 0 and any(line.exemption for line in lines),
+        "at_submission": fee_order_point(version) == FeeOrderPoint.SUBMISSION,
+    }

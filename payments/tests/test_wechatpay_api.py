@@ -204,3 +204,45 @@ def test_an_unanswered_notification_is_tried_16_times_by_the_sandbox_task():
     trade.refresh_from_db()
     assert trade.notify_attempts == 1 + len(sandbox.WECHATPAY_RETRY_SCHEDULE)
     assert trade.notified_at is None
+
+
+class RecordingTransport(httpx.BaseTransport):
+    """The real sandbox behind it; keeps each request body the adapter sent."""
+
+    def __init__(self):
+        self.inner = wsgi_transport()
+        self.bodies: list[dict] = []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        body = request.read()
+        if body:
+            self.bodies.append(json.loads(body))
+        return self.inner.handle_request(request)
+
+
+@pytest.mark.parametrize(
+    ("proxies", "remote", "forwarded", "payer_ip"),
+    [
+        (0, "203.0.113.7", "198.51.100.99", "203.0.113.7"),  # no proxy: X-Forwarded-For is the client's word
+        (1, "10.0.0.2", "198.51.100.99, 203.0.113.9", "203.0.113.9"),  # our one proxy appended the client
+    ],
+)
+def test_h5_start_sends_the_payers_real_address(client, settings, proxies, remote, forwarded, payer_ip):
+    settings.TRUSTED_PROXY_COUNT = proxies
+    transport = RecordingTransport()
+    with gateways.fresh(empty=True) as registry:
+        registry.register("wechatpay", WechatPayGateway("wechatpay", transport=transport))
+        order = _order()
+        client.force_login(order.user)
+        response = client.post(
+            f"/my/orders/{order.out_trade_no}/pay/",
+            {"gateway": "wechatpay"},
+            REMOTE_ADDR=remote,
+            HTTP_X_FORWARDED_FOR=forwarded,
+        )
+
+    assert response.status_code == 302
+    assert "/sandbox/payments/wechatpay/" in response["Location"]
+    (created,) = transport.bodies
+    assert created["out_trade_no"] == order.out_trade_no
+    assert created["scene_info"]["payer_client_ip"] == payer_ip

@@ -15,14 +15,13 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import httpx
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ...base import (
-    BasePaymentGateway,
     GatewayError,
+    HttpPaymentGateway,
     InvalidNotification,
     NotificationOutcome,
     PaymentStart,
@@ -33,14 +32,13 @@ from ...base import (
 )
 from ...constants import TransactionKind
 from ...models import yuan
-from ...money import parse_yuan
+from ...money import BEIJING, parse_yuan
 from ...registry import register
 from . import signing
 
 logger = logging.getLogger(__name__)
 
 PAID_STATUSES = {"TRADE_SUCCESS", "TRADE_FINISHED"}
-_TZ = datetime.timezone(datetime.timedelta(hours=8))
 
 
 def extract_response_node(raw: str, node: str) -> str:
@@ -52,20 +50,10 @@ def extract_response_node(raw: str, node: str) -> str:
 
 
 @register("alipay")
-class AlipayGateway(BasePaymentGateway):
+class AlipayGateway(HttpPaymentGateway):
     verbose_name = _("支付宝")
 
-    def __init__(self, identifier: str, *, transport: httpx.BaseTransport | None = None):
-        super().__init__(identifier)
-        self.transport = transport
-
-    @property
-    def config(self) -> dict:
-        return settings.PAYMENTS_ALIPAY
-
-    @property
-    def is_sandbox(self) -> bool:
-        return "sandbox" in self.config["GATEWAY_URL"]
+    config_setting = "PAYMENTS_ALIPAY"
 
     @cached_property
     def _keys(self) -> tuple[bytes, bytes]:
@@ -81,7 +69,7 @@ class AlipayGateway(BasePaymentGateway):
             "format": "JSON",
             "charset": "utf-8",
             "sign_type": "RSA2",
-            "timestamp": timezone.now().astimezone(_TZ).strftime("%Y-%m-%d %H:%M:%S"),
+            "timestamp": timezone.now().astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S"),
             "version": "1.0",
             "biz_content": json.dumps(biz, ensure_ascii=False, separators=(",", ":")),
             **extra,
@@ -90,7 +78,7 @@ class AlipayGateway(BasePaymentGateway):
 
     # --- the contract -------------------------------------------------------------
 
-    def start_payment(self, *, order, return_url: str, notify_url: str) -> PaymentStart:
+    def start_payment(self, *, order, return_url: str, notify_url: str, client_ip: str = "") -> PaymentStart:
         params = self._common(
             "alipay.trade.page.pay",
             {
@@ -149,7 +137,7 @@ class AlipayGateway(BasePaymentGateway):
         node = method.replace(".", "_") + "_response"
         params = self._common(method, biz)
         try:
-            with httpx.Client(transport=self.transport, timeout=self.config["TIMEOUT"]) as client:
+            with self.http_client() as client:
                 response = client.post(self.config["API_URL"], data=params)
             raw = response.text
             signed = extract_response_node(raw, node)
@@ -196,7 +184,7 @@ class AlipayGateway(BasePaymentGateway):
         )
         if answer.get("code") != "10000":
             raise GatewayError("alipay statement: " + answer.get("msg", ""))
-        with httpx.Client(transport=self.transport, timeout=self.config["TIMEOUT"]) as client:
+        with self.http_client() as client:
             text = client.get(answer["bill_download_url"]).text
         lines = []
         for row in text.splitlines():

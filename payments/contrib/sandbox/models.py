@@ -2,6 +2,8 @@
 
 from django.db import models
 
+from services.constants import FeeExemptionCategory
+
 
 class SandboxTrade(models.Model):
     provider = models.CharField(max_length=20, default="alipay")
@@ -40,3 +42,29 @@ class SandboxRefund(models.Model):
 
     def __str__(self) -> str:
         return self.out_request_no
+
+
+class SandboxAssistanceRecord(models.Model):
+    """SANDBOX civil-affairs registry (民政救助对象): who receives 低保 or 特困 support.
+
+    Stands in for the civil-affairs department's real registry behind
+    :class:`payments.exemptions.ExemptionSource`. Keyed by the ID-number blind
+    index (``identity.personal_data.id_number_digest``), never the number itself.
+    """
+
+    id_number_digest = models.CharField(max_length=64, db_index=True)
+    id_number_masked = models.CharField("身份证号码", max_length=18)
+    name = models.CharField("姓名", max_length=100)
+    category = models.CharField("救助类别", max_length=20, choices=FeeExemptionCategory.choices)
+    certificate_no = models.CharField("救助证编号", max_length=50)
+    valid_until = models.DateField("有效期至", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "民政救助对象 (SANDBOX)"
+        verbose_name_plural = "民政救助对象 (SANDBOX)"
+        constraints = (
+            models.UniqueConstraint(fields=["id_number_digest", "category"], name="sandbox_assistance_unique"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.id_number_masked} {self.category}"

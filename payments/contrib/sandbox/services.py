@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from ...contrib.alipay import signing
 from ...models import yuan
-from ...money import parse_yuan
+from ...money import BEIJING, parse_yuan
 from .models import SandboxRefund, SandboxTrade
 
 logger = logging.getLogger(__name__)
@@ -26,7 +26,6 @@ logger = logging.getLogger(__name__)
 KEYS = Path(__file__).resolve().parent / "keys"
 # Alipay retries an unanswered notification 8 times over about 25 hours.
 ALIPAY_RETRY_SCHEDULE = [4 * 60, 10 * 60, 10 * 60, 3600, 2 * 3600, 6 * 3600, 15 * 3600]
-_TZ = datetime.timezone(datetime.timedelta(hours=8))
 
 
 def countdown_on(schedule: list[int], retries_so_far: int) -> int | None:
@@ -48,7 +47,7 @@ def merchant_public_key() -> bytes:
 
 
 def _stamp(moment: datetime.datetime | None = None) -> str:
-    return (moment or timezone.now()).astimezone(_TZ).strftime("%Y-%m-%d %H:%M:%S")
+    return (moment or timezone.now()).astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def request_is_signed(params: dict) -> bool:
@@ -229,7 +228,7 @@ def _refund(app_id: str, biz: dict) -> dict:
 
 def statement_csv(day: datetime.date) -> str:
     """The day's statement (Asia/Shanghai day): payments, then refunds."""
-    start = datetime.datetime.combine(day, datetime.time.min, tzinfo=_TZ)
+    start = datetime.datetime.combine(day, datetime.time.min, tzinfo=BEIJING)
     end = start + datetime.timedelta(days=1)
     rows = ["#支付宝业务明细查询（沙箱 SANDBOX）", "#支付宝交易号,商户订单号,业务类型,金额"]
     for trade in SandboxTrade.objects.filter(paid_at__gte=start, paid_at__lt=end).order_by("paid_at"):

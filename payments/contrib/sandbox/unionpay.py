@@ -8,6 +8,7 @@ from cryptography.hazmat.primitives.asymmetric import padding
 from django.conf import settings
 from django.utils import timezone
 
+from ...money import BEIJING
 from ..unionpay.plugin import signed_digest
 from .services import KEYS, countdown_on
 
@@ -208,7 +209,7 @@ def settlement_file(settle_date: str) -> dict:
         day = today
     if day > today:
         day = day.replace(year=day.year - 1)
-    tz = datetime.timezone(datetime.timedelta(hours=8))
+    tz = BEIJING
     start = datetime.datetime.combine(day, datetime.time.min, tzinfo=tz)
     end = start + datetime.timedelta(days=1)
     rows = [

@@ -12,6 +12,7 @@ from cryptography.hazmat.primitives.asymmetric import padding
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 
+from ...money import BEIJING
 from .services import KEYS, countdown_on
 
 SANDBOX_SERIAL = "5157F09EFDC096DE15EBE81A47057A7232F1B8E1"
@@ -263,7 +264,7 @@ def tradebill(day: datetime.date) -> bytes:
     from .models import SandboxRefund, SandboxTrade
 
     config = settings.PAYMENTS_WECHATPAY
-    tz = datetime.timezone(datetime.timedelta(hours=8))
+    tz = BEIJING
     start = datetime.datetime.combine(day, datetime.time.min, tzinfo=tz)
     end = start + datetime.timedelta(days=1)
     rows = [BILL_HEADER]

@@ -42,8 +42,8 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
 from ...base import (
-    BasePaymentGateway,
     GatewayError,
+    HttpPaymentGateway,
     InvalidNotification,
     NotificationOutcome,
     PaymentStart,
@@ -53,11 +53,11 @@ from ...base import (
     VerifiedNotification,
 )
 from ...constants import TransactionKind
+from ...money import BEIJING
 from ...registry import register
 from ..alipay.signing import signing_string
 
 UNIONPAY_CN = "中国银联股份有限公司"
-_TZ = datetime.timezone(datetime.timedelta(hours=8))
 
 
 def parse_answer(text: str) -> dict:
@@ -71,7 +71,7 @@ def parse_answer(text: str) -> dict:
 
 
 def txn_time(moment: datetime.datetime) -> str:
-    return moment.astimezone(_TZ).strftime("%Y%m%d%H%M%S")
+    return moment.astimezone(BEIJING).strftime("%Y%m%d%H%M%S")
 
 
 @lru_cache(maxsize=8)
@@ -87,20 +87,10 @@ def signed_digest(params: dict) -> bytes:
 
 
 @register("unionpay")
-class UnionPayGateway(BasePaymentGateway):
+class UnionPayGateway(HttpPaymentGateway):
     verbose_name = _("银联")
 
-    def __init__(self, identifier: str, *, transport: httpx.BaseTransport | None = None):
-        super().__init__(identifier)
-        self.transport = transport
-
-    @property
-    def config(self) -> dict:
-        return settings.PAYMENTS_UNIONPAY
-
-    @property
-    def is_sandbox(self) -> bool:
-        return "sandbox" in self.config["ROOT_CERT_FILE"]
+    config_setting = "PAYMENTS_UNIONPAY"
 
     def verify(self, params: dict, *, now: datetime.datetime | None = None) -> None:
         if params.get("signMethod") != "01":
@@ -167,7 +157,7 @@ class UnionPayGateway(BasePaymentGateway):
 
     def _call(self, path: str, params: dict) -> dict:
         try:
-            with httpx.Client(transport=self.transport, timeout=self.config["TIMEOUT"]) as client:
+            with self.http_client() as client:
                 response = client.post(self.config["GATEWAY_URL"].rstrip("/") + path, data=self.sign(params))
         except httpx.HTTPError as exc:
             raise GatewayError(f"unionpay {path}: {exc.__class__.__name__}") from exc
@@ -192,7 +182,7 @@ class UnionPayGateway(BasePaymentGateway):
 
     # --- the contract -------------------------------------------------------------------------
 
-    def start_payment(self, *, order, return_url: str, notify_url: str) -> PaymentStart:
+    def start_payment(self, *, order, return_url: str, notify_url: str, client_ip: str = "") -> PaymentStart:
         """前台类交易: the payer's browser posts this signed form to the UnionPay cashier."""
         form = self.sign(
             {

@@ -41,13 +41,12 @@ from cryptography.exceptions import InvalidSignature, InvalidTag
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext_lazy as _
 
 from ...base import (
-    BasePaymentGateway,
     GatewayError,
+    HttpPaymentGateway,
     InvalidNotification,
     NotificationOutcome,
     PaymentStart,
@@ -106,22 +105,10 @@ def decrypt_resource(resource: dict, apiv3_key: bytes) -> dict:
 
 
 @register("wechatpay")
-class WechatPayGateway(BasePaymentGateway):
+class WechatPayGateway(HttpPaymentGateway):
     verbose_name = _("微信支付")
 
-    def __init__(self, identifier: str, *, transport: httpx.BaseTransport | None = None):
-        super().__init__(identifier)
-        self.transport = transport
-
-    @property
-    def config(self) -> dict:
-        return settings.PAYMENTS_WECHATPAY
-
-    @property
-    def is_sandbox(self) -> bool:
-        return "sandbox" in self.config.get("API_URL", "") or any(
-            "sandbox" in path for path in self.config["PLATFORM_PUBLIC_KEYS"].values()
-        )
+    config_setting = "PAYMENTS_WECHATPAY"
 
     def verify_headers(self, *, headers, body: bytes, now: float | None = None) -> None:
         signature = headers.get("Wechatpay-Signature", "")
@@ -208,7 +195,7 @@ class WechatPayGateway(BasePaymentGateway):
             "Content-Type": "application/json",
         }
         try:
-            with httpx.Client(transport=self.transport, timeout=self.config["TIMEOUT"]) as client:
+            with self.http_client() as client:
                 response = client.request(method, url, content=body.encode(), headers=headers)
         except httpx.HTTPError as exc:
             raise GatewayError(f"wechatpay {path}: {exc.__class__.__name__}") from exc
@@ -233,7 +220,7 @@ class WechatPayGateway(BasePaymentGateway):
 
     # --- the contract ------------------------------------------------------------------
 
-    def start_payment(self, *, order, return_url: str, notify_url: str) -> PaymentStart:
+    def start_payment(self, *, order, return_url: str, notify_url: str, client_ip: str = "") -> PaymentStart:
         """H5 payment: WeChat Pay answers an ``h5_url``; the payer goes there and, done,
         back to ``redirect_url`` (which proves nothing: only notifications and queries do)."""
         response = self._call(
@@ -246,7 +233,8 @@ class WechatPayGateway(BasePaymentGateway):
                 "out_trade_no": order.out_trade_no,
                 "notify_url": notify_url,
                 "amount": {"total": order.amount_fen, "currency": "CNY"},
-                "scene_info": {"payer_client_ip": "127.0.0.1", "h5_info": {"type": "Wap"}},
+                # Required by WeChat Pay; empty only when called outside a request.
+                "scene_info": {"payer_client_ip": client_ip or "127.0.0.1", "h5_info": {"type": "Wap"}},
             },
         )
         data = self._json(response)
