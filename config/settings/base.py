@@ -137,6 +137,18 @@ else:
         }
     }
 
+# Read replicas (docs/deployment.md): read-only catalogue reads in GET/HEAD requests go to one of
+# these, everything else to the primary (common/db_router.py). Unset: every query goes to the primary.
+DATABASE_REPLICAS = []
+for _number, _replica_url in enumerate(env.list("DATABASE_REPLICA_URLS", default=[]), start=1):
+    _replica = environ.Env.db_url_config(_replica_url)
+    _replica.update(CONN_MAX_AGE=0, CONN_HEALTH_CHECKS=True, ATOMIC_REQUESTS=False)
+    _replica["OPTIONS"] = {**DATABASES["default"].get("OPTIONS", {}), **_replica.get("OPTIONS", {})}
+    DATABASES[f"replica{_number}"] = _replica
+    DATABASE_REPLICAS.append(f"replica{_number}")
+DATABASE_REPLICA_READ_APPS = env.list("DATABASE_REPLICA_READ_APPS", default=["services"])
+DATABASE_ROUTERS = ["common.db_router.ReplicaRouter"]
+
 # ------------------------------------------------------------------------------
 # Cache, sessions and Celery
 # ------------------------------------------------------------------------------
