@@ -281,10 +281,37 @@ CLAMD_ADDRESS = env("CLAMD_ADDRESS", default="")
 MALWARE_SCAN_RETRY_BASE_SECONDS = env.int("MALWARE_SCAN_RETRY_BASE_SECONDS", default=30)
 MALWARE_SCAN_MAX_RETRIES = env.int("MALWARE_SCAN_MAX_RETRIES", default=8)
 MALWARE_SCAN_STUCK_AFTER_SECONDS = env.int("MALWARE_SCAN_STUCK_AFTER_SECONDS", default=600)
+# Where uploads and generated PDFs live (common/storage.py): "local" (PRIVATE_MEDIA_ROOT) or "s3"
+# (an S3-compatible bucket through django-storages; MinIO needs S3_ENDPOINT_URL). Every web node
+# and worker must see the same files: with several nodes, use s3 or a shared mount.
+FILE_STORAGE = env("FILE_STORAGE", default="local")
+S3_BUCKET = env("S3_BUCKET", default="")
+S3_ENDPOINT_URL = env("S3_ENDPOINT_URL", default="")
+S3_ACCESS_KEY_ID = env("S3_ACCESS_KEY_ID", default="")
+S3_SECRET_ACCESS_KEY = env("S3_SECRET_ACCESS_KEY", default="")
+S3_REGION = env("S3_REGION", default="")
+S3_ADDRESSING_STYLE = env("S3_ADDRESSING_STYLE", default="path")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+if FILE_STORAGE == "s3":
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": S3_ENDPOINT_URL or None,
+            "access_key": S3_ACCESS_KEY_ID or None,
+            "secret_key": S3_SECRET_ACCESS_KEY or None,
+            "region_name": S3_REGION or None,
+            "location": "media",
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+            "addressing_style": S3_ADDRESSING_STYLE,
+            "signature_version": "s3v4",
+        },
+    }
 
 # ------------------------------------------------------------------------------
 # Security baseline (production.py tightens transport settings)
