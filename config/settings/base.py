@@ -228,6 +228,13 @@ CELERY_BEAT_SCHEDULE = {
     "identity-purge-axes-logs": {"task": "identity.purge_axes_logs", "schedule": 24 * 3600.0},
     "applications-sweep-material-scans": {"task": "applications.sweep_material_scans", "schedule": 60.0},
 }
+# One beat sends the schedule (common/beat.py): it holds a lock in Redis and renews it at
+# every tick; a second beat idles, and takes over BEAT_LOCK_TIMEOUT seconds after the first dies.
+CELERY_BEAT_SCHEDULER = "common.beat:SingleBeatScheduler"
+BEAT_LOCK_REDIS_URL = env("BEAT_LOCK_REDIS_URL", default=CELERY_BROKER_URL if REDIS_URL else "")
+BEAT_LOCK_KEY = env("BEAT_LOCK_KEY", default="tongban:beat-lock")
+BEAT_LOCK_TIMEOUT = env.int("BEAT_LOCK_TIMEOUT", default=60)
+BEAT_LOCK_RETRY_SECONDS = env.float("BEAT_LOCK_RETRY_SECONDS", default=5.0)
 # Fail fast when the broker is down at publish time: the outbox sweeper
 # delivers later, so a request must not hang retrying.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
