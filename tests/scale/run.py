@@ -46,6 +46,7 @@ THROUGHPUT_SECONDS = float(os.environ.get("SCALE_THROUGHPUT_SECONDS", "12"))
 PASSPORT = "440100-GA-005"  # 普通护照签发: a fee of 120 元, ordered at submission in this run
 RESIDENT, PASSWORD = "13800138000", "tongban-demo"  # seed_demo's resident
 RETRY_STATUSES = {502, 503, 504}
+SCHEDULED_TASK_RECEIVED = r"Task (?:notifications|payments|applications|identity)\.\w+\[([0-9a-f-]+)\] received"
 
 
 def free_port() -> int:
@@ -137,8 +138,10 @@ class WebNode:
     def start(self) -> None:
         with self.log_path.open("wb") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--config", "gunicorn.conf.py"]
-                + ["--bind", f"127.0.0.1:{self.port}", "--workers", "2", "--graceful-timeout", "5"],
+                [
+                    *(sys.executable, "-m", "gunicorn", "config.wsgi:application", "--config", "gunicorn.conf.py"),
+                    *("--bind", f"127.0.0.1:{self.port}", "--workers", "2", "--graceful-timeout", "5"),
+                ],
                 cwd=BASE_DIR,
                 stdout=log,
                 stderr=subprocess.STDOUT,
@@ -522,7 +525,7 @@ def main() -> int:
 
         journeys += run_journeys(JOURNEYS_PER_PHASE + 1, JOURNEYS_PER_PHASE, base, tally, midway=kill_midway)
         # Phase 4: throughput with the node left.
-        one_rate, one_nodes, one_errors = throughput(base, THROUGHPUT_SECONDS)
+        one_rate, _, one_errors = throughput(base, THROUGHPUT_SECONDS)
         load = os.getloadavg()
 
         # Every order paid, every message delivered (the sweeps catch what the killed worker dropped).

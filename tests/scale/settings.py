@@ -4,7 +4,7 @@ Everything else (the database pool, WhiteNoise's hashed static files, cached_db
 sessions, the beat lock, the replica router) is production's own.
 """
 
-from config.settings.production import *
+from config.settings.production import *  # noqa: F403
 from config.settings.production import CELERY_BEAT_SCHEDULE
 
 # The sandbox payment gateway and its cashier pages (a staging deployment's choice).
