@@ -40,6 +40,7 @@ sys.path.insert(0, str(BASE_DIR))
 
 SCALE_DATABASE_URL = os.environ.get("SCALE_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/tongban_scale")
 SCALE_REDIS_URL = os.environ.get("SCALE_REDIS_URL", "redis://127.0.0.1:6379/8")
+# SCALE_REUSE=1: keep the previous run's database and static files.
 JOURNEYS_PER_PHASE = int(os.environ.get("SCALE_JOURNEYS", "6"))
 CLIENTS = int(os.environ.get("SCALE_CLIENTS", "3"))
 THROUGHPUT_SECONDS = float(os.environ.get("SCALE_THROUGHPUT_SECONDS", "12"))
@@ -464,7 +465,10 @@ def main() -> int:
     os.environ.update(scale_environment(base))
     print(f"scale-test: work dir {workdir}, balancer {base}, {os.cpu_count()} CPUs, load {os.getloadavg()}")
 
-    reset_database()
+    # SCALE_REUSE=1 keeps the previous run's database and static files (faster reruns).
+    reuse = os.environ.get("SCALE_REUSE") == "1"
+    if not reuse:
+        reset_database()
     flush_redis()
     import django
 
@@ -473,7 +477,8 @@ def main() -> int:
 
     call_command("migrate", verbosity=0)
     call_command("seed_demo", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
-    call_command("collectstatic", interactive=False, verbosity=0)
+    if not (reuse and (Path(os.environ["STATIC_ROOT"]) / "staticfiles.json").exists()):
+        call_command("collectstatic", interactive=False, verbosity=0)
     print(f"scale-test: database and static files ready after {time.monotonic() - began:.0f} s")
 
     from common.testing.processes import CeleryBeatProcess, CeleryWorkerProcess

@@ -18,3 +18,6 @@ SECURE_HSTS_SECONDS = 0
 CELERY_BEAT_SCHEDULE["notifications-sweep-outbox"]["schedule"] = 10.0
 CELERY_BEAT_SCHEDULE["payments-query-pending-orders"]["schedule"] = 20.0
 CELERY_BEAT_SCHEDULE["payments-relay-order-events"]["schedule"] = 15.0
+# Hashed names as in production, without WhiteNoise's gzip/brotli pass over every file
+# (minutes of CPU on a shared 2-core machine, and nothing this test measures).
+STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"}  # noqa: F405
