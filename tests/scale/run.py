@@ -19,7 +19,9 @@ one Redis database (``SCALE_REDIS_URL``, default db 8, flushed at the start), th
 Run: ``make scale-test`` (needs PostgreSQL, Redis and the Debian nginx package).
 """
 
+import base64
 import collections
+import hashlib
 import html.parser
 import os
 import re
@@ -45,7 +47,6 @@ JOURNEYS_PER_PHASE = int(os.environ.get("SCALE_JOURNEYS", "6"))
 CLIENTS = int(os.environ.get("SCALE_CLIENTS", "3"))
 THROUGHPUT_SECONDS = float(os.environ.get("SCALE_THROUGHPUT_SECONDS", "12"))
 PASSPORT = "440100-GA-005"  # 普通护照签发: a fee of 120 元, ordered at submission in this run
-RESIDENT, PASSWORD = "13800138000", "tongban-demo"  # seed_demo's resident
 RETRY_STATUSES = {502, 503, 504}
 SCHEDULED_TASK_RECEIVED = r"Task (?:notifications|payments|applications|identity)\.\w+\[([0-9a-f-]+)\] received"
 
@@ -69,7 +70,6 @@ def wait_for(predicate, *, timeout: float, what: str, interval: float = 0.5):
 # The environment: production settings, secrets made for this run
 # --------------------------------------------------------------------------------------
 def scale_environment(balancer_url: str) -> dict:
-    from cryptography.fernet import Fernet
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import rsa
 
@@ -86,8 +86,9 @@ def scale_environment(balancer_url: str) -> dict:
         "CELERY_TASK_DEFAULT_QUEUE": "scale",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
         "OIDC_RSA_PRIVATE_KEY": pem,
-        "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
-        "BLIND_INDEX_KEY": Fernet.generate_key().decode(),
+        # Fixed for the scale database (throwaway data), so SCALE_REUSE=1 can read the previous run's rows.
+        "FIELD_ENCRYPTION_KEYS": _test_key("field-encryption"),
+        "BLIND_INDEX_KEY": _test_key("blind-index"),
         "OIDC_PAIRWISE_SUBJECT_KEY": secrets.token_urlsafe(32),
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "DJANGO_SECURE_SSL_REDIRECT": "false",
@@ -108,6 +109,10 @@ def scale_environment(balancer_url: str) -> dict:
         "LOG_FORMAT": "console",
         "LOG_LEVEL": "INFO",
     }
+
+
+def _test_key(purpose: str) -> str:
+    return base64.urlsafe_b64encode(hashlib.sha256(f"tongban-scale-test:{purpose}".encode()).digest()).decode()
 
 
 def reset_database() -> None:
@@ -283,10 +288,10 @@ class FormParser(html.parser.HTMLParser):
 class Journey:
     """One resident's way through the portal, on its own session."""
 
-    def __init__(self, number: int, base: str, tally: Tally):
+    def __init__(self, number: int, base: str, tally: Tally, username: str):
         import requests
 
-        self.number, self.base, self.tally = number, base, tally
+        self.number, self.base, self.tally, self.username = number, base, tally, username
         self.session = requests.Session()
         self.previous_node = None
         self.out_trade_no = self.case_number = None
@@ -329,12 +334,13 @@ class Journey:
 
     def run(self) -> None:
         from common.testing.files import pdf_bytes
+        from identity.tests.factories import PASSWORD
 
         self.call("GET", "/account/login/")
         page = self.call(
             "POST",
             "/account/login/",
-            data={"username": RESIDENT, "password": PASSWORD, "csrfmiddlewaretoken": self.csrf()},
+            data={"username": self.username, "password": PASSWORD, "csrfmiddlewaretoken": self.csrf()},
         )
         if "/account/login/" in page.url:
             raise RuntimeError(f"journey {self.number}: not logged in ({page.status_code})")
@@ -365,14 +371,14 @@ class Journey:
         if not found:
             raise RuntimeError(f"journey {self.number}: not submitted ({case.status_code} {case.url})")
         self.case_number = found.group(1)
-        order = re.search(r'href="/payments/([^/"]+)/"', case.text)
+        order = re.search(r'action="/my/orders/([^/"]+)/pay/"', case.text)
         if not order:
             raise RuntimeError(f"journey {self.number}: no order on {case.url}")
         self.out_trade_no = order.group(1)
 
         cashier = self.call(
             "POST",
-            f"/payments/{self.out_trade_no}/pay/",
+            f"/my/orders/{self.out_trade_no}/pay/",
             data={"csrfmiddlewaretoken": self.csrf(), "gateway": "alipay"},
         )
         decide = re.search(r'action="(/sandbox/payments/alipay/cashier/[^"]+/)"', cashier.text)
@@ -383,8 +389,11 @@ class Journey:
 
 
 def run_journeys(first: int, count: int, base: str, tally: Tally, *, midway=None) -> list[Journey]:
-    """``count`` journeys on ``CLIENTS`` threads; ``midway`` runs once half of them finished."""
-    journeys = [Journey(first + n, base, tally) for n in range(count)]
+    """``count`` journeys on ``CLIENTS`` threads, each by a new real-name verified resident (one
+    draft per resident and item); ``midway`` runs once a third of them finished."""
+    from applications.tests.factories import resident
+
+    journeys = [Journey(first + n, base, tally, resident().username) for n in range(count)]
     queue = list(journeys)
     done = []
     errors = []
