@@ -391,9 +391,18 @@ class Journey:
 def run_journeys(first: int, count: int, base: str, tally: Tally, *, midway=None) -> list[Journey]:
     """``count`` journeys on ``CLIENTS`` threads, each by a new real-name verified resident (one
     draft per resident and item); ``midway`` runs once a third of them finished."""
-    from applications.tests.factories import resident
+    from django.contrib.auth import get_user_model
 
-    journeys = [Journey(first + n, base, tally, resident().username) for n in range(count)]
+    from applications.tests.factories import resident
+    from identity.tests.factories import UserFactory, valid_id_number
+
+    # Past every earlier run's residents (SCALE_REUSE=1 keeps them).
+    offset = get_user_model().objects.count() + 1
+    UserFactory.reset_sequence(offset)
+    journeys = [
+        Journey(first + n, base, tally, resident(id_number=valid_id_number(500_000 + offset + n)).username)
+        for n in range(count)
+    ]
     queue = list(journeys)
     done = []
     errors = []
