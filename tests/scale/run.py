@@ -522,6 +522,7 @@ def main() -> int:
         for process in [*nodes, *workers]:
             process.start()
         beats[0].start()
+        beat_started = time.monotonic()
         wait_for(lambda: "taken by" in beats[0].log(), timeout=180, what="the first beat to take the lock")
         beats[1].start()
         balancer.start()
@@ -577,7 +578,7 @@ def main() -> int:
         orders = list(PaymentOrder.objects.filter(out_trade_no__in=numbers))
         paid_outbox = OutboxMessage.objects.filter(template="payments.paid", context__out_trade_no__in=numbers)
         per_order_channel = collections.Counter((row.context["out_trade_no"], row.channel) for row in paid_outbox)
-        inbox_rows = InboxMessage.objects.filter(outbox__in=paid_outbox.filter(channel=Channel.INBOX))
+        inbox_rows = InboxMessage.objects.filter(outbox_id__in=paid_outbox.filter(channel=Channel.INBOX).values("pk"))
         inbox_per_outbox = collections.Counter(inbox_rows.values_list("outbox_id", flat=True))
         deliveries = inbox_rows.count()
         duplicates = (
@@ -598,17 +599,29 @@ def main() -> int:
             )
         )
         twice = sum(1 for count in received.values() if count > 1)
+        # Once per due time: no job sent more often than its interval allows over beat's life.
+        from django.conf import settings
+
+        beat_life = time.monotonic() - beat_started
+        schedule = {name: entry["schedule"] for name, entry in settings.CELERY_BEAT_SCHEDULE.items()}
+        too_often = {name: n for name, n in sent[0].items() if n > beat_life / schedule[name] + 1}
         elapsed = time.monotonic() - began
 
         print("\nSCALE TEST")
         print(f"  journeys {len(journeys)} (log in, apply, upload, submit, pay at the sandbox cashier, inbox)")
-        print(f"  requests {tally.requests}, failures {len(tally.failures)}, retries {len(tally.retries)}")
+        print(
+            f"  requests {tally.requests} ({sum(tally.upstreams.values())} HTTP exchanges with redirects followed), "
+            f"failures {len(tally.failures)}, retries {len(tally.retries)}"
+        )
         for line in tally.retries:
             print(f"    retried: {line}")
         print(f"  nodes answering journey requests: {dict(tally.upstreams)} (phase 1, both up: {both_nodes})")
         print(f"  consecutive requests of a journey on different nodes: {tally.switches} of {tally.pairs}")
         print(f"  deliveries {deliveries} of {expected} expected, duplicates {duplicates}")
-        print(f"  beat sends: running beat {dict(sent[0])}; idle beat {sum(sent[1].values())}")
+        print(
+            f"  beat sends over {beat_life:.0f} s: running beat {dict(sent[0])}; idle beat {sum(sent[1].values())}; "
+            f"jobs sent more often than their interval: {too_often or 'none'}"
+        )
         print(f"  scheduled tasks received twice by the workers: {twice} (of {len(received)})")
         print(
             f"  throughput: two nodes {two_rate:.1f} req/s {dict(two_nodes)} (errors {two_errors}); "
@@ -626,6 +639,8 @@ def main() -> int:
             problems.append(f"deliveries {deliveries} of {expected}, duplicates {duplicates}")
         if sum(sent[1].values()) or not sent[0]:
             problems.append(f"beat sends: {sent}")
+        if too_often:
+            problems.append(f"jobs sent more often than scheduled: {too_often}")
         if twice:
             problems.append(f"{twice} scheduled tasks ran twice")
         if problems:
