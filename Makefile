@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 DEMO_ADDRESS ?= 127.0.0.1:8000
 
-.PHONY: help demo serve test lint format bench messages clean drills
+.PHONY: help demo serve test lint format bench messages clean drills scale-test
 
 help:
 	@echo "make demo      set up and run the portal with demo data (SQLite, no services needed)"
@@ -18,6 +18,7 @@ help:
 	@echo "make messages  extract and compile translations"
 	@echo "make bench     performance benchmark (ratios to bare Django)"
 	@echo "make drills    fault drills: Redis, worker and PostgreSQL restarts under load (tests/drills/)"
+	@echo "make scale-test  two web nodes behind nginx, two workers, beat; one node and one worker killed (tests/scale/)"
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Tongban needs Python 3.11: set PYTHON=/path/to/python3.11")'
@@ -78,6 +79,13 @@ drills: $(VENV)/.requirements-dev
 	@# deep retry stacks CPython 3.11 can then fail that import (AST recursion depth mismatch).
 	@# The drills use no Hypothesis, so its plugin stays off here.
 	$(BIN)/pytest -p no:xdist -p no:hypothesispytest -o python_files="drill_*.py" -s -q tests/drills
+
+# Scale-out on one machine (tests/scale/run.py, not collected by `make test`): its own database
+# (SCALE_DATABASE_URL, default tongban_scale) and Redis database (SCALE_REDIS_URL, default db 8,
+# flushed); needs the Debian nginx package.
+scale-test: $(VENV)/.requirements-dev
+	@command -v nginx >/dev/null || test -x /usr/sbin/nginx || { echo "nginx missing: apt-get install nginx-light"; exit 1; }
+	$(BIN)/python -m tests.scale.run
 
 bench: $(VENV)/.requirements
 	@# Needs PostgreSQL and Redis; builds its own database (BENCH_DATABASE_URL). See portal/bench.py.

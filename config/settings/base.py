@@ -137,6 +137,18 @@ else:
         }
     }
 
+# Read replicas (docs/deployment.md): read-only catalogue reads in GET/HEAD requests go to one of
+# these, everything else to the primary (common/db_router.py). Unset: every query goes to the primary.
+DATABASE_REPLICAS = []
+for _number, _replica_url in enumerate(env.list("DATABASE_REPLICA_URLS", default=[]), start=1):
+    _replica = environ.Env.db_url_config(_replica_url)
+    _replica.update(CONN_MAX_AGE=0, CONN_HEALTH_CHECKS=True, ATOMIC_REQUESTS=False)
+    _replica["OPTIONS"] = {**DATABASES["default"].get("OPTIONS", {}), **_replica.get("OPTIONS", {})}
+    DATABASES[f"replica{_number}"] = _replica
+    DATABASE_REPLICAS.append(f"replica{_number}")
+DATABASE_REPLICA_READ_APPS = env.list("DATABASE_REPLICA_READ_APPS", default=["services"])
+DATABASE_ROUTERS = ["common.db_router.ReplicaRouter"]
+
 # ------------------------------------------------------------------------------
 # Cache, sessions and Celery
 # ------------------------------------------------------------------------------
@@ -216,6 +228,13 @@ CELERY_BEAT_SCHEDULE = {
     "identity-purge-axes-logs": {"task": "identity.purge_axes_logs", "schedule": 24 * 3600.0},
     "applications-sweep-material-scans": {"task": "applications.sweep_material_scans", "schedule": 60.0},
 }
+# One beat sends the schedule (common/beat.py): it holds a lock in Redis and renews it at
+# every tick; a second beat idles, and takes over BEAT_LOCK_TIMEOUT seconds after the first dies.
+CELERY_BEAT_SCHEDULER = "common.beat:SingleBeatScheduler"
+BEAT_LOCK_REDIS_URL = env("BEAT_LOCK_REDIS_URL", default=CELERY_BROKER_URL if REDIS_URL else "")
+BEAT_LOCK_KEY = env("BEAT_LOCK_KEY", default="tongban:beat-lock")
+BEAT_LOCK_TIMEOUT = env.int("BEAT_LOCK_TIMEOUT", default=60)
+BEAT_LOCK_RETRY_SECONDS = env.float("BEAT_LOCK_RETRY_SECONDS", default=5.0)
 # Fail fast when the broker is down at publish time: the outbox sweeper
 # delivers later, so a request must not hang retrying.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
@@ -269,10 +288,37 @@ CLAMD_ADDRESS = env("CLAMD_ADDRESS", default="")
 MALWARE_SCAN_RETRY_BASE_SECONDS = env.int("MALWARE_SCAN_RETRY_BASE_SECONDS", default=30)
 MALWARE_SCAN_MAX_RETRIES = env.int("MALWARE_SCAN_MAX_RETRIES", default=8)
 MALWARE_SCAN_STUCK_AFTER_SECONDS = env.int("MALWARE_SCAN_STUCK_AFTER_SECONDS", default=600)
+# Where uploads and generated PDFs live (common/storage.py): "local" (PRIVATE_MEDIA_ROOT) or "s3"
+# (an S3-compatible bucket through django-storages; MinIO needs S3_ENDPOINT_URL). Every web node
+# and worker must see the same files: with several nodes, use s3 or a shared mount.
+FILE_STORAGE = env("FILE_STORAGE", default="local")
+S3_BUCKET = env("S3_BUCKET", default="")
+S3_ENDPOINT_URL = env("S3_ENDPOINT_URL", default="")
+S3_ACCESS_KEY_ID = env("S3_ACCESS_KEY_ID", default="")
+S3_SECRET_ACCESS_KEY = env("S3_SECRET_ACCESS_KEY", default="")
+S3_REGION = env("S3_REGION", default="")
+S3_ADDRESSING_STYLE = env("S3_ADDRESSING_STYLE", default="path")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+if FILE_STORAGE == "s3":
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": S3_ENDPOINT_URL or None,
+            "access_key": S3_ACCESS_KEY_ID or None,
+            "secret_key": S3_SECRET_ACCESS_KEY or None,
+            "region_name": S3_REGION or None,
+            "location": "media",
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+            "addressing_style": S3_ADDRESSING_STYLE,
+            "signature_version": "s3v4",
+        },
+    }
 
 # ------------------------------------------------------------------------------
 # Security baseline (production.py tightens transport settings)

@@ -22,6 +22,7 @@ from .base import (
     REDIS_URL,
     SECRET_KEY,
     SMS_BACKEND,
+    STORAGES,
     env,
 )
 
@@ -156,10 +157,8 @@ LANGUAGE_COOKIE_SECURE = True
 # ------------------------------------------------------------------------------
 # Static files served by WhiteNoise with hashed names
 # ------------------------------------------------------------------------------
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
-}
+# (The "default" storage, local or S3, comes from base.py's FILE_STORAGE.)
+STORAGES["staticfiles"] = {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}
 
 # ------------------------------------------------------------------------------
 # Email

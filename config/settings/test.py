@@ -17,6 +17,9 @@ DEBUG = False
 # A pool per test database is pointless, and it keeps connections open across
 # pytest-django's database setup and teardown.
 DATABASES["default"]["OPTIONS"].pop("pool", None)
+# A replica alias on the same test database (common/db_router.py): inactive until a test
+# names it in DATABASE_REPLICAS.
+DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}, "ATOMIC_REQUESTS": False}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Keep test keys apart from a developer's cache in the same Redis.
