@@ -57,3 +57,17 @@ def test_seed_demo_twice_then_two_new_residents_register_and_verify(django_captu
         user = users.objects.get(mobile=mobile)
         assert user.is_real_name_verified
         assert user.real_name == name
+
+
+def test_seed_demo_quiets_task_and_pdf_logging_while_it_runs_and_restores_it():
+    import logging
+
+    from portal.management.commands.seed_demo import QUIET_LOGGERS, quiet_logging
+
+    celery, weasyprint = logging.getLogger("celery"), logging.getLogger("weasyprint")
+    before = (celery.level, weasyprint.level)
+    with quiet_logging(QUIET_LOGGERS):
+        assert not celery.isEnabledFor(logging.INFO)
+        assert not weasyprint.isEnabledFor(logging.INFO)
+        assert celery.isEnabledFor(logging.WARNING)
+    assert (celery.level, weasyprint.level) == before
