@@ -32,6 +32,7 @@ from identity.personal_data import personal_data_access_record
 from .admin_forms import DECISIONS, AssignForm, DecisionForm, official_decisions
 from .admin_queue import (
     COUNTED_QUEUES,
+    DEADLINE_FIRST,
     QUEUES,
     AssignmentFilter,
     DepartmentFilter,
@@ -41,6 +42,7 @@ from .admin_queue import (
     QueueFilter,
     is_unfiltered,
     label_deadlines,
+    queue_ordering,
 )
 from .constants import MaterialSource, ScanStatus, Status
 from .models import (
@@ -239,8 +241,9 @@ class ApplicationAdmin(admin.ModelAdmin):
     list_select_related = ("applicant", "service_item", "department", "assigned_to")
     search_fields = ("case_number", "service_item__name", "applicant__real_name")
     search_help_text = gettext_lazy("按办件编号、事项名称或申请人姓名搜索")
-    # Oldest promise first: the (department, status, promised_deadline) index serves it.
-    ordering = ("promised_deadline",)
+    # A queue: oldest promise first, served by the (department, status, promised_deadline) index.
+    # "全部": newest case first (get_ordering, admin_queue.queue_ordering).
+    ordering = DEADLINE_FIRST
     sortable_by = ("case_number", "status", "deadline")
     paginator = EstimatedCountPaginator
     show_full_result_count = False
@@ -326,6 +329,9 @@ class ApplicationAdmin(admin.ModelAdmin):
 
     def get_changelist(self, request, **kwargs):
         return QueueChangeList
+
+    def get_ordering(self, request):
+        return queue_ordering(request)
 
     def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
         return self.paginator(queryset, per_page, orphans, allow_empty_first_page, estimate=is_unfiltered(request))

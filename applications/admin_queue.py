@@ -45,6 +45,14 @@ QUEUES: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 # Tabs whose counts are shown: the working sets, counted through the status index.
 COUNTED_QUEUES = ("pending", "review", "supplement", "decided")
+# A working queue lists the oldest promise first; "全部" (no queue chosen) lists the newest case first.
+DEADLINE_FIRST = ("promised_deadline", "pk")
+NEWEST_FIRST = ("-submitted_at", "-pk")
+
+
+def queue_ordering(request) -> tuple[str, ...]:
+    """The default order of the list the official is looking at (a clicked column header still wins)."""
+    return DEADLINE_FIRST if request.GET.get(QueueFilter.parameter_name) in QUEUES else NEWEST_FIRST
 
 
 class QueueFilter(admin.SimpleListFilter):

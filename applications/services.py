@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from common.decisions import CaseDecision, decision_announce
 from common.exceptions import ApplicationError
+from common.i18n import lazy_display_name
 from identity.services.acting import act_on_behalf
 from notifications.services import notify
 from services.models import Bundle, ServiceItem
@@ -442,7 +443,7 @@ def _tell_department_withdrawn(child: Application, *, parent: Application, reaso
             context={
                 "case_number": child.case_number or "",
                 "parent_case_number": parent.case_number or "",
-                "service": child.service_item.name if child.service_item_id else "",
+                "service": lazy_display_name(child.service_item) if child.service_item_id else "",
                 "reason": reason,
             },
             link=reverse("admin:applications_application_change", args=[child.pk]),
@@ -613,8 +614,9 @@ def application_transition(
                 template="applications.status_changed",
                 context={
                     "case_number": application.case_number or "",
-                    "service": application.service_item.name if application.service_item_id else "",
-                    "status": str(Status(to_status).label),
+                    # Lazy: resolved in the recipient's language by notify().
+                    "service": lazy_display_name(application.service_item) if application.service_item_id else "",
+                    "status": Status(to_status).label,
                     "status_code": to_status,
                     "comment": comment,
                 },
@@ -699,7 +701,7 @@ def deadline_recompute_provisional(*, year: int | None = None, actor=None, reaso
                 template="applications.deadline_corrected",
                 context={
                     "case_number": case.case_number or "",
-                    "service": case.service_item.name if case.service_item_id else "",
+                    "service": lazy_display_name(case.service_item) if case.service_item_id else "",
                     "promised_deadline": promised.date.isoformat(),
                     "provisional": provisional,
                 },

@@ -8,9 +8,12 @@ from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from common.identifiers import id_number_check_character
+
 from .constants import AssuranceLevel
 from .models import SandboxIdentity, User
 from .personal_data import id_number_columns, id_number_digest
+from .verification.contrib.sandbox import SANDBOX_TEST_NAMES
 
 DEMO_PASSWORD = "tongban-demo"  # noqa: S105 - published demo credential
 DEMO_ADMIN_USERNAME = "admin"
@@ -29,6 +32,19 @@ SANDBOX_IDENTITIES = [
     ("李四", "440304198506154569", "演示经办人 13800138001"),
     ("王小明", "11010519800808777X", "可用于注册后实名认证的测试身份"),
 ]
+
+
+def sandbox_test_identities(count: int = 3) -> list[tuple[str, str]]:
+    """Ready-made (name, ID number) pairs for new demo accounts: test names with valid, unlisted numbers.
+
+    The sandbox verifier accepts *any* number passing GB 11643 with a test name, so these are only
+    examples; each number binds one account, and more are made by changing the sequence digits.
+    """
+    identities = []
+    for index, name in enumerate(SANDBOX_TEST_NAMES[:count], start=1):
+        first17 = f"44010619950{index}1500{index}"
+        identities.append((name, first17 + id_number_check_character(first17)))
+    return identities
 
 
 def totp_secret_base32(hex_key: str) -> str:
@@ -95,5 +111,8 @@ def seed() -> list[str]:
         f"平台管理员 / platform admin: {DEMO_ADMIN_USERNAME} / {DEMO_ADMIN_PASSWORD}, TOTP secret "
         f"{totp_secret_base32(DEMO_TOTP_KEYS[DEMO_ADMIN_USERNAME])}  → /admin/",
         "当前动态码 / current TOTP code: python manage.py demo_totp official-amr",
-        "沙箱测试身份 / sandbox identity to verify a new account: 王小明 11010519800808777X",
+        "沙箱测试身份 / sandbox identities to verify new accounts (实名认证), one account each: "
+        + ", ".join(f"{name} {number}" for name, number in sandbox_test_identities()),
+        f"  any number passing GB 11643 verifies with a test name ({'、'.join(SANDBOX_TEST_NAMES)}); "
+        "王小明 11010519800808777X is the representative of the sandbox enterprise to register",
     ]

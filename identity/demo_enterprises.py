@@ -126,7 +126,8 @@ def seed() -> list[str]:
         )
     valid_until = timezone.localtime(mandate.valid_until).date().isoformat()
     return [
-        f"演示企业 / demo enterprise: {enterprise.name} ({enterprise.uscc_masked}), "
+        # Sandbox data: printed in full so a newcomer can type it (a real USCC is masked everywhere).
+        f"演示企业 / demo enterprise: {enterprise.name} (USCC {DEMO_ENTERPRISE_USCC}), "
         f"法定代表人 / legal representative {enterprise.legal_representative.username}",
         f"经办人 / agent: {agent.username} ({agent}), 全部事项 / all services until {valid_until}",
         "沙箱测试企业 / sandbox enterprise to register (as 王小明): "

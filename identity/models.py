@@ -36,6 +36,8 @@ class User(AbstractUser):
     id_number_masked = models.CharField(_("身份证号码"), max_length=18, blank=True, editable=False)
     verified_at = models.DateTimeField(_("实名核验时间"), null=True, blank=True)
     verification_provider = models.CharField(_("核验服务"), max_length=50, blank=True)
+    # The language of the pages they last signed in or registered on: messages to them are written in it.
+    preferred_language = models.CharField(_("首选语言"), max_length=16, choices=settings.LANGUAGES, blank=True)
 
     objects = UserManager()
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from .models import UserSession
 from .security import client_ip
-from .services.accounts import session_record_login, sessions_end_all
+from .services.accounts import session_record_login, sessions_end_all, user_note_language
 
 User = get_user_model()
 
@@ -21,6 +21,12 @@ def record_session(sender, request, user, **kwargs):
         client_ip=client_ip(request),
         user_agent=request.headers.get("User-Agent", ""),
     )
+
+
+@receiver(user_logged_in, dispatch_uid="identity.note_language")
+def note_language(sender, request, user, **kwargs):
+    if request is not None:
+        user_note_language(user=user, language=getattr(request, "LANGUAGE_CODE", ""))
 
 
 @receiver(user_logged_out, dispatch_uid="identity.close_session")

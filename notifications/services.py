@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone, translation
+from django.utils.functional import Promise
 
 from common.sms import SMS_ACCEPTED, SmsError, SmsMessage, query_sms, send_sms
 
@@ -40,13 +41,20 @@ def _queue_relay(message_ids: list[str]) -> None:
 def notify(*, user, template: str, context: dict, link: str = "", language: str | None = None) -> list[OutboxMessage]:
     """Queue ``template`` for ``user``: always the inbox, plus SMS and email where they opted in.
 
+    The message is in the recipient's language (``user.preferred_language``, else the site's
+    default), not the language of whoever caused it: an official in the admin triggers most of
+    them. Lazy texts in ``context`` (``gettext_lazy``, :func:`common.i18n.lazy_display_name`) are
+    resolved in that language here, before the context is stored.
+
     Must be called inside the transaction that makes the change being announced.
     """
-    language = language or translation.get_language() or settings.LANGUAGE_CODE
+    language = language or getattr(user, "preferred_language", "") or settings.LANGUAGE_CODE
     preference = NotificationPreference.objects.filter(user=user).first()
     wants_sms = preference.sms if preference else True
     wants_email = preference.email if preference else False
-    payload = {**context, "link": link}
+    with translation.override(language):
+        payload = {key: str(value) if isinstance(value, Promise) else value for key, value in context.items()}
+    payload["link"] = link
     channels = [(Channel.INBOX, "")]
     if wants_sms and user.mobile:
         channels.append((Channel.SMS, user.mobile))

@@ -12,6 +12,7 @@ text). Tests register their own templates inside ``message_templates.fresh()``.
 from dataclasses import dataclass
 
 from django.template import Context, Engine
+from django.utils import translation
 
 from common.plugins import Registry
 
@@ -52,6 +53,9 @@ def render(key: str, language: str, context: dict) -> RenderedMessage:
         texts = message_templates[key].texts
         title, body = texts.get(language) or texts["zh-hans"]
     ctx = Context(context)
-    return RenderedMessage(
-        title=_ENGINE.from_string(title).render(ctx).strip(), body=_ENGINE.from_string(body).render(ctx).strip()
-    )
+    # In the message's language whoever delivers it (a worker runs in the default language), so
+    # anything the template translates or formats (dates, numbers) follows the recipient.
+    with translation.override(language):
+        return RenderedMessage(
+            title=_ENGINE.from_string(title).render(ctx).strip(), body=_ENGINE.from_string(body).render(ctx).strip()
+        )

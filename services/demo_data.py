@@ -75,6 +75,19 @@ COUNTER_STEPS = [
 ]
 
 
+def _online_form(form: str, certificate_type_code: str) -> str:
+    """What a fully online item takes instead of an original: the e-certificate when one exists,
+    else an electronic copy (a counter's 原件 cannot be handed over online)."""
+    if form not in ("original", "original_and_copy"):
+        return form
+    return "e_certificate" if certificate_type_code else "electronic"
+
+
+# The default FAQ on delegation: online, the agent acts under a mandate; at a counter, they bring papers.
+DELEGATION_ONLINE = ("可以委托他人办理吗？", "可以。受托人登录通办后以代办身份在线提交，并上传授权委托书。")
+DELEGATION_COUNTER = ("可以委托他人办理吗？", "可以，受托人须携带本人身份证件和委托书。")
+
+
 def _item(
     number,
     dept,
@@ -126,7 +139,14 @@ def _item(
         "complaint_phone": "020-12345",
         "notes": "",
         "materials": [
-            {"name": m[0], "form": m[1], "copies": m[2], "mandatory": m[3], "certificate_type_code": m[4], "note": ""}
+            {
+                "name": m[0],
+                "form": _online_form(m[1], m[4]) if visits == 0 else m[1],
+                "copies": m[2],
+                "mandatory": m[3],
+                "certificate_type_code": m[4],
+                "note": "",
+            }
             for m in materials
         ],
         "fees": [
@@ -142,8 +162,10 @@ def _item(
         ],
         "steps": [{"name": s[0], "description": s[1]} for s in steps],
         "special_steps": [{"name": s[0], "max_days": s[1], "description": s[2]} for s in special],
-        "faqs": [{"question": q, "answer": a} for q, a in faqs]
-        or [{"question": "可以委托他人办理吗？", "answer": "可以，受托人须携带本人身份证件和委托书。"}],
+        "faqs": [
+            {"question": q, "answer": a}
+            for q, a in (faqs or [DELEGATION_ONLINE if visits == 0 else DELEGATION_COUNTER])
+        ],
     }
 
 

@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from common.i18n import EnglishNameMixin
 from common.models import TimeStampedModel
 
 from .constants import (
@@ -28,7 +29,7 @@ from .constants import (
 )
 
 
-class Department(TimeStampedModel):
+class Department(EnglishNameMixin, TimeStampedModel):
     code = models.SlugField(_("部门代码"), max_length=40, unique=True)
     name = models.CharField(_("部门名称"), max_length=100)
     name_en = models.CharField(_("英文名称"), max_length=200, blank=True)
@@ -49,7 +50,7 @@ class Department(TimeStampedModel):
         return self.name
 
 
-class LifeEvent(TimeStampedModel):
+class LifeEvent(EnglishNameMixin, TimeStampedModel):
     """A resident's life event (出生, 就业 …) or an enterprise's stage (开办, 注销 …)."""
 
     code = models.SlugField(_("代码"), max_length=40, unique=True)
@@ -68,7 +69,7 @@ class LifeEvent(TimeStampedModel):
         return self.name
 
 
-class ServiceItem(TimeStampedModel):
+class ServiceItem(EnglishNameMixin, TimeStampedModel):
     code = models.CharField(_("事项编码"), max_length=64, unique=True)
     name = models.CharField(_("事项名称"), max_length=200)
     name_en = models.CharField(_("英文名称"), max_length=300, blank=True)
@@ -308,7 +309,7 @@ class FAQ(_VersionPart):
         return self.question
 
 
-class _CuratedList(TimeStampedModel):
+class _CuratedList(EnglishNameMixin, TimeStampedModel):
     code = models.SlugField(_("代码"), max_length=40, unique=True)
     name = models.CharField(_("名称"), max_length=100)
     name_en = models.CharField(_("英文名称"), max_length=200, blank=True)

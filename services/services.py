@@ -13,6 +13,7 @@ from common.exceptions import ApplicationError
 
 from . import search
 from .cache import catalogue_changed
+from .consistency import fully_online_contradictions
 from .constants import VersionStatus
 from .models import FAQ, Fee, Material, ProcessStep, ServiceItem, ServiceItemVersion, SpecialStep, split_terms
 
@@ -89,6 +90,14 @@ def service_item_version_publish(*, version: ServiceItemVersion, published_by=No
             raise ApplicationError(_("只能发布草稿版本。"), code="not_a_draft", status=409)
         if not version.steps.exists():
             raise ApplicationError(_("发布前请填写办理流程。"), code="no_steps")
+        contradictions = fully_online_contradictions(
+            on_site_visits=version.on_site_visits,
+            materials=version.materials.all(),
+            steps=version.steps.all(),
+            faqs=version.faqs.all(),
+        )
+        if contradictions:
+            raise ApplicationError(" ".join(contradictions), code="fully_online_contradiction")
 
         item.versions.filter(status=VersionStatus.PUBLISHED).update(
             status=VersionStatus.SUPERSEDED, updated_at=timezone.now()

@@ -24,6 +24,7 @@ from rest_framework import serializers
 
 from common.exceptions import ApplicationError
 
+from .consistency import fully_online_contradictions
 from .constants import (
     Audience,
     Channel,
@@ -161,6 +162,14 @@ class CatalogueRecordSerializer(serializers.Serializer):
     def validate(self, attrs):
         if attrs["promised_limit_days"] > attrs["statutory_limit_days"]:
             raise serializers.ValidationError({"promised_limit_days": _("承诺时限不得超过法定时限。")})
+        contradictions = fully_online_contradictions(
+            on_site_visits=attrs["on_site_visits"],
+            materials=attrs.get("materials", []),
+            steps=attrs["steps"],
+            faqs=attrs.get("faqs", []),
+        )
+        if contradictions:
+            raise serializers.ValidationError({"on_site_visits": contradictions})
         return attrs
 
 

@@ -156,13 +156,15 @@ def test_queue_tabs_filter_by_status_and_count_the_working_sets(client, officer,
     assert in_review.case_number in review and waiting.case_number not in review
 
 
-def test_the_list_is_ordered_by_promised_deadline(client, officer, ga_item):
+def test_a_queue_lists_the_oldest_promise_first_and_all_lists_the_newest_case_first(client, officer, ga_item):
     applicant = factories.resident()
     later, sooner = (factories.submitted_application(applicant=applicant, item=ga_item) for _ in range(2))
-    Application.objects.filter(pk=later.pk).update(promised_deadline="2026-12-20")
-    Application.objects.filter(pk=sooner.pk).update(promised_deadline="2026-12-10")
-    page = client.get(CHANGELIST).content.decode()
-    assert page.index(sooner.case_number) < page.index(later.case_number)
+    Application.objects.filter(pk=later.pk).update(promised_deadline="2026-12-20", submitted_at="2026-11-02T09:00Z")
+    Application.objects.filter(pk=sooner.pk).update(promised_deadline="2026-12-10", submitted_at="2026-11-01T09:00Z")
+    pending = client.get(CHANGELIST, {"queue": "pending"}).content.decode()
+    assert pending.index(sooner.case_number) < pending.index(later.case_number)
+    everything = client.get(CHANGELIST).content.decode()
+    assert everything.index(later.case_number) < everything.index(sooner.case_number)
 
 
 def test_the_deadline_reads_as_remaining_working_days_in_text(client, officer, ga_case):

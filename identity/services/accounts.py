@@ -133,6 +133,15 @@ def resident_register(*, mobile: str, sms_code: str, password: str) -> User:
     return user
 
 
+def user_note_language(*, user, language: str) -> None:
+    """Remember the page language ``user`` signed in or registered with: their messages are written in it."""
+    language = (language or "").lower()
+    if language not in dict(settings.LANGUAGES) or user.preferred_language == language:
+        return
+    user.preferred_language = language
+    User.objects.filter(pk=user.pk).update(preferred_language=language)
+
+
 def session_record_login(*, user, session: SessionBase, client_ip: str | None, user_agent: str) -> UserSession:
     """Note a new signed-in session (after Django rotated its key) and its start time."""
     now = timezone.now()

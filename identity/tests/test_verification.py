@@ -142,3 +142,25 @@ def _round_trip(client, config):
         assert not verifier.verify(name="李雷", id_number=ID_NUMBER).matched
         wrong_secret = HttpGatewayVerifier("http", client=client, config={**config, "SECRET": "guess"})
         assert wrong_secret.verify(name=NAME, id_number=ID_NUMBER).error
+
+
+def test_sandbox_verifies_any_valid_number_held_by_a_documented_test_name():
+    from identity.verification.contrib.sandbox import SANDBOX_TEST_NAMES
+
+    from .factories import valid_id_number
+
+    first, second = UserFactory(), UserFactory()
+    real_name_verify(user=first, name=SANDBOX_TEST_NAMES[0], id_number=valid_id_number(101))
+    real_name_verify(user=second, name=SANDBOX_TEST_NAMES[1], id_number=valid_id_number(102))
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.is_real_name_verified and second.is_real_name_verified
+
+
+def test_a_test_name_cannot_take_a_number_officials_listed_for_someone_else():
+    from identity.verification.contrib.sandbox import SANDBOX_TEST_NAMES
+
+    sandbox_identity(NAME, ID_NUMBER)
+    with pytest.raises(ApplicationError) as refused:
+        real_name_verify(user=UserFactory(), name=SANDBOX_TEST_NAMES[0], id_number=ID_NUMBER)
+    assert refused.value.code == "verification_mismatch"

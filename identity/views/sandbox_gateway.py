@@ -13,12 +13,10 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from ..models import SandboxIdentity
-from ..personal_data import id_number_digest
 from ..validators import is_valid_id_number, is_valid_uscc
 from ..verification.base import EnterpriseOutcome
 from ..verification.contrib.http import signature_is_valid
-from ..verification.contrib.sandbox import sandbox_enterprise_outcome
+from ..verification.contrib.sandbox import sandbox_enterprise_outcome, sandbox_identity_outcome
 
 
 def _signed_by_our_adapter(request: HttpRequest, config: dict) -> bool:
@@ -39,11 +37,8 @@ def identity_verify(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"error": "BAD_REQUEST"}, status=400)
     if not is_valid_id_number(id_number):
         return JsonResponse({"requestId": request_id, "result": "NO_RECORD", "reference": "sandbox"})
-    identity = SandboxIdentity.objects.filter(id_number_digest=id_number_digest(id_number)).first()
-    if identity is None:
-        return JsonResponse({"requestId": request_id, "result": "NO_RECORD", "reference": "sandbox"})
-    result = "MATCH" if identity.name == name else "MISMATCH"
-    return JsonResponse({"requestId": request_id, "result": result, "reference": f"sandbox-{identity.pk}"})
+    result = sandbox_identity_outcome(name=name, id_number=id_number)
+    return JsonResponse({"requestId": request_id, "result": result, "reference": "sandbox"})
 
 
 @csrf_exempt  # Server-to-server: authenticated by the request signature, not a cookie.

@@ -1,6 +1,7 @@
 from django import template
 from django.conf import settings
-from django.utils.translation import get_language
+
+from common.i18n import display_name
 
 register = template.Library()
 
@@ -8,9 +9,7 @@ register = template.Library()
 @register.filter
 def localized_name(obj) -> str:
     """The object's English name on English pages when it has one, else its Chinese name."""
-    if get_language() == "en" and getattr(obj, "name_en", ""):
-        return obj.name_en
-    return obj.name
+    return display_name(obj)
 
 
 @register.filter

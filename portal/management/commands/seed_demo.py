@@ -5,6 +5,9 @@ the accounts it wants printed; this command, in the top layer, calls them in
 dependency order.
 """
 
+import contextlib
+import logging
+
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.test.utils import override_settings
@@ -15,6 +18,29 @@ from identity import demo as identity_demo
 from identity import demo_enterprises, oauth_demo
 from portal import demo_payments
 from services import demo as services_demo
+
+# What the demo's in-process tasks log at INFO (one line per task, seven per PDF page) buries the
+# accounts this command prints; warnings and errors still show. The embedded default has no broker,
+# so kombu's "No hostname was supplied" warning says nothing useful here either.
+QUIET_LOGGERS = {
+    "celery": logging.WARNING,
+    "weasyprint": logging.WARNING,
+    "fontTools": logging.WARNING,
+    "kombu": logging.ERROR,
+}
+
+
+@contextlib.contextmanager
+def quiet_logging(levels: dict[str, int]):
+    loggers = {name: logging.getLogger(name) for name in levels}
+    previous = {name: logger.level for name, logger in loggers.items()}
+    for name, logger in loggers.items():
+        logger.setLevel(levels[name])
+    try:
+        yield
+    finally:
+        for name, logger in loggers.items():
+            logger.setLevel(previous[name])
 
 
 class Command(BaseCommand):
@@ -27,12 +53,23 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
+        with quiet_logging(QUIET_LOGGERS):
+            accounts, catalogue = self._seed(services=options["services"])
+
+        self.stdout.write(self.style.SUCCESS("演示数据已就绪 / Demo data ready."))
+        for line in catalogue:
+            self.stdout.write(line)
+        self.stdout.write("演示账号 / Demo accounts (demo only, never use in production):")
+        for account in accounts:
+            self.stdout.write(f"  - {account}")
+
+    def _seed(self, *, services: int) -> tuple[list[str], list[str]]:
         with transaction.atomic():
             accounts = identity_demo.seed()
             accounts += demo_enterprises.seed()
             accounts += oauth_demo.seed()
         # The catalogue commits on its own: a synthetic run of 10,000 items is bulk work.
-        catalogue = services_demo.seed(services=options["services"])
+        catalogue = services_demo.seed(services=services)
         # The demo cases' past steps are not texted: their SMS stay in memory.
         with override_settings(SMS_BACKEND="common.sms.backends.locmem.LocmemSmsBackend"), transaction.atomic():
             # E-certificate types and the demo holders' certificates come before the demo cases,
@@ -41,10 +78,4 @@ class Command(BaseCommand):
             accounts += applications_demo.seed()
             # The passport fee, payable through the payment SANDBOX.
             accounts += demo_payments.seed()
-
-        self.stdout.write(self.style.SUCCESS("演示数据已就绪 / Demo data ready."))
-        for line in catalogue:
-            self.stdout.write(line)
-        self.stdout.write("演示账号 / Demo accounts (demo only, never use in production):")
-        for account in accounts:
-            self.stdout.write(f"  - {account}")
+        return accounts, catalogue
