@@ -94,7 +94,9 @@ def _matches_sql(table: str) -> str:
     return search.SEARCH_VECTOR_SQL.format(table=table) + " @@ to_tsquery('simple'::regconfig, %s)"
 
 
-def service_item_search(*, query: str, items: QuerySet[ServiceItem] | None = None) -> QuerySet[ServiceItem]:
+def service_item_search(
+    *, query: str, items: QuerySet[ServiceItem] | None = None, groups: list[list[str]] | None = None
+) -> QuerySet[ServiceItem]:
     """Items matching ``query``, annotated with an integer ``search_score`` and
     ordered by it: the exact name first, then name matches, then guide-text
     matches, each by popularity. Only ``SEARCH_RESULT_FIELDS`` are loaded.
@@ -102,13 +104,15 @@ def service_item_search(*, query: str, items: QuerySet[ServiceItem] | None = Non
     PostgreSQL matches words (segmented, with pinyin prefixes and synonyms, in
     any order) against the stored, GIN-indexed ``search_vector``; other
     databases match substrings of the same search documents (see the README's
-    "Search" section).
+    "Search" section). ``groups`` are the synonym groups, read from the cache
+    when not given.
     """
     if items is None:
         items = service_item_list()
     items = items.only(*SEARCH_RESULT_FIELDS)
     query = query.strip()[:100]
-    groups = synonym_groups()
+    if groups is None:
+        groups = synonym_groups()
     table = ServiceItem._meta.db_table
     popularity = Case(
         When(popularity__gt=_POPULARITY_CAP, then=Value(_POPULARITY_CAP)),
@@ -335,7 +339,8 @@ def catalogue_search(
         return result
     items = service_item_list(audience=audience, department=department, region=region)
     offset = (page - 1) * page_size
-    rows = list(service_item_search(query=query, items=items)[offset : offset + page_size + 1])
+    matches = service_item_search(query=query, items=items, groups=context.synonym_groups)
+    rows = list(matches[offset : offset + page_size + 1])
     result.items, result.has_next = rows[:page_size], len(rows) > page_size
     if page == 1:
         result.navigation = navigation_search(query=query, context=context, audience=audience, region=region)
