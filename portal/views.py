@@ -1,6 +1,5 @@
 """Portal pages: thin views over the catalogue's selectors."""
 
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
@@ -12,6 +11,8 @@ from .caching import SEARCH_TIMEOUT, cached_anonymous_page
 
 HOT_SERVICES = 8
 SEARCH_PAGE_SIZE = 20
+# Deep pages cost an OFFSET scan and nobody reads them: refine the search instead.
+SEARCH_MAX_PAGE = 50
 
 
 @require_safe
@@ -39,23 +40,31 @@ def _search_filters(request: HttpRequest) -> dict:
     }
 
 
+def _search_page_number(request: HttpRequest) -> int:
+    try:
+        number = int(request.GET.get("page", "1"))
+    except ValueError:
+        return 1
+    return min(max(number, 1), SEARCH_MAX_PAGE)
+
+
 @require_safe
 @cached_anonymous_page(timeout=SEARCH_TIMEOUT)
 def search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:100]
     filters = _search_filters(request)
-    page = None
-    if query:
-        items = selectors.service_item_search(
-            query=query, items=selectors.service_item_list(**{k: v or None for k, v in filters.items()})
-        )
-        page = Paginator(items, SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
+    result = selectors.catalogue_search(
+        query=query,
+        page=_search_page_number(request),
+        page_size=SEARCH_PAGE_SIZE,
+        **{k: v or None for k, v in filters.items()},
+    )
     context = {
         "query": query,
         "filters": filters,
-        "page": page,
+        "result": result,
         "audiences": Audience.choices,
-        "departments": list(selectors.department_list()),
+        "departments": result.departments,
     }
     return render(request, "portal/search.html", context)
 

@@ -67,8 +67,24 @@ class DepartmentAdmin(_CatalogueAdmin):
     list_filter = ("region",)
 
 
+class _ItemGroupAdmin(_CatalogueAdmin):
+    """Topics, bundles and life events: their names are in their items' search
+    documents, so a change rewrites the documents of the items before and after it."""
+
+    def save_model(self, request, obj, form, change):
+        # On the object, not on this admin: one admin instance serves every request.
+        obj._search_items_before = set(obj.items.values_list("pk", flat=True)) if change else set()
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        before = getattr(form.instance, "_search_items_before", set())
+        items_now = set(form.instance.items.values_list("pk", flat=True))
+        services.catalogue_search_reindex(item_ids=sorted(before | items_now))
+
+
 @admin.register(LifeEvent)
-class LifeEventAdmin(_CatalogueAdmin):
+class LifeEventAdmin(_ItemGroupAdmin):
     list_display = ("code", "name", "name_en", "kind", "order")
     list_filter = ("kind",)
 
@@ -80,7 +96,7 @@ class TopicItemInline(admin.TabularInline):
 
 
 @admin.register(Topic)
-class TopicAdmin(_CatalogueAdmin):
+class TopicAdmin(_ItemGroupAdmin):
     list_display = ("code", "name", "name_en", "order")
     inlines = (TopicItemInline,)
 
@@ -92,7 +108,7 @@ class BundleItemInline(admin.TabularInline):
 
 
 @admin.register(Bundle)
-class BundleAdmin(_CatalogueAdmin):
+class BundleAdmin(_ItemGroupAdmin):
     list_display = ("code", "name", "name_en", "audience", "promised_limit_days", "order")
     inlines = (BundleItemInline,)
 

@@ -17,10 +17,10 @@ from .models import (
     ProcessStep,
     ServiceItem,
     ServiceItemVersion,
-    SynonymGroup,
     Topic,
     TopicItem,
 )
+from .services import catalogue_search_reindex, synonym_groups_add_defaults
 from .transfer import catalogue_import_records
 
 SYNTHETIC_PREFIX = "SYN-"
@@ -58,6 +58,9 @@ def seed(*, services: int = 0) -> list[str]:
                 BundleItem.objects.update_or_create(
                     bundle=bundle, item_id=items[item_code], defaults={"order": position}
                 )
+        # Topics and bundles joined items after they were published: their names
+        # belong in the items' search documents.
+        catalogue_search_reindex()
         transaction.on_commit(catalogue_changed)
 
     lines = [
@@ -92,8 +95,7 @@ def seed_navigation() -> None:
         LifeEvent.objects.update_or_create(
             code=code, defaults={"kind": kind, "name": name, "name_en": name_en, "order": order}
         )
-    for terms in demo_data.SYNONYMS:
-        SynonymGroup.objects.get_or_create(terms=terms)
+    synonym_groups_add_defaults()
 
 
 # Parts that combine into plausible names: 广州市 + 个体工商户 + 营业执照 + 变更登记.

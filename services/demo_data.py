@@ -42,16 +42,6 @@ LIFE_EVENTS = [
     ("close", "enterprise", "注销", "Closing down"),
 ]
 
-SYNONYMS = [
-    "社保卡,社会保障卡",
-    "身份证,居民身份证",
-    "公积金,住房公积金",
-    "户口,户籍",
-    "过户,转移登记",
-    "驾照,驾驶证",
-    "医保,医疗保障,医疗保险",
-    "开公司,企业设立",
-]
 
 ID = ("居民身份证", "original", 1, True, "resident_id_card")
 HUKOU = ("居民户口簿", "original", 1, True, "household_register")

@@ -1,6 +1,8 @@
 """Reads from the catalogue. Every function runs a fixed number of queries,
 whatever the size of the catalogue (the portal's query-count tests hold them to it)."""
 
+from dataclasses import dataclass, field
+
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
@@ -12,12 +14,10 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
-    TextField,
     Value,
     When,
 )
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Concat
 
 from . import search
 from .cache import catalogue_cache_key
@@ -74,19 +74,45 @@ def synonym_groups() -> list[list[str]]:
     return groups
 
 
-def service_item_search(*, query: str, items: QuerySet[ServiceItem] | None = None) -> QuerySet[ServiceItem]:
+# What a search result shows (the portal's results page and the API's list),
+# so the long search documents are never read back.
+SEARCH_RESULT_FIELDS = (
+    "code",
+    "name",
+    "name_en",
+    "item_type",
+    "audience",
+    "popularity",
+    "department__code",
+    "department__name",
+    "department__name_en",
+)
+
+
+def _matches_sql(table: str) -> str:
+    # The tsquery is a bound parameter; the SQL text is our constant.
+    return search.SEARCH_VECTOR_SQL.format(table=table) + " @@ to_tsquery('simple'::regconfig, %s)"
+
+
+def service_item_search(
+    *, query: str, items: QuerySet[ServiceItem] | None = None, groups: list[list[str]] | None = None
+) -> QuerySet[ServiceItem]:
     """Items matching ``query``, annotated with an integer ``search_score`` and
     ordered by it: the exact name first, then name matches, then guide-text
-    matches, each by popularity.
+    matches, each by popularity. Only ``SEARCH_RESULT_FIELDS`` are loaded.
 
-    PostgreSQL matches words (segmented, with pinyin prefixes and synonyms)
-    through the GIN index; other databases match substrings of the same
-    search documents (see the README's "Search" section).
+    PostgreSQL matches words (segmented, with pinyin prefixes and synonyms, in
+    any order) against the stored, GIN-indexed ``search_vector``; other
+    databases match substrings of the same search documents (see the README's
+    "Search" section). ``groups`` are the synonym groups, read from the cache
+    when not given.
     """
     if items is None:
         items = service_item_list()
+    items = items.only(*SEARCH_RESULT_FIELDS)
     query = query.strip()[:100]
-    groups = synonym_groups()
+    if groups is None:
+        groups = synonym_groups()
     table = ServiceItem._meta.db_table
     popularity = Case(
         When(popularity__gt=_POPULARITY_CAP, then=Value(_POPULARITY_CAP)),
@@ -108,21 +134,12 @@ def service_item_search(*, query: str, items: QuerySet[ServiceItem] | None = Non
         tsquery = search.tsquery(query, groups)
         if not tsquery:
             return items.none().annotate(search_score=Value(0))
-        # The tsquery is a bound parameter; the SQL text is our constant.
-        matches = RawSQL(  # noqa: S611
-            search.TSVECTOR_SQL.format(table=table) + " @@ to_tsquery('simple'::regconfig, %s)",
-            (tsquery,),
-            output_field=BooleanField(),
+        items = items.filter(RawSQL(_matches_sql(table), (tsquery,), output_field=BooleanField()))  # noqa: S611
+        # The name's words carry weight A in the stored vector: a name match is
+        # one more test on the same column, no text to read.
+        name_match = RawSQL(  # noqa: S611
+            _matches_sql(table), (search.tsquery(query, groups, weights="A"),), output_field=BooleanField()
         )
-        # Which matches are in the name: a prefix test on the stored words is
-        # far cheaper per row than rebuilding the name's tsvector.
-        name_match = Q()
-        for variant in search.query_variants(query, groups):
-            words = search.query_words(variant)
-            if words:
-                name_match |= Q.create([("padded_search_name__contains", f" {word}") for word in words])
-        items = items.annotate(padded_search_name=Concat(Value(" "), "search_name", output_field=TextField()))
-        items = items.filter(matches)
     else:
         words = [word for word in query.lower().split() if word]
         if not words:
@@ -148,6 +165,190 @@ def service_item_search(*, query: str, items: QuerySet[ServiceItem] | None = Non
     return items.annotate(search_score=ExpressionWrapper(score, output_field=IntegerField())).order_by(
         "-search_score", "code"
     )
+
+
+@dataclass(frozen=True)
+class NavigationEntry:
+    """A topic, bundle, life event or department as search sees it (cached, so plain data)."""
+
+    kind: str  # "topic", "bundle", "life_event" or "department"
+    code: str
+    name: str
+    name_en: str
+    audience: str  # "resident", "enterprise" or "both"; "" for departments
+    region_code: str
+    name_words: tuple[str, ...]
+    text_words: tuple[str, ...]
+    text: str
+
+
+@dataclass
+class SearchContext:
+    """What every search needs besides the items, read once per catalogue generation."""
+
+    synonym_groups: list[list[str]]
+    navigation: list[NavigationEntry]
+    departments: list[Department]
+    popular_items: list[ServiceItem]
+
+
+POPULAR_SUGGESTIONS = 6
+NAVIGATION_RESULTS = 6
+NEAREST_TOPICS = 3
+
+
+def _entry(kind: str, row, *, audience: str = "", region_code: str = "", text: str = "") -> NavigationEntry:
+    return NavigationEntry(
+        kind=kind,
+        code=row.code,
+        name=row.name,
+        name_en=row.name_en,
+        audience=audience,
+        region_code=region_code,
+        name_words=tuple(search.document([row.name, row.name_en]).split()),
+        text_words=tuple(search.document([text]).split()),
+        text=text,
+    )
+
+
+def search_context() -> SearchContext:
+    """Synonyms, navigation entries, departments and popular items, cached until the catalogue changes.
+
+    A search that misses this cache runs six small queries to fill it; every
+    other search reads it with one cache lookup.
+    """
+    key = catalogue_cache_key("search-context")
+    context = cache.get(key)
+    if context is not None:
+        return context
+    departments = list(department_list())
+    navigation = [
+        *(_entry("topic", topic, audience=Audience.BOTH, text=topic.description) for topic in topic_list()),
+        *(_entry("bundle", bundle, audience=bundle.audience, text=bundle.description) for bundle in bundle_list()),
+        *(_entry("life_event", event, audience=event.kind, text=event.description) for event in life_event_list()),
+        *(_entry("department", department, region_code=department.region_code) for department in departments),
+    ]
+    context = SearchContext(
+        synonym_groups=synonym_groups(),
+        navigation=navigation,
+        departments=departments,
+        popular_items=list(service_item_list().only(*SEARCH_RESULT_FIELDS)[:POPULAR_SUGGESTIONS]),
+    )
+    cache.set(key, context, timeout=3600)
+    return context
+
+
+def navigation_search(
+    *, query: str, context: SearchContext, audience: str | None = None, region: str | None = None
+) -> list[NavigationEntry]:
+    """Topics, bundles, life events and departments whose words match ``query``:
+    name matches first, then matches in their description."""
+    variants = search.variant_words(query, context.synonym_groups)
+    if not variants:
+        return []
+    found = []
+    for position, entry in enumerate(context.navigation):
+        if audience in (Audience.RESIDENT, Audience.ENTERPRISE) and entry.audience not in ("", Audience.BOTH, audience):
+            continue
+        if region and entry.kind == "department" and entry.region_code != region:
+            continue
+        if search.words_match(variants, entry.name_words):
+            found.append((0, position, entry))
+        elif search.words_match(variants, entry.name_words + entry.text_words):
+            found.append((1, position, entry))
+    return [entry for *_rank, entry in sorted(found)][:NAVIGATION_RESULTS]
+
+
+def nearest_topics(*, query: str, context: SearchContext) -> list[NavigationEntry]:
+    """The topics and bundles closest to ``query`` by shared characters and
+    syllables, or the first topics when none shares anything."""
+    curated = [entry for entry in context.navigation if entry.kind in ("topic", "bundle")]
+    scored = [
+        (search.closeness(query, entry.name + entry.text), -position, entry) for position, entry in enumerate(curated)
+    ]
+    close = [entry for score, _position, entry in sorted(scored, reverse=True) if score > 0]
+    return (close or [entry for entry in curated if entry.kind == "topic"])[:NEAREST_TOPICS]
+
+
+def service_item_did_you_mean(*, query: str, items: QuerySet[ServiceItem] | None = None) -> str:
+    """A respelling of ``query`` whose pinyin matches an item (营叶执照 → 营业执照), or ""."""
+    pinyin_query = search.pinyin_tsquery(query)
+    if not pinyin_query:
+        return ""
+    if items is None:
+        items = service_item_list()
+    if connection.vendor == "postgresql":
+        sql = _matches_sql(ServiceItem._meta.db_table)
+        items = items.filter(RawSQL(sql, (pinyin_query,), output_field=BooleanField()))  # noqa: S611
+    else:
+        for lexeme in pinyin_query.split(" & "):
+            items = items.filter(search_name__icontains=lexeme.split("'")[1])
+    candidates = []
+    for name, aliases in items.order_by("-popularity", "code").values_list("name", "aliases")[:3]:
+        candidates += [name, *aliases.split(",")]
+    return search.respell(query, candidates) if candidates else ""
+
+
+@dataclass
+class SearchPage:
+    """One page of a catalogue search. There is no total count: a page knows only
+    whether another follows (it reads one row more than it shows)."""
+
+    query: str
+    number: int
+    items: list[ServiceItem]
+    has_next: bool
+    navigation: list[NavigationEntry]
+    departments: list[Department]
+    # Filled only when no item matched, so the road never ends there.
+    did_you_mean: str = ""
+    nearest_topics: list[NavigationEntry] = field(default_factory=list)
+    popular_items: list[ServiceItem] = field(default_factory=list)
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def exact_count(self) -> int | None:
+        """How many items matched, when all of them are on this first page."""
+        return len(self.items) if self.number == 1 and not self.has_next else None
+
+
+def catalogue_search(
+    *,
+    query: str,
+    page: int = 1,
+    page_size: int = 20,
+    audience: str | None = None,
+    department: str | None = None,
+    region: str | None = None,
+) -> SearchPage:
+    """The search page: one page of items with the matching topics, bundles,
+    life events and departments beside them, and suggestions when nothing matched.
+
+    One query when the search context is cached (two when no item matched:
+    the "did you mean" lookup); never a COUNT.
+    """
+    query = query.strip()[:100]
+    context = search_context()
+    result = SearchPage(
+        query=query, number=page, items=[], has_next=False, navigation=[], departments=context.departments
+    )
+    if not query:
+        return result
+    items = service_item_list(audience=audience, department=department, region=region)
+    offset = (page - 1) * page_size
+    matches = service_item_search(query=query, items=items, groups=context.synonym_groups)
+    rows = list(matches[offset : offset + page_size + 1])
+    result.items, result.has_next = rows[:page_size], len(rows) > page_size
+    if page == 1:
+        result.navigation = navigation_search(query=query, context=context, audience=audience, region=region)
+    if not rows and page == 1:
+        result.did_you_mean = service_item_did_you_mean(query=query, items=items)
+        result.nearest_topics = nearest_topics(query=query, context=context)
+        result.popular_items = context.popular_items
+    return result
 
 
 def service_item_suggestions(*, query: str, limit: int = 8) -> list[dict]:

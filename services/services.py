@@ -4,6 +4,8 @@ Every change that alters what the portal shows ends by invalidating the
 catalogue's cached pages once the transaction commits.
 """
 
+from pathlib import Path
+
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -15,7 +17,17 @@ from . import search
 from .cache import catalogue_changed
 from .consistency import fully_online_contradictions
 from .constants import VersionStatus
-from .models import FAQ, Fee, Material, ProcessStep, ServiceItem, ServiceItemVersion, SpecialStep, split_terms
+from .models import (
+    FAQ,
+    Fee,
+    Material,
+    ProcessStep,
+    ServiceItem,
+    ServiceItemVersion,
+    SpecialStep,
+    SynonymGroup,
+    split_terms,
+)
 
 # The rows copied with a version, as (model, related name).
 VERSION_PARTS = (
@@ -27,16 +39,52 @@ VERSION_PARTS = (
 )
 
 
-def service_item_search_texts(*, item: ServiceItem, version: ServiceItemVersion | None) -> tuple[str, str]:
-    """The (name, body) search documents of an item and its published guide."""
+DEFAULT_SYNONYMS_FILE = Path(__file__).resolve().parent / "data" / "synonyms.txt"
+
+
+def synonym_groups_add_defaults(*, path: Path = DEFAULT_SYNONYMS_FILE) -> int:
+    """Add the default synonym groups of ``path`` that are missing (idempotent).
+
+    Returns how many groups were added. Groups officials changed or switched
+    off stay as they are.
+    """
+    added = 0
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        _group, created = SynonymGroup.objects.get_or_create(terms=",".join(split_terms(line)))
+        added += created
+    if added:
+        transaction.on_commit(catalogue_changed)
+    return added
+
+
+def _active_synonym_groups() -> list[list[str]]:
+    return [group.term_list() for group in SynonymGroup.objects.filter(is_active=True)]
+
+
+def service_item_search_texts(
+    *, item: ServiceItem, version: ServiceItemVersion | None, synonym_groups: list[list[str]] | None = None
+) -> tuple[str, str]:
+    """The (name, body) search documents of an item and its published guide.
+
+    The body holds the names of the topics, bundles and life events the item
+    belongs to, so 企业开办 finds the items of the 企业开办 topic in any word
+    order; both documents hold the synonyms of the terms they mention.
+    """
+    if synonym_groups is None:
+        synonym_groups = _active_synonym_groups()
     # The English name too, so English pages' visitors can search in English.
-    name = search.document([item.name, *split_terms(item.aliases), item.name_en])
+    name = search.document([item.name, *split_terms(item.aliases), item.name_en], synonym_groups)
     body_texts = [*split_terms(item.keywords), item.department.name]
+    for related in (item.topics.all(), item.bundles.all(), item.life_events.all()):
+        body_texts += [row.name for row in related]
     if version is not None:
         body_texts += [version.result_name, version.conditions]
         body_texts += [material.name for material in version.materials.all()]
         body_texts += [faq.question for faq in version.faqs.all()]
-    return name, search.document(body_texts)
+    return name, search.document(body_texts, synonym_groups)
 
 
 def service_item_reindex(*, item: ServiceItem) -> None:
@@ -44,6 +92,39 @@ def service_item_reindex(*, item: ServiceItem) -> None:
     item.search_name, item.search_body = service_item_search_texts(item=item, version=item.published_version)
     item.save(update_fields=["search_name", "search_body", "updated_at"])
     transaction.on_commit(catalogue_changed)
+
+
+def catalogue_search_reindex(*, item_ids: list[int] | None = None, batch_size: int = 500) -> int:
+    """Rewrite the search documents of published items (all, or those in ``item_ids``).
+
+    Run after a topic, bundle, life event or synonym list changes, or with
+    ``manage.py search_reindex`` after an upgrade. On PostgreSQL the stored
+    ``search_vector`` follows the text by itself. Returns how many items were rewritten.
+    """
+    groups = _active_synonym_groups()
+    items = (
+        ServiceItem.objects.filter(published_version__isnull=False)
+        .select_related("department", "published_version")
+        .prefetch_related("topics", "bundles", "life_events", "published_version__materials", "published_version__faqs")
+        .order_by("pk")
+    )
+    if item_ids is not None:
+        items = items.filter(pk__in=item_ids)
+    batch: list[ServiceItem] = []
+    rewritten = 0
+    with transaction.atomic():
+        for item in items.iterator(chunk_size=batch_size):
+            item.search_name, item.search_body = service_item_search_texts(
+                item=item, version=item.published_version, synonym_groups=groups
+            )
+            batch.append(item)
+            if len(batch) >= batch_size:
+                ServiceItem.objects.bulk_update(batch, ["search_name", "search_body"])
+                rewritten += len(batch)
+                batch = []
+        ServiceItem.objects.bulk_update(batch, ["search_name", "search_body"])
+        transaction.on_commit(catalogue_changed)
+    return rewritten + len(batch)
 
 
 def service_item_version_create_draft(*, item: ServiceItem) -> ServiceItemVersion:

@@ -161,7 +161,7 @@ def _count_queries(client, url) -> int:
     [
         ("/", 5),
         ("/services/SYN-000001/", 9),
-        ("/search/?q=申领", 4),
+        ("/search/?q=申领", 7),
         ("/departments/ga/", 2),
         ("/life-events/birth/", 2),
     ],

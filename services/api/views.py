@@ -53,7 +53,9 @@ class ServiceItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Cata
             region=params.get("region") or None,
         )
         query = params.get("q", "").strip()
-        return selectors.service_item_search(query=query, items=items) if query else items
+        if query:
+            return selectors.service_item_search(query=query, items=items)
+        return items.only(*selectors.SEARCH_RESULT_FIELDS)
 
     def get_object(self):
         item = selectors.service_item_guide(code=self.kwargs["code"])

@@ -1,6 +1,6 @@
 """The GIN index behind catalogue search, on PostgreSQL only.
 
-It indexes an expression (see services.search.TSVECTOR_SQL) rather than a
+It indexed an expression (replaced by a stored column in 0004) rather than a
 model field, so the model and SQLite stay plain; SQLite searches by substring.
 """
 

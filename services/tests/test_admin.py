@@ -71,3 +71,28 @@ def test_admin_import_and_export_round_trip(client, manager):
     )
     assert "未变 67 项" in response.content.decode()
     assert ServiceItemVersion.objects.count() == versions
+
+
+def test_an_admin_added_topic_is_searchable_through_its_items(client, manager, django_capture_on_commit_callbacks):
+    from services import selectors
+
+    item = ServiceItem.objects.get(code="440100-SCJG-001")
+    data = {
+        "code": "night-market",
+        "name": "夜间经济",
+        "name_en": "",
+        "description": "",
+        "order": 100,
+        "topicitem_set-TOTAL_FORMS": 1,
+        "topicitem_set-INITIAL_FORMS": 0,
+        "topicitem_set-MIN_NUM_FORMS": 0,
+        "topicitem_set-MAX_NUM_FORMS": 1000,
+        "topicitem_set-0-item": item.pk,
+        "topicitem_set-0-order": 1,
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/admin/services/topic/add/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    result = selectors.catalogue_search(query="夜间经济")
+    assert [found.code for found in result.items] == [item.code]
+    assert ("topic", "night-market") in [(entry.kind, entry.code) for entry in result.navigation]

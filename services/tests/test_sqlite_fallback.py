@@ -11,10 +11,17 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 QUERIES = ["营业执照", "yyzz", "社保卡", "公租房", "二手房 过户"]
+PHRASINGS = ["企业开办", "开办企业", "注册公司"]
 SCRIPT = f"""
 import json
 from services import selectors
-print(json.dumps({{q: [i.name for i in selectors.service_item_search(query=q)[:3]] for q in {QUERIES!r}}}))
+found = {{q: [i.name for i in selectors.service_item_search(query=q)[:3]] for q in {QUERIES!r}}}
+pages = {{q: selectors.catalogue_search(query=q) for q in {PHRASINGS!r}}}
+for q, page in pages.items():
+    found[q] = [i.name for i in page.items] + [e.kind + ":" + e.code for e in page.navigation]
+empty = selectors.catalogue_search(query="营叶执照")
+found["empty"] = [empty.did_you_mean, len(empty.nearest_topics), len(empty.popular_items)]
+print(json.dumps(found))
 """
 
 
@@ -41,3 +48,8 @@ def test_demo_catalogue_search_works_on_sqlite(sqlite_env):
     assert results["社保卡"][0] == "社会保障卡申领"
     assert results["公租房"][0] == "公共租赁住房申请"
     assert results["二手房 过户"][0] == "不动产转移登记（二手房过户）"
+    for phrasing in PHRASINGS:
+        assert "企业设立登记（营业执照）" in results[phrasing][:20]
+        assert "topic:enterprise-start" in results[phrasing]
+    did_you_mean, topics, popular = results["empty"]
+    assert did_you_mean == "营业执照" and topics and popular
