@@ -96,6 +96,14 @@ def seed_cases() -> list[str]:
     for final, path in DEMO_PATHS.items():
         case = submit("440100-SCJG-005", enterprise=enterprise)
         for status, comment in path:
+            if status == "resubmitted":
+                # The answer to the supplement request: a file marked as answering it.
+                services.material_add_upload(
+                    application=case,
+                    uploaded=_demo_pdf("经营场所平面图（补正）.pdf"),
+                    actor=resident,
+                    supplement=case.supplement_requests.get(fulfilled_at__isnull=True),
+                )
             actor = resident if Role.APPLICANT in ALLOWED_TRANSITIONS[(case.status, status)] else official
             case = services.application_transition(
                 application_id=case.pk, to_status=status, actor=actor, comment=comment

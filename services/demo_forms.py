@@ -527,4 +527,6 @@ SAMPLE_ANSWERS = {
     "food_safety_manager": "王小红",
     "food_safety_manager_mobile": "13800138002",
     "reason": "办理业务需要",
+    "occupation": "职员",
+    "delivery_method": "邮寄送达",
 }
