@@ -146,6 +146,7 @@ def test_an_earlier_application_answers_what_no_record_holds(demo_people):
         data={
             **first.form_data,
             "premises_address": "广州市天河区天河路100号首层",
+            "premises_area": 120,
             "business_format": "餐饮服务经营者",
             "food_categories": "热食类食品制售",
             "food_safety_manager": "王小红",
