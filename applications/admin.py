@@ -404,7 +404,9 @@ class ApplicationAdmin(admin.ModelAdmin):
         application = self._case_or_404(request, object_id)
         application = (
             Application.objects.select_related("service_version", "applicant", "principal_user", "enterprise")
-            .prefetch_related("materials__requirement", "supplement_requests__requested_by", "results")
+            .prefetch_related(
+                "materials__requirement", "materials__supplement", "supplement_requests__requested_by", "results"
+            )
             .get(pk=application.pk)
         )
         may_process = self.has_process_permission(request)

@@ -1,96 +1,16 @@
-"""Demo data for applications: form schemas for the demo catalogue, officials
-in their departments, and cases in every state. DEMO ONLY."""
+"""Demo data for applications: officials in their departments and cases in every
+state. DEMO ONLY. The demo catalogue's forms are in :mod:`services.demo_forms`
+and arrive with the catalogue (``services.demo.seed``)."""
 
-from services.models import Department, ServiceItemVersion
+from services.demo_forms import ENTERPRISE_FORM, RESIDENT_FORM, SAMPLE_ANSWERS
+from services.models import Department
 
 from .models import DepartmentOfficial
 
-RESIDENT_FORM = {
-    "type": "object",
-    "x-order": ["applicant_name", "id_number", "mobile", "address", "reason"],
-    "required": ["applicant_name", "id_number", "mobile", "address"],
-    "properties": {
-        "applicant_name": {
-            "type": "string",
-            "title": "申请人姓名",
-            "x-label-en": "Applicant name",
-            "maxLength": 50,
-            "x-source": "identity.name",
-        },
-        "id_number": {
-            "type": "string",
-            "title": "身份证号码",
-            "x-label-en": "ID number",
-            "maxLength": 18,
-            "x-source": "identity.id_number",
-        },
-        "mobile": {
-            "type": "string",
-            "title": "联系电话",
-            "x-label-en": "Phone",
-            "maxLength": 20,
-            "pattern": "^1[3-9][0-9]{9}$",
-            "x-source": "identity.mobile",
-        },
-        "address": {"type": "string", "title": "联系地址", "x-label-en": "Address", "maxLength": 200},
-        "reason": {"type": "string", "title": "申请事由", "x-label-en": "Reason", "maxLength": 500},
-    },
-}
-
-ENTERPRISE_FORM = {
-    "type": "object",
-    "x-order": ["enterprise_name", "uscc", "contact_name", "mobile", "business_address", "business_scope"],
-    "required": ["enterprise_name", "contact_name", "mobile", "business_address"],
-    "properties": {
-        "enterprise_name": {
-            "type": "string",
-            "title": "企业名称",
-            "x-label-en": "Enterprise name",
-            "maxLength": 200,
-            "x-source": "enterprise.name",
-        },
-        "uscc": {
-            "type": "string",
-            "title": "统一社会信用代码",
-            "x-label-en": "USCC",
-            "maxLength": 18,
-            "x-source": "enterprise.uscc",
-        },
-        "contact_name": {
-            "type": "string",
-            "title": "经办人姓名",
-            "x-label-en": "Agent name",
-            "maxLength": 50,
-            "x-source": "identity.name",
-        },
-        "mobile": {
-            "type": "string",
-            "title": "联系电话",
-            "x-label-en": "Phone",
-            "maxLength": 20,
-            "pattern": "^1[3-9][0-9]{9}$",
-            "x-source": "identity.mobile",
-        },
-        "business_address": {"type": "string", "title": "经营场所", "x-label-en": "Business address", "maxLength": 200},
-        "business_scope": {"type": "string", "title": "经营范围", "x-label-en": "Business scope", "maxLength": 500},
-    },
-}
-
-
-def seed_form_schemas() -> int:
-    """Give every demo version without a form the generic form for its audience.
-
-    The demo catalogue is loaded before any application exists, so filling
-    these in does not change what a submitted case was judged by.
-    """
-    updated = 0
-    for audience, schema in (("resident", RESIDENT_FORM), ("enterprise", ENTERPRISE_FORM), ("both", RESIDENT_FORM)):
-        updated += ServiceItemVersion.objects.filter(form_schema={}, item__audience=audience).update(form_schema=schema)
-    return updated
+__all__ = ["ENTERPRISE_FORM", "RESIDENT_FORM", "seed", "seed_cases"]
 
 
 def seed() -> list[str]:
-    seed_form_schemas()
     return seed_cases()
 
 
@@ -158,9 +78,10 @@ def seed_cases() -> list[str]:
     if Application.objects.filter(applicant=resident).exists():
         return [f"演示办件 / demo cases: {Application.objects.filter(applicant=resident).count()}"]
 
-    def submit(code, *, enterprise=None, address="广州市天河区体育西路1号"):
+    def submit(code, *, enterprise=None):
         draft = services.application_start(applicant=resident, item_code=code, enterprise=enterprise)
-        data = {**draft.form_data, "address": address, "business_address": address, "contact_name": "张三"}
+        # What no source fills, answered as a resident would.
+        data = {**SAMPLE_ANSWERS, **draft.form_data}
         services.application_save_draft(application=draft, data=data, actor=resident)
         for requirement in services.application_requirements(draft):
             if requirement.mandatory:
@@ -175,6 +96,14 @@ def seed_cases() -> list[str]:
     for final, path in DEMO_PATHS.items():
         case = submit("440100-SCJG-005", enterprise=enterprise)
         for status, comment in path:
+            if status == "resubmitted":
+                # The answer to the supplement request: a file marked as answering it.
+                services.material_add_upload(
+                    application=case,
+                    uploaded=_demo_pdf("经营场所平面图（补正）.pdf"),
+                    actor=resident,
+                    supplement=case.supplement_requests.get(fulfilled_at__isnull=True),
+                )
             actor = resident if Role.APPLICANT in ALLOWED_TRANSITIONS[(case.status, status)] else official
             case = services.application_transition(
                 application_id=case.pk, to_status=status, actor=actor, comment=comment

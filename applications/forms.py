@@ -4,7 +4,9 @@ The same schema (on the service item version) drives the server-rendered
 Django form and the API; ``validate_form_data`` is the single check both use.
 Supported: string (``maxLength``, ``pattern``, ``enum``, ``format: date``),
 integer, number, boolean; ``required``; our keywords ``x-order``,
-``x-label-en``, ``x-help``, ``x-source``.
+``x-label-en``, ``x-help``, ``x-help-en``, ``x-source`` (the prefill source)
+and ``x-history`` (``false``: never prefill from earlier applications, for
+answers that differ every time, such as a reason).
 """
 
 import datetime
@@ -22,6 +24,12 @@ def ordered_fields(schema: dict) -> list[tuple[str, dict]]:
     return [(name, properties[name]) for name in order if name in properties]
 
 
+def _help(spec: dict) -> str:
+    if get_language() == "en" and spec.get("x-help-en"):
+        return spec["x-help-en"]
+    return spec.get("x-help", "")
+
+
 def _label(spec: dict, name: str) -> str:
     if get_language() == "en" and spec.get("x-label-en"):
         return spec["x-label-en"]
@@ -30,7 +38,7 @@ def _label(spec: dict, name: str) -> str:
 
 def _field_for(spec: dict, *, required: bool, label: str) -> forms.Field:
     kind = spec.get("type", "string")
-    common = {"label": label, "required": required, "help_text": spec.get("x-help", "")}
+    common = {"label": label, "required": required, "help_text": _help(spec)}
     if "enum" in spec:
         return forms.ChoiceField(choices=[("", "—"), *[(v, v) for v in spec["enum"]]], **common)
     if kind == "boolean":
@@ -77,17 +85,26 @@ class SchemaForm(forms.Form):
 
 
 def prefill_values(schema: dict, *, applicant, enterprise=None) -> tuple[dict, dict]:
-    """(initial data, field sources) for every field with an ``x-source`` the portal can answer."""
+    """(initial data, field sources): each field from its ``x-source`` when that holds a value,
+    else from the principal's earlier applications (``history:<field>``) unless ``x-history`` is false."""
     data, sources = {}, {}
     for name, spec in ordered_fields(schema):
-        source = spec.get("x-source")
-        if not source:
-            continue
-        found = prefill.resolve(source, applicant=applicant, enterprise=enterprise)
-        if found is not None:
-            data[name] = found.pop("value")
-            sources[name] = found
+        candidates = [spec["x-source"]] if spec.get("x-source") else []
+        if spec.get("x-history", True):
+            candidates.append(f"{prefill.HISTORY_SOURCE}:{name}")
+        for source in candidates:
+            found = prefill.resolve(source, applicant=applicant, enterprise=enterprise)
+            from_history = source.startswith(f"{prefill.HISTORY_SOURCE}:")
+            if found is not None and (not from_history or _fits(spec, found["value"])):
+                data[name] = found.pop("value")
+                sources[name] = found
+                break
     return data, sources
+
+
+def _fits(spec: dict, value) -> bool:
+    """An earlier answer is offered only if the field would still accept it (its choices may have changed)."""
+    return Draft202012Validator(spec, format_checker=FormatChecker()).is_valid(value)
 
 
 def validate_form_data(schema: dict, data: dict) -> list[dict]:

@@ -21,6 +21,12 @@ SOURCE_LABELS = {
     "账户手机号码": _("账户手机号码"),
     "账户邮箱": _("账户邮箱"),
     "企业登记信息": _("企业登记信息"),
+    "企业登记信息（沙箱）": _("企业登记信息（沙箱）"),
+    "户籍信息": _("户籍信息"),
+    "户籍信息（沙箱）": _("户籍信息（沙箱）"),
+    "账户中保存的银行账户": _("账户中保存的银行账户"),
+    "您上次申请时填写": _("您上次申请时填写"),
+    "电子证照": _("电子证照"),
 }
 
 
@@ -65,6 +71,34 @@ def application_form(application, data=None) -> SchemaForm:
             parts.append(f'<span class="prefill-source">{escape(source_note(source))}</span>')
             field.help_text = mark_safe(" ".join(parts))  # noqa: S308  (every part is escaped above)
     return form
+
+
+def prefill_summary(application, form: SchemaForm) -> dict:
+    """How many of the form's fields were filled in from what is held (“已为您自动填写 9/12 项”)."""
+    sources = application.field_sources
+    names = list(form.fields)
+    return {
+        "filled": sum(1 for name in names if name in sources),
+        "locked": sum(1 for name in names if sources.get(name, {}).get("locked")),
+        "total": len(names),
+    }
+
+
+def review_rows(application, form: SchemaForm) -> list[dict]:
+    """The answers as the review screen lists them: label, value as shown, and where it came from."""
+    rows = []
+    for name, field in form.fields.items():
+        value = application.form_data.get(name)
+        source = application.field_sources.get(name)
+        rows.append(
+            {
+                "name": name,
+                "label": field.label,
+                "value": "" if value in (None, "") else value,
+                "note": source_note(source) if source else "",
+            }
+        )
+    return rows
 
 
 def _json_value(value):

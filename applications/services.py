@@ -220,7 +220,8 @@ def _deadlines(application: Application, *, start: datetime.date) -> dict:
     }
 
 
-def _missing_materials(application: Application) -> list[str]:
+def application_missing_materials(application: Application) -> list[str]:
+    """The names of the mandatory materials nothing was given for yet."""
     required = {m.name for m in application_requirements(application) if m.mandatory}
     given = set(application.materials.values_list("requirement__name", flat=True))
     return sorted(required - given)
@@ -247,7 +248,7 @@ def application_submit(*, application: Application, actor) -> Application:
         errors = validate_form_data(application_schema(application), application.form_data)
         if errors:
             raise ApplicationError(_("表单填写不完整或有误。"), code="form_invalid", extra={"errors": errors})
-        missing = _missing_materials(application)
+        missing = application_missing_materials(application)
         if missing:
             raise ApplicationError(
                 _("还缺少必要材料：%(names)s。") % {"names": "、".join(missing)},

@@ -14,6 +14,7 @@ urlpatterns = [
     path("applications/bundles/<slug:code>/", views.apply_bundle, name="apply_bundle"),
     path("applications/drafts/<int:draft_id>/", views.draft, name="draft"),
     path("applications/drafts/<int:draft_id>/autosave/", views.autosave, name="autosave"),
+    path("applications/drafts/<int:draft_id>/review/", views.review, name="review"),
     path("applications/drafts/<int:draft_id>/materials/", views.material_upload, name="material_upload"),
     path(
         "applications/drafts/<int:draft_id>/materials/certificate/",

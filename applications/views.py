@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,10 +27,19 @@ from services.constants import Audience
 
 from . import selectors_resident as selectors
 from .constants import MaterialSource, ScanStatus, Status
-from .forms_resident import PrefillReportForm, WithdrawForm, application_form, draft_values, schema_error_message
+from .forms_resident import (
+    PrefillReportForm,
+    WithdrawForm,
+    application_form,
+    draft_values,
+    prefill_summary,
+    review_rows,
+    schema_error_message,
+)
 from .principals import principal_choice_find, principal_choices
 from .selectors import application_timeline, applications_for_resident
 from .services import (
+    application_missing_materials,
     application_save_draft,
     application_start,
     application_start_bundle,
@@ -178,6 +188,7 @@ def _render_draft(
             else application.bundle.promised_limit_days
         ),
         "form": form,
+        "prefill": prefill_summary(application, form),
         "report_form": report_form or PrefillReportForm(application=application),
         "requirements": requirements,
         "upload_max_mb": settings.UPLOAD_MAX_BYTES // (1024 * 1024),
@@ -209,7 +220,8 @@ def draft(request: HttpRequest, draft_id: int) -> HttpResponse:
 
     form = application_form(application, request.POST)
     application = application_save_draft(application=application, data=draft_values(form), actor=request.user)
-    if request.POST.get("action") != "submit":
+    action = request.POST.get("action")
+    if action not in ("review", "submit"):
         messages.success(request, _("草稿已保存。"))
         return redirect("applications:draft", draft_id=application.pk)
 
@@ -217,6 +229,18 @@ def draft(request: HttpRequest, draft_id: int) -> HttpResponse:
         return _render_draft(
             request, application, form=form, error=_("表单填写不完整或有误，请按提示修改。"), status=400
         )
+    if action == "review":
+        missing = application_missing_materials(application)
+        if missing:
+            return _render_draft(
+                request, application, form=form, missing=missing, error=_("还缺少必要材料。"), status=400
+            )
+        return redirect("applications:review", draft_id=application.pk)
+    # “提交申请” straight from the form (clients without the review screen): the same checks.
+    return _submit(request, application, form)
+
+
+def _submit(request: HttpRequest, application, form) -> HttpResponse:
     try:
         application = application_submit(application=application, actor=request.user)
     except ApplicationError as exc:
@@ -229,6 +253,37 @@ def draft(request: HttpRequest, draft_id: int) -> HttpResponse:
         )
     messages.success(request, _("申请已提交，办件编号：%(number)s。") % {"number": application.case_number})
     return redirect("applications:case", case_number=application.case_number)
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def review(request: HttpRequest, draft_id: int) -> HttpResponse:
+    """核对: the answers and materials on one screen before submitting; “提交申请” submits what was saved."""
+    application = _own_draft(request, draft_id)
+    if response := _redirect_if_submitted(application):
+        return response
+    form = application_form(application)
+    if request.method == "POST":
+        # Validated against what was saved, as the submission itself is.
+        return _submit(request, application, application_form(application, _saved_as_posted(application, form)))
+    return render(
+        request,
+        "applications/review.html",
+        {
+            "application": application,
+            "item": application.service_item or application.bundle,
+            "rows": review_rows(application, form),
+            "prefill": prefill_summary(application, form),
+            "requirements": selectors.application_requirements(application=application, user=request.user),
+            "missing": application_missing_materials(application),
+        },
+    )
+
+
+def _saved_as_posted(application, form) -> dict:
+    """The saved answers in the shape a posted form has, so the form reports errors by field."""
+    return {name: application.form_data.get(name, "") for name in form.fields}
 
 
 @login_required
@@ -262,26 +317,59 @@ def _requirement(application, requirement_id):
     return next((r for r in application_requirements(application) if r.pk == wanted), None)
 
 
+def _wants_json(request: HttpRequest) -> bool:
+    """application-materials.js asks for JSON; a form posted without the script gets a page."""
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _material_answer(request, application, requirement_pk, *, message="", error=None, status=200) -> JsonResponse:
+    """The material's row rendered afresh, for the script to put in place of the old one."""
+    rows = selectors.application_requirements(application=application, user=request.user)
+    row = next((r for r in rows if r.requirement.pk == requirement_pk), None)
+    html = ""
+    if row is not None:
+        row.error = error
+        html = render_to_string(
+            "applications/_material_row.html", {"row": row, "application": application}, request=request
+        )
+    return JsonResponse({"ok": error is None, "message": str(message or error or ""), "row_html": html}, status=status)
+
+
 @login_required
 @never_cache
 @require_POST
 def material_upload(request: HttpRequest, draft_id: int) -> HttpResponse:
+    """One or several files for one material, each checked completely as it arrives."""
     application = _own_draft(request, draft_id)
     if response := _redirect_if_submitted(application):
         return response
     requirement = _requirement(application, request.POST.get("requirement"))
     if requirement is None:
         raise Http404
-    uploaded = request.FILES.get("file")
-    try:
-        if uploaded is None:
-            raise ApplicationError(_("请选择要上传的文件。"), code="no_file")
-        material = material_add_upload_service(
-            application=application, requirement=requirement, uploaded=uploaded, actor=request.user
+    uploaded_files = request.FILES.getlist("file")
+    names, errors = [], []
+    if not uploaded_files:
+        errors.append(_("请选择要上传的文件。"))
+    for uploaded in uploaded_files:
+        try:
+            material = material_add_upload_service(
+                application=application, requirement=requirement, uploaded=uploaded, actor=request.user
+            )
+        except ApplicationError as exc:
+            errors.append(_("%(name)s：%(reason)s") % {"name": uploaded.name[:100], "reason": exc.message})
+        else:
+            names.append(material.original_name)
+    error = "；".join(str(e) for e in errors) if errors else None
+    done = _("已上传：%(name)s。") % {"name": "、".join(names)} if names else ""
+    if _wants_json(request):
+        return _material_answer(
+            request, application, requirement.pk, message=done, error=error, status=400 if error else 200
         )
-    except ApplicationError as exc:
-        return _render_draft(request, application, upload_errors={requirement.pk: exc.message}, status=400)
-    messages.success(request, _("已上传：%(name)s。") % {"name": material.original_name})
+    if error:
+        if names:
+            messages.success(request, done)
+        return _render_draft(request, application, upload_errors={requirement.pk: error}, status=400)
+    messages.success(request, done)
     return redirect(reverse("applications:draft", kwargs={"draft_id": application.pk}) + f"#material-{requirement.pk}")
 
 
@@ -304,8 +392,13 @@ def material_certificate(request: HttpRequest, draft_id: int) -> HttpResponse:
             actor=request.user,
         )
     except ApplicationError as exc:
+        if _wants_json(request):
+            return _material_answer(request, application, requirement.pk, error=exc.message, status=exc.status)
         return _render_draft(request, application, upload_errors={requirement.pk: exc.message}, status=exc.status)
-    messages.success(request, _("已使用电子证照：%(name)s。") % {"name": material.original_name})
+    done = _("已使用电子证照：%(name)s。") % {"name": material.original_name}
+    if _wants_json(request):
+        return _material_answer(request, application, requirement.pk, message=done)
+    messages.success(request, done)
     return redirect("applications:draft", draft_id=application.pk)
 
 
@@ -314,13 +407,18 @@ def material_certificate(request: HttpRequest, draft_id: int) -> HttpResponse:
 @require_POST
 def material_delete(request: HttpRequest, draft_id: int, material_id: int) -> HttpResponse:
     application = _own_draft(request, draft_id)
+    requirement_pk = application.materials.filter(pk=material_id).values_list("requirement_id", flat=True).first()
     try:
         material_remove(application=application, material_id=material_id, actor=request.user)
     except ApplicationError as exc:
         if exc.status == 404:
             raise Http404 from None
+        if _wants_json(request) and application.status == Status.DRAFT:
+            return _material_answer(request, application, requirement_pk, error=exc.message, status=exc.status)
         messages.error(request, exc.message)
     else:
+        if _wants_json(request) and application.status == Status.DRAFT:
+            return _material_answer(request, application, requirement_pk, message=_("材料已删除。"))
         messages.success(request, _("材料已删除。"))
     if application.status == Status.DRAFT:
         return redirect("applications:draft", draft_id=application.pk)

@@ -20,11 +20,23 @@ Full ID numbers and USCCs are never copied into a form: sources give the
 masked form, and the case keeps the link to the verified record.
 """
 
+import datetime
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.utils import timezone
 
 from common.plugins import Registry
+
+
+@dataclass(frozen=True)
+class Held:
+    """A value with the date its record was last changed (shown beside the field),
+    and optionally a reference to that record (kept in the case's field sources)."""
+
+    value: object
+    at: datetime.datetime | None = None
+    reference: str = ""
 
 
 class PrefillSource:
@@ -45,9 +57,14 @@ class PrefillSource:
         """The value for ``applicant`` (acting for ``enterprise``, or None), or None when nothing is held.
 
         ``source`` is the full name the form asked for: the identifier itself, or
-        ``<identifier>:<detail>`` for a family of sources.
+        ``<identifier>:<detail>`` for a family of sources. A :class:`Held` gives the
+        record's date (and a reference to it); a bare value is dated now.
         """
         raise NotImplementedError
+
+    def label_for(self, source: str) -> str:
+        """The label shown for ``source``; a family may name its members differently."""
+        return self.label or source
 
 
 class FunctionSource(PrefillSource):
@@ -75,17 +92,22 @@ def source_for(name: str) -> PrefillSource | None:
 
 
 def resolve(source: str, *, applicant, enterprise=None) -> dict | None:
-    """``{"value", "source", "label", "locked", "at"}`` or None when nothing is held."""
+    """``{"value", "source", "label", "locked", "at"}`` (and ``"reference"`` when the source names
+    its record) or None when nothing is held."""
     entry = source_for(source)
     if entry is None:
         return None
-    value = entry.resolve(source=source, applicant=applicant, enterprise=enterprise)
-    if value in (None, ""):
+    found = entry.resolve(source=source, applicant=applicant, enterprise=enterprise)
+    held = found if isinstance(found, Held) else Held(found)
+    if held.value in (None, ""):
         return None
-    return {
-        "value": value,
+    result = {
+        "value": held.value,
         "source": source,
-        "label": entry.label or source,
+        "label": entry.label_for(source),
         "locked": entry.authoritative,
-        "at": timezone.now().isoformat(),
+        "at": (held.at or timezone.now()).isoformat(),
     }
+    if held.reference:
+        result["reference"] = held.reference
+    return result

@@ -103,7 +103,7 @@ class SandboxIdentityForm(forms.ModelForm):
 
     class Meta:
         model = SandboxIdentity
-        fields = ("name", "note")
+        fields = ("name", "household_address", "ethnicity", "note")
 
     def clean_id_number_input(self):
         try:

@@ -123,7 +123,15 @@ class SandboxEnterpriseForm(forms.ModelForm):
 
     class Meta:
         model = SandboxEnterprise
-        fields = ("name", "representative_name", "note")
+        fields = (
+            "name",
+            "representative_name",
+            "enterprise_type",
+            "registered_address",
+            "registered_capital",
+            "business_scope",
+            "note",
+        )
 
     def clean_uscc_input(self):
         try:

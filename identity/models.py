@@ -108,6 +108,9 @@ class SandboxIdentity(TimeStampedModel):
     id_number = EncryptedTextField(_("身份证号码（加密）"), editable=False)
     id_number_digest = models.CharField(max_length=64, unique=True, editable=False)
     id_number_masked = models.CharField(_("身份证号码"), max_length=18, editable=False)
+    # What the sandbox population registry (户籍) holds besides the name: prefills forms.
+    household_address = models.CharField(_("户籍地址"), max_length=200, blank=True)
+    ethnicity = models.CharField(_("民族"), max_length=20, blank=True)
     note = models.CharField(_("备注"), max_length=200, blank=True)
 
     class Meta:
@@ -219,6 +222,11 @@ class SandboxEnterprise(TimeStampedModel):
     representative_id_number = EncryptedTextField(_("法定代表人身份证号码（加密）"), editable=False)
     representative_id_number_digest = models.CharField(max_length=64, editable=False)
     representative_id_number_masked = models.CharField(_("法定代表人身份证号码"), max_length=18, editable=False)
+    # What the sandbox market-entity registry holds besides name and representative: prefills forms.
+    enterprise_type = models.CharField(_("企业类型"), max_length=50, blank=True)
+    registered_address = models.CharField(_("住所"), max_length=200, blank=True)
+    registered_capital = models.CharField(_("注册资本"), max_length=50, blank=True)
+    business_scope = models.TextField(_("经营范围"), blank=True)
     note = models.CharField(_("备注"), max_length=200, blank=True)
 
     class Meta:
@@ -571,3 +579,24 @@ class UsedAuthorizationCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code_hash[:12]}… {self.used_at:%Y-%m-%d %H:%M}"
+
+
+class BankAccount(TimeStampedModel):
+    """A bank account a resident keeps on file for payments to them (公积金提取, 津贴, 待遇).
+
+    The number is encrypted at rest and only its masked form is shown or
+    copied into a form; the case keeps a link to this row (its field source).
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="bank_accounts")
+    bank_name = models.CharField(_("开户银行"), max_length=100)
+    account_number = EncryptedTextField(_("银行账号（加密）"), editable=False)
+    account_masked = models.CharField(_("银行账号"), max_length=40, editable=False)
+
+    class Meta:
+        verbose_name = _("银行账户")
+        verbose_name_plural = _("银行账户")
+        ordering = ["-updated_at"]
+
+    def __str__(self) -> str:
+        return f"{self.bank_name} {self.account_masked}"

@@ -31,6 +31,11 @@ def mask_uscc(value: str) -> str:
     return f"{value[:4]}{'*' * 10}{value[-4:]}" if value else ""
 
 
+def mask_bank_account(value: str) -> str:
+    """``6222021234567890128`` → ``6222 **** **** 0128``."""
+    return f"{value[:4]} **** **** {value[-4:]}" if value else ""
+
+
 def id_number_digest(value: str) -> str:
     return blind_index(normalize_id_number(value), purpose=ID_NUMBER_INDEX)
 

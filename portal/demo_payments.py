@@ -13,6 +13,7 @@ def seed() -> list[str]:
     from applications.models import Application, DepartmentOfficial
     from payments.contrib.sandbox import civil_affairs
     from payments.models import PaymentOrder
+    from services.demo_forms import SAMPLE_ANSWERS
     from services.models import Department
 
     # The SANDBOX civil-affairs registry, which fee exemptions ask.
@@ -35,7 +36,7 @@ def seed() -> list[str]:
         draft = Application.objects.filter(
             applicant=resident, service_item__code=PASSPORT, status=Status.DRAFT
         ).first() or services.application_start(applicant=resident, item_code=PASSPORT)
-        data = {**draft.form_data, "address": "广州市天河区体育西路1号"}
+        data = {**SAMPLE_ANSWERS, **draft.form_data}
         services.application_save_draft(application=draft, data=data, actor=resident)
         for requirement in services.application_requirements(draft):
             if requirement.mandatory:

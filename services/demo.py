@@ -6,7 +6,7 @@ from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
-from . import demo_data, search
+from . import demo_data, demo_forms, search
 from .cache import catalogue_changed
 from .constants import Audience, ItemType, OnlineDepth, ResultType, VersionStatus
 from .models import (
@@ -33,7 +33,12 @@ def seed(*, services: int = 0) -> list[str]:
     """
     with transaction.atomic():
         seed_navigation()
-        result = catalogue_import_records(records=list(enumerate(demo_data.ITEMS, start=1)))
+        # Each item's form travels with its record: the import creates the version with it, then publishes.
+        records = [
+            {**item, "form_schema": demo_forms.form_for(code=item["code"], audience=item["audience"])}
+            for item in demo_data.ITEMS
+        ]
+        result = catalogue_import_records(records=list(enumerate(records, start=1)))
 
         items = dict(ServiceItem.objects.filter(code__startswith=demo_data.REGION_CODE).values_list("code", "pk"))
         for order, (code, name, name_en, description, codes) in enumerate(demo_data.TOPICS, start=1):

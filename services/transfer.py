@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Prefetch
 from django.utils.translation import gettext as _
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError
 from rest_framework import serializers
 
 from common.exceptions import ApplicationError
@@ -74,8 +76,11 @@ PART_FIELDS = {
     "special_steps": (SpecialStep, ("name", "max_days", "description")),
     "faqs": (FAQ, ("question", "answer")),
 }
-LIST_COLUMNS = ("life_events", "channels", *PART_FIELDS)
-CSV_COLUMNS = (*ITEM_FIELDS, "department", "life_events", *VERSION_FIELDS, *PART_FIELDS)
+# The application form (JSON Schema) travels with the guide. A record without one keeps the form
+# of the version it replaces, so an import of guide texts never drops a form.
+FORM_FIELD = "form_schema"
+LIST_COLUMNS = ("life_events", "channels", *PART_FIELDS, FORM_FIELD)
+CSV_COLUMNS = (*ITEM_FIELDS, "department", "life_events", *VERSION_FIELDS, *PART_FIELDS, FORM_FIELD)
 
 
 class _MaterialSerializer(serializers.Serializer):
@@ -152,6 +157,10 @@ class CatalogueRecordSerializer(serializers.Serializer):
     steps = _StepSerializer(many=True, allow_empty=False)
     special_steps = _SpecialStepSerializer(many=True, default=list)
     faqs = _FAQSerializer(many=True, default=list)
+    form_schema = serializers.JSONField(required=False)
+
+    def validate_form_schema(self, value):
+        return form_schema_check(value)
 
     def validate_aliases(self, value):
         return ",".join(split_terms(value))
@@ -171,6 +180,25 @@ class CatalogueRecordSerializer(serializers.Serializer):
         if contradictions:
             raise serializers.ValidationError({"on_site_visits": contradictions})
         return attrs
+
+
+def form_schema_check(value) -> dict:
+    """An application form: an object schema whose properties are valid JSON Schema, ordered by ``x-order``."""
+    if not isinstance(value, dict):
+        raise serializers.ValidationError(_("申请表单应为 JSON 对象。"))
+    if not value:
+        return value
+    try:
+        Draft202012Validator.check_schema(value)
+    except SchemaError as exc:
+        raise serializers.ValidationError(_("申请表单不是有效的 JSON Schema：%s") % exc.message) from None
+    properties = value.get("properties")
+    if value.get("type") != "object" or not isinstance(properties, dict) or not properties:
+        raise serializers.ValidationError(_("申请表单应为带字段（properties）的对象。"))
+    unknown = [name for name in value.get("x-order", []) if name not in properties]
+    if unknown:
+        raise serializers.ValidationError(_("x-order 中的字段未定义：%s") % "、".join(unknown))
+    return value
 
 
 @dataclass(frozen=True)
@@ -348,7 +376,9 @@ def _write_record(data: dict, item: ServiceItem | None, published_by) -> str:
         item_changed = True
 
     wanted = _guide_of(data)
-    if item.published_version is not None and _guide_of(_version_record(item.published_version)) == wanted:
+    published = item.published_version
+    form_unchanged = published is not None and data.get(FORM_FIELD, published.form_schema) == published.form_schema
+    if published is not None and form_unchanged and _guide_of(_version_record(published)) == wanted:
         if item_changed:
             # Name or aliases may have changed: the search document follows.
             service_item_reindex(item=item)
@@ -356,8 +386,14 @@ def _write_record(data: dict, item: ServiceItem | None, published_by) -> str:
         return "unchanged"
 
     latest = item.versions.aggregate(latest=Max("version"))["latest"] or 0
+    # The new version is created with its form, before it is published: a published form is never edited.
+    form_schema = data.get(FORM_FIELD, published.form_schema if published is not None else {})
     version = ServiceItemVersion.objects.create(
-        item=item, version=latest + 1, status=VersionStatus.DRAFT, **{f: data[f] for f in VERSION_FIELDS}
+        item=item,
+        version=latest + 1,
+        status=VersionStatus.DRAFT,
+        form_schema=form_schema,
+        **{f: data[f] for f in VERSION_FIELDS},
     )
     for related, (model, fields) in PART_FIELDS.items():
         model.objects.bulk_create(
@@ -400,6 +436,7 @@ def catalogue_records() -> list[dict]:
         record["department"] = item.department.code
         record["life_events"] = sorted(event.code for event in item.life_events.all())
         record.update(_version_record(item.published_version))
+        record[FORM_FIELD] = item.published_version.form_schema
         records.append(record)
     return records
 

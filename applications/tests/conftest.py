@@ -1,6 +1,5 @@
 import pytest
 
-from applications.demo import seed_form_schemas
 from services import demo as services_demo
 
 
@@ -24,7 +23,6 @@ def _holiday_calendar(request):
 def demo_catalogue(db):
     """The demo catalogue with its application forms."""
     services_demo.seed()
-    seed_form_schemas()
 
 
 @pytest.fixture

@@ -169,7 +169,30 @@ def _default_data(applicant, schema: dict) -> dict:
         "contact_name": applicant.real_name or "李四",
         "business_address": "广州市天河区体育西路2号",
     }
-    return {name: value for name, value in values.items() if name in schema.get("properties", {})}
+    properties = schema.get("properties", {})
+    answers = {name: sample_answer(spec) for name, spec in properties.items()}
+    answers.update({name: value for name, value in values.items() if name in properties})
+    return answers
+
+
+def sample_answer(spec: dict):
+    """A value the field accepts: its first choice, a date, a number at its minimum, a phone number or text."""
+    if spec.get("enum"):
+        return spec["enum"][0]
+    if spec.get("type") in ("integer", "number"):
+        return max(spec.get("minimum", 1), 1)
+    if spec.get("type") == "boolean":
+        return True
+    if spec.get("format") == "date":
+        return "2026-01-05"
+    if spec.get("pattern") == "^1[3-9][0-9]{9}$":
+        return "13900000000"
+    return "测试填写"[: spec.get("maxLength", 200)]
+
+
+def form_answers(schema: dict, applicant) -> dict:
+    """A complete, valid answer to ``schema`` for ``applicant`` (what the factories fill in)."""
+    return _default_data(applicant, schema)
 
 
 def draft_application(

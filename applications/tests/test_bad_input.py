@@ -7,7 +7,6 @@ from django.db import connections
 from django.test import Client
 
 from applications import services
-from applications.demo import seed_form_schemas
 from applications.models import Application, Transition
 from common.testing.files import pdf_upload
 from identity.tests.factories import UserFactory
@@ -26,7 +25,6 @@ def _ready_draft(applicant, code="440100-GA-007"):
 @pytest.mark.django_db(transaction=True)
 def test_twenty_parallel_submits_of_one_draft_make_one_transition_and_no_500():
     services_demo.seed()
-    seed_form_schemas()
     resident = UserFactory(verified=True)
     draft = _ready_draft(resident)
     barrier = threading.Barrier(20)

@@ -60,16 +60,20 @@ def test_resident_applies_official_processes_resident_supplements_and_is_told(
     assert enterprise_name.input_value() == "通办演示餐饮管理有限公司"
     assert enterprise_name.is_disabled()
     assert resident.locator("#id_contact_name").input_value() == "张三"
-    resident.locator("#id_business_address").fill("广州市天河区体育西路1号")
+    # The demo enterprise applied before: what it answered then comes back, editable.
+    assert resident.locator("#id_food_safety_manager").input_value() == "王小红"
+    assert not resident.locator("#id_food_safety_manager").is_disabled()
+    resident.locator("#id_premises_address").fill("广州市天河区体育西路1号")
     resident.get_by_role("button", name="保存草稿").click()
 
-    # They upload a PDF for every material, then submit.
-    upload_forms = resident.locator("#materials form:has(input[type=file])")
-    for index in range(upload_forms.count()):
-        form = resident.locator("#materials form:has(input[type=file])").nth(index)
-        form.locator("input[type=file]").set_input_files(document)
-        form.get_by_role("button", name="上传", exact=True).click()
-        resident.wait_for_load_state()
+    # They upload a PDF for every material on the same page, then review and submit.
+    rows = resident.locator("[data-material-row]")
+    for index in range(rows.count()):
+        row_id = resident.locator("[data-material-row]").nth(index).get_attribute("id")
+        resident.locator(f"#{row_id} input[type=file]").set_input_files(document)
+        resident.locator(f"#{row_id} .tag--done").wait_for()
+    resident.get_by_role("button", name="下一步：核对信息").click()
+    resident.wait_for_url(re.compile(r".*/review/$"))
     resident.get_by_role("button", name="提交申请").click()
     resident.wait_for_url(re.compile(r".*/my/applications/[A-Z]+-\d{8}-\d{6}/$"))
     case_number = resident.url.rstrip("/").rsplit("/", 1)[1]
@@ -99,6 +103,13 @@ def test_resident_applies_official_processes_resident_supplements_and_is_told(
     resident.get_by_role("button", name="上传", exact=True).click()
     resident.get_by_role("button", name="提交补正").click()
     assert _wait_for(lambda: Application.objects.get(pk=application.pk).status == Status.RESUBMITTED)
+    # The file is marked as the supplement, with the request it answers, for both sides.
+    resident.goto(live_server.url + f"/my/applications/{case_number}/")
+    materials = resident.locator("section[aria-labelledby=materials-title]").inner_text()
+    assert "补正材料" in materials and "请补充经营场所平面图（加盖公章）。" in materials
+    official.goto(change_url)
+    official_materials = official.locator("section[aria-labelledby=case-materials-title]").inner_text()
+    assert "补正材料" in official_materials and "请补充经营场所平面图（加盖公章）。" in official_materials
 
     # The official approves.
     official.goto(change_url)

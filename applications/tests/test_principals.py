@@ -9,10 +9,18 @@ from django.urls import reverse
 from django.utils import timezone
 
 from applications import services
+from applications.bundles import bundle_items, merged_schema
 from applications.constants import Status
 from applications.models import AccessAttempt, Application
 from applications.principals import application_principal_resolve, covered_codes
-from applications.tests.factories import official, pdf_upload, private_media_root, published_item, resident
+from applications.tests.factories import (
+    form_answers,
+    official,
+    pdf_upload,
+    private_media_root,
+    published_item,
+    resident,
+)
 from common.exceptions import ApplicationError
 from identity.models import ActingRecord
 from identity.tests.factories import (
@@ -275,7 +283,8 @@ def test_an_agent_starts_an_enterprise_bundle_through_the_api_and_it_fans_out(cl
     MandateFactory(agent=agent, enterprise=enterprise, service_codes=covered_codes(restaurant))
     headers = _token(client, agent, "openid applications:read applications:write")
 
-    created = _start_bundle(client, headers, enterprise=uscc, data={"business_address": "广州市天河区体育西路1号"})
+    answers = form_answers(merged_schema(bundle_items(restaurant)), agent)
+    created = _start_bundle(client, headers, enterprise=uscc, data=answers)
 
     assert created.status_code == 201, created.content
     draft = created.json()

@@ -330,3 +330,100 @@ def test_a_resident_with_only_mobile_verification_can_not_start(client, item):
     assert user.assurance_level < AssuranceLevel.L2
     client.force_login(user)
     assert client.post(f"/applications/new/{item.code}/").status_code == 403
+
+
+# --- Fewer screens: review before submitting, materials on the form page ---------------------------
+
+
+def _upload_url(application):
+    return reverse("applications:material_upload", kwargs={"draft_id": application.pk})
+
+
+def test_next_checks_the_form_and_materials_then_the_review_screen_submits(
+    client, item, applicant, private_root, django_assert_max_num_queries
+):
+    application = _start(client, applicant, item)
+    review_url = reverse("applications:review", kwargs={"draft_id": application.pk})
+    missing = _fill(client, application, action="review")
+    assert missing.status_code == 400
+    assert "还缺少必要材料" in missing.content.decode()
+
+    requirement = item.published_version.materials.get()
+    client.post(_upload_url(application), {"requirement": requirement.pk, "file": pdf_upload()})
+    response = _fill(client, application, action="review")
+    assert (response.status_code, response["Location"]) == (302, review_url)
+
+    with django_assert_max_num_queries(25):
+        page = client.get(review_url)
+    html = page.content.decode()
+    assert "核对申请信息" in html
+    assert "广州市越秀区府前路1号" in html  # the saved answers
+    assert "来自：实名认证信息" in html  # and where the held ones come from
+    application.refresh_from_db()
+    assert f"已为您自动填写 {len(application.field_sources)}/5 项" in html
+    assert application.status == Status.DRAFT  # reviewing submits nothing
+
+    submitted = client.post(review_url)
+    application.refresh_from_db()
+    assert application.status == Status.SUBMITTED
+    assert submitted["Location"] == f"/my/applications/{application.case_number}/"
+    assert client.get(review_url)["Location"] == f"/my/applications/{application.case_number}/"
+
+
+def test_the_form_page_states_how_much_was_prefilled(client, item, applicant):
+    application = _start(client, applicant, item)
+    html = client.get(reverse("applications:draft", kwargs={"draft_id": application.pk})).content.decode()
+    # Name and ID number (locked) and the account's mobile number: the other two are the resident's to give.
+    filled = len(application.field_sources)
+    assert set(application.field_sources) >= {"applicant_name", "id_number"}
+    assert f'data-prefilled="{filled}" data-total="5"' in html
+    assert f"已为您自动填写 {filled}/5 项" in html
+    assert "js/application-materials.js" in html
+    english = client.get(f"/en/applications/drafts/{application.pk}/").content.decode()
+    assert f"We filled in {filled} of 5 fields for you" in english
+
+
+def test_several_files_at_once_without_the_script_each_checked_and_the_page_reloads(
+    client, item, applicant, private_root
+):
+    application = _start(client, applicant, item)
+    requirement = item.published_version.materials.get()
+    response = client.post(
+        _upload_url(application), {"requirement": requirement.pk, "file": [pdf_upload("一.pdf"), pdf_upload("二.pdf")]}
+    )
+    assert response.status_code == 302
+    assert sorted(application.materials.values_list("original_name", flat=True)) == ["一.pdf", "二.pdf"]
+
+
+def test_the_script_gets_each_file_checked_as_it_arrives_and_the_row_back(client, item, applicant, private_root):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    application = _start(client, applicant, item)
+    requirement = item.published_version.materials.get()
+    answer = client.post(
+        _upload_url(application),
+        {"requirement": requirement.pk, "file": pdf_upload("身份证.pdf")},
+        headers={"Accept": "application/json"},
+    )
+    body = answer.json()
+    assert (answer.status_code, body["ok"]) == (200, True)
+    assert "已上传：身份证.pdf" in body["message"]
+    assert f'id="material-{requirement.pk}"' in body["row_html"] and "身份证.pdf" in body["row_html"]
+
+    refused = client.post(
+        _upload_url(application),
+        {"requirement": requirement.pk, "file": SimpleUploadedFile("假.pdf", b"not a pdf", "application/pdf")},
+        headers={"Accept": "application/json"},
+    )
+    assert (refused.status_code, refused.json()["ok"]) == (400, False)
+    assert "假.pdf" in refused.json()["message"]
+    assert application.materials.count() == 1
+
+    material = application.materials.get()
+    deleted = client.post(
+        reverse("applications:material_delete", kwargs={"draft_id": application.pk, "material_id": material.pk}),
+        headers={"Accept": "application/json"},
+    )
+    assert deleted.json()["ok"] is True
+    assert "身份证.pdf" not in deleted.json()["row_html"]
+    assert not application.materials.exists()

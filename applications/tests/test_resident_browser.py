@@ -58,12 +58,16 @@ def test_a_resident_applies_with_a_prefilled_form_autosave_and_an_upload(live_se
 
     pdf = tmp_path / "身份证明.pdf"
     pdf.write_bytes(pdf_bytes())
+    # Choosing the file uploads it in place (application-materials.js): no page load.
     page.get_by_label(re.compile("上传文件")).set_input_files(str(Path(pdf)))
-    with page.expect_navigation():
-        page.get_by_role("button", name="上传", exact=True).click()
-    assert "已上传：身份证明.pdf" in page.locator(".messages").inner_text()
+    page.locator("[data-material-status]").filter(has_text="已上传：身份证明.pdf").wait_for()
+    assert page.locator(".material .tag--done").count() == 1
 
     page.get_by_label("联系电话").fill("13912345678")
+    with page.expect_navigation():
+        page.get_by_role("button", name="下一步：核对信息").click()
+    assert page.locator("h1").inner_text().startswith("核对申请信息")
+    assert "身份证明.pdf" in page.locator("main").inner_text()
     with page.expect_navigation():
         page.get_by_role("button", name="提交申请").click()
     application.refresh_from_db()
@@ -102,10 +106,11 @@ def test_the_resident_pages_pass_axe_wcag_2_1_aa(live_server, page):
     # The draft page with errors on the form and on an upload.
     page.get_by_label("联系电话").fill("12")
     with page.expect_navigation():
-        page.get_by_role("button", name="提交申请").click()
+        page.get_by_role("button", name="下一步：核对信息").click()
     assert page.locator("#submit-errors").is_visible()
     results = Axe().run(page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21aa"]}})
     assert results.violations_count == 0, results.generate_report()
+    check(f"/applications/drafts/{draft.pk}/review/")
     check("/my/applications/")
     check(f"/my/applications/{case.case_number}/")
     check(f"/my/applications/{case.case_number}/withdraw/")

@@ -182,11 +182,9 @@ def test_repeating_a_transition_changes_nothing(applied, make_official):
 
 @pytest.mark.django_db(transaction=True)
 def test_two_officials_approving_at_once_make_one_transition(make_official):
-    from applications.demo import seed_form_schemas
     from services import demo as services_demo
 
     services_demo.seed()
-    seed_form_schemas()
     resident = UserFactory(verified=True)
     application = _submitted(resident)
     first, second = make_official("ga"), make_official("ga")

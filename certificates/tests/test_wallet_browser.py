@@ -61,7 +61,7 @@ def test_resident_applies_with_a_wallet_certificate_and_the_issued_licence_verif
     # The demo resident acts for one enterprise only: the page names it instead of asking.
     assert "办理对象：通办演示餐饮管理有限公司" in resident.locator("main").inner_text()
     resident.get_by_role("button", name="开始申请").click()
-    resident.locator("#id_business_address").fill("广州市天河区天河路100号")
+    resident.locator("#id_premises_address").fill("广州市天河区天河路100号")
     resident.get_by_role("button", name="保存草稿").click()
 
     # The business licence comes from the wallet: one click, no upload.
@@ -69,7 +69,8 @@ def test_resident_applies_with_a_wallet_certificate_and_the_issued_licence_verif
     assert wallet_choice.count() == 1
     assert "营业执照" in wallet_choice.inner_text()
     wallet_choice.get_by_role("button", name="使用该电子证照").click()
-    resident.wait_for_load_state()
+    # In place (application-materials.js): the material's row says it is provided.
+    resident.locator("#materials .material:has(.wallet) .tag--done").wait_for()
     # Every other material is uploaded.
     application = Application.objects.filter(applicant__username="13800138000", status=Status.DRAFT).latest("pk")
     given = set(application.materials.values_list("requirement_id", flat=True))
@@ -78,8 +79,9 @@ def test_resident_applies_with_a_wallet_certificate_and_the_issued_licence_verif
             f'#materials form:has(input[type=file]):has(input[name=requirement][value="{requirement.pk}"])'
         )
         form.locator("input[type=file]").set_input_files(document)
-        form.get_by_role("button", name="上传", exact=True).click()
-        resident.wait_for_load_state()
+        resident.locator(f"#material-{requirement.pk} .tag--done").wait_for()
+    resident.get_by_role("button", name="下一步：核对信息").click()
+    resident.wait_for_url(re.compile(r".*/review/$"))
     resident.get_by_role("button", name="提交申请").click()
     resident.wait_for_url(re.compile(r".*/my/applications/[A-Z]+-\d{8}-\d{6}/$"))
     case_number = resident.url.rstrip("/").rsplit("/", 1)[1]

@@ -26,7 +26,6 @@ from django.urls.resolvers import LocalePrefixPattern, RegexPattern, RoutePatter
 from applications import services as application_services
 from applications.calendar import calendar_seed_from_package
 from applications.constants import Status
-from applications.demo import seed_form_schemas
 from applications.models import Application, CalendarYear, DepartmentOfficial, ResultDocument
 from applications.services_decisions import application_decide
 from applications.tests.factories import official, pdf_upload, resident, submitted_application
@@ -78,7 +77,6 @@ def _deliver_outbox() -> None:
 def dataset(settings, tmp_path):
     settings.PRIVATE_MEDIA_ROOT = str(tmp_path / "private")
     services_demo.seed()
-    seed_form_schemas()
     if not CalendarYear.objects.filter(year=2026).exists():
         calendar_seed_from_package()
 

@@ -4,7 +4,6 @@ import pytest
 from django.test import RequestFactory
 from oauth2_provider.models import get_access_token_model
 
-from applications.demo import seed_form_schemas
 from applications.models import Application as Case
 from identity.oauth.backends import HeaderOnlyOAuthLibCore
 from identity.oauth.services import oauth_tokens_revoke_for_user
@@ -61,7 +60,6 @@ def test_userinfo_answers_a_token_in_the_header(client):
 
 def test_a_token_in_a_form_body_creates_no_draft(client):
     services_demo.seed()
-    seed_form_schemas()
     resident = UserFactory(verified=True)
     application = make_web_application(scopes=("openid", "applications:read", "applications:write"))
     client.force_login(resident)

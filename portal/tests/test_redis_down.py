@@ -9,7 +9,6 @@ from django.conf import settings
 from django.test import Client, override_settings
 
 from applications import services as application_services
-from applications.demo import seed_form_schemas
 from applications.models import Application
 from applications.tests.factories import resident as make_resident
 from common.testing.files import pdf_upload
@@ -59,7 +58,6 @@ def _ready_draft(applicant, code="440100-GA-007"):
 
 @pytest.mark.django_db
 def test_with_redis_down_pages_sessions_form_saves_and_api_submits_answer_without_a_500(catalogue, redis_down):
-    seed_form_schemas()
     resident = make_resident()
     draft = _ready_draft(resident)
     other_draft = _ready_draft(make_resident())

@@ -29,7 +29,6 @@ def _decide(case, official, to_status, start_at, database_url):
 
 def test_two_officials_deciding_one_case_in_separate_processes(transactional_db, settings, tmp_path):
     from applications import services
-    from applications.demo import seed_form_schemas
     from applications.models import DepartmentOfficial
     from applications.tests.factories import private_media_root, resident
     from common.testing.files import pdf_upload
@@ -38,7 +37,6 @@ def test_two_officials_deciding_one_case_in_separate_processes(transactional_db,
     from services.models import Department, Material
 
     services_demo.seed()
-    seed_form_schemas()
     report = Report("two-officials")
     database = connection.settings_dict
     database_url = f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"

@@ -34,7 +34,6 @@ def main() -> None:
     private_storage._wrapped = empty
 
     from applications import services
-    from applications.demo import seed_form_schemas
     from applications.models import Application, SubmittedMaterial
     from applications.tests.factories import resident
     from common.testing.files import pdf_upload
@@ -42,7 +41,6 @@ def main() -> None:
     from services.models import Material
 
     services_demo.seed()
-    seed_form_schemas()
     sent, acknowledged, refused = 0, [], []
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:

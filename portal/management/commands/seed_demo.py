@@ -15,7 +15,7 @@ from django.test.utils import override_settings
 from applications import demo as applications_demo
 from certificates import demo as certificates_demo
 from identity import demo as identity_demo
-from identity import demo_enterprises, oauth_demo
+from identity import demo_enterprises, demo_registries, oauth_demo
 from portal import demo_payments
 from services import demo as services_demo
 
@@ -67,6 +67,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             accounts = identity_demo.seed()
             accounts += demo_enterprises.seed()
+            accounts += demo_registries.seed()
             accounts += oauth_demo.seed()
         # The catalogue commits on its own: a synthetic run of 10,000 items is bulk work.
         catalogue = services_demo.seed(services=services)
