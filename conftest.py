@@ -50,6 +50,21 @@ def pytest_sessionstart(session):
         pytest.exit("The test suite needs real services:\n  " + "\n  ".join(problems), returncode=3)
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """django-zeal raises ``NPlusOneError`` when a relation is loaded row by row in a test's body.
+
+    Fixtures that lay out data (demo seeding, factories) run before, outside it. Each
+    request also gets its own detection context (``zeal.middleware`` in the test
+    settings), so two requests reading the same field are not taken for an N+1.
+    Allowlisted cases are in ``ZEAL_ALLOWLIST`` (config/settings/test.py), each with its reason.
+    """
+    from zeal import zeal_context
+
+    with zeal_context():
+        return (yield)
+
+
 @pytest.fixture(autouse=True)
 def _fresh_catalogue_cache():
     """Each test starts with no cached catalogue pages (they are keyed by a generation in the cache)."""
