@@ -52,16 +52,15 @@ def pytest_sessionstart(session):
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item):
-    """django-zeal raises ``NPlusOneError`` when a relation is loaded row by row in a test's body.
+    """django-zeal raises ``NPlusOneError`` when a relation is loaded row by row in a test's body
+    or a ``.get()`` repeats while answering a request (common/testing/n_plus_one.py).
 
-    Fixtures that lay out data (demo seeding, factories) run before, outside it. Each
-    request also gets its own detection context (``zeal.middleware`` in the test
-    settings), so two requests reading the same field are not taken for an N+1.
+    Fixtures that lay out data (demo seeding, factories) run before, outside it.
     Allowlisted cases are in ``ZEAL_ALLOWLIST`` (config/settings/test.py), each with its reason.
     """
-    from zeal import zeal_context
+    from common.testing.n_plus_one import test_body_scope
 
-    with zeal_context():
+    with test_body_scope():
         return (yield)
 
 

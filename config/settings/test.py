@@ -29,12 +29,12 @@ STORAGES["staticfiles"] = {
 LOG_FORMAT = "console"
 
 # N+1 detection (django-zeal, a development requirement): an N+1 raises NPlusOneError.
-# Every request gets its own detection context; the root conftest.py covers code
-# that tests call directly. Allowlist an entry only with a comment saying why.
+# Every request gets its own detection scope; the root conftest.py covers the test
+# bodies (common/testing/n_plus_one.py). Allowlist an entry only with a comment saying why.
 # TEST_N_PLUS_ONE_DETECTOR=false turns it off, for profiling loops only (zeal patches every query).
 if env.bool("TEST_N_PLUS_ONE_DETECTOR", default=True):
     INSTALLED_APPS = [*INSTALLED_APPS, "zeal"]
-    MIDDLEWARE = ["zeal.middleware.zeal_middleware", *MIDDLEWARE]
+    MIDDLEWARE = ["common.testing.n_plus_one.request_scope_middleware", *MIDDLEWARE]
 ZEAL_RAISE = True
 ZEAL_SHOW_ALL_CALLERS = False
 ZEAL_ALLOWLIST = []
