@@ -10,7 +10,6 @@ else's case by number is recorded by ``application_open_for_resident``.
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -37,7 +36,7 @@ from .forms_resident import (
     schema_error_message,
 )
 from .principals import principal_choice_find, principal_choices
-from .selectors import application_timeline, applications_for_resident
+from .selectors import application_timeline
 from .services import (
     application_missing_materials,
     application_save_draft,
@@ -457,7 +456,7 @@ def prefill_report(request: HttpRequest, draft_id: int) -> HttpResponse:
 @never_cache
 @require_safe
 def case_list(request: HttpRequest) -> HttpResponse:
-    page = Paginator(applications_for_resident(user=request.user), CASES_PER_PAGE).get_page(request.GET.get("page"))
+    page = selectors.resident_case_page(user=request.user, page=request.GET.get("page"), per_page=CASES_PER_PAGE)
     return render(request, "applications/case_list.html", {"page": page})
 
 

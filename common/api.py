@@ -20,6 +20,15 @@ def _problem(status: int, code: str, detail, headers=None, **extra) -> Response:
     )
 
 
+def _rollback(context) -> None:
+    """Roll back the request's transaction (ATOMIC_REQUESTS). A view marked
+    ``non_atomic_requests`` has none: a transaction around it is not its own to roll back."""
+    match = getattr(context.get("request"), "resolver_match", None)
+    if match is not None and getattr(match.func, "_non_atomic_requests", None):
+        return
+    set_rollback()
+
+
 def problem_exception_handler(exc, context):
     """Answer every API error as ``application/problem+json`` (RFC 9457).
 
@@ -28,7 +37,7 @@ def problem_exception_handler(exc, context):
     Anything else is left to Django (a 500 with no details).
     """
     if isinstance(exc, ApplicationError):
-        set_rollback()
+        _rollback(context)
         return _problem(exc.status, exc.code, exc.message, **exc.extra)
 
     if isinstance(exc, Http404):
@@ -44,7 +53,7 @@ def problem_exception_handler(exc, context):
         headers["WWW-Authenticate"] = exc.auth_header
     if getattr(exc, "wait", None):
         headers["Retry-After"] = str(int(exc.wait))
-    set_rollback()
+    _rollback(context)
 
     if isinstance(exc, exceptions.ValidationError):
         return _problem(

@@ -2,6 +2,14 @@ import re
 import uuid
 
 import structlog
+from axes import middleware as axes_middleware
+from django.conf import settings
+from django.contrib.auth import middleware as auth_middleware
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.messages import middleware as messages_middleware
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.contrib.sessions import middleware as sessions_middleware
+from django_otp import middleware as otp_middleware
 
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
@@ -28,3 +36,88 @@ class RequestIdMiddleware:
             structlog.contextvars.clear_contextvars()
         response["X-Request-ID"] = request_id
         return response
+
+
+# --- Stateless requests ---------------------------------------------------------------
+#
+# An anonymous GET of a public page and a partner's bearer-token API call need no
+# session, no signed-in user, no OTP device, no flash messages and no sign-in
+# lockout bookkeeping. StatelessRequestMiddleware decides once per request; the
+# subclasses below run their library's middleware only for the other requests.
+# Security headers, CSP, CSRF, the request id and the input guard run on every request.
+
+# Paths that sign people in or may start a session even for an anonymous GET.
+STATEFUL_PATH_PREFIXES = ("/admin/", "/account/", "/o/", "/sandbox/")
+_API_PREFIX = "/api/"
+
+
+def _without_language_prefix(path: str) -> str:
+    for code, _name in settings.LANGUAGES:
+        if path.startswith(f"/{code}/"):
+            return path[len(code) + 1 :]
+    return path
+
+
+def request_is_stateless(request) -> bool:
+    """True for a bearer-token API call, and for a GET or HEAD that carries neither a
+    session cookie nor a pending flash message outside the sign-in paths."""
+    path = request.path_info
+    if path.startswith(_API_PREFIX) and request.META.get("HTTP_AUTHORIZATION", "")[:7].lower() == "bearer ":
+        # DRF's bearer authentication answers for the caller (or refuses with 401);
+        # the session is never consulted, whatever cookies the client sends.
+        return True
+    if request.method not in ("GET", "HEAD"):
+        return False
+    cookies = request.COOKIES
+    if settings.SESSION_COOKIE_NAME in cookies or CookieStorage.cookie_name in cookies:
+        return False
+    return not _without_language_prefix(path).startswith(STATEFUL_PATH_PREFIXES)
+
+
+async def _anonymous_auser():
+    return AnonymousUser()
+
+
+class StatelessRequestMiddleware:
+    """Marks ``request.stateless`` and gives such a request an anonymous user, so views
+    and templates read ``request.user`` as usual (DRF replaces it for a bearer token)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.stateless = request_is_stateless(request)
+        if request.stateless:
+            request.user = AnonymousUser()
+            request.auser = _anonymous_auser
+        return self.get_response(request)
+
+
+class _SkippedWhenStateless:
+    """Mixed into a library middleware whose work is done in ``__call__`` (or in
+    ``process_request``/``process_response``): passes stateless requests straight on."""
+
+    def __call__(self, request):
+        if getattr(request, "stateless", False):
+            return self.get_response(request)
+        return super().__call__(request)
+
+
+class SessionMiddleware(_SkippedWhenStateless, sessions_middleware.SessionMiddleware):
+    pass
+
+
+class AuthenticationMiddleware(_SkippedWhenStateless, auth_middleware.AuthenticationMiddleware):
+    pass
+
+
+class OTPMiddleware(_SkippedWhenStateless, otp_middleware.OTPMiddleware):
+    pass
+
+
+class MessageMiddleware(_SkippedWhenStateless, messages_middleware.MessageMiddleware):
+    pass
+
+
+class AxesMiddleware(_SkippedWhenStateless, axes_middleware.AxesMiddleware):
+    pass

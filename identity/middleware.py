@@ -21,7 +21,8 @@ class SessionTimeoutMiddleware:
     def __call__(self, request):
         # Without a session cookie nobody is signed in; not loading the session
         # keeps anonymous pages cacheable (no "Vary: Cookie").
-        if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        # A stateless request (common.middleware) has no session to time out.
+        if getattr(request, "stateless", False) or settings.SESSION_COOKIE_NAME not in request.COOKIES:
             return self.get_response(request)
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:

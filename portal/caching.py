@@ -3,8 +3,10 @@
 Per PITFALLS ("Performance"), a page kept as bytes under one key serves far
 more requests than ``cache_page``. A page is served from the cache only to a
 visitor without a session cookie, so nothing personal is ever cached or
-served; the key holds the catalogue generation (services.cache), the language
-and the full path, so publishing invalidates every copy at once.
+served. The key is explicit: the language and the full path
+(``services.cache.catalogue_entry_key``); the entry carries the catalogue
+generation it was rendered at, so publishing invalidates every copy at once, and
+a hit costs one round trip to Redis (the generation and the page in one MGET).
 """
 
 import functools
@@ -12,12 +14,11 @@ import hashlib
 
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
-from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import get_language
 
-from services.cache import catalogue_cache_key
+from services.cache import catalogue_entry_get, catalogue_entry_key, catalogue_entry_set
 
 PAGE_TIMEOUT = 3600
 # Search answers are keyed by whatever visitors type, so they live briefly:
@@ -41,8 +42,8 @@ def cached_anonymous_page(view=None, *, timeout: int = PAGE_TIMEOUT):
         if request.method != "GET" or not _is_anonymous(request):
             return view(request, *args, **kwargs)
         path_hash = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
-        key = catalogue_cache_key("page", get_language(), path_hash)
-        cached = cache.get(key)
+        key = catalogue_entry_key("page", get_language(), path_hash)
+        cached, generation = catalogue_entry_get(key)
         if cached is not None:
             content, content_type = cached
             return HttpResponse(content, content_type=content_type)
@@ -50,7 +51,9 @@ def cached_anonymous_page(view=None, *, timeout: int = PAGE_TIMEOUT):
         if response.status_code == 200 and not response.cookies and not response.streaming:
             if hasattr(response, "render"):
                 response.render()
-            cache.set(key, (response.content, response["Content-Type"]), timeout=timeout)
+            catalogue_entry_set(
+                key, (response.content, response["Content-Type"]), generation=generation, timeout=timeout
+            )
         return response
 
     # Catalogue pages only read: no transaction (and no connection at all on a cache hit).

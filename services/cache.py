@@ -18,6 +18,7 @@ id so that all web nodes share one copy of each page.
 """
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -62,3 +63,37 @@ def catalogue_cache_key(*parts: str) -> str:
     return ":".join(
         ("catalogue", _release(), str(connection.settings_dict["NAME"]), str(catalogue_generation()), *parts)
     )
+
+
+# --- Entries that carry their generation ------------------------------------------------
+#
+# catalogue_cache_key() reads the generation first, then the entry: two round trips
+# to Redis for every hit. A hot read (an anonymous page, an API answer) instead keeps
+# one stable key per thing, stores the generation beside the value, and fetches
+# both the current generation and the entry in one MGET. An entry from an older
+# generation is a miss and is overwritten, so old generations leave nothing behind.
+
+
+def catalogue_entry_key(*parts: str) -> str:
+    """A key for :func:`catalogue_entry_get`/:func:`catalogue_entry_set`; no generation in it."""
+    return ":".join(("catalogue-entry", _release(), str(connection.settings_dict["NAME"]), *parts))
+
+
+def catalogue_entry_get(key: str) -> tuple[Any, int]:
+    """The value cached under ``key`` for the current generation (None if missing or
+    stale), and the generation to store a freshly built value with: one round trip."""
+    namespace = _namespace()
+    found = cache.get_many([namespace, key])
+    generation = found.get(namespace)
+    if generation is None:
+        generation = catalogue_generation()
+    entry = found.get(key)
+    if entry is not None and entry[0] == generation:
+        return entry[1], generation
+    return None, int(generation)
+
+
+def catalogue_entry_set(key: str, value: Any, *, generation: int, timeout: int) -> None:
+    """Cache ``value`` as built from the catalogue at ``generation`` (from
+    :func:`catalogue_entry_get`, read before building, so a publish in between wins)."""
+    cache.set(key, (generation, value), timeout=timeout)

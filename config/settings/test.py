@@ -31,6 +31,23 @@ STORAGES["staticfiles"] = {
 }
 LOG_FORMAT = "console"
 
+# N+1 detection (django-zeal, a development requirement): an N+1 raises NPlusOneError.
+# Every request gets its own detection scope; the root conftest.py covers the test
+# bodies (common/testing/n_plus_one.py). Allowlist an entry only with a comment saying why.
+# TEST_N_PLUS_ONE_DETECTOR=false turns it off, for profiling loops only (zeal patches every query).
+if env.bool("TEST_N_PLUS_ONE_DETECTOR", default=True):
+    INSTALLED_APPS = [*INSTALLED_APPS, "zeal"]
+    MIDDLEWARE = ["common.testing.n_plus_one.request_scope_middleware", *MIDDLEWARE]
+ZEAL_RAISE = True
+ZEAL_SHOW_ALL_CALLERS = False
+ZEAL_ALLOWLIST = [
+    # django-oauth-toolkit's endpoints look their rows up by key through oauthlib's validator
+    # callbacks, which fetch the same application, grant or token more than once in one
+    # request (the authorization view, then the token endpoint): single-row lookups inside
+    # the library, not a loop over rows.
+    {"model": "oauth2_provider.*", "field": "get()"},
+]
+
 # Static files come from the app folders (WhiteNoise finders): no collectstatic.
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True

@@ -124,11 +124,14 @@ def test_embedded_default_uses_sqlite_locmem_and_eager_tasks(tmp_path):
 
 
 def test_production_mode_uses_a_pooled_postgres_and_redis():
+    # A pooled connection is checked before each use (CONN_HEALTH_CHECKS), so the pool
+    # recovers after a database restart; the pool needs CONN_MAX_AGE 0 (PITFALLS).
+    # Passwords are hashed with our Argon2id hasher, not the test settings' fast one.
     code = (
         "from django.conf import settings as s;"
         "d = s.DATABASES['default'];"
-        "print(d['ENGINE'], bool(d['OPTIONS'].get('pool')), d['CONN_MAX_AGE'], s.CACHES['default']['BACKEND'],"
-        " s.SESSION_ENGINE, s.CELERY_TASK_ALWAYS_EAGER)"
+        "print(d['ENGINE'], bool(d['OPTIONS'].get('pool')), d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS'],"
+        " s.CACHES['default']['BACKEND'], s.SESSION_ENGINE, s.CELERY_TASK_ALWAYS_EAGER, s.PASSWORD_HASHERS[0])"
     )
     result = _manage(
         "shell", "--no-imports", "-c", code, env={**PRODUCTION_ENV, "DJANGO_SECRET_KEY": secrets.token_urlsafe(64)}
@@ -138,9 +141,11 @@ def test_production_mode_uses_a_pooled_postgres_and_redis():
         "django.db.backends.postgresql",
         "True",
         "0",
+        "True",
         "django_redis.cache.RedisCache",
         "django.contrib.sessions.backends.cached_db",
         "False",
+        "identity.hashers.Argon2idPasswordHasher",
     ]
 
 

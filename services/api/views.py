@@ -1,15 +1,28 @@
-"""Read-only catalogue API. Views stay thin: selectors do the reading."""
+"""Read-only catalogue API. Views stay thin: selectors do the reading.
 
+The catalogue is public, so answers are cached per catalogue generation
+(services.cache): a service's full guide under its code, a list page (not a
+search) under its absolute URL. Rows are built by the plain functions in
+``representations.py``, not by DRF serializers. The views read only, so they run
+outside ATOMIC_REQUESTS' transaction: a cached answer opens no transaction at all.
+"""
+
+import hashlib
+
+from django.db import transaction
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
 
 from services import selectors
+from services.cache import catalogue_entry_get, catalogue_entry_key, catalogue_entry_set
 from services.constants import Audience
 
+from .representations import SERVICE_ITEM_ROW_COLUMNS, service_item_detail, service_item_row
 from .serializers import DepartmentSerializer, ServiceItemDetailSerializer, ServiceItemSerializer, TopicSerializer
 from .throttles import CatalogueThrottle
 
@@ -27,9 +40,19 @@ class ServiceItemCursorPagination(CursorPagination):
         return ("code",)
 
 
+# A guide changes only when published (which bumps the generation); a list page is
+# keyed by whatever URL a client sends, so it lives briefly.
+DETAIL_TIMEOUT = 3600
+LIST_TIMEOUT = 300
+
+
 class _CatalogueViewSet(viewsets.GenericViewSet):
     permission_classes = (AllowAny,)
     throttle_classes = (CatalogueThrottle,)
+
+    @classmethod
+    def as_view(cls, *args, **kwargs):
+        return transaction.non_atomic_requests(super().as_view(*args, **kwargs))
 
 
 @extend_schema(tags=["catalogue"])
@@ -54,8 +77,15 @@ class ServiceItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Cata
         )
         query = params.get("q", "").strip()
         if query:
-            return selectors.service_item_search(query=query, items=items)
-        return items.only(*selectors.SEARCH_RESULT_FIELDS)
+            # The cursor of a search orders by its score, so the rows carry it.
+            return selectors.service_item_search(query=query, items=items).values(
+                *SERVICE_ITEM_ROW_COLUMNS, "search_score"
+            )
+        return items.values(*SERVICE_ITEM_ROW_COLUMNS)
+
+    def _list_page(self, request) -> dict:
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response([service_item_row(row) for row in page]).data
 
     def get_object(self):
         item = selectors.service_item_guide(code=self.kwargs["code"])
@@ -74,11 +104,26 @@ class ServiceItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Cata
         ],
     )
     def list(self, request, *args, **kwargs):
-        return super().list(request, *args, **kwargs)
+        if request.query_params.get("q", "").strip():
+            # Searches are keyed by whatever people type: services.search answers them afresh.
+            return Response(self._list_page(request))
+        # The absolute URL: the page's next/previous links carry the host.
+        url_digest = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()[:32]
+        key = catalogue_entry_key("api", "services", url_digest)
+        data, generation = catalogue_entry_get(key)
+        if data is None:
+            data = self._list_page(request)
+            catalogue_entry_set(key, data, generation=generation, timeout=LIST_TIMEOUT)
+        return Response(data)
 
     @extend_schema(summary="The full service guide of a published item")
     def retrieve(self, request, *args, **kwargs):
-        return super().retrieve(request, *args, **kwargs)
+        key = catalogue_entry_key("api", "service", kwargs["code"])
+        data, generation = catalogue_entry_get(key)
+        if data is None:
+            data = service_item_detail(self.get_object())
+            catalogue_entry_set(key, data, generation=generation, timeout=DETAIL_TIMEOUT)
+        return Response(data)
 
 
 @extend_schema(tags=["catalogue"], summary="Departments")
