@@ -33,7 +33,7 @@ def write_lua(path: Path, requests: list[dict]) -> None:
     lines = ["return {"]
     for request in requests:
         headers = ", ".join(
-            f"[{lua_string(name)}] = {lua_string(value)}" for name, value in request.get("headers", {}).items()
+            f"[ {lua_string(name)} ] = {lua_string(value)}" for name, value in request.get("headers", {}).items()
         )
         body = lua_string(request["body"]) if request.get("body") else "nil"
         lines.append(
@@ -147,7 +147,9 @@ class Preparer:
             answer = response.content[:600]
             del attempt
         if status not in expect:
-            raise SystemExit(f"{request['method']} {request['path'][:80]} answered {status}, expected {expect}: {answer!r}")
+            raise SystemExit(
+                f"{request['method']} {request['path'][:80]} answered {status}, expected {expect}: {answer!r}"
+            )
         return count, status
 
     def add(self, name: str, calibration: str, requests: list[dict], *, queries: int, note: str = "", **extra):

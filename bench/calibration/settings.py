@@ -3,6 +3,7 @@ the same database connection pool and Redis cache as Tongban's production settin
 so that the reference pays for the same services and nothing else."""
 
 import os
+import tempfile
 
 import environ
 
@@ -67,5 +68,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": [],
     "UNAUTHENTICATED_USER": None,
 }
+
+UPLOAD_ROOT = tempfile.gettempdir()
 
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}

@@ -7,4 +7,5 @@ urlpatterns = [
     path("one-query", views.one_query),
     path("page", views.page),
     path("drf", views.row_list),
+    path("upload", views.upload),
 ]

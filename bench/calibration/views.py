@@ -1,7 +1,13 @@
 """The four reference views. Each does what a Tongban page of its kind must at least do."""
 
+import hashlib
+import tempfile
+
+from django.conf import settings
+from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView
 
@@ -44,3 +50,19 @@ class RowList(ListAPIView):
 
 
 row_list = RowList.as_view()
+
+
+@csrf_exempt
+def upload(request):
+    """A 1 MB multipart upload, hashed, written to disk and recorded with one INSERT."""
+    uploaded = request.FILES["file"]
+    digest = hashlib.sha256()
+    with tempfile.NamedTemporaryFile(dir=settings.UPLOAD_ROOT, delete=True) as target:
+        for chunk in uploaded.chunks():
+            digest.update(chunk)
+            target.write(chunk)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO calibration_upload (size, sha256) VALUES (%s, %s)", [uploaded.size, digest.hexdigest()]
+        )
+    return JsonResponse({"size": uploaded.size}, status=201)
