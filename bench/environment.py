@@ -20,7 +20,7 @@ QUICK = os.environ.get("BENCH_QUICK", "") not in ("", "0", "false")
 WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
 THREADS = int(os.environ.get("BENCH_THREADS", "2"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "32"))
-SECONDS = int(os.environ.get("BENCH_SECONDS", "3" if QUICK else "8"))
+SECONDS = int(os.environ.get("BENCH_SECONDS", "4" if QUICK else "8"))
 PORT_TONGBAN = int(os.environ.get("BENCH_PORT", "8741"))
 PORT_CALIBRATION = PORT_TONGBAN + 1
 

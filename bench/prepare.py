@@ -31,6 +31,8 @@ def lua_string(value: str) -> str:
 def write_lua(path: Path, requests: list[dict]) -> None:
     """``requests``: dicts with method, path, optional headers and body, as a Lua table."""
     lines = ["return {"]
+    while len(requests) < 4:  # each of wrk's threads takes its share: never an empty one
+        requests = requests * 2
     for request in requests:
         headers = ", ".join(
             f"[ {lua_string(name)} ] = {lua_string(value)}" for name, value in request.get("headers", {}).items()

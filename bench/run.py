@@ -3,6 +3,7 @@
 the outbox relay, a py-spy profile of the worst scenarios, and the report.
 """
 
+import contextlib
 import datetime
 import json
 import os
@@ -104,6 +105,8 @@ class Gunicorn:
 
     def __init__(self, app: str, port: int, env: dict, *, config: bool):
         self.port = port
+        if _answers(port):
+            sys.exit(f"port {port} is taken (an earlier run's gunicorn?): measuring it would be wrong")
         command = [sys.executable, "-m", "gunicorn", app, "--bind", f"127.0.0.1:{port}", "--workers", str(WORKERS)]
         if config:
             command += ["--config", "gunicorn.conf.py"]
@@ -123,6 +126,8 @@ class Gunicorn:
         else:
             self.stop()
             sys.exit(f"gunicorn on port {port} did not start; see {self.log.name}")
+        if self.process.poll() is not None:
+            sys.exit(f"gunicorn on port {port} exited; see {self.log.name}")
 
     def workers(self) -> list[int]:
         children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text().split()
@@ -135,6 +140,49 @@ class Gunicorn:
         except subprocess.TimeoutExpired:
             self.process.kill()
         self.log.close()
+
+
+def drain(port: int, limit: float = 90) -> None:
+    """Wait until requests left in the server's queue by the last wrk run are served.
+
+    wrk leaves up to ``CONNECTIONS`` requests in flight when it stops; sync workers still serve
+    them, and on a slow machine they would eat into the next measurement.
+    """
+    deadline = time.monotonic() + limit
+    quick_answers = 0
+    while time.monotonic() < deadline and quick_answers < 2:
+        started = time.monotonic()
+        try:
+            path = "/healthz" if port == PORT_TONGBAN else "/hello"
+            urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=limit)
+        except urllib.error.HTTPError:
+            pass
+        except OSError:
+            return
+        quick_answers = quick_answers + 1 if time.monotonic() - started < 1 else 0
+
+
+def warm(port: int, lua_list: str, count: int = 6) -> None:
+    """Serial requests (GET paths of the list) so both workers load and cache before load."""
+    paths = re.findall(
+        r"method = \[===\[GET\]===\], path = \[===\[(.*?)\]===\], headers = \{(.*?)\}, body", Path(lua_list).read_text()
+    )
+    for path, headers in paths[:count] * (2 if len(paths) < count else 1):
+        request = urllib.request.Request(f"http://127.0.0.1:{port}{path}")
+        for name, value in re.findall(r"\[ \[===\[(.*?)\]===\] \] = \[===\[(.*?)\]===\]", headers):
+            request.add_header(name, value)
+        with contextlib.suppress(OSError):
+            urllib.request.urlopen(request, timeout=120)  # noqa: S310
+
+
+def _answers(port: int) -> bool:
+    try:
+        urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2)
+    except urllib.error.HTTPError:
+        return True
+    except OSError:
+        return False
+    return True
 
 
 def rss_kib(pid: int) -> tuple[int, int]:
@@ -168,6 +216,7 @@ def wrk(port: int, lua_list: str, seconds: int, *, upload: str = "", submit_lag:
         f"http://127.0.0.1:{port}",
     ]
     result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)  # noqa: S603
+    drain(port)
     line = next((line for line in result.stdout.splitlines() if line.startswith("BENCH_RESULT ")), None)
     if line is None:
         sys.exit(f"wrk failed:\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}")
@@ -207,7 +256,8 @@ def calibrate(folder: Path, upload_file: str) -> dict:
     figures = {}
     for view in CALIBRATION_VIEWS:
         lua = calibration_list(folder, view)
-        wrk(PORT_CALIBRATION, lua, 1, upload=upload_file)
+        warm(PORT_CALIBRATION, lua)
+        wrk(PORT_CALIBRATION, lua, 2, upload=upload_file)
         figures[view] = wrk(PORT_CALIBRATION, lua, SECONDS, upload=upload_file)
         log(f"    calibration {view:<10} {figures[view]['rps']:8.1f} rps  p50 {figures[view]['p50_ms']:6.1f} ms")
     return figures
@@ -247,7 +297,8 @@ def run_dataset(dataset, run_id: str, *, profile: bool) -> dict:
         for scenario in scenarios:
             posts = "upload_file" in scenario or "replay" in scenario["note"]
             if not posts:
-                wrk(PORT_TONGBAN, scenario["lua"], 1)  # warm: connections, caches, imports
+                warm(PORT_TONGBAN, scenario["lua"])
+                wrk(PORT_TONGBAN, scenario["lua"], 2)  # warm: connections, caches, imports
             figure = wrk(
                 PORT_TONGBAN,
                 scenario["lua"],
@@ -278,7 +329,8 @@ def run_dataset(dataset, run_id: str, *, profile: bool) -> dict:
             scenario["ratio"] = round(scenario["rps"] / reference, 3) if reference else None
         if profile:
             results["profiles"] = profile_worst(tongban, results["scenarios"])
-        results["memory"] = memory(tongban, scenarios)
+        if profile:  # the first dataset: memory once per run (20,000 requests take minutes)
+            results["memory"] = memory(tongban, scenarios)
     finally:
         tongban.stop()
         calibration.stop()
@@ -426,6 +478,8 @@ def main() -> None:
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed: apt-get install wrk (Debian package)")
     VAR.mkdir(parents=True, exist_ok=True)
+    # Stopped from outside: leave through the finally blocks that stop both gunicorns.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("stopped"))
     started = time.monotonic()
     run_id = datetime.datetime.now(tz=datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
     log(
