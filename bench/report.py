@@ -19,10 +19,22 @@ TARGETS = {
 }
 
 
+PROJECT_PACKAGES = tuple(
+    f"{path.name}/" for path in ROOT.iterdir() if (path / "__init__.py").exists() and path.name != "bench"
+)
+
+
+def _is_project_frame(frame: str) -> bool:
+    """py-spy names a frame ``function (path:line)``, the path relative to sys.path."""
+    location = frame.rpartition(" (")[2].replace(str(ROOT) + "/", "")
+    return location.startswith(PROJECT_PACKAGES)
+
+
 def hottest(raw: Path, count: int = 10) -> list[dict]:
     """Self time per function from py-spy's raw (collapsed stacks) output, project frames
     and library frames alike, as shares of all samples."""
     own: collections.Counter = collections.Counter()
+    inclusive: collections.Counter = collections.Counter()
     total = 0
     if not raw.exists():
         return []
@@ -33,10 +45,21 @@ def hottest(raw: Path, count: int = 10) -> list[dict]:
         frames = stack.split(";")
         total += int(samples)
         own[frames[-1]] += int(samples)
-    return [
-        {"frame": frame.replace(str(ROOT) + "/", ""), "share": round(samples / total, 3)}
+        # Tongban's own code (not the libraries, not this harness), counted once per stack.
+        for frame in set(frames):
+            if _is_project_frame(frame) and "Middleware.__call__" not in frame:
+                inclusive[frame] += int(samples)
+    if not total:
+        return []
+    hottest_own = [
+        {"frame": frame.replace(str(ROOT) + "/", ""), "share": round(samples / total, 3), "kind": "self"}
         for frame, samples in own.most_common(count)
     ]
+    hottest_project = [
+        {"frame": frame.replace(str(ROOT) + "/", ""), "share": round(samples / total, 3), "kind": "project"}
+        for frame, samples in inclusive.most_common(count)
+    ]
+    return hottest_own + hottest_project
 
 
 def table(results: dict) -> str:
@@ -123,8 +146,11 @@ def write_doc(results: dict, text: str, path: Path) -> None:
     ]
     for name, data in results["datasets"].items():
         for profile in data.get("profiles", []):
-            lines.append(f"py-spy, {name} dataset, **{profile['scenario']}** (self time, one worker):")
+            lines.append(f"py-spy, {name} dataset, **{profile['scenario']}** (one worker's samples):")
             lines.append("")
-            lines += [f"- {frame['share']:.0%} `{frame['frame']}`" for frame in profile["top"][:8]]
+            own = [frame for frame in profile["top"] if frame.get("kind", "self") == "self"][:6]
+            project = [frame for frame in profile["top"] if frame.get("kind") == "project"][:8]
+            lines += [f"- self {frame['share']:.0%} `{frame['frame']}`" for frame in own]
+            lines += [f"- in Tongban's code {frame['share']:.0%} `{frame['frame']}`" for frame in project]
             lines.append("")
     DOC.write_text(head + "\n".join(lines))
