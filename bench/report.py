@@ -4,6 +4,7 @@
 import collections
 import datetime
 import json
+import re
 from pathlib import Path
 
 from bench.environment import RESULTS, ROOT
@@ -114,7 +115,9 @@ def write(results: dict) -> None:
     print(text, flush=True)
     RESULTS.mkdir(parents=True, exist_ok=True)
     day = datetime.datetime.now(tz=datetime.UTC).strftime("%Y-%m-%d")
-    suffix = "-quick" if results["quick"] else ""
+    suffix = (
+        "-quick" if results["quick"] else ("" if len(results["datasets"]) > 1 else "-" + "+".join(results["datasets"]))
+    )
     path = RESULTS / f"{day}{suffix}.json"
     path.write_text(json.dumps(results, ensure_ascii=False, indent=1) + "\n")
     print(f"\nresults: {path.relative_to(ROOT)}")
@@ -122,13 +125,16 @@ def write(results: dict) -> None:
 
 
 def write_doc(results: dict, text: str, path: Path) -> None:
-    """Replace the figures section of docs/performance.md, keeping the method above it."""
-    marker = "<!-- figures: written by make bench -->"
-    head = DOC.read_text().split(marker)[0] if DOC.exists() else "# Performance\n\n"
+    """Rewrite this kind of run's figures section of docs/performance.md (quick, full, or one
+    dataset), keeping the method above and the other kinds' latest sections."""
+    kind = "quick" if results["quick"] else ("full" if len(results["datasets"]) > 1 else "+".join(results["datasets"]))
+    marker = f"<!-- figures: {kind} -->"
+    document = DOC.read_text() if DOC.exists() else "# Performance\n\n"
+    pieces = re.split(r"(<!-- figures: [^>]*? -->)", document)
+    head, sections = pieces[0], dict(zip(pieces[1::2], pieces[2::2], strict=True))
     machine = results["machine"]
     lines = [
-        marker,
-        f"## Latest figures ({results['run']}, {'BENCH_QUICK' if results['quick'] else 'full run'})",
+        f"## Latest figures: {kind} ({results['run']}{', BENCH_QUICK' if results['quick'] else ''})",
         "",
         f"Machine: {machine['nproc']} CPUs ({machine['cpu']}), {machine['ram_gib']} GiB RAM, "
         f"Linux {machine['kernel']}, "
@@ -153,4 +159,6 @@ def write_doc(results: dict, text: str, path: Path) -> None:
             lines += [f"- self {frame['share']:.0%} `{frame['frame']}`" for frame in own]
             lines += [f"- in Tongban's code {frame['share']:.0%} `{frame['frame']}`" for frame in project]
             lines.append("")
-    DOC.write_text(head + "\n".join(lines))
+    sections[marker] = "\n" + "\n".join(lines)
+    ordered = sorted(sections.items(), key=lambda item: ("full" not in item[0], "quick" in item[0]))
+    DOC.write_text(head + "".join(marker + body for marker, body in ordered))
