@@ -16,7 +16,7 @@ help:
 	@echo "make serve     production mode: gunicorn + Celery worker + beat (needs DATABASE_URL, REDIS_URL)"
 	@echo "make lint      ruff check and format check"
 	@echo "make messages  extract and compile translations"
-	@echo "make bench     performance benchmark (ratios to bare Django)"
+	@echo "make bench     benchmark beside a bare Django app (BENCH_QUICK=1: small data, short runs)"
 	@echo "make drills    fault drills: Redis, worker and PostgreSQL restarts under load (tests/drills/)"
 	@echo "make scale-test  two web nodes behind nginx, two workers, beat; one node and one worker killed (tests/scale/)"
 
@@ -87,9 +87,13 @@ scale-test: $(VENV)/.requirements-dev
 	@command -v nginx >/dev/null || test -x /usr/sbin/nginx || { echo "nginx missing: apt-get install nginx-light"; exit 1; }
 	$(BIN)/python -m tests.scale.run
 
-bench: $(VENV)/.requirements
-	@# Needs PostgreSQL and Redis; builds its own database (BENCH_DATABASE_URL). See portal/bench.py.
-	$(BIN)/python -m portal.bench
+# Tongban beside a bare-Django calibration app under the same gunicorn, PostgreSQL and Redis;
+# every figure is a ratio to the calibration measured in the same run (docs/performance.md).
+# Needs PostgreSQL and Redis; builds and keeps its own databases tongban_bench_* and uses Redis
+# db 5 (BENCH_POSTGRES_URL, BENCH_REDIS_URL). BENCH_QUICK=1: small data, short runs (< 3 min).
+bench: $(VENV)/.requirements-dev
+	@command -v wrk >/dev/null || { echo "make bench needs wrk, the HTTP load generator: apt-get install wrk"; exit 1; }
+	$(BIN)/python -m bench
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -1,0 +1,450 @@
+"""Per-run fixtures inside Tongban's production settings: signed-in sessions, OAuth tokens,
+drafts, payment orders with signed notifications, search terms; then one request of each
+scenario through Django's test client under ``CaptureQueriesContext`` for its query count.
+
+Writes ``<folder>/scenarios.json`` and one Lua request list per scenario for ``wrk``.
+Run as ``python -m bench.prepare <dataset> <folder> <requests-per-list>`` (the runner does).
+"""
+
+import datetime
+import io
+import json
+import secrets
+import sys
+import time
+import urllib.parse
+from pathlib import Path
+
+import django
+
+UPLOAD_BYTES = 1024 * 1024
+REPLAY_EVERY = 10  # one notification in ten is a replay of an earlier one
+
+
+def lua_string(value: str) -> str:
+    level = "=" * 3
+    if f"]{level}]" in value:
+        raise ValueError("value holds the Lua long-bracket terminator")
+    return f"[{level}[{value}]{level}]"
+
+
+def write_lua(path: Path, requests: list[dict]) -> None:
+    """``requests``: dicts with method, path, optional headers and body, as a Lua table."""
+    lines = ["return {"]
+    while len(requests) < 4:  # each of wrk's threads takes its share: never an empty one
+        requests = requests * 2
+    for request in requests:
+        headers = ", ".join(
+            f"[ {lua_string(name)} ] = {lua_string(value)}" for name, value in request.get("headers", {}).items()
+        )
+        body = lua_string(request["body"]) if request.get("body") else "nil"
+        lines.append(
+            f"  {{method = {lua_string(request['method'])}, path = {lua_string(request['path'])}, "
+            f"headers = {{{headers}}}, body = {body}, step = {lua_string(request.get('step', ''))}}},"
+        )
+    lines.append("}")
+    path.write_text("\n".join(lines) + "\n")
+
+
+def pdf_of_size(size: int) -> bytes:
+    """A valid one-page PDF of about ``size`` bytes (its page stream padded with comments)."""
+    from pypdf import PdfWriter
+    from pypdf.generic import DecodedStreamObject, NameObject
+
+    writer = PdfWriter()
+    page = writer.add_blank_page(width=595, height=842)
+    content = DecodedStreamObject()
+    line = b"% " + b"0123456789abcdef" * 6 + b"\n"
+    content.set_data(line * (size // len(line)))
+    page[NameObject("/Contents")] = writer._add_object(content)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def multipart(fields: dict[str, str], file_field: str, filename: str, content: bytes) -> tuple[str, bytes]:
+    boundary = "bench" + secrets.token_hex(8)
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode() for k, v in fields.items()
+    ]
+    parts.append(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{file_field}"; filename="{filename}"\r\n'
+        "Content-Type: application/pdf\r\n\r\n".encode()
+        + content
+        + b"\r\n"
+    )
+    parts.append(f"--{boundary}--\r\n".encode())
+    return f"multipart/form-data; boundary={boundary}", b"".join(parts)
+
+
+class Preparer:
+    def __init__(self, dataset: str, folder: Path, size: int):
+        from django.conf import settings
+
+        self.dataset, self.folder, self.size = dataset, folder, size
+        self.cookie_name = settings.SESSION_COOKIE_NAME
+        self.scenarios: list[dict] = []
+
+    # --- sign-in ---------------------------------------------------------------------
+
+    def session_cookie(self, user, *, otp_device=None) -> str:
+        """A real signed-in session (login signal, session registry), carried by hand:
+        the cookie is Secure and the load runs over plain HTTP."""
+        from django.test import Client
+
+        client = Client()
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        key = client.cookies[self.cookie_name].value
+        if otp_device is not None:
+            from django.conf import settings
+            from django.utils.module_loading import import_string
+            from django_otp import DEVICE_ID_SESSION_KEY
+
+            store = import_string(settings.SESSION_ENGINE + ".SessionStore")(session_key=key)
+            store[DEVICE_ID_SESSION_KEY] = otp_device.persistent_id
+            store.save()
+        return f"{self.cookie_name}={key}"
+
+    def bearer_token(self, user) -> str:
+        from django.utils import timezone
+        from oauth2_provider.models import get_access_token_model, get_application_model
+
+        application = get_application_model().objects.exclude(user=None).order_by("pk").first() or (
+            get_application_model().objects.order_by("pk").first()
+        )
+        token = get_access_token_model().objects.create(
+            user=user,
+            application=application,
+            token=secrets.token_urlsafe(32),
+            expires=timezone.now() + datetime.timedelta(hours=2),
+            scope="applications:read applications:write",
+        )
+        return token.token
+
+    # --- query counts ------------------------------------------------------------------
+
+    def count_queries(self, request: dict, *, expect: tuple[int, ...] = (200,), warm: bool = True) -> tuple[int, int]:
+        """Send ``request`` through the test client; a GET twice when ``warm`` (the second is
+        counted: caches warm, as under load), once for varied inputs that never repeat."""
+        from django.db import connection
+        from django.test import Client
+        from django.test.utils import CaptureQueriesContext
+
+        client = Client()
+        extra = {}
+        for name, value in request.get("headers", {}).items():
+            key = name.upper().replace("-", "_")
+            extra[key if key in ("CONTENT_TYPE",) else "HTTP_" + key] = value
+        body = request.get("body")
+        status = 0
+        count = 0
+        for attempt in range(2 if warm and request["method"] == "GET" else 1):
+            with CaptureQueriesContext(connection) as queries:
+                if request["method"] == "GET":
+                    response = client.get(request["path"], **extra)
+                else:
+                    content_type = extra.pop("CONTENT_TYPE", "application/octet-stream")
+                    response = client.generic("POST", request["path"], body or b"", content_type=content_type, **extra)
+            status, count = response.status_code, len(queries)
+            answer = response.content[:600]
+            del attempt
+        if status not in expect:
+            raise SystemExit(
+                f"{request['method']} {request['path'][:80]} answered {status}, expected {expect}: {answer!r}"
+            )
+        return count, status
+
+    def add(self, name: str, calibration: str, requests: list[dict], *, queries: int, note: str = "", **extra):
+        lua = self.folder / f"{len(self.scenarios):02d}.lua"
+        write_lua(lua, requests)
+        self.scenarios.append(
+            {
+                "name": name,
+                "calibration": calibration,
+                "lua": str(lua),
+                "queries": queries,
+                "note": note,
+                "requests": len(requests),
+                **extra,
+            }
+        )
+
+    # --- the scenarios ----------------------------------------------------------------
+
+    def run(self) -> None:
+        from django.contrib.auth import get_user_model
+
+        User = get_user_model()
+        self.residents = list(
+            User.objects.filter(username__startswith="15", applications__isnull=False).distinct().order_by("pk")[:200]
+        )
+        for step in (
+            self.anonymous_pages,
+            self.search,
+            self.my_applications,
+            self.api,
+            self.admin_queue,
+            self.certificate_verification,
+            self.payment_notification,
+            self.submission,
+        ):
+            started = time.monotonic()
+            step()
+            print(f"    prepared {step.__name__} in {time.monotonic() - started:.1f} s", flush=True)
+        (self.folder / "scenarios.json").write_text(json.dumps(self.scenarios, ensure_ascii=False, indent=1))
+
+    def anonymous_pages(self) -> None:
+        from services.models import ServiceItem
+
+        home = [{"method": "GET", "path": "/"}]
+        self.add("anonymous home (cached)", "hello", home, queries=self.count_queries(home[0])[0])
+        codes = list(
+            ServiceItem.objects.filter(published_version__isnull=False)
+            .order_by("pk")
+            .values_list("code", flat=True)[:20]
+        )
+        self.codes = codes
+        guides = [{"method": "GET", "path": f"/services/{code}/"} for code in codes]
+        for guide in guides:  # the page cache is warm, as for a guide anyone has opened before
+            self.count_queries(guide)
+        self.add("guide page (cached)", "hello", guides, queries=self.count_queries(guides[0])[0])
+
+    def search(self) -> None:
+        from services.models import ServiceItem
+
+        terms: list[str] = []
+        seen = set()
+        for name in ServiceItem.objects.order_by("?").values_list("name", flat=True)[:3000]:
+            for start, width in ((0, 2), (2, 2), (0, 4), (len(name) - 4, 4), (1, 3)):
+                term = name[max(start, 0) : max(start, 0) + width]
+                if len(term) >= 2 and term not in seen:
+                    seen.add(term)
+                    terms.append(term)
+        terms += ["yyzz", "shebao", "zhizhao", "gongjijin", "huzhao", "社保卡", "营业执照"]
+        requests = []
+        for number in range(self.size):
+            term = terms[number % len(terms)]
+            page = number // len(terms) + 1  # once the terms run out, the next page: never a repeat
+            requests.append({"method": "GET", "path": f"/search/?q={urllib.parse.quote(term)}&page={page}"})
+        self.add(
+            "search, a different term each request",
+            "page",
+            requests,
+            queries=self.count_queries(requests[1], warm=False)[0],
+            note=f"{len(terms)} distinct terms",
+        )
+
+    def my_applications(self) -> None:
+        requests = [
+            {"method": "GET", "path": "/my/applications/", "headers": {"Cookie": self.session_cookie(user)}}
+            for user in self.residents[:32]
+        ]
+        self.add("signed-in resident 我的办件", "page", requests, queries=self.count_queries(requests[0])[0])
+
+    def api(self) -> None:
+        from django.test import Client
+
+        client = Client()
+        requests = []
+        path = "/api/v1/services/?page_size=50"
+        while path and len(requests) < 40:
+            requests.append({"method": "GET", "path": path})
+            answer = client.get(path).json()
+            path = answer.get("next") or ""
+            if path:
+                parsed = urllib.parse.urlparse(path)
+                path = f"{parsed.path}?{parsed.query}"
+        self.add(
+            "API services list, 50 per page",
+            "drf",
+            requests,
+            queries=self.count_queries(requests[0])[0],
+            note=f"{len(requests)} cursor pages",
+        )
+        details = [{"method": "GET", "path": f"/api/v1/services/{code}/"} for code in self.codes]
+        self.add("API service detail", "drf", details, queries=self.count_queries(details[0])[0])
+
+    def admin_queue(self) -> None:
+        from django.contrib.auth import get_user_model
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        from applications.models import DepartmentOfficial
+
+        official = get_user_model().objects.get(username="official-amr")
+        device = TOTPDevice.objects.filter(user=official, confirmed=True).first()
+        department = DepartmentOfficial.objects.filter(user=official).values_list("department_id", flat=True).first()
+        cookie = self.session_cookie(official, otp_device=device)
+        requests = [
+            {
+                "method": "GET",
+                "path": f"/admin/applications/application/?department={department}&status__exact={status}",
+                "headers": {"Cookie": cookie},
+            }
+            for status in ("submitted", "accepted", "in_review", "supplement_requested")
+        ]
+        self.add(
+            "official's admin queue (department, status)", "page", requests, queries=self.count_queries(requests[0])[0]
+        )
+
+    def certificate_verification(self) -> None:
+        from certificates.models import Certificate
+
+        certificates = list(Certificate.objects.order_by("pk")[:50])
+        requests = [{"method": "GET", "path": f"/certificates/verify/{c.token}/"} for c in certificates]
+        self.add(
+            "certificate verification",
+            "one-query",
+            requests,
+            queries=self.count_queries(requests[0])[0],
+            note=f"{len(requests)} certificates",
+        )
+
+    def payment_notification(self) -> None:
+        from django.conf import settings
+        from django.utils import timezone
+
+        from payments.contrib.alipay import signing
+        from payments.contrib.sandbox.services import _private_key
+        from payments.models import PaymentOrder
+
+        resident = self.residents[0]
+        stamp = secrets.token_hex(4)
+        now = timezone.now()
+        orders = PaymentOrder.objects.bulk_create(
+            PaymentOrder(
+                out_trade_no=f"BENCH{stamp}{number:08d}",
+                user=resident,
+                subject="基准测试 工本费",
+                amount_fen=12000,
+                gateway="alipay",
+                expires_at=now + datetime.timedelta(hours=2),
+            )
+            for number in range(self.size + 1)
+        )
+        key = _private_key()
+        bodies = []
+        for order in orders:
+            params = {
+                "notify_time": now.strftime("%Y-%m-%d %H:%M:%S"),
+                "notify_type": "trade_status_sync",
+                "notify_id": secrets.token_hex(16),
+                "charset": "utf-8",
+                "version": "1.0",
+                "app_id": settings.PAYMENTS_ALIPAY["APP_ID"],
+                "seller_id": settings.PAYMENTS_ALIPAY["SELLER_ID"],
+                "trade_no": "2026" + secrets.token_hex(10),
+                "out_trade_no": order.out_trade_no,
+                "buyer_id": "2088102177846880",
+                "trade_status": "TRADE_SUCCESS",
+                "total_amount": "120.00",
+                "receipt_amount": "120.00",
+                "subject": order.subject,
+                "gmt_payment": now.strftime("%Y-%m-%d %H:%M:%S"),
+            }
+            params["sign"] = signing.sign(signing.signing_string(params), key)
+            params["sign_type"] = "RSA2"
+            bodies.append(urllib.parse.urlencode(params))
+        headers = {"Content-Type": "application/x-www-form-urlencoded"}
+        first = {"method": "POST", "path": "/payments/notify/alipay/", "headers": headers, "body": bodies.pop()}
+        queries = self.count_queries(first)[0]
+        replay = self.count_queries(first)[0]
+        requests = []
+        for number, body in enumerate(bodies):
+            requests.append({"method": "POST", "path": "/payments/notify/alipay/", "headers": headers, "body": body})
+            if number % REPLAY_EVERY == REPLAY_EVERY - 1:
+                # A replay of a notification sent a few requests before (the gateway retrying).
+                requests.append({**requests[-5], "step": "replay"})
+        self.add(
+            "signed payment notification, 10% replays",
+            "one-query",
+            requests,
+            queries=queries,
+            note=f"replay {replay} queries; {len(bodies)} orders",
+            replay_queries=replay,
+        )
+
+    def submission(self) -> None:
+        """Upload a 1 MB PDF to a prepared draft, then submit it (two requests per submission)."""
+        from applications import services
+        from applications.models import Application
+        from services.constants import Audience
+        from services.models import ServiceItem
+
+        resident = self.residents[1]
+        item = None
+        for candidate in ServiceItem.objects.filter(
+            published_version__isnull=False, audience=Audience.RESIDENT
+        ).order_by("pk"):
+            draft = services.application_start(applicant=resident, item_code=candidate.code)
+            requirements = [r for r in services.application_requirements(draft) if r.mandatory]
+            if len(requirements) == 1:
+                item, requirement = candidate, requirements[0]
+                break
+            draft.delete()
+        if item is None:
+            raise SystemExit("no published demo item with exactly one mandatory material")
+        data = {**draft.form_data}
+        schema = draft.service_version.form_schema or {}
+        for name in schema.get("required", []):
+            spec = schema.get("properties", {}).get(name, {})
+            if name not in data or data[name] in ("", None):
+                data[name] = (spec.get("enum") or spec.get("examples") or ["广州市天河区体育西路1号"])[0]
+        try:
+            services.application_save_draft(application=draft, data=data, actor=resident)
+        except Exception as exc:
+            print(f"    draft data: {exc}")
+        draft.refresh_from_db()
+        # Clones of one prepared draft: the same item, answers and prefill, no case number yet.
+        template = {
+            field.attname: getattr(draft, field.attname)
+            for field in Application._meta.concrete_fields
+            if field.attname not in ("id", "case_number")
+        }
+        drafts = Application.objects.bulk_create(Application(**template) for _ in range(self.size // 2 + 2))
+        token = self.bearer_token(resident)
+        content_type, body = multipart(
+            {"requirement": str(requirement.pk)}, "file", "营业执照.pdf", pdf_of_size(UPLOAD_BYTES)
+        )
+        auth = {"Authorization": f"Bearer {token}"}
+
+        def upload(pk):
+            return {
+                "method": "POST",
+                "path": f"/api/v1/applications/drafts/{pk}/materials/",
+                "headers": {**auth, "Content-Type": content_type},
+                "body": "@upload",
+                "step": "upload",
+            }
+
+        def submit(pk):
+            return {
+                "method": "POST",
+                "path": f"/api/v1/applications/drafts/{pk}/submit/",
+                "headers": auth,
+                "step": "submit",
+            }
+
+        upload_queries = self.count_queries({**upload(drafts[0].pk), "body": body}, expect=(201,))[0]
+        submit_queries = self.count_queries(submit(drafts[0].pk))[0]
+        (self.folder / "upload.bin").write_bytes(body)
+        self.add(
+            "application submission, 1 MB PDF",
+            "upload",
+            [upload(draft.pk) for draft in drafts[1:]],
+            queries=upload_queries + submit_queries,
+            note=f"upload {upload_queries} + submit {submit_queries} queries; item {item.code}",
+            submit_lag=40,
+            upload_file=str(self.folder / "upload.bin"),
+            upload_bytes=len(body),
+        )
+
+
+def main() -> None:
+    dataset, folder, size = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3])
+    django.setup()
+    folder.mkdir(parents=True, exist_ok=True)
+    Preparer(dataset, folder, size).run()
+
+
+if __name__ == "__main__":
+    main()

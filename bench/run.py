@@ -1,0 +1,508 @@
+"""The benchmark run: datasets, the calibration app and Tongban under the same gunicorn,
+``wrk`` per scenario, ratios to the calibration measured in the same run, memory,
+the outbox relay, a py-spy profile of the worst scenarios, and the report.
+"""
+
+import contextlib
+import datetime
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import psycopg
+
+from bench import report
+from bench.environment import (
+    CALIBRATION_DATABASE_URL,
+    CONNECTIONS,
+    DATASETS,
+    LARGE,
+    PORT_CALIBRATION,
+    PORT_TONGBAN,
+    QUICK,
+    REDIS_URL,
+    ROOT,
+    SECONDS,
+    SMALL,
+    THREADS,
+    VAR,
+    WORKERS,
+    calibration_environment,
+    tongban_environment,
+)
+
+LUA = Path(__file__).resolve().parent / "lua" / "requests.lua"
+CALIBRATION_VIEWS = {"hello": "/hello", "one-query": "/one-query", "page": "/page", "drf": "/drf", "upload": "/upload"}
+CALIBRATION_ROWS = 1000
+MEMORY_CHECKPOINTS = (500, 2_000) if QUICK else (5_000, 20_000)
+RELAY_MESSAGES = 100 if QUICK else 500
+
+
+def log(message: str) -> None:
+    print(message, flush=True)
+
+
+def python(*args: str, env: dict, capture: bool = True) -> str:
+    result = subprocess.run(  # noqa: S603 - our own fixed command lines
+        [sys.executable, *args], cwd=ROOT, env=env, check=False, capture_output=capture, text=True
+    )
+    if result.returncode != 0:
+        sys.exit(f"python {' '.join(args)} failed:\n{(result.stderr or '')[-3000:]}")
+    return result.stdout or ""
+
+
+# --- services -------------------------------------------------------------------------------
+
+
+def flush_redis() -> None:
+    """Empty the benchmark's own Redis database (only that one)."""
+    import redis
+
+    redis.Redis.from_url(REDIS_URL).flushdb()
+
+
+def prepare_calibration() -> None:
+    from bench.data import CREATE_OPTIONS
+
+    name = CALIBRATION_DATABASE_URL.rsplit("/", 1)[1]
+    server = CALIBRATION_DATABASE_URL.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(server, autocommit=True) as connection:
+        if not connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+            connection.execute(f'CREATE DATABASE "{name}" {CREATE_OPTIONS}')
+    python("-m", "django", "migrate", "--noinput", "-v0", env=calibration_environment())
+    with psycopg.connect(CALIBRATION_DATABASE_URL) as connection:
+        have = connection.execute("SELECT count(*) FROM calibration_row").fetchone()[0]
+        if have != CALIBRATION_ROWS:
+            connection.execute("TRUNCATE calibration_row RESTART IDENTITY")
+            with connection.cursor().copy(
+                "COPY calibration_row (code, title, department, created_at) FROM STDIN"
+            ) as copy:
+                for number in range(CALIBRATION_ROWS):
+                    copy.write_row(
+                        (
+                            f"CAL-{number:05d}",
+                            f"第{number}项 营业执照变更登记",
+                            "市场监督管理局",
+                            datetime.datetime.now(tz=datetime.UTC),
+                        )
+                    )
+        connection.execute(
+            "CREATE TABLE IF NOT EXISTS calibration_upload (id serial PRIMARY KEY, size int, sha256 text)"
+        )
+
+
+class Gunicorn:
+    """One gunicorn master with ``WORKERS`` sync workers, as Tongban's Procfile runs it."""
+
+    def __init__(self, app: str, port: int, env: dict, *, config: bool):
+        self.port = port
+        if _answers(port):
+            sys.exit(f"port {port} is taken (an earlier run's gunicorn?): measuring it would be wrong")
+        command = [sys.executable, "-m", "gunicorn", app, "--bind", f"127.0.0.1:{port}", "--workers", str(WORKERS)]
+        if config:
+            command += ["--config", "gunicorn.conf.py"]
+        else:
+            command += ["--config", "/dev/null"]
+        self.log = open(VAR / f"gunicorn-{port}.log", "w")  # noqa: SIM115 - closed in stop()
+        self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=self.log, stderr=self.log)  # noqa: S603
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz-bench-probe", timeout=2)
+                break
+            except urllib.error.HTTPError:
+                break  # any HTTP answer means it is up
+            except OSError:
+                time.sleep(0.3)
+        else:
+            self.stop()
+            sys.exit(f"gunicorn on port {port} did not start; see {self.log.name}")
+        if self.process.poll() is not None:
+            sys.exit(f"gunicorn on port {port} exited; see {self.log.name}")
+
+    def workers(self) -> list[int]:
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text().split()
+        return [int(pid) for pid in children]
+
+    def stop(self) -> None:
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self.log.close()
+
+
+def drain(port: int, limit: float = 90) -> None:
+    """Wait until requests left in the server's queue by the last wrk run are served.
+
+    wrk leaves up to ``CONNECTIONS`` requests in flight when it stops; sync workers still serve
+    them, and on a slow machine they would eat into the next measurement.
+    """
+    deadline = time.monotonic() + limit
+    quick_answers = 0
+    while time.monotonic() < deadline and quick_answers < 2:
+        started = time.monotonic()
+        try:
+            path = "/healthz" if port == PORT_TONGBAN else "/hello"
+            urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=limit)
+        except urllib.error.HTTPError:
+            pass
+        except OSError:
+            return
+        quick_answers = quick_answers + 1 if time.monotonic() - started < 1 else 0
+
+
+def warm(port: int, lua_list: str, count: int = 6) -> None:
+    """Serial requests (GET paths of the list) so both workers load and cache before load."""
+    paths = re.findall(
+        r"method = \[===\[GET\]===\], path = \[===\[(.*?)\]===\], headers = \{(.*?)\}, body", Path(lua_list).read_text()
+    )
+    for path, headers in paths[:count] * (2 if len(paths) < count else 1):
+        request = urllib.request.Request(f"http://127.0.0.1:{port}{path}")
+        for name, value in re.findall(r"\[ \[===\[(.*?)\]===\] \] = \[===\[(.*?)\]===\]", headers):
+            request.add_header(name, value)
+        with contextlib.suppress(OSError):
+            urllib.request.urlopen(request, timeout=120)  # noqa: S310
+
+
+def _answers(port: int) -> bool:
+    try:
+        urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2)
+    except urllib.error.HTTPError:
+        return True
+    except OSError:
+        return False
+    return True
+
+
+def rss_kib(pid: int) -> tuple[int, int]:
+    """(current RSS, peak RSS) of a process in KiB, from /proc."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    current = int(re.search(r"VmRSS:\s+(\d+)", status).group(1))
+    peak = int(re.search(r"VmHWM:\s+(\d+)", status).group(1))
+    return current, peak
+
+
+# --- wrk ------------------------------------------------------------------------------------
+
+
+def wrk(port: int, lua_list: str, seconds: int, *, upload: str = "", submit_lag: int = 0, drained: bool = True) -> dict:
+    env = {
+        **os.environ,
+        "BENCH_LIST": lua_list,
+        "BENCH_UPLOAD": upload,
+        "BENCH_SUBMIT_LAG": str(submit_lag),
+        "BENCH_THREADS": str(THREADS),
+    }
+    command = [
+        "wrk",
+        f"-t{THREADS}",
+        f"-c{CONNECTIONS}",
+        f"-d{seconds}s",
+        "--timeout",
+        "10s",
+        "-s",
+        str(LUA),
+        f"http://127.0.0.1:{port}",
+    ]
+    result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)  # noqa: S603
+    if drained:
+        drain(port)
+    line = next((line for line in result.stdout.splitlines() if line.startswith("BENCH_RESULT ")), None)
+    if line is None:
+        sys.exit(f"wrk failed:\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}")
+    raw = json.loads(line.removeprefix("BENCH_RESULT "))
+    errors = raw["connect_errors"] + raw["read_errors"] + raw["write_errors"] + raw["status_errors"] + raw["timeouts"]
+    seconds_run = raw["duration_us"] / 1e6
+    statuses: dict[str, int] = {}
+    for status, count in raw["statuses"]:
+        statuses[str(status)] = statuses.get(str(status), 0) + count
+    return {
+        "requests": raw["requests"],
+        "rps": round(raw["requests"] / seconds_run, 1),
+        "p50_ms": round(raw["p50_us"] / 1000, 2),
+        "p99_ms": round(raw["p99_us"] / 1000, 2),
+        # wrk counts only 4xx/5xx, timeouts and socket errors; a redirect (to the login page) is a failure here too.
+        "errors": errors + sum(count for status, count in statuses.items() if status.startswith("3")),
+        "statuses": statuses,
+        "list_wrapped": raw["wrapped"],
+    }
+
+
+def calibration_list(folder: Path, view: str) -> str:
+    from bench.prepare import write_lua
+
+    path = folder / f"calibration-{view}.lua"
+    if view == "upload":
+        requests = [{"method": "POST", "path": "/upload", "headers": {"Content-Type": UPLOAD_TYPE}, "body": "@upload"}]
+    else:
+        requests = [{"method": "GET", "path": f"{CALIBRATION_VIEWS[view]}?n={n}&page={n}"} for n in range(100)]
+    write_lua(path, requests)
+    return str(path)
+
+
+UPLOAD_TYPE = ""
+
+
+def calibrate(folder: Path, upload_file: str) -> dict:
+    figures = {}
+    for view in CALIBRATION_VIEWS:
+        lua = calibration_list(folder, view)
+        warm(PORT_CALIBRATION, lua)
+        wrk(PORT_CALIBRATION, lua, 2, upload=upload_file)
+        figures[view] = wrk(PORT_CALIBRATION, lua, SECONDS, upload=upload_file)
+        log(f"    calibration {view:<10} {figures[view]['rps']:8.1f} rps  p50 {figures[view]['p50_ms']:6.1f} ms")
+    return figures
+
+
+# --- one dataset ----------------------------------------------------------------------------
+
+
+def run_dataset(dataset, run_id: str, *, profile: bool) -> dict:
+    global UPLOAD_TYPE
+    env = tongban_environment(dataset, run_id=run_id)
+    folder = VAR / "runs" / run_id / dataset.name
+    folder.mkdir(parents=True, exist_ok=True)
+    log(
+        f"\n== dataset {dataset.name}: {dataset.items} items, {dataset.residents} residents, "
+        f"{dataset.applications} applications =="
+    )
+    started = time.monotonic()
+    python("-m", "bench.data", dataset.name, env=env, capture=False)
+    build_seconds = time.monotonic() - started
+    collect_static(env)
+    size = 400 if QUICK else 2500
+    log("  preparing sessions, tokens, drafts, orders and query counts …")
+    python("-m", "bench.prepare", dataset.name, str(folder), str(size), env=env, capture=False)
+    scenarios = json.loads((folder / "scenarios.json").read_text())
+    submission = next(s for s in scenarios if s.get("upload_file"))
+    UPLOAD_TYPE = json.loads(json.dumps(submission))["note"] and _upload_content_type(submission["upload_file"])
+
+    tongban = Gunicorn("config.wsgi:application", PORT_TONGBAN, env, config=True)
+    calibration = Gunicorn(
+        "bench.calibration.wsgi:application", PORT_CALIBRATION, calibration_environment(), config=False
+    )
+    results: dict = {"dataset": dataset.__dict__, "build_seconds": round(build_seconds), "scenarios": []}
+    try:
+        log("  calibration (before):")
+        before = calibrate(folder, submission["upload_file"])
+        for scenario in scenarios:
+            posts = "upload_file" in scenario or "replay" in scenario["note"]
+            if not posts:
+                warm(PORT_TONGBAN, scenario["lua"])
+                wrk(PORT_TONGBAN, scenario["lua"], 2)  # warm: connections, caches, imports
+            figure = wrk(
+                PORT_TONGBAN,
+                scenario["lua"],
+                SECONDS,
+                upload=scenario.get("upload_file", ""),
+                submit_lag=scenario.get("submit_lag", 0),
+            )
+            results["scenarios"].append({**scenario, **figure})
+            log(
+                f"    {scenario['name']:<44} {figure['rps']:8.1f} rps  p50 {figure['p50_ms']:7.1f} ms  "
+                f"p99 {figure['p99_ms']:7.1f} ms  q/req {scenario['queries']:3}  errors {figure['errors']}"
+            )
+        log("  calibration (after):")
+        after = calibrate(folder, submission["upload_file"])
+        results["calibration"] = {
+            view: {
+                "rps": round((before[view]["rps"] + after[view]["rps"]) / 2, 1),
+                "rps_before": before[view]["rps"],
+                "rps_after": after[view]["rps"],
+                "p50_ms": round((before[view]["p50_ms"] + after[view]["p50_ms"]) / 2, 2),
+                "p99_ms": round((before[view]["p99_ms"] + after[view]["p99_ms"]) / 2, 2),
+                "errors": before[view]["errors"] + after[view]["errors"],
+            }
+            for view in CALIBRATION_VIEWS
+        }
+        for scenario in results["scenarios"]:
+            reference = results["calibration"][scenario["calibration"]]["rps"]
+            scenario["ratio"] = round(scenario["rps"] / reference, 3) if reference else None
+        if profile:
+            results["profiles"] = profile_worst(tongban, results["scenarios"])
+        # The first dataset only: memory once per run (20,000 requests take minutes); BENCH_MEMORY=0 skips it.
+        if profile and os.environ.get("BENCH_MEMORY", "1") != "0":
+            results["memory"] = memory(tongban, scenarios)
+    finally:
+        tongban.stop()
+        calibration.stop()
+    log("  outbox relay, one worker …")
+    output = python("-m", "bench.relay", str(RELAY_MESSAGES), env=env)
+    line = next(line for line in output.splitlines() if line.startswith("BENCH_RESULT "))
+    results["relay"] = json.loads(line.removeprefix("BENCH_RESULT "))
+    results["relay"]["commit_to_sms_p95"] = None
+    results["relay"]["commit_to_sms_note"] = (
+        "not measured: it needs a Celery worker and beat running beside gunicorn, a timestamping SMS "
+        "backend and a paced 50/s submission driver; not built in this pass"
+    )
+    log(f"    {results['relay']['messages_per_second']} messages/s ({results['relay']['messages']} messages)")
+    return results
+
+
+def collect_static(env: dict) -> None:
+    """collectstatic (minutes on a busy machine) only when a static file or the requirements changed."""
+    import hashlib
+
+    digest = hashlib.sha256((ROOT / "requirements.txt").read_bytes())
+    for path in sorted(ROOT.glob("*/static/**/*")) + sorted((ROOT / "static").glob("**/*")):
+        if path.is_file():
+            stat = path.stat()
+            digest.update(f"{path.relative_to(ROOT)} {stat.st_size} {stat.st_mtime_ns}".encode())
+    stamp = VAR / "static.stamp"
+    if stamp.exists() and stamp.read_text() == digest.hexdigest() and (VAR / "static" / "staticfiles.json").exists():
+        return
+    python("manage.py", "collectstatic", "--noinput", "-v0", env=env)
+    stamp.write_text(digest.hexdigest())
+
+
+def _upload_content_type(path: str) -> str:
+    head = Path(path).read_bytes()[:200].decode("latin-1")
+    return "multipart/form-data; boundary=" + head.split("\r\n", 1)[0].removeprefix("--")
+
+
+def memory(server: Gunicorn, scenarios: list[dict]) -> dict:
+    """Peak RSS per worker after the checkpoints' numbers of requests of a GET mix."""
+    mix = [s for s in scenarios if "upload_file" not in s and "replay" not in s["note"]]
+    done = 0
+    checkpoints = {}
+    lists = [s["lua"] for s in mix]
+    index = 0
+    log(f"  memory: {MEMORY_CHECKPOINTS[-1]} requests of the GET scenarios in turn …")
+    for checkpoint in MEMORY_CHECKPOINTS:
+        while done < checkpoint:
+            # No draining between chunks: memory wants requests served, not clean timings.
+            done += wrk(PORT_TONGBAN, lists[index % len(lists)], 5, drained=False)["requests"]
+            index += 1
+        checkpoints[checkpoint] = {
+            str(pid): dict(zip(("rss_kib", "peak_kib"), rss_kib(pid), strict=True)) for pid in server.workers()
+        }
+    first, last = (checkpoints[c] for c in MEMORY_CHECKPOINTS)
+    growth = [(last[pid]["rss_kib"] - first[pid]["rss_kib"]) / first[pid]["rss_kib"] for pid in last if pid in first]
+    result = {
+        "checkpoints": {str(k): v for k, v in checkpoints.items()},
+        "requests": done,
+        "peak_rss_mib": round(max(w["peak_kib"] for w in last.values()) / 1024, 1),
+        "growth": round(max(growth), 4) if growth else None,
+        "from_to": list(MEMORY_CHECKPOINTS),
+    }
+    log(
+        f"    peak RSS per worker {result['peak_rss_mib']} MiB, growth {MEMORY_CHECKPOINTS[0]}→"
+        f"{MEMORY_CHECKPOINTS[1]} requests {result['growth']:.1%}"
+    )
+    return result
+
+
+def profile_worst(server: Gunicorn, scenarios: list[dict], count: int = 2) -> list[dict]:
+    """py-spy on one worker while the lowest-ratio scenarios run: the hottest functions."""
+    py_spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
+    if not Path(py_spy).exists():
+        log("  py-spy not installed (requirements-dev.txt): no profile")
+        return []
+    worst = sorted((s for s in scenarios if s.get("ratio") is not None), key=lambda s: s["ratio"])[:count]
+    profiles = []
+    for scenario in worst:
+        with tempfile.NamedTemporaryFile(suffix=".txt", delete=False) as output:
+            path = output.name
+        pid = server.workers()[0]
+        spy = subprocess.Popen(  # noqa: S603
+            [
+                py_spy,
+                "record",
+                "--pid",
+                str(pid),
+                "--duration",
+                str(max(SECONDS, 4)),
+                "--format",
+                "raw",
+                "--output",
+                path,
+                "--nonblocking",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        wrk(
+            PORT_TONGBAN,
+            scenario["lua"],
+            max(SECONDS, 4) + 1,
+            upload=scenario.get("upload_file", ""),
+            submit_lag=scenario.get("submit_lag", 0),
+        )
+        spy.wait(timeout=60)
+        profiles.append({"scenario": scenario["name"], "top": report.hottest(Path(path))})
+        log(
+            f"  profile of {scenario['name']}: "
+            + "; ".join(f"{f['share']:.0%} {f['frame']}" for f in profiles[-1]["top"][:4])
+        )
+    return profiles
+
+
+def machine() -> dict:
+    def version(command: list[str]) -> str:
+        try:
+            return subprocess.run(command, capture_output=True, text=True, check=False).stdout.strip().splitlines()[0]  # noqa: S603
+        except (OSError, IndexError):
+            return "unknown"
+
+    import django
+
+    with psycopg.connect(CALIBRATION_DATABASE_URL) as connection:
+        postgres = connection.execute("SHOW server_version").fetchone()[0]
+    import redis
+
+    memory_kib = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))
+    cpu = re.search(r"model name\s*:\s*(.+)", Path("/proc/cpuinfo").read_text())
+    return {
+        "nproc": os.cpu_count(),
+        "cpu": cpu.group(1) if cpu else platform.processor(),
+        "ram_gib": round(memory_kib / 1024 / 1024, 1),
+        "kernel": platform.release(),
+        "python": platform.python_version(),
+        "django": django.get_version(),
+        "postgresql": postgres,
+        "redis": redis.Redis.from_url(REDIS_URL).info()["redis_version"],
+        "gunicorn": version([sys.executable, "-m", "gunicorn", "--version"]),
+        "wrk": version(["wrk", "-v"]),
+        "load_average_at_start": os.getloadavg(),
+    }
+
+
+def main() -> None:
+    if not shutil.which("wrk"):
+        sys.exit("wrk is not installed: apt-get install wrk (Debian package)")
+    VAR.mkdir(parents=True, exist_ok=True)
+    # Stopped from outside: leave through the finally blocks that stop both gunicorns.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("stopped"))
+    started = time.monotonic()
+    run_id = datetime.datetime.now(tz=datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
+    log(
+        f"Tongban benchmark {run_id} ({'BENCH_QUICK: small data, short runs' if QUICK else 'full'}): "
+        f"gunicorn {WORKERS} sync workers, wrk -t{THREADS} -c{CONNECTIONS}, {SECONDS} s per scenario"
+    )
+    flush_redis()
+    prepare_calibration()
+    datasets = [SMALL] if QUICK else [SMALL, LARGE]
+    if os.environ.get("BENCH_DATASETS"):
+        datasets = [DATASETS[name] for name in os.environ["BENCH_DATASETS"].split(",")]
+    results = {
+        "run": run_id,
+        "quick": QUICK,
+        "settings": {"workers": WORKERS, "threads": THREADS, "connections": CONNECTIONS, "seconds": SECONDS},
+        "machine": machine(),
+        "datasets": {},
+    }
+    for number, dataset in enumerate(datasets):
+        results["datasets"][dataset.name] = run_dataset(dataset, run_id, profile=number == 0)
+    results["seconds"] = round(time.monotonic() - started)
+    report.write(results)
