@@ -19,6 +19,8 @@ def test_resident_registers_verifies_and_sees_the_eid_qr(live_server, page):
     sandbox_identity("王小明", "11010519800808777X")
 
     page.goto(live_server.url + "/")
+    # On a 390 px phone the header menu folds behind its button.
+    page.get_by_role("button", name="菜单").click()
     page.get_by_role("link", name="注册").click()
     page.get_by_label("手机号码").first.fill(MOBILE)
     page.get_by_role("button", name="获取验证码").click()

@@ -75,7 +75,8 @@ def test_guide_page_shows_every_standard_element(live_server, page, seeded):
     assert "食品经营许可证" in page.locator("#result").inner_text()
     assert "020-12315" in page.locator("#contact").inner_text()
     page.get_by_text("可以委托他人办理吗？").click()
-    assert page.get_by_text("受托人须携带本人身份证件和委托书").is_visible()
+    # SCJG-005 is fully online: its delegation answer no longer asks for a visit (issue 10).
+    assert page.get_by_text("受托人登录通办后以代办身份在线提交").is_visible()
     assert page.get_by_role("link", name="在线办理").is_visible()
 
     # Printable: the guide without the site's header, search and buttons.
