@@ -237,7 +237,9 @@ def application_submit(*, application: Application, actor) -> Application:
     with transaction.atomic():
         application = (
             Application.objects.select_for_update(of=("self",))
-            .select_related("service_version", "service_item", "department", "enterprise", "bundle", "principal_user")
+            .select_related(
+                "applicant", "service_version", "service_item", "department", "enterprise", "bundle", "principal_user"
+            )
             .get(pk=application.pk)
         )
         if application.applicant_id != actor.pk:
@@ -268,7 +270,8 @@ def application_submit(*, application: Application, actor) -> Application:
                 principal_user=None if application.enterprise_id else application.principal_user,
                 object_reference=str(application.pk),
             )
-        return application_transition(application_id=application.pk, to_status=Status.SUBMITTED, actor=actor)
+        # "Submitted" is not a final status, so application_lock would lock this case alone too.
+        return application_transition_locked(application=application, to_status=Status.SUBMITTED, actor=actor)
 
 
 # --- Transitions --------------------------------------------------------------------
@@ -419,13 +422,12 @@ def _withdraw_open_sub_cases(move: Move) -> None:
     ]
     comment = _("申请人已撤回一件事申请%(case)s，本办件随之撤回。") % {"case": parent.case_number}
     for child_id in parent.sub_cases.filter(status__in=withdrawable).order_by("pk").values_list("pk", flat=True):
+        child = application_lock(application_id=child_id, to_status=Status.WITHDRAWN)
         # Decided meanwhile (its department was quicker): it runs to its conclusion instead.
-        if Role.SYSTEM not in transition_roles(
-            application_lock(application_id=child_id, to_status=Status.WITHDRAWN).status, Status.WITHDRAWN
-        ):
+        if Role.SYSTEM not in transition_roles(child.status, Status.WITHDRAWN):
             continue
-        child = application_transition(
-            application_id=child_id, to_status=Status.WITHDRAWN, actor=None, comment=comment, system=True
+        child = application_transition_locked(
+            application=child, to_status=Status.WITHDRAWN, actor=None, comment=comment, system=True
         )
         _tell_department_withdrawn(child, parent=parent, reason=move.comment)
 
@@ -575,6 +577,18 @@ def application_transition(
     """
     with transaction.atomic():
         application = application_lock(application_id=application_id, to_status=to_status)
+        return application_transition_locked(
+            application=application, to_status=to_status, actor=actor, comment=comment, system=system
+        )
+
+
+def application_transition_locked(
+    *, application: Application, to_status: str, actor, comment: str = "", system: bool = False
+) -> Application:
+    """:func:`application_transition` for a caller that already locked the case in its open
+    transaction, through :func:`application_lock` (which keeps the parent-first order), so
+    the row is not locked and read a second time."""
+    with transaction.atomic():
         if application.status == to_status:
             return application
         role = transition_check(application=application, to_status=to_status, actor=actor, system=system)

@@ -16,7 +16,7 @@ from common.exceptions import ApplicationError
 from .constants import Status
 from .models import Application, ResultDocument
 from .selectors import official_may_process
-from .services import application_lock, application_transition
+from .services import application_lock, application_transition_locked
 from .uploads import check_upload, save_with_file
 
 
@@ -43,15 +43,16 @@ def application_decide(
         if checked.content_type != "application/pdf":
             raise ApplicationError(_("办理结果须为PDF文件。"), code="result_not_pdf")
     with transaction.atomic():
-        current = Application.objects.filter(pk=application_id).first()
-        if current is not None:
+        try:
             current = application_lock(application_id=application_id, to_status=to_status)
+        except Application.DoesNotExist:
+            current = None
         if current is None or not official_may_process(user=actor, application=current):
             raise ApplicationError(_("该办件不属于您所在的部门。"), code="not_your_department", status=403)
         if current.status == to_status:
             return Decision(application=current, changed=False)
-        application = application_transition(
-            application_id=application_id, to_status=to_status, actor=actor, comment=comment
+        application = application_transition_locked(
+            application=current, to_status=to_status, actor=actor, comment=comment
         )
         result = None
         if checked is not None:

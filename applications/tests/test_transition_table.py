@@ -296,7 +296,8 @@ def _status_writes(tree: ast.AST) -> list[tuple[int, str]]:
 
 
 def test_no_code_writes_a_case_status_outside_the_transition_function():
-    """Grep by syntax: in the applications app, only application_transition assigns a status."""
+    """Grep by syntax: in the applications app, only the transition function assigns a status
+    (application_transition locks the case and hands it to application_transition_locked)."""
     writes = {}
     for path in APPLICATIONS_DIR.rglob("*.py"):
         relative = path.relative_to(APPLICATIONS_DIR)
@@ -305,7 +306,7 @@ def test_no_code_writes_a_case_status_outside_the_transition_function():
         for line, function in _status_writes(ast.parse(path.read_text(), filename=str(path))):
             writes.setdefault(str(relative), []).append((line, function))
     assert {name: [fn for _line, fn in found] for name, found in writes.items()} == {
-        "services.py": ["application_transition"]
+        "services.py": ["application_transition_locked"]
     }
 
 
