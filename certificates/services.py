@@ -9,6 +9,7 @@ import datetime
 import logging
 import secrets
 import uuid
+from functools import cache
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
@@ -139,14 +140,18 @@ def certificates_issue_for_decision(decision: CaseDecision) -> list[Certificate]
         for ctype in CertificateType.objects.select_related("department").order_by("code")
         if decision.service_code in ctype.issued_by_items
     ]
+
+    @cache  # one lookup per kind of holder, however many types the item issues
+    def holder_of(kind: str) -> dict:
+        if kind == HolderKind.ENTERPRISE:
+            return {"holder_enterprise": Enterprise.objects.get(pk=decision.enterprise_id)}
+        # A personal certificate belongs to whom the case is for, not to a proxy who applied for them.
+        return {"holder_user": User.objects.get(pk=decision.principal_user_id or decision.applicant_id)}
+
     for ctype in types:
-        if ctype.holder_kind == HolderKind.ENTERPRISE:
-            if decision.enterprise_id is None:
-                continue
-            holder = {"holder_enterprise": Enterprise.objects.get(pk=decision.enterprise_id)}
-        else:
-            # A personal certificate belongs to whom the case is for, not to a proxy who applied for them.
-            holder = {"holder_user": User.objects.get(pk=decision.principal_user_id or decision.applicant_id)}
+        if ctype.holder_kind == HolderKind.ENTERPRISE and decision.enterprise_id is None:
+            continue
+        holder = holder_of(ctype.holder_kind)
         issued.append(
             certificate_issue(
                 ctype=ctype,
