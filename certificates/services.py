@@ -191,12 +191,23 @@ def _notify_holder(certificate: Certificate, *, template: str, reason: str = "")
         )
 
 
-def _transition(*, certificate_id: int, to_status: str, actor, reason: str) -> tuple[Certificate, bool]:
+def _official_transition(
+    *, certificate_id: int, to_status: str, actor, reason: str, reason_missing: str, not_yours: str
+) -> tuple[Certificate, bool]:
+    """An official's revocation or supersession: a reason, the issuing department, then the table.
+
+    The row is locked before the department is checked, so it is read once. Returns the
+    certificate and whether it changed (asking again for its current status changes nothing).
+    """
+    if not reason:
+        raise ApplicationError(reason_missing, code="reason_required")
     certificate = (
         Certificate.objects.select_for_update(of=("self",))
         .select_related("type", "type__department", "holder_user", "holder_enterprise")
         .get(pk=certificate_id)
     )
+    if not official_may_manage(user=actor, certificate=certificate):
+        raise ApplicationError(not_yours, code="not_your_department", status=403)
     if certificate.status == to_status:
         return certificate, False
     if (certificate.status, to_status) not in ALLOWED_TRANSITIONS:
@@ -230,14 +241,14 @@ def official_may_manage(*, user, certificate: Certificate) -> bool:
 
 def certificate_revoke(*, certificate_id: int, actor, reason: str) -> Certificate:
     reason = (reason or "").strip()
-    if not reason:
-        raise ApplicationError(_("请填写吊销原因。"), code="reason_required")
     with transaction.atomic():
-        certificate = Certificate.objects.select_related("type").get(pk=certificate_id)
-        if not official_may_manage(user=actor, certificate=certificate):
-            raise ApplicationError(_("只有发证部门的工作人员可以吊销该证照。"), code="not_your_department", status=403)
-        certificate, changed = _transition(
-            certificate_id=certificate_id, to_status=CertificateStatus.REVOKED, actor=actor, reason=reason
+        certificate, changed = _official_transition(
+            certificate_id=certificate_id,
+            to_status=CertificateStatus.REVOKED,
+            actor=actor,
+            reason=reason,
+            reason_missing=_("请填写吊销原因。"),
+            not_yours=_("只有发证部门的工作人员可以吊销该证照。"),
         )
         if changed:
             _notify_holder(certificate, template="certificates.revoked", reason=reason)
@@ -247,14 +258,14 @@ def certificate_revoke(*, certificate_id: int, actor, reason: str) -> Certificat
 def certificate_supersede(*, certificate_id: int, actor, reason: str, fields: dict | None = None) -> Certificate:
     """Replace a certificate by a new one (换发) with ``fields`` changed; returns the new certificate."""
     reason = (reason or "").strip()
-    if not reason:
-        raise ApplicationError(_("请填写换发原因。"), code="reason_required")
     with transaction.atomic():
-        old = Certificate.objects.select_related("type").get(pk=certificate_id)
-        if not official_may_manage(user=actor, certificate=old):
-            raise ApplicationError(_("只有发证部门的工作人员可以换发该证照。"), code="not_your_department", status=403)
-        old, changed = _transition(
-            certificate_id=certificate_id, to_status=CertificateStatus.SUPERSEDED, actor=actor, reason=reason
+        old, changed = _official_transition(
+            certificate_id=certificate_id,
+            to_status=CertificateStatus.SUPERSEDED,
+            actor=actor,
+            reason=reason,
+            reason_missing=_("请填写换发原因。"),
+            not_yours=_("只有发证部门的工作人员可以换发该证照。"),
         )
         if not changed:
             return old.superseded_by
