@@ -85,7 +85,62 @@ class DisposableRedis:
         shutil.rmtree(self.directory, ignore_errors=True)
 
 
-class CeleryWorkerProcess:
+class _CeleryProcess:
+    """A ``celery -A config …`` subprocess in its own process group, logging to a temporary file."""
+
+    log_prefix = "tongban-celery-"
+
+    def __init__(self, *, broker_url: str, extra_env: dict | None = None):
+        self.broker_url = broker_url
+        self.extra_env = extra_env or {}
+        self.process: subprocess.Popen | None = None
+        self.log_path = Path(tempfile.mkstemp(prefix=self.log_prefix, suffix=".log")[1])
+
+    def _spawn(self, arguments: list[str], **env) -> None:
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "config.settings.test",
+            "REDIS_URL": self.broker_url,
+            "CELERY_BROKER_URL": self.broker_url,
+            "CELERY_RESULT_BACKEND": self.broker_url,
+            **env,
+            **self.extra_env,
+        }
+        with self.log_path.open("wb") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "celery", "-A", "config", *arguments],
+                cwd=BASE_DIR,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                # Its own process group, so a drill can kill the process and its children at once.
+                start_new_session=True,
+            )
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def signal_group(self, signum: int) -> None:
+        """Send ``signum`` to the process and its children (``SIGKILL``: a crash)."""
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signum)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=5)
+        if self.process is not None:
+            # Children left behind by a killed process (a worker's pool) go too.
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.process.pid, signal.SIGKILL)
+        self.process = None
+
+
+class CeleryWorkerProcess(_CeleryProcess):
     """``celery -A config worker`` in a subprocess, consuming a private queue.
 
     :param database_name: the test database the worker must use (pytest-django
@@ -95,58 +150,30 @@ class CeleryWorkerProcess:
     """
 
     def __init__(self, *, database_url: str, broker_url: str, extra_env: dict | None = None, pool: str = "solo"):
+        super().__init__(broker_url=broker_url, extra_env=extra_env)
         self.pool = pool
         self.queue = f"test-{uuid.uuid4().hex[:12]}"
         self.hostname = f"{self.queue}@%h"
         self.database_url = database_url
-        self.broker_url = broker_url
-        self.extra_env = extra_env or {}
-        self.process: subprocess.Popen | None = None
-        self.log_path = Path(tempfile.mkstemp(prefix="tongban-celery-", suffix=".log")[1])
 
     def start(self) -> None:
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "config.settings.test",
-            "TEST_DATABASE_URL": self.database_url,
-            "REDIS_URL": self.broker_url,
-            "CELERY_BROKER_URL": self.broker_url,
-            "CELERY_RESULT_BACKEND": self.broker_url,
-            **self.extra_env,
-        }
-        with self.log_path.open("wb") as log:
-            self.process = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "celery",
-                    "-A",
-                    "config",
-                    "worker",
-                    "--pool",
-                    self.pool,
-                    *(["--concurrency", "2"] if self.pool == "prefork" else []),
-                    "--queues",
-                    self.queue,
-                    "--hostname",
-                    self.hostname,
-                    # prefork runs as production does (gossip, mingle, heartbeat on).
-                    *(["--without-gossip", "--without-mingle", "--without-heartbeat"] if self.pool == "solo" else []),
-                    "--loglevel",
-                    "INFO",
-                ],
-                cwd=BASE_DIR,
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                # Its own process group, so a drill can kill the worker and its pool at once.
-                start_new_session=True,
-            )
-
-    def signal_group(self, signum: int) -> None:
-        """Send ``signum`` to the worker and its pool processes (``SIGKILL``: a crash)."""
-        if self.process is not None and self.process.poll() is None:
-            os.killpg(self.process.pid, signum)
+        self._spawn(
+            [
+                "worker",
+                "--pool",
+                self.pool,
+                *(["--concurrency", "2"] if self.pool == "prefork" else []),
+                "--queues",
+                self.queue,
+                "--hostname",
+                self.hostname,
+                # prefork runs as production does (gossip, mingle, heartbeat on).
+                *(["--without-gossip", "--without-mingle", "--without-heartbeat"] if self.pool == "solo" else []),
+                "--loglevel",
+                "INFO",
+            ],
+            TEST_DATABASE_URL=self.database_url,
+        )
 
     def wait_until_ready(self, timeout: float = 180) -> None:
         """Block until the worker logs that it is consuming (slow on a loaded machine)."""
@@ -159,64 +186,19 @@ class CeleryWorkerProcess:
             time.sleep(0.2)
         raise RuntimeError(f"Celery worker not ready after {timeout} s:\n{self.log()}")
 
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")
 
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=5)
-        if self.process is not None:
-            # Pool processes left behind by a killed worker go too.
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(self.process.pid, signal.SIGKILL)
-        self.process = None
-
-
-class CeleryBeatProcess:
+class CeleryBeatProcess(_CeleryProcess):
     """``celery -A config beat`` in a subprocess with its own schedule file; the
     scheduler is the settings' (``common.beat.SingleBeatScheduler``)."""
 
+    log_prefix = "tongban-beat-"
+
     def __init__(self, *, broker_url: str, schedule_path: Path, extra_env: dict | None = None):
-        self.broker_url = broker_url
+        super().__init__(broker_url=broker_url, extra_env=extra_env)
         self.schedule_path = schedule_path
-        self.extra_env = extra_env or {}
-        self.process: subprocess.Popen | None = None
-        self.log_path = Path(tempfile.mkstemp(prefix="tongban-beat-", suffix=".log")[1])
 
     def start(self) -> None:
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "config.settings.test",
-            "REDIS_URL": self.broker_url,
-            "CELERY_BROKER_URL": self.broker_url,
-            "CELERY_RESULT_BACKEND": self.broker_url,
-            **self.extra_env,
-        }
-        with self.log_path.open("wb") as log:
-            self.process = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "celery",
-                    "-A",
-                    "config",
-                    "beat",
-                    "--loglevel",
-                    "INFO",
-                    "-s",
-                    self.schedule_path,
-                ],
-                cwd=BASE_DIR,
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+        self._spawn(["beat", "--loglevel", "INFO", "-s", str(self.schedule_path)])
 
     @property
     def pid(self) -> int:
@@ -224,20 +206,8 @@ class CeleryBeatProcess:
             raise RuntimeError("beat is not running")
         return self.process.pid
 
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")
-
     def kill(self) -> None:
         """``SIGKILL``: a crash, leaving its lock to expire."""
         if self.process is not None and self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(timeout=10)
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.kill()
-        self.process = None
