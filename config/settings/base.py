@@ -252,11 +252,14 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "inte
 # ------------------------------------------------------------------------------
 # Argon2id with OWASP's minimum parameters (identity/hashers.py) first; the others
 # verify older hashes, which are re-hashed with Argon2id at the next sign-in.
+# Django's own Argon2PasswordHasher is deliberately absent: it shares the algorithm
+# name "argon2", and Django looks hashers up by that name with the last one listed
+# winning, so it would shadow ours. Ours verifies any argon2 hash, whatever its
+# parameters, since they are read from the hash itself.
 PASSWORD_HASHERS = [
     "identity.hashers.Argon2idPasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
     "django.contrib.auth.hashers.ScryptPasswordHasher",
 ]
