@@ -372,7 +372,8 @@ CONTENT_SECURITY_POLICY = {
 # Django REST framework and OpenAPI
 # ------------------------------------------------------------------------------
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # drf-spectacular's, adding the 429 of throttled operations (common/openapi.py).
+    "DEFAULT_SCHEMA_CLASS": "common.openapi.ProblemAutoSchema",
     "EXCEPTION_HANDLER": "common.api.problem_exception_handler",
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Partner systems send OAuth2 bearer tokens; the session serves our own pages.
