@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from common.crypto import EncryptedTextField
-from common.models import TimeStampedModel
+from common.models import SigningKeyBase, TimeStampedModel
 from common.storage import get_private_storage
 
 from .constants import CertificateStatus, HolderKind, Outcome, ShareRecipientKind, UseKind
@@ -61,24 +61,16 @@ class CertificateType(TimeStampedModel):
         return [f["key"] for f in self.fields if f.get("public")]
 
 
-class SigningKey(models.Model):
+class SigningKey(SigningKeyBase):
     """An Ed25519 key that signs certificate contents. The newest unretired key
     signs; retired keys stay published in the JWKS forever, since certificates
     they signed stay valid."""
 
-    kid = models.CharField(max_length=64, unique=True)
-    private_key = EncryptedTextField(editable=False)
     public_key = models.CharField(max_length=64, editable=False, help_text="raw public key, base64url")
-    created_at = models.DateTimeField(default=timezone.now)
-    retired_at = models.DateTimeField(null=True, blank=True)
 
-    class Meta:
+    class Meta(SigningKeyBase.Meta):
         verbose_name = _("证照签名密钥")
         verbose_name_plural = _("证照签名密钥")
-        ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return self.kid
 
 
 class DocumentSigningCredential(models.Model):

@@ -3,7 +3,9 @@
 One drf-spectacular postprocessing hook, so no view has to repeat them: every operation can answer 401 (an
 invalid or revoked bearer token is refused even where anonymous callers are welcome); an operation that asks
 for OAuth2 scopes can answer 403 ``insufficient_scope``; one that takes a body can answer 400; one addressed
-by a path parameter can answer 404. A response a view declares itself is kept as it is.
+by a path parameter can answer 404. A response a view declares itself is kept, and a 4xx it declares with a
+description only gets the problem+json body every API error has. Which operations are throttled only the view
+knows, so :class:`ProblemAutoSchema` (the ``DEFAULT_SCHEMA_CLASS``) adds their 429.
 
 What only some operations answer (409 for a parallel submit, 422 for a reused ``Idempotency-Key``, 410
 for a withdrawn share …) each view declares with :func:`problem_responses`, one :class:`Problem` per
@@ -14,6 +16,7 @@ for a withdrawn share …) each view declares with :func:`problem_responses`, on
 
 from dataclasses import dataclass
 
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse
 
 from .problems import PROBLEM_CONTENT_TYPE, problem_body
@@ -36,6 +39,7 @@ _DESCRIPTIONS = {
     401: 'problem+json: no valid bearer token (`WWW-Authenticate: Bearer error="invalid_token"`)',
     403: "problem+json: `insufficient_scope` (naming the scope) or not allowed",
     404: "problem+json: no such object, or not yours",
+    429: "problem+json: `throttled`, too many requests (`Retry-After` gives the seconds to wait)",
 }
 _WRITES = {"post", "put", "patch"}
 
@@ -83,6 +87,16 @@ def _problem(status: int) -> dict:
     }
 
 
+class ProblemAutoSchema(AutoSchema):
+    """drf-spectacular's ``AutoSchema``, stating the 429 of every throttled operation."""
+
+    def get_operation(self, *args, **kwargs):
+        operation = super().get_operation(*args, **kwargs)
+        if operation and self.view.get_throttles():
+            operation["responses"].setdefault("429", _problem(429))
+        return operation
+
+
 def problem_responses_hook(result, generator, request, public):
     """drf-spectacular ``POSTPROCESSING_HOOKS`` entry: add the problem responses each operation can give."""
     result.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
@@ -99,7 +113,11 @@ def problem_responses_hook(result, generator, request, public):
                 statuses.append(404)
             for status in statuses:
                 operation["responses"].setdefault(str(status), _problem(status))
-            for response in operation["responses"].values():
+            for status, response in operation["responses"].items():
+                if str(status).startswith("4") and not response.get("content"):
+                    # Every API error is problem+json (common.api), also where a view described only why.
+                    response["content"] = {PROBLEM_CONTENT_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+                    continue
                 # Declared problems share the one component instead of an inline copy each.
                 problem = (response.get("content") or {}).get(PROBLEM_CONTENT_TYPE)
                 if problem is not None and problem.get("schema") == PROBLEM_SCHEMA:

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from common.crypto import EncryptedTextField
-from common.models import TimeStampedModel
+from common.models import SigningKeyBase, TimeStampedModel
 
 from .constants import AssuranceLevel, PersonalDataField, SmsPurpose, VerificationOutcome
 
@@ -417,23 +417,15 @@ class ActingRecord(models.Model):
         return f"{self.actor_id} {self.action}"
 
 
-class EidSigningKey(models.Model):
+class EidSigningKey(SigningKeyBase):
     """An Ed25519 key that signs e-ID tokens. The newest active key signs; retired
     keys stay in the JWKS until every token they signed has expired."""
 
-    kid = models.CharField(max_length=64, unique=True)
-    private_key = EncryptedTextField(editable=False)
     public_jwk = models.JSONField(editable=False)
-    created_at = models.DateTimeField(default=timezone.now)
-    retired_at = models.DateTimeField(null=True, blank=True)
 
-    class Meta:
+    class Meta(SigningKeyBase.Meta):
         verbose_name = _("电子凭证签名密钥")
         verbose_name_plural = _("电子凭证签名密钥")
-        ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return self.kid
 
 
 class EidToken(models.Model):

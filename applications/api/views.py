@@ -4,7 +4,7 @@ with OAuth2 (authorization code). Scope ``applications:read``."""
 from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import CursorPagination
@@ -114,14 +114,25 @@ class DraftCreate(_DraftBase):
     Whom it is for goes through the same check as the pages: ``enterprise`` (USCC) for an
     enterprise service, ``principal`` (ID number) for a family proxy, neither for oneself.
     Refusals are problem+json: 403 ``not_mandated``, 403 ``enterprise_unverified``,
-    400 ``enterprise_required`` when an enterprise service names no enterprise."""
+    400 ``enterprise_required`` when an enterprise service names no enterprise, 400
+    ``principal_not_allowed`` for an enterprise on a personal service or both principals at once."""
 
     @extend_schema(
         request=DraftCreateInput,
         responses={
             201: DraftSerializer,
-            400: OpenApiResponse(description="problem+json: invalid input, or `enterprise_required`"),
-            403: OpenApiResponse(description="problem+json: `not_mandated` or `enterprise_unverified`"),
+            **problem_responses(
+                Problem(400, "invalid", "提交的数据有误，请检查后重试。"),
+                Problem(400, "enterprise_required", "该事项由企业申请，请选择您代表的企业。"),
+                Problem(400, "principal_not_allowed", "请只选择一个办理对象。"),
+                Problem(403, "insufficient_scope", "访问令牌缺少所需的权限范围：applications:write"),
+                Problem(403, "not_mandated", "您没有代为办理该事项的授权，或授权已过期、已撤销。"),
+                Problem(
+                    403,
+                    "enterprise_unverified",
+                    "该企业尚未通过登记核验，暂不能为其办理业务。请法定代表人在“我的企业”中完成核验。",
+                ),
+            ),
         },
     )
     def post(self, request, version=None):

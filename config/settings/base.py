@@ -252,11 +252,14 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "inte
 # ------------------------------------------------------------------------------
 # Argon2id with OWASP's minimum parameters (identity/hashers.py) first; the others
 # verify older hashes, which are re-hashed with Argon2id at the next sign-in.
+# Django's own Argon2PasswordHasher is deliberately absent: it shares the algorithm
+# name "argon2", and Django looks hashers up by that name with the last one listed
+# winning, so it would shadow ours. Ours verifies any argon2 hash, whatever its
+# parameters, since they are read from the hash itself.
 PASSWORD_HASHERS = [
     "identity.hashers.Argon2idPasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
     "django.contrib.auth.hashers.ScryptPasswordHasher",
 ]
@@ -369,7 +372,8 @@ CONTENT_SECURITY_POLICY = {
 # Django REST framework and OpenAPI
 # ------------------------------------------------------------------------------
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # drf-spectacular's, adding the 429 of throttled operations (common/openapi.py).
+    "DEFAULT_SCHEMA_CLASS": "common.openapi.ProblemAutoSchema",
     "EXCEPTION_HANDLER": "common.api.problem_exception_handler",
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Partner systems send OAuth2 bearer tokens; the session serves our own pages.

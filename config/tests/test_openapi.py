@@ -1,9 +1,25 @@
 """Every API operation states its scopes and the problem+json errors it can answer."""
 
+import re
+
 import pytest
 import yaml
+from django.urls import resolve
 
 pytestmark = pytest.mark.django_db
+
+# Operations anyone may call without a token, each with the reason it is public.
+PUBLIC_OPERATIONS = {
+    ("get", "/api/v1/certificates/jwks.json"): "the public keys anyone needs to check a certificate's signature",
+    ("get", "/api/v1/eid/jwks.json"): "the public keys anyone needs to check an e-ID token's signature",
+    (
+        "get",
+        "/api/v1/services/",
+    ): "the published catalogue is public; throttled per address (a token raises the rate)",
+    ("get", "/api/v1/services/{code}/"): "a published service guide is public; throttled like the list",
+    ("get", "/api/v1/departments/"): "the public catalogue's departments; throttled like the list",
+    ("get", "/api/v1/topics/"): "the public catalogue's topics; throttled like the list",
+}
 
 
 def _operations(client):
@@ -35,14 +51,46 @@ def test_every_operation_states_its_problem_responses(client):
 def test_every_operation_that_needs_a_token_names_its_scope_and_its_403(client):
     _schema, operations = _operations(client)
     protected = [
-        (method, path, operation)
-        for method, path, operation in operations
-        if not path.endswith("jwks.json")
-        and path not in {"/api/v1/services/", "/api/v1/services/{code}/"}
-        and path not in {"/api/v1/departments/", "/api/v1/topics/"}
+        (method, path, operation) for method, path, operation in operations if (method, path) not in PUBLIC_OPERATIONS
     ]
     assert protected
     for method, path, operation in protected:
         scopes = [scope for requirement in operation["security"] for scope in requirement.get("oauth2", [])]
         assert scopes, (method, path)
         assert "403" in operation["responses"], (method, path)
+
+
+def test_every_api_operation_names_its_scope_or_why_it_is_public_and_answers_4xx_as_problem_json(client):
+    _schema, operations = _operations(client)
+    api_operations = [(method, path, operation) for method, path, operation in operations if path.startswith("/api/")]
+    assert len(api_operations) == len(operations) >= 19
+    assert set(PUBLIC_OPERATIONS) <= {(method, path) for method, path, _operation in api_operations}
+    for method, path, operation in api_operations:
+        security = operation.get("security") or []
+        scopes = [scope for requirement in security for scope in requirement.get("oauth2", [])]
+        if (method, path) in PUBLIC_OPERATIONS:
+            assert {} in security, (method, path, "public, so callable without credentials")
+        else:
+            assert scopes, (method, path, "neither an OAuth2 scope nor listed as public")
+            assert {} not in security, (method, path, "needs a scope, yet allows anonymous calls")
+        for status, response in operation["responses"].items():
+            if str(status).startswith("4"):
+                assert "application/problem+json" in (response.get("content") or {}), (method, path, status)
+
+
+def test_every_throttled_operation_declares_its_429_as_problem_json(client):
+    _schema, operations = _operations(client)
+    throttled = set()
+    for method, path, operation in operations:
+        view = resolve(re.sub(r"\{[^}]+\}", "1", path)).func.cls
+        if view().get_throttles():
+            throttled.add((method, path))
+            assert "application/problem+json" in operation["responses"]["429"]["content"], (method, path)
+        else:
+            assert "429" not in operation["responses"], (method, path)
+    assert throttled == {
+        ("get", "/api/v1/services/"),
+        ("get", "/api/v1/services/{code}/"),
+        ("get", "/api/v1/departments/"),
+        ("get", "/api/v1/topics/"),
+    }

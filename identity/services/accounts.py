@@ -4,7 +4,9 @@ import hashlib
 import hmac
 import secrets
 from datetime import timedelta
+from http import HTTPStatus
 
+import redis
 from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.sessions.backends.base import SessionBase
@@ -42,6 +44,25 @@ def _check_sms_rate_limits(*, mobile: str, client_ip: str | None) -> None:
                 raise ApplicationError(_("验证码发送过于频繁，请稍后再试。"), code="sms_rate_limited", status=429)
 
 
+def _cooldown_started(mobile: str) -> bool:
+    """Start the per-number cooldown; False if one is running already.
+
+    Without the cooldown store no code is sent (the limit must hold), but the
+    resident did nothing wrong, so that is a 503, not a 429. django-redis with
+    ``IGNORE_EXCEPTIONS`` answers ``None`` instead of a bool when Redis is
+    unreachable; without it the connection error itself arrives.
+    """
+    try:
+        added = cache.add(f"sms-cooldown:{mobile}", 1, timeout=settings.SMS_RATE_LIMITS_PER_MOBILE[0][1])
+    except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError):
+        added = None
+    if added is None:
+        raise ApplicationError(
+            _("服务暂时不可用，请稍后再试。"), code="sms_rate_limit_unavailable", status=HTTPStatus.SERVICE_UNAVAILABLE
+        )
+    return added
+
+
 def sms_code_send(*, mobile: str, purpose: str, client_ip: str | None) -> SmsCode:
     """Create a one-time code for ``mobile`` and send it after commit.
 
@@ -55,7 +76,7 @@ def sms_code_send(*, mobile: str, purpose: str, client_ip: str | None) -> SmsCod
     purpose = SmsPurpose(purpose)
     # An atomic cache add decides between two simultaneous requests for the same
     # number; the table counts below enforce the longer windows.
-    if not cache.add(f"sms-cooldown:{mobile}", 1, timeout=settings.SMS_RATE_LIMITS_PER_MOBILE[0][1]):
+    if not _cooldown_started(mobile):
         raise ApplicationError(_("验证码发送过于频繁，请稍后再试。"), code="sms_rate_limited", status=429)
     with transaction.atomic():
         _check_sms_rate_limits(mobile=mobile, client_ip=client_ip)

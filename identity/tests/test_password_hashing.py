@@ -8,9 +8,10 @@ import time
 
 import pytest
 from argon2 import PasswordHasher, Type, extract_parameters
-from django.contrib.auth.hashers import make_password
+from django.contrib.auth.hashers import check_password, identify_hasher, make_password
 
 from config.settings import base
+from identity.hashers import Argon2idPasswordHasher
 
 from .factories import PASSWORD, UserFactory
 
@@ -61,3 +62,21 @@ def test_hashing_a_password_takes_well_under_a_second_of_cpu():
     elapsed = time.process_time() - started
     assert encoded.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")
     assert elapsed < 0.5, f"{elapsed:.3f} s of CPU per hash"
+
+
+def test_the_argon2_algorithm_name_means_our_hasher_with_our_parameters():
+    # Django looks hashers up by algorithm name, the last listed winning; a second
+    # "argon2" hasher (Django's own, 100 MiB and 8 lanes) once shadowed ours there.
+    encoded = make_password(PASSWORD, hasher="argon2")
+
+    assert isinstance(identify_hasher(encoded), Argon2idPasswordHasher)
+    parameters = _argon2_parameters(encoded)
+    assert parameters.type is Type.ID
+    assert (parameters.memory_cost, parameters.time_cost, parameters.parallelism) == (19 * 1024, 2, 1)
+
+
+def test_a_hash_made_by_django_default_argon2_hasher_still_verifies():
+    encoded = "argon2" + PasswordHasher(memory_cost=102400, time_cost=2, parallelism=8).hash(PASSWORD)
+
+    assert check_password(PASSWORD, encoded)
+    assert not check_password(PASSWORD + "x", encoded)

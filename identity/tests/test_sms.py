@@ -1,10 +1,13 @@
+import copy
 import json
 from datetime import timedelta
 from urllib.parse import parse_qs, urlparse
 
 import httpx
 import pytest
+from django.conf import settings
 from django.core.cache import cache
+from django.test import override_settings
 from django.utils import timezone
 
 from common import sms
@@ -129,6 +132,52 @@ def test_sms_login_through_the_pages(client, django_capture_on_commit_callbacks)
     replay = client.post("/account/login/sms/", {"mobile": MOBILE, "sms_code": code})
     assert replay.status_code == 400
     assert "_auth_user_id" not in client.session
+
+
+# --- The cooldown store (Redis) down ----------------------------------------------
+
+
+@pytest.fixture
+def cooldown_store_down(disposable_redis):
+    """The cache on a private Redis, stopped: the cooldown store is unreachable."""
+    caches = copy.deepcopy(settings.CACHES)
+    caches["default"]["LOCATION"] = disposable_redis.url
+    caches["default"]["OPTIONS"].update({"SOCKET_CONNECT_TIMEOUT": 0.5, "SOCKET_TIMEOUT": 0.5})
+    with override_settings(CACHES=caches):
+        disposable_redis.stop()
+        yield disposable_redis
+
+
+def test_with_the_cooldown_store_down_no_code_is_sent_and_the_page_says_503_not_429(client, cooldown_store_down):
+    response = client.post("/account/sms-code/", {"mobile": MOBILE, "purpose": "login"})
+
+    assert response.status_code == 503
+    page = response.content.decode()
+    assert "服务暂时不可用，请稍后再试。" in page
+    assert "过于频繁" not in page
+    assert sms.outbox == []
+    assert not SmsCode.objects.exists()
+
+
+def test_with_the_cooldown_store_down_a_json_caller_gets_problem_json_503(client, cooldown_store_down):
+    response = client.post(
+        "/account/sms-code/", {"mobile": MOBILE, "purpose": "register"}, headers={"accept": "application/json"}
+    )
+
+    assert response.status_code == 503
+    assert response["Content-Type"].startswith("application/problem+json")
+    assert response.json()["code"] == "sms_rate_limit_unavailable"
+    assert not SmsCode.objects.exists()
+
+
+def test_when_the_cooldown_store_is_back_codes_are_sent_again(client, cooldown_store_down):
+    assert client.post("/account/sms-code/", {"mobile": MOBILE, "purpose": "login"}).status_code == 503
+
+    cooldown_store_down.start()
+    response = client.post("/account/sms-code/", {"mobile": MOBILE, "purpose": "login"})
+
+    assert response.status_code == 302
+    assert SmsCode.objects.filter(mobile=MOBILE).count() == 1
 
 
 # --- Alibaba Cloud adapter, against a fake transport ----------------------------

@@ -1,5 +1,7 @@
 """Registration and sign-in pages. Thin: the work happens in identity.services."""
 
+from http import HTTPStatus
+
 from axes.handlers.proxy import AxesProxyHandler
 from django.contrib import messages
 from django.contrib.auth import authenticate, get_user_model, login, logout
@@ -16,6 +18,7 @@ from django_otp import login as otp_login
 from django_otp import match_token
 
 from common.exceptions import ApplicationError
+from common.views import error_response
 
 from ..constants import SmsPurpose
 from ..forms import PasswordLoginForm, RegisterForm, SendSmsCodeForm, SmsLoginForm, TotpForm
@@ -138,15 +141,18 @@ def send_sms_code(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, " ".join(form.errors.get("mobile", [_("请输入11位中国大陆手机号码。")])))
         return redirect(back)
+    request.session[PENDING_MOBILE_KEY] = form.cleaned_data["mobile"]
     try:
         sms_code_send(
             mobile=form.cleaned_data["mobile"], purpose=form.cleaned_data["purpose"], client_ip=client_ip(request)
         )
     except ApplicationError as exc:
+        if exc.status == HTTPStatus.SERVICE_UNAVAILABLE:
+            # Our outage, not the resident's doing: say so with its own status.
+            return error_response(request, exc.status, exc.code, exc.message)
         messages.error(request, exc.message)
     else:
         messages.success(request, _("验证码已发送，10分钟内有效。"))
-    request.session[PENDING_MOBILE_KEY] = form.cleaned_data["mobile"]
     return redirect(back)
 
 
