@@ -251,6 +251,8 @@ class FormParser(html.parser.HTMLParser):
     def __init__(self, form_id: str):
         super().__init__()
         self.form_id, self.inside, self.fields = form_id, False, {}
+        # The first real option of each radio group and select, for a resident who picks one.
+        self.first_choice: dict[str, str] = {}
         self._textarea = self._select = None
 
     def handle_starttag(self, tag, attrs):
@@ -261,6 +263,8 @@ class FormParser(html.parser.HTMLParser):
             return
         name = attrs.get("name")
         if tag == "input" and name and attrs.get("type") not in ("submit", "file", "button"):
+            if attrs.get("type") == "radio":
+                self.first_choice.setdefault(name, attrs.get("value", ""))
             if attrs.get("type") in ("checkbox", "radio") and "checked" not in attrs:
                 return
             self.fields[name] = attrs.get("value", "")
@@ -269,8 +273,11 @@ class FormParser(html.parser.HTMLParser):
             self.fields[name] = ""
         elif tag == "select" and name:
             self._select = name
-        elif tag == "option" and self._select and ("selected" in attrs or self._select not in self.fields):
-            self.fields[self._select] = attrs.get("value", "")
+        elif tag == "option" and self._select:
+            if attrs.get("value"):
+                self.first_choice.setdefault(self._select, attrs["value"])
+            if "selected" in attrs or self._select not in self.fields:
+                self.fields[self._select] = attrs.get("value", "")
 
     def handle_data(self, data):
         if self._textarea:
@@ -364,12 +371,18 @@ class Journey:
             )
         form = FormParser("application-form")
         form.feed(self.call("GET", draft_path).text)
-        fields = {**form.fields, "csrfmiddlewaretoken": self.csrf(), "action": "submit"}
-        fields["address"] = fields.get("address") or f"广州市天河区体育西路{self.number}号"
+        # What a resident types where nothing was prefilled (these accounts have no registry
+        # record): a choice for every choice, a short answer for every empty text field.
+        fields = {**form.first_choice, **{name: value for name, value in form.fields.items() if value}}
+        for name, value in form.fields.items():
+            fields.setdefault(name, value or f"广州市天河区体育西路{self.number}号")
+        fields.update(csrfmiddlewaretoken=self.csrf(), action="submit")
         case = self.call("POST", draft_path, data=fields)
         found = re.search(r"/my/applications/([^/]+)/$", case.url)
         if not found:
-            raise RuntimeError(f"journey {self.number}: not submitted ({case.status_code} {case.url})")
+            alert = re.search(r'role="alert"[^>]*>(.*?)</div>', case.text, re.S)
+            said = re.sub(r"<[^>]+>|\s+", " ", alert.group(1)).strip() if alert else ""
+            raise RuntimeError(f"journey {self.number}: not submitted ({case.status_code} {case.url}) {said}")
         self.case_number = found.group(1)
         order = re.search(r'action="/my/orders/([^/"]+)/pay/"', case.text)
         if not order:
