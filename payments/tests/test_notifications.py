@@ -13,6 +13,7 @@ from payments.contrib.sandbox import services as sandbox
 from payments.models import GatewayTransaction, OrderTransition, Receipt, Refund
 from payments.registry import gateways
 from payments.services import notification_handle, order_events_relay
+from payments.signing import load_private_key
 
 from .helpers import NOTIFY_URL, paid_sandbox_trade, passport_order
 
@@ -62,7 +63,7 @@ def _tampered(params: dict, **changes) -> dict:
 def _resigned(params: dict, **changes) -> dict:
     """Changed and signed again with the sandbox's key: a genuine-looking notification."""
     changed = {key: value for key, value in {**params, **changes}.items() if key not in ("sign", "sign_type")}
-    key = (sandbox.KEYS / "alipay-private.pem").read_bytes()
+    key = load_private_key(sandbox.KEYS / "alipay-private.pem")
     return {**changed, "sign": signing.sign(signing.signing_string(changed), key), "sign_type": "RSA2"}
 
 

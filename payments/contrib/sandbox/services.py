@@ -11,6 +11,7 @@ import secrets
 from pathlib import Path
 
 import httpx
+from cryptography.hazmat.primitives.asymmetric import rsa
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
@@ -19,6 +20,7 @@ from django.utils import timezone
 from ...contrib.alipay import signing
 from ...models import yuan
 from ...money import BEIJING, parse_yuan
+from ...signing import load_private_key, load_public_key
 from .models import SandboxRefund, SandboxTrade
 
 logger = logging.getLogger(__name__)
@@ -38,12 +40,14 @@ def next_retry_countdown(retries_so_far: int) -> int | None:
     return countdown_on(ALIPAY_RETRY_SCHEDULE, retries_so_far)
 
 
-def _private_key() -> bytes:
-    return (KEYS / "alipay-private.pem").read_bytes()
+def _private_key() -> rsa.RSAPrivateKey:
+    """The sandbox's stand-in for Alipay's own key."""
+    return load_private_key(KEYS / "alipay-private.pem")
 
 
-def merchant_public_key() -> bytes:
-    return (KEYS / "merchant-public.pem").read_bytes()
+def merchant_public_key() -> rsa.RSAPublicKey:
+    """The merchant's (our) public key: every gateway the sandbox plays checks our requests with it."""
+    return load_public_key(KEYS / "merchant-public.pem")
 
 
 def _stamp(moment: datetime.datetime | None = None) -> str:

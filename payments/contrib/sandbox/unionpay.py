@@ -2,22 +2,26 @@
 (issued by the sandbox's test middle and root certificates)."""
 
 import base64
+from functools import lru_cache
 
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding
 from django.conf import settings
 from django.utils import timezone
 
 from ...money import BEIJING
+from ...signing import load_private_key, sign_sha256_rsa, verify_sha256_rsa
 from ..unionpay.plugin import signed_digest
-from .services import KEYS, countdown_on
+from .services import KEYS, countdown_on, merchant_public_key
+
+
+@lru_cache(maxsize=1)
+def _sign_cert() -> str:
+    return (KEYS / "unionpay-sign-cert.pem").read_text()
 
 
 def sign(params: dict) -> dict:
-    key = serialization.load_pem_private_key((KEYS / "unionpay-sign-private.pem").read_bytes(), password=None)
-    params = {**params, "signPubKeyCert": (KEYS / "unionpay-sign-cert.pem").read_text()}
-    signature = key.sign(signed_digest(params), padding.PKCS1v15(), hashes.SHA256())
-    return {**params, "signature": base64.b64encode(signature).decode()}
+    params = {**params, "signPubKeyCert": _sign_cert()}
+    key = load_private_key(KEYS / "unionpay-sign-private.pem")
+    return {**params, "signature": sign_sha256_rsa(signed_digest(params), key)}
 
 
 def payment_notification(*, order_id: str, query_id: str, amount_fen: int, resp_code: str = "00") -> dict:
@@ -58,26 +62,12 @@ def next_retry_countdown(retries_so_far: int) -> int | None:
 
 
 def request_is_signed(params: dict) -> bool:
-    import binascii
-
-    from cryptography.exceptions import InvalidSignature
-
     config = settings.PAYMENTS_UNIONPAY
     if params.get("signMethod") != "01" or params.get("certId") != config["CERT_ID"]:
         return False
     if params.get("merId") != config["MER_ID"]:
         return False
-    key = serialization.load_pem_public_key((KEYS / "merchant-public.pem").read_bytes())
-    try:
-        key.verify(
-            base64.b64decode(params.get("signature", ""), validate=True),
-            signed_digest(params),
-            padding.PKCS1v15(),
-            hashes.SHA256(),
-        )
-    except (InvalidSignature, binascii.Error, ValueError):
-        return False
-    return True
+    return verify_sha256_rsa(signed_digest(params), params.get("signature", ""), merchant_public_key())
 
 
 def answer_text(params: dict) -> str:

@@ -7,13 +7,12 @@ import json
 import secrets
 import time
 
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 
 from ...money import BEIJING
-from .services import KEYS, countdown_on
+from ...signing import load_private_key, sign_sha256_rsa, verify_sha256_rsa
+from .services import KEYS, countdown_on, merchant_public_key
 
 SANDBOX_SERIAL = "5157F09EFDC096DE15EBE81A47057A7232F1B8E1"
 
@@ -33,8 +32,7 @@ def encrypt_resource(plain: dict, *, apiv3_key: bytes, associated_data: str = "t
 
 
 def sign(message: bytes) -> str:
-    key = serialization.load_pem_private_key((KEYS / "wechatpay-platform-private.pem").read_bytes(), password=None)
-    return base64.b64encode(key.sign(message, padding.PKCS1v15(), hashes.SHA256())).decode()
+    return sign_sha256_rsa(message, load_private_key(KEYS / "wechatpay-platform-private.pem"))
 
 
 def transaction_notification(
@@ -89,8 +87,6 @@ def next_retry_countdown(retries_so_far: int) -> int | None:
 
 def request_is_signed(*, method: str, url: str, body: bytes, authorization: str, now: float | None = None) -> bool:
     """A merchant request's ``Authorization``: our MCHID, fresh, and signed with the merchant key."""
-    from cryptography.exceptions import InvalidSignature
-
     from ..wechatpay.plugin import parse_authorization, signing_message
 
     fields = parse_authorization(authorization)
@@ -99,16 +95,10 @@ def request_is_signed(*, method: str, url: str, body: bytes, authorization: str,
     try:
         if abs((time.time() if now is None else now) - int(fields.get("timestamp", ""))) > 5 * 60:
             return False
-        key = serialization.load_pem_public_key((KEYS / "merchant-public.pem").read_bytes())
-        key.verify(
-            base64.b64decode(fields.get("signature", ""), validate=True),
-            signing_message(method, url, fields["timestamp"], fields.get("nonce_str", ""), body.decode()),
-            padding.PKCS1v15(),
-            hashes.SHA256(),
-        )
-    except (InvalidSignature, ValueError, KeyError, UnicodeDecodeError):
+        message = signing_message(method, url, fields["timestamp"], fields.get("nonce_str", ""), body.decode())
+    except (ValueError, KeyError, UnicodeDecodeError):
         return False
-    return True
+    return verify_sha256_rsa(message, fields.get("signature", ""), merchant_public_key())
 
 
 def signed_headers(body: bytes) -> dict:
