@@ -9,7 +9,8 @@ import pytest
 from payments.constants import OrderStatus
 from payments.contrib.sandbox import wechatpay as sandbox
 from payments.models import GatewayTransaction, OrderTransition
-from payments.services import FeeLine, order_create, order_start_payment
+
+from .helpers import passport_order
 
 pytestmark = pytest.mark.django_db
 
@@ -17,16 +18,8 @@ URL = "/payments/notify/wechatpay/"
 
 
 @pytest.fixture
-def order(django_user_model):
-    from identity.tests.factories import UserFactory
-
-    user = UserFactory()
-    order = order_create(
-        user=user,
-        subject="普通护照签发",
-        lines=[FeeLine(name="普通护照工本费", amount_fen=12000, legal_basis="发改价格〔2017〕1186号")],
-    )
-    return order_start_payment(order_id=order.pk, user=user, gateway="wechatpay")
+def order():
+    return passport_order(gateway="wechatpay")
 
 
 def _post(client, body: bytes, headers: dict):
