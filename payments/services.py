@@ -32,7 +32,7 @@ from .constants import (
 )
 from .events import OrderEvent, listeners
 from .models import GatewayTransaction, OrderLine, OrderTransition, PaymentOrder, Receipt, Refund
-from .money import BEIJING
+from .money import BEIJING, yuan
 
 logger = logging.getLogger(__name__)
 
@@ -60,8 +60,6 @@ class FeeLine:
 
     @property
     def amount_yuan(self) -> str:
-        from .models import yuan
-
         return yuan(self.amount_fen)
 
 

@@ -30,8 +30,7 @@ from ...base import (
     VerifiedNotification,
 )
 from ...constants import TransactionKind
-from ...models import yuan
-from ...money import BEIJING, parse_yuan
+from ...money import BEIJING, parse_yuan, yuan
 from ...registry import register
 from ...signing import load_private_key, load_public_key
 from . import signing

@@ -18,8 +18,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from ...contrib.alipay import signing
-from ...models import yuan
-from ...money import BEIJING, parse_yuan
+from ...money import BEIJING, parse_yuan, yuan
 from ...signing import load_private_key, load_public_key
 from .models import SandboxRefund, SandboxTrade
 

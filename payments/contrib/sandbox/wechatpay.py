@@ -10,7 +10,7 @@ import time
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 
-from ...money import BEIJING
+from ...money import BEIJING, yuan
 from ...signing import load_private_key, sign_sha256_rsa, verify_sha256_rsa
 from .services import KEYS, countdown_on, merchant_public_key
 
@@ -250,7 +250,6 @@ BILL_HEADER = (
 
 def tradebill(day: datetime.date) -> bytes:
     """The day's trade bill (Asia/Shanghai day) in WeChat Pay's format: a backtick before each field."""
-    from ...models import yuan
     from .models import SandboxRefund, SandboxTrade
 
     config = settings.PAYMENTS_WECHATPAY
