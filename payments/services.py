@@ -32,7 +32,7 @@ from .constants import (
 )
 from .events import OrderEvent, listeners
 from .models import GatewayTransaction, OrderLine, OrderTransition, PaymentOrder, Receipt, Refund
-from .money import BEIJING, yuan
+from .money import beijing_day, yuan
 
 logger = logging.getLogger(__name__)
 
@@ -521,11 +521,11 @@ def reconcile(*, gateway: str, day: datetime.date) -> list:
     from .registry import gateways
 
     lines = gateways[gateway].fetch_statement(day=day)
-    start = datetime.datetime.combine(day, datetime.time.min, tzinfo=BEIJING)
+    start, end = beijing_day(day)
     ours = {
         row.transaction_id: row
         for row in GatewayTransaction.objects.filter(
-            gateway=gateway, created_at__gte=start, created_at__lt=start + datetime.timedelta(days=1)
+            gateway=gateway, created_at__gte=start, created_at__lt=end
         ).select_related("order")
     }
     theirs = {line.transaction_id: line for line in lines}

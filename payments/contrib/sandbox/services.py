@@ -18,7 +18,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from ...contrib.alipay import signing
-from ...money import BEIJING, parse_yuan, yuan
+from ...money import BEIJING, beijing_day, parse_yuan, yuan
 from ...signing import load_private_key, load_public_key
 from .models import SandboxRefund, SandboxTrade
 
@@ -231,8 +231,7 @@ def _refund(app_id: str, biz: dict) -> dict:
 
 def statement_csv(day: datetime.date) -> str:
     """The day's statement (Asia/Shanghai day): payments, then refunds."""
-    start = datetime.datetime.combine(day, datetime.time.min, tzinfo=BEIJING)
-    end = start + datetime.timedelta(days=1)
+    start, end = beijing_day(day)
     rows = ["#支付宝业务明细查询（沙箱 SANDBOX）", "#支付宝交易号,商户订单号,业务类型,金额"]
     for trade in SandboxTrade.objects.filter(paid_at__gte=start, paid_at__lt=end).order_by("paid_at"):
         rows.append(f"{trade.trade_no},{trade.out_trade_no},交易,{yuan(trade.total_fen)}")

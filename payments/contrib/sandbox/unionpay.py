@@ -7,7 +7,7 @@ from functools import lru_cache
 from django.conf import settings
 from django.utils import timezone
 
-from ...money import BEIJING
+from ...money import beijing_day
 from ...signing import load_private_key, sign_sha256_rsa, verify_sha256_rsa
 from ..unionpay.plugin import signed_digest
 from .services import KEYS, countdown_on, merchant_public_key
@@ -199,9 +199,7 @@ def settlement_file(settle_date: str) -> dict:
         day = today
     if day > today:
         day = day.replace(year=day.year - 1)
-    tz = BEIJING
-    start = datetime.datetime.combine(day, datetime.time.min, tzinfo=tz)
-    end = start + datetime.timedelta(days=1)
+    start, end = beijing_day(day)
     rows = [
         f"S22 {t.trade_no} {t.out_trade_no} {t.total_fen:012d}"
         for t in SandboxTrade.objects.filter(provider="unionpay", paid_at__gte=start, paid_at__lt=end)

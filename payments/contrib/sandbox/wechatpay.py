@@ -10,7 +10,7 @@ import time
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 
-from ...money import BEIJING, yuan
+from ...money import BEIJING, beijing_day, yuan
 from ...signing import load_private_key, sign_sha256_rsa, verify_sha256_rsa
 from .services import KEYS, countdown_on, merchant_public_key
 
@@ -253,14 +253,12 @@ def tradebill(day: datetime.date) -> bytes:
     from .models import SandboxRefund, SandboxTrade
 
     config = settings.PAYMENTS_WECHATPAY
-    tz = BEIJING
-    start = datetime.datetime.combine(day, datetime.time.min, tzinfo=tz)
-    end = start + datetime.timedelta(days=1)
+    start, end = beijing_day(day)
     rows = [BILL_HEADER]
 
     def row(moment, trade, state, settle, refund_no="", refund_amount="0.00"):
         fields = [
-            moment.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S"), config["APPID"], config["MCHID"], "0", "",
+            moment.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S"), config["APPID"], config["MCHID"], "0", "",
             trade.trade_no, trade.out_trade_no, "oSandbox0000000000000000000", "MWEB", state, "OTHERS", "CNY",
             settle, "0.00", "", refund_no, refund_amount, "0.00", "ORIGINAL" if refund_no else "",
             "SUCCESS" if refund_no else "", trade.subject.replace(",", "，"), "", "0.00000", "0.60%",
