@@ -8,6 +8,7 @@ import datetime
 import json
 import logging
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -77,16 +78,16 @@ def trade_open(params: dict) -> SandboxTrade:
     return trade
 
 
-def trade_pay(trade: SandboxTrade) -> SandboxTrade:
-    """The payer chose "pay" at the cashier: the trade succeeds and the notification leaves."""
-    from .tasks import deliver_notification
-
+def trade_settle(trade: SandboxTrade, *, waiting: str, paid: str, notify_task) -> SandboxTrade:
+    """The payer chose "pay" at a provider's cashier: a trade still ``waiting`` becomes ``paid``
+    (each provider's own words) and, once that commits, ``notify_task`` posts the notification.
+    Choosing "pay" again changes nothing."""
     with transaction.atomic():
         trade = SandboxTrade.objects.select_for_update().get(pk=trade.pk)
-        if trade.status == "WAIT_BUYER_PAY":
-            trade.status, trade.paid_at = "TRADE_SUCCESS", timezone.now()
+        if trade.status == waiting:
+            trade.status, trade.paid_at = paid, timezone.now()
             trade.save(update_fields=["status", "paid_at"])
-            transaction.on_commit(lambda: _queue(deliver_notification, trade.pk))
+            transaction.on_commit(lambda: _queue(notify_task, trade.pk))
     return trade
 
 
@@ -95,6 +96,32 @@ def _queue(task, trade_id: int) -> None:
         task.delay(trade_id)
     except Exception as exc:
         logger.warning("sandbox notification not queued (%s)", exc.__class__.__name__)
+
+
+def notification_post(
+    *, trade_id: int, transport: httpx.BaseTransport | None, request: Callable, accepted: Callable
+) -> bool:
+    """Post a trade's notification once and count the try; True when ``accepted(response)``.
+    ``request(trade)`` gives the keyword arguments of the POST (its body and headers)."""
+    trade = SandboxTrade.objects.get(pk=trade_id)
+    try:
+        with httpx.Client(transport=transport, timeout=10) as client:
+            response = client.post(trade.notify_url, **request(trade))
+        answered = accepted(response)
+    except httpx.HTTPError as exc:
+        logger.warning("sandbox notification to %s failed: %s", trade.notify_url, exc.__class__.__name__)
+        answered = False
+    SandboxTrade.objects.filter(pk=trade_id).update(
+        notify_attempts=F("notify_attempts") + 1, notified_at=timezone.now() if answered else None
+    )
+    return answered
+
+
+def trade_pay(trade: SandboxTrade) -> SandboxTrade:
+    """The payer chose "pay" at the cashier: the trade succeeds and the notification leaves."""
+    from .tasks import deliver_notification
+
+    return trade_settle(trade, waiting="WAIT_BUYER_PAY", paid="TRADE_SUCCESS", notify_task=deliver_notification)
 
 
 def notification_params(trade: SandboxTrade) -> dict:
@@ -142,18 +169,12 @@ def return_params(trade: SandboxTrade) -> dict:
 
 def notification_deliver(*, trade_id: int, transport: httpx.BaseTransport | None = None) -> bool:
     """Post the notification once; True when the portal answered exactly ``success``."""
-    trade = SandboxTrade.objects.get(pk=trade_id)
-    try:
-        with httpx.Client(transport=transport, timeout=10) as client:
-            response = client.post(trade.notify_url, data=notification_params(trade))
-        accepted = response.status_code == 200 and response.text == "success"
-    except httpx.HTTPError as exc:
-        logger.warning("sandbox notification to %s failed: %s", trade.notify_url, exc.__class__.__name__)
-        accepted = False
-    SandboxTrade.objects.filter(pk=trade_id).update(
-        notify_attempts=F("notify_attempts") + 1, notified_at=timezone.now() if accepted else None
+    return notification_post(
+        trade_id=trade_id,
+        transport=transport,
+        request=lambda trade: {"data": notification_params(trade)},
+        accepted=lambda response: response.status_code == 200 and response.text == "success",
     )
-    return accepted
 
 
 # --- the server-to-server API ---------------------------------------------------------

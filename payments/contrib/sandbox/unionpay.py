@@ -10,7 +10,7 @@ from django.utils import timezone
 from ...money import beijing_day
 from ...signing import load_private_key, sign_sha256_rsa, verify_sha256_rsa
 from ..unionpay.plugin import signed_digest
-from .services import KEYS, countdown_on, merchant_public_key
+from .services import KEYS, countdown_on, merchant_public_key, notification_post, trade_settle
 
 
 @lru_cache(maxsize=1)
@@ -98,39 +98,23 @@ def trade_open(params: dict):
 
 
 def trade_pay(trade):
-    from django.db import transaction
-
-    from .models import SandboxTrade
-    from .services import _queue
     from .tasks import deliver_unionpay_notification
 
-    with transaction.atomic():
-        trade = SandboxTrade.objects.select_for_update().get(pk=trade.pk)
-        if trade.status == "NOTPAY":
-            trade.status, trade.paid_at = "00", timezone.now()
-            trade.save(update_fields=["status", "paid_at"])
-            transaction.on_commit(lambda: _queue(deliver_unionpay_notification, trade.pk))
-    return trade
+    return trade_settle(trade, waiting="NOTPAY", paid="00", notify_task=deliver_unionpay_notification)
 
 
 def notification_deliver(*, trade_id: int, transport=None) -> bool:
     """Post the back-end notification once; UnionPay counts HTTP 200 as received."""
-    import httpx
-    from django.db.models import F
-
-    from .models import SandboxTrade
-
-    trade = SandboxTrade.objects.get(pk=trade_id)
-    params = payment_notification(order_id=trade.out_trade_no, query_id=trade.trade_no, amount_fen=trade.total_fen)
-    try:
-        with httpx.Client(transport=transport, timeout=10) as client:
-            accepted = client.post(trade.notify_url, data=params).status_code == 200
-    except httpx.HTTPError:
-        accepted = False
-    SandboxTrade.objects.filter(pk=trade_id).update(
-        notify_attempts=F("notify_attempts") + 1, notified_at=timezone.now() if accepted else None
+    return notification_post(
+        trade_id=trade_id,
+        transport=transport,
+        request=lambda trade: {
+            "data": payment_notification(
+                order_id=trade.out_trade_no, query_id=trade.trade_no, amount_fen=trade.total_fen
+            )
+        },
+        accepted=lambda response: response.status_code == 200,
     )
-    return accepted
 
 
 def back_answer(path: str, params: dict) -> str:

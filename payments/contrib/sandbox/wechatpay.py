@@ -12,7 +12,7 @@ from django.conf import settings
 
 from ...money import BEIJING, beijing_day, yuan
 from ...signing import load_private_key, sign_sha256_rsa, verify_sha256_rsa
-from .services import KEYS, countdown_on, merchant_public_key
+from .services import KEYS, countdown_on, merchant_public_key, notification_post, trade_settle
 
 SANDBOX_SERIAL = "5157F09EFDC096DE15EBE81A47057A7232F1B8E1"
 
@@ -135,46 +135,26 @@ def trade_open(payload: dict, *, notify_url: str):
 
 def trade_pay(trade):
     """The payer chose "pay": the trade succeeds and the notification leaves (Celery)."""
-    from django.db import transaction
-    from django.utils import timezone
-
-    from .models import SandboxTrade
-    from .services import _queue
     from .tasks import deliver_wechatpay_notification
 
-    with transaction.atomic():
-        trade = SandboxTrade.objects.select_for_update().get(pk=trade.pk)
-        if trade.status == "NOTPAY":
-            trade.status, trade.paid_at = "SUCCESS", timezone.now()
-            trade.save(update_fields=["status", "paid_at"])
-            transaction.on_commit(lambda: _queue(deliver_wechatpay_notification, trade.pk))
-    return trade
+    return trade_settle(trade, waiting="NOTPAY", paid="SUCCESS", notify_task=deliver_wechatpay_notification)
+
+
+def _notification_request(trade) -> dict:
+    body, headers = transaction_notification(
+        out_trade_no=trade.out_trade_no, transaction_id=trade.trade_no, total_fen=trade.total_fen
+    )
+    return {"content": body, "headers": {**headers, "Content-Type": "application/json"}}
 
 
 def notification_deliver(*, trade_id: int, transport=None) -> bool:
     """Post the notification once; True when the portal answered 200 or 204."""
-    import httpx
-    from django.db.models import F
-    from django.utils import timezone
-
-    from .models import SandboxTrade
-
-    trade = SandboxTrade.objects.get(pk=trade_id)
-    body, headers = transaction_notification(
-        out_trade_no=trade.out_trade_no, transaction_id=trade.trade_no, total_fen=trade.total_fen
+    return notification_post(
+        trade_id=trade_id,
+        transport=transport,
+        request=_notification_request,
+        accepted=lambda response: response.status_code in (200, 204),
     )
-    try:
-        with httpx.Client(transport=transport, timeout=10) as client:
-            response = client.post(
-                trade.notify_url, content=body, headers={**headers, "Content-Type": "application/json"}
-            )
-        accepted = response.status_code in (200, 204)
-    except httpx.HTTPError:
-        accepted = False
-    SandboxTrade.objects.filter(pk=trade_id).update(
-        notify_attempts=F("notify_attempts") + 1, notified_at=timezone.now() if accepted else None
-    )
-    return accepted
 
 
 def trade_answer(out_trade_no: str) -> tuple[int, dict]:
