@@ -8,6 +8,7 @@ import pytest
 
 from payments.constants import OrderStatus
 from payments.contrib.sandbox import wechatpay as sandbox
+from payments.contrib.wechatpay.plugin import notification_message
 from payments.models import GatewayTransaction, OrderTransition
 
 from .helpers import passport_order
@@ -73,7 +74,7 @@ def test_tampered_ciphertext_is_refused(client, order):
     tampered = json.dumps(envelope, ensure_ascii=False).encode()
     # Signed again over the tampered body, so only the GCM tag can catch it.
     headers["Wechatpay-Signature"] = sandbox.sign(
-        f"{headers['Wechatpay-Timestamp']}\n{headers['Wechatpay-Nonce']}\n".encode() + tampered + b"\n"
+        notification_message(headers["Wechatpay-Timestamp"], headers["Wechatpay-Nonce"], tampered)
     )
     _assert_refused(_post(client, tampered, headers), order)
 

@@ -12,6 +12,7 @@ from django.conf import settings
 
 from ...money import BEIJING, beijing_day, yuan
 from ...signing import load_private_key, sign_sha256_rsa, verify_sha256_rsa
+from ..wechatpay.plugin import MAX_SKEW_SECONDS, notification_message, parse_authorization, signing_message
 from .services import KEYS, countdown_on, merchant_public_key, notification_post, trade_settle
 
 SANDBOX_SERIAL = "5157F09EFDC096DE15EBE81A47057A7232F1B8E1"
@@ -63,16 +64,7 @@ def transaction_notification(
         },
         ensure_ascii=False,
     ).encode()
-    timestamp = str(int(time.time()) if timestamp is None else int(timestamp))
-    nonce = secrets.token_hex(16)
-    headers = {
-        "Wechatpay-Timestamp": timestamp,
-        "Wechatpay-Nonce": nonce,
-        "Wechatpay-Serial": SANDBOX_SERIAL,
-        "Wechatpay-Signature-Type": "WECHATPAY2-SHA256-RSA2048",
-        "Wechatpay-Signature": sign(f"{timestamp}\n{nonce}\n".encode() + body + b"\n"),
-    }
-    return body, headers
+    return body, {**signed_headers(body, timestamp=timestamp), "Wechatpay-Signature-Type": "WECHATPAY2-SHA256-RSA2048"}
 
 
 # --- the API half: requests verified with the merchant key, answers signed ----------------
@@ -87,13 +79,11 @@ def next_retry_countdown(retries_so_far: int) -> int | None:
 
 def request_is_signed(*, method: str, url: str, body: bytes, authorization: str, now: float | None = None) -> bool:
     """A merchant request's ``Authorization``: our MCHID, fresh, and signed with the merchant key."""
-    from ..wechatpay.plugin import parse_authorization, signing_message
-
     fields = parse_authorization(authorization)
     if fields.get("mchid") != settings.PAYMENTS_WECHATPAY["MCHID"]:
         return False
     try:
-        if abs((time.time() if now is None else now) - int(fields.get("timestamp", ""))) > 5 * 60:
+        if abs((time.time() if now is None else now) - int(fields.get("timestamp", ""))) > MAX_SKEW_SECONDS:
             return False
         message = signing_message(method, url, fields["timestamp"], fields.get("nonce_str", ""), body.decode())
     except (ValueError, KeyError, UnicodeDecodeError):
@@ -101,14 +91,15 @@ def request_is_signed(*, method: str, url: str, body: bytes, authorization: str,
     return verify_sha256_rsa(message, fields.get("signature", ""), merchant_public_key())
 
 
-def signed_headers(body: bytes) -> dict:
-    """The ``Wechatpay-*`` headers WeChat Pay puts on each answer."""
-    timestamp, nonce = str(int(time.time())), secrets.token_hex(16)
+def signed_headers(body: bytes, *, timestamp=None) -> dict:
+    """The ``Wechatpay-*`` headers WeChat Pay puts on each answer and notification (now, unless ``timestamp``)."""
+    timestamp = str(int(time.time()) if timestamp is None else int(timestamp))
+    nonce = secrets.token_hex(16)
     return {
         "Wechatpay-Timestamp": timestamp,
         "Wechatpay-Nonce": nonce,
         "Wechatpay-Serial": SANDBOX_SERIAL,
-        "Wechatpay-Signature": sign(f"{timestamp}\n{nonce}\n".encode() + body + b"\n"),
+        "Wechatpay-Signature": sign(notification_message(timestamp, nonce, body)),
     }
 
 

@@ -65,6 +65,11 @@ def signing_message(method: str, url: str, timestamp: str, nonce: str, body: str
     return f"{method}\n{url}\n{timestamp}\n{nonce}\n{body}\n".encode()
 
 
+def notification_message(timestamp: str, nonce: str, body: bytes) -> bytes:
+    """What a notification's or an answer's ``Wechatpay-Signature`` covers: the **raw** body."""
+    return f"{timestamp}\n{nonce}\n".encode() + body + b"\n"
+
+
 def parse_authorization(value: str) -> dict:
     """The fields of a ``WECHATPAY2-SHA256-RSA2048 k="v",…`` header ({} if malformed)."""
     scheme, _, rest = value.partition(" ")
@@ -110,7 +115,7 @@ class WechatPayGateway(HttpPaymentGateway):
         key_path = self.config["PLATFORM_PUBLIC_KEYS"].get(headers.get("Wechatpay-Serial", ""))
         if key_path is None:
             raise InvalidNotification("unknown platform key serial")
-        message = f"{timestamp}\n{headers.get('Wechatpay-Nonce', '')}\n".encode() + body + b"\n"
+        message = notification_message(str(timestamp), headers.get("Wechatpay-Nonce", ""), body)
         if not verify_sha256_rsa(message, signature, load_public_key(key_path)):
             raise InvalidNotification("bad signature")
 
