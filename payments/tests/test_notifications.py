@@ -7,13 +7,11 @@ from django.test.utils import CaptureQueriesContext
 
 from notifications.models import OutboxMessage
 from payments.constants import OrderStatus
-from payments.contrib.alipay import signing
 from payments.contrib.alipay.plugin import AlipayGateway
 from payments.contrib.sandbox import services as sandbox
 from payments.models import GatewayTransaction, OrderTransition, Receipt, Refund
 from payments.registry import gateways
 from payments.services import notification_handle, order_events_relay
-from payments.signing import load_private_key
 
 from .helpers import NOTIFY_URL, paid_sandbox_trade, passport_order
 
@@ -63,8 +61,7 @@ def _tampered(params: dict, **changes) -> dict:
 def _resigned(params: dict, **changes) -> dict:
     """Changed and signed again with the sandbox's key: a genuine-looking notification."""
     changed = {key: value for key, value in {**params, **changes}.items() if key not in ("sign", "sign_type")}
-    key = load_private_key(sandbox.KEYS / "alipay-private.pem")
-    return {**changed, "sign": signing.sign(signing.signing_string(changed), key), "sign_type": "RSA2"}
+    return sandbox.alipay_signed(changed)
 
 
 @pytest.mark.parametrize(

@@ -50,6 +50,11 @@ def merchant_public_key() -> rsa.RSAPublicKey:
     return load_public_key(KEYS / "merchant-public.pem")
 
 
+def alipay_signed(params: dict) -> dict:
+    """``params`` signed with the sandbox's Alipay key, as Alipay signs what it sends (``sign_type`` unsigned)."""
+    return {**signing.sign_params(params, _private_key()), "sign_type": "RSA2"}
+
+
 def _stamp(moment: datetime.datetime | None = None) -> str:
     return (moment or timezone.now()).astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S")
 
@@ -145,10 +150,7 @@ def notification_params(trade: SandboxTrade) -> dict:
     }
     if trade.refunded_fen:
         params["refund_fee"] = yuan(trade.refunded_fen)
-    params = {key: value for key, value in params.items() if value != ""}
-    params["sign"] = signing.sign(signing.signing_string(params), _private_key())
-    params["sign_type"] = "RSA2"
-    return params
+    return alipay_signed({key: value for key, value in params.items() if value != ""})
 
 
 def return_params(trade: SandboxTrade) -> dict:
@@ -162,9 +164,7 @@ def return_params(trade: SandboxTrade) -> dict:
         "total_amount": yuan(trade.total_fen),
         "seller_id": settings.PAYMENTS_ALIPAY["SELLER_ID"],
     }
-    params["sign"] = signing.sign(signing.signing_string(params), _private_key())
-    params["sign_type"] = "RSA2"
-    return params
+    return alipay_signed(params)
 
 
 def notification_deliver(*, trade_id: int, transport: httpx.BaseTransport | None = None) -> bool:
