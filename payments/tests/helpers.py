@@ -42,6 +42,12 @@ def paid_sandbox_trade(order, *, total_fen: int | None = None, trade_no: str = "
     return sandbox.trade_pay(trade)
 
 
+def sql_statements(captured) -> list[str]:
+    """The SQL a ``CaptureQueriesContext`` saw, without the BEGIN and COMMIT psycopg issues around the
+    order lock's short transaction (transaction control, not work)."""
+    return [q["sql"] for q in captured.captured_queries if q["sql"] not in ("BEGIN", "COMMIT")]
+
+
 class DjangoTransport(httpx.BaseTransport):
     """HTTP into this Django process through the test client (which keeps the test's
     database connection open): the sandbox and the adapter exchange real requests."""

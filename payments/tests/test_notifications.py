@@ -13,7 +13,7 @@ from payments.models import GatewayTransaction, OrderTransition, Receipt, Refund
 from payments.registry import gateways
 from payments.services import notification_handle, order_events_relay
 
-from .helpers import NOTIFY_URL, paid_sandbox_trade, passport_order
+from .helpers import NOTIFY_URL, paid_sandbox_trade, passport_order, sql_statements
 
 pytestmark = pytest.mark.django_db
 
@@ -134,11 +134,6 @@ def test_late_close_never_moves_a_paid_order_back(client):
     assert order.status == OrderStatus.PAID
 
 
-def _statements(captured) -> list[str]:
-    """The queries, without the transaction's own BEGIN and COMMIT."""
-    return [q["sql"] for q in captured if q["sql"] not in ("BEGIN", "COMMIT")]
-
-
 @pytest.mark.django_db(transaction=True)
 def test_a_notification_costs_at_most_four_queries(client):
     order = passport_order()
@@ -153,5 +148,5 @@ def test_a_notification_costs_at_most_four_queries(client):
 
     order.refresh_from_db()
     assert order.status == OrderStatus.PAID
-    assert len(_statements(queries)) <= 4, _statements(queries)
-    assert len(_statements(replay)) == 1
+    assert len(sql_statements(queries)) <= 4, sql_statements(queries)
+    assert len(sql_statements(replay)) == 1
