@@ -70,15 +70,23 @@ def alipay_gateway(request: HttpRequest) -> HttpResponse:
     return _cashier(request, services.trade_open(params))
 
 
+def _choice(request: HttpRequest, trade: SandboxTrade, *, pay, back_to: str, return_params=None) -> HttpResponse:
+    """The payer's choice at the cashier: "pay" settles the trade with ``pay`` and sends the browser back
+    to ``back_to`` (with ``return_params(trade)`` as its query) if that is on this site; otherwise, and
+    for "fail", the failure page."""
+    if request.POST.get("decision") == "pay":
+        trade = pay(trade)
+        if back_to and url_has_allowed_host_and_scheme(back_to, allowed_hosts={request.get_host()}):
+            return HttpResponseRedirect(f"{back_to}?{urlencode(return_params(trade))}" if return_params else back_to)
+    return render(request, "payments_sandbox/cashier_failed.html", {"trade": trade})
+
+
 @require_POST
 def alipay_cashier_decide(request: HttpRequest, trade_no: str) -> HttpResponse:
     trade = get_object_or_404(SandboxTrade, trade_no=trade_no)
-    if request.POST.get("decision") == "pay":
-        trade = services.trade_pay(trade)
-        target = trade.return_url
-        if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-            return HttpResponseRedirect(f"{target}?{urlencode(services.return_params(trade))}")
-    return render(request, "payments_sandbox/cashier_failed.html", {"trade": trade})
+    return _choice(
+        request, trade, pay=services.trade_pay, back_to=trade.return_url, return_params=services.return_params
+    )
 
 
 def alipay_bill(request: HttpRequest, day: str) -> HttpResponse:
@@ -147,12 +155,7 @@ def wechatpay_h5(request: HttpRequest) -> HttpResponse:
 def wechatpay_cashier(request: HttpRequest, trade_no: str) -> HttpResponse:
     trade = get_object_or_404(SandboxTrade, provider="wechatpay", trade_no=trade_no)
     if request.method == "POST":
-        if request.POST.get("decision") == "pay":
-            trade = wechatpay.trade_pay(trade)
-            target = request.POST.get("redirect_url", "")
-            if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-                return HttpResponseRedirect(target)
-        return render(request, "payments_sandbox/cashier_failed.html", {"trade": trade})
+        return _choice(request, trade, pay=wechatpay.trade_pay, back_to=request.POST.get("redirect_url", ""))
     return _cashier(request, trade, redirect_url=request.GET.get("redirect_url", ""))
 
 
@@ -223,12 +226,7 @@ def unionpay_front(request: HttpRequest) -> HttpResponse:
 @require_POST
 def unionpay_cashier_decide(request: HttpRequest, trade_no: str) -> HttpResponse:
     trade = get_object_or_404(SandboxTrade, provider="unionpay", trade_no=trade_no)
-    if request.POST.get("decision") == "pay":
-        trade = unionpay.trade_pay(trade)
-        target = trade.return_url
-        if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-            return HttpResponseRedirect(target)
-    return render(request, "payments_sandbox/cashier_failed.html", {"trade": trade})
+    return _choice(request, trade, pay=unionpay.trade_pay, back_to=trade.return_url)
 
 
 @csrf_exempt  # Server to server, authenticated by the request signature.
