@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from ...money import beijing_day
 from ...signing import load_private_key, sign_sha256_rsa, verify_sha256_rsa
-from ..unionpay.plugin import signed_digest
+from ..unionpay.plugin import PROTOCOL_FIELDS, signed_digest
 from .services import KEYS, countdown_on, merchant_public_key, notification_post, trade_settle
 
 
@@ -27,9 +27,7 @@ def sign(params: dict) -> dict:
 def payment_notification(*, order_id: str, query_id: str, amount_fen: int, resp_code: str = "00") -> dict:
     return sign(
         {
-            "version": "5.1.0",
-            "encoding": "UTF-8",
-            "signMethod": "01",
+            **PROTOCOL_FIELDS,
             "txnType": "01",
             "txnSubType": "01",
             "bizType": "000201",
@@ -72,7 +70,7 @@ def request_is_signed(params: dict) -> bool:
 
 def answer_text(params: dict) -> str:
     """A signed back-end answer, ``k=v&…`` unencoded, as UnionPay sends it."""
-    signed = sign({"version": "5.1.0", "encoding": "UTF-8", "signMethod": "01", **params})
+    signed = sign({**PROTOCOL_FIELDS, **params})
     return "&".join(f"{key}={value}" for key, value in signed.items())
 
 

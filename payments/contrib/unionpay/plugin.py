@@ -57,6 +57,8 @@ from ...signing import load_private_key, sign_sha256_rsa, verify_sha256_rsa
 from ..alipay.signing import signing_string
 
 UNIONPAY_CN = "中国银联股份有限公司"
+# Every message, both ways: interface version 5.1.0, UTF-8, signMethod 01 (SHA256withRSA).
+PROTOCOL_FIELDS = {"version": "5.1.0", "encoding": "UTF-8", "signMethod": "01"}
 
 
 def parse_answer(text: str) -> dict:
@@ -134,13 +136,7 @@ class UnionPayGateway(HttpPaymentGateway):
     # --- our requests -----------------------------------------------------------------------
 
     def sign(self, params: dict) -> dict:
-        params = {
-            **params,
-            "version": "5.1.0",
-            "encoding": "UTF-8",
-            "signMethod": "01",
-            "certId": self.config["CERT_ID"],
-        }
+        params = {**params, **PROTOCOL_FIELDS, "certId": self.config["CERT_ID"]}
         key = load_private_key(self.config["MERCHANT_PRIVATE_KEY_FILE"])
         return {**params, "signature": sign_sha256_rsa(signed_digest(params), key)}
 
