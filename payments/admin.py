@@ -25,6 +25,23 @@ class _ReadOnlyInline(admin.TabularInline):
         return self.fields
 
 
+class _ServiceMadeAdmin(admin.ModelAdmin):
+    """Rows only the services make: nobody adds or deletes one here."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class _ViewOnlyAdmin(_ServiceMadeAdmin):
+    """Rows only the services make and change: shown, never edited here."""
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 class OrderLineInline(_ReadOnlyInline):
     model = OrderLine
     fields = ("name", "amount_fen", "legal_basis", "exemption")
@@ -46,39 +63,21 @@ class RefundInline(_ReadOnlyInline):
 
 
 @admin.register(PaymentOrder)
-class PaymentOrderAdmin(admin.ModelAdmin):
+class PaymentOrderAdmin(_ViewOnlyAdmin):  # orders change only through the services
     list_display = ("out_trade_no", "subject", "amount_fen", "refunded_fen", "status", "gateway", "paid_at")
     list_filter = ("status", "gateway")
     search_fields = ("out_trade_no", "gateway_trade_no", "reference")
     list_select_related = ("user",)
     inlines = (OrderLineInline, TransactionInline, RefundInline, TransitionInline)
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False  # orders change only through the services
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Refund)
-class RefundAdmin(admin.ModelAdmin):
+class RefundAdmin(_ViewOnlyAdmin):  # approved by the action, never edited
     list_display = ("refund_no", "order", "amount_fen", "status", "reason", "created_at")
     list_filter = ("status",)
     search_fields = ("refund_no", "order__out_trade_no")
     list_select_related = ("order",)
     actions = ("approve",)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_approve_permission(self, request) -> bool:
         return request.user.has_perm("payments.approve_refund")
@@ -96,49 +95,17 @@ class RefundAdmin(admin.ModelAdmin):
 
 
 @admin.register(Discrepancy)
-class DiscrepancyAdmin(admin.ModelAdmin):
+class DiscrepancyAdmin(_ServiceMadeAdmin):
     list_display = ("day", "gateway", "kind", "transaction_id", "out_trade_no", "our_amount_fen", "their_amount_fen")
     list_filter = ("kind", "gateway", "resolved")
     search_fields = ("transaction_id", "out_trade_no")
-    fields = (
-        "day",
-        "gateway",
-        "kind",
-        "transaction_id",
-        "out_trade_no",
-        "our_amount_fen",
-        "their_amount_fen",
-        "resolved",
-        "note",
-    )
-    readonly_fields = (
-        "day",
-        "gateway",
-        "kind",
-        "transaction_id",
-        "out_trade_no",
-        "our_amount_fen",
-        "their_amount_fen",
-    )
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    # What reconciliation found stays as found; the official marks it resolved and notes why.
+    readonly_fields = ("day", "gateway", "kind", "transaction_id", "out_trade_no", "our_amount_fen", "their_amount_fen")
+    fields = (*readonly_fields, "resolved", "note")
 
 
 @admin.register(Receipt)
-class ReceiptAdmin(admin.ModelAdmin):
+class ReceiptAdmin(_ViewOnlyAdmin):
     list_display = ("number", "order", "issued_at")
     search_fields = ("number", "order__out_trade_no")
     list_select_related = ("order",)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

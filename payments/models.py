@@ -13,11 +13,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from .constants import OrderStatus, PaymentEvent, RefundStatus, TransactionKind
-
-
-def yuan(amount_fen: int) -> str:
-    """``12000`` → ``"120.00"``: the decimal string gateways exchange."""
-    return f"{amount_fen // 100}.{amount_fen % 100:02d}"
+from .money import yuan
 
 
 class PaymentOrder(models.Model):

@@ -5,7 +5,19 @@ import re
 # statements and notifications; our own times stay in UTC and show in Asia/Shanghai.
 BEIJING = datetime.timezone(datetime.timedelta(hours=8))
 
+
+def beijing_day(day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+    """``day`` as the gateways count it, midnight to midnight Beijing time: ``[start, end)``."""
+    start = datetime.datetime.combine(day, datetime.time.min, tzinfo=BEIJING)
+    return start, start + datetime.timedelta(days=1)
+
+
 _AMOUNT = re.compile(r"^(0|[1-9]\d{0,9})(\.\d{1,2})?$")
+
+
+def yuan(amount_fen: int) -> str:
+    """``12000`` → ``"120.00"``: the decimal string gateways exchange."""
+    return f"{amount_fen // 100}.{amount_fen % 100:02d}"
 
 
 def parse_yuan(value: str) -> int:

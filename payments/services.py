@@ -32,7 +32,7 @@ from .constants import (
 )
 from .events import OrderEvent, listeners
 from .models import GatewayTransaction, OrderLine, OrderTransition, PaymentOrder, Receipt, Refund
-from .money import BEIJING
+from .money import beijing_day, yuan
 
 logger = logging.getLogger(__name__)
 
@@ -60,8 +60,6 @@ class FeeLine:
 
     @property
     def amount_yuan(self) -> str:
-        from .models import yuan
-
         return yuan(self.amount_fen)
 
 
@@ -403,6 +401,15 @@ def pending_orders_query(*, older_than_seconds: int = 60, limit: int = 200) -> i
 _OPEN_REFUNDS = (RefundStatus.REQUESTED, RefundStatus.APPROVED, RefundStatus.SUCCEEDED)
 
 
+def _committed_refunds(order: PaymentOrder) -> int:
+    """Fen of ``order`` already refunded or on the way back (overpayment refunds aside)."""
+    return sum(
+        Refund.objects.filter(order=order, overpayment__isnull=True, status__in=_OPEN_REFUNDS).values_list(
+            "amount_fen", flat=True
+        )
+    )
+
+
 def refund_request(*, order_id: int, amount_fen: int, reason: str, actor=None, approved: bool = False) -> Refund:
     """Ask to refund ``amount_fen`` of a paid order. The order is locked, so concurrent requests
     together never exceed what was paid. ``approved`` skips the official's approval (the
@@ -411,11 +418,7 @@ def refund_request(*, order_id: int, amount_fen: int, reason: str, actor=None, a
         order = PaymentOrder.objects.select_for_update().get(pk=order_id)
         if order.status not in PAID_STATUSES:
             raise PaymentError(_("订单未支付，不能退款。"), code="not_paid", status=409)
-        committed = sum(
-            Refund.objects.filter(order=order, overpayment__isnull=True, status__in=_OPEN_REFUNDS).values_list(
-                "amount_fen", flat=True
-            )
-        )
+        committed = _committed_refunds(order)
         if amount_fen <= 0 or committed + amount_fen > order.amount_fen:
             raise PaymentError(_("退款金额超过可退金额。"), code="refund_exceeds_paid", status=409)
         refund = Refund.objects.create(
@@ -437,11 +440,7 @@ def refund_for_reference(*, reference: str, reason: str) -> Refund | None:
     order = PaymentOrder.objects.filter(reference=reference, status__in=PAID_STATUSES).first()
     if order is None:
         return None
-    refundable = order.amount_fen - sum(
-        Refund.objects.filter(order=order, overpayment__isnull=True, status__in=_OPEN_REFUNDS).values_list(
-            "amount_fen", flat=True
-        )
-    )
+    refundable = order.amount_fen - _committed_refunds(order)
     if refundable <= 0:
         return None
     return refund_request(order_id=order.pk, amount_fen=refundable, reason=reason, approved=True)
@@ -523,11 +522,11 @@ def reconcile(*, gateway: str, day: datetime.date) -> list:
     from .registry import gateways
 
     lines = gateways[gateway].fetch_statement(day=day)
-    start = datetime.datetime.combine(day, datetime.time.min, tzinfo=BEIJING)
+    start, end = beijing_day(day)
     ours = {
         row.transaction_id: row
         for row in GatewayTransaction.objects.filter(
-            gateway=gateway, created_at__gte=start, created_at__lt=start + datetime.timedelta(days=1)
+            gateway=gateway, created_at__gte=start, created_at__lt=end
         ).select_related("order")
     }
     theirs = {line.transaction_id: line for line in lines}

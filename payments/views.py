@@ -47,6 +47,14 @@ def gateway_notify(request: HttpRequest, gateway: str) -> HttpResponse:
 # --- the resident's orders (我的订单) ------------------------------------------------------
 
 
+def _own_order(request: HttpRequest, out_trade_no: str):
+    """The signed-in payer's order ``out_trade_no``; 404 for anyone else's or none."""
+    order = order_for_user(user=request.user, out_trade_no=out_trade_no)
+    if order is None:
+        raise Http404
+    return order
+
+
 @login_required
 @require_safe
 def order_list(request: HttpRequest) -> HttpResponse:
@@ -57,9 +65,7 @@ def order_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_safe
 def order_detail(request: HttpRequest, out_trade_no: str) -> HttpResponse:
-    order = order_for_user(user=request.user, out_trade_no=out_trade_no)
-    if order is None:
-        raise Http404
+    order = _own_order(request, out_trade_no)
     return render(request, "payments/order_detail.html", {"order": order, "channels": _channels()})
 
 
@@ -73,9 +79,7 @@ def _channels() -> list[tuple[str, str]]:
 @login_required
 @require_POST
 def order_pay(request: HttpRequest, out_trade_no: str) -> HttpResponse:
-    order = order_for_user(user=request.user, out_trade_no=out_trade_no)
-    if order is None:
-        raise Http404
+    order = _own_order(request, out_trade_no)
     gateway_id = request.POST.get("gateway") or settings.PAYMENTS_DEFAULT_GATEWAY
     if gateway_id not in dict(_channels()):
         messages.error(request, _("请选择可用的支付方式。"))
@@ -109,9 +113,7 @@ def order_pay(request: HttpRequest, out_trade_no: str) -> HttpResponse:
 @require_safe
 def order_return(request: HttpRequest, out_trade_no: str) -> HttpResponse:
     """The payer came back from the cashier. Only a notification or a query marks it paid."""
-    order = order_for_user(user=request.user, out_trade_no=out_trade_no)
-    if order is None:
-        raise Http404
+    order = _own_order(request, out_trade_no)
     plugin = gateways.get(order.gateway)
     if plugin is not None and plugin.handle_return(request=request) == out_trade_no and order.status != "paid":
         messages.info(request, _("支付结果确认中，请稍后刷新本页。"))
@@ -121,8 +123,8 @@ def order_return(request: HttpRequest, out_trade_no: str) -> HttpResponse:
 @login_required
 @require_safe
 def order_receipt(request: HttpRequest, out_trade_no: str) -> HttpResponse:
-    order = order_for_user(user=request.user, out_trade_no=out_trade_no)
-    if order is None or not hasattr(order, "receipt"):
+    order = _own_order(request, out_trade_no)
+    if not hasattr(order, "receipt"):
         raise Http404
     return render(request, "payments/receipt.html", {"order": order, "receipt": order.receipt})
 
@@ -130,8 +132,8 @@ def order_receipt(request: HttpRequest, out_trade_no: str) -> HttpResponse:
 @login_required
 @require_safe
 def order_receipt_pdf(request: HttpRequest, out_trade_no: str) -> HttpResponse:
-    order = order_for_user(user=request.user, out_trade_no=out_trade_no)
-    if order is None or getattr(order, "receipt", None) is None:
+    order = _own_order(request, out_trade_no)
+    if getattr(order, "receipt", None) is None:
         raise Http404
     pdf = receipt_pdf(order, base_url=request.build_absolute_uri("/"))
     response = HttpResponse(pdf, content_type="application/pdf")

@@ -2,7 +2,7 @@ from django import template
 
 from services.constants import FeeOrderPoint
 
-from ..models import yuan
+from ..money import yuan
 from ..selectors import fee_order_point, order_for_reference
 from ..services import fee_lines_for_version
 

@@ -11,16 +11,22 @@ from payments.services import FeeLine, order_create, order_start_payment
 NOTIFY_URL = "http://testserver/payments/notify/alipay/"
 
 
-def passport_order(*, user=None, reference: str = ""):
-    user = user or UserFactory()
-    order = order_create(
+def passport_fee_order(user, *, reference: str = "", item_code: str = ""):
+    """The ¥120 passport fee, ordered by ``user``; no gateway chosen yet."""
+    return order_create(
         user=user,
         subject="普通护照签发",
         lines=[FeeLine(name="普通护照工本费", amount_fen=12000, legal_basis="发改价格〔2017〕1186号")],
         reference=reference,
-        item_code="GA-PASSPORT",
+        item_code=item_code,
     )
-    return order_start_payment(order_id=order.pk, user=user, gateway="alipay")
+
+
+def passport_order(*, user=None, reference: str = "", gateway: str = "alipay", item_code: str = "GA-PASSPORT"):
+    """The passport fee order, its payment started with ``gateway``."""
+    user = user or UserFactory()
+    order = passport_fee_order(user, reference=reference, item_code=item_code)
+    return order_start_payment(order_id=order.pk, user=user, gateway=gateway)
 
 
 def paid_sandbox_trade(order, *, total_fen: int | None = None, trade_no: str = "") -> SandboxTrade:
@@ -34,6 +40,12 @@ def paid_sandbox_trade(order, *, total_fen: int | None = None, trade_no: str = "
         notify_url=NOTIFY_URL,
     )
     return sandbox.trade_pay(trade)
+
+
+def sql_statements(captured) -> list[str]:
+    """The SQL a ``CaptureQueriesContext`` saw, without the BEGIN and COMMIT psycopg issues around the
+    order lock's short transaction (transaction control, not work)."""
+    return [q["sql"] for q in captured.captured_queries if q["sql"] not in ("BEGIN", "COMMIT")]
 
 
 class DjangoTransport(httpx.BaseTransport):

@@ -9,11 +9,9 @@ from django.utils import timezone
 from identity.tests.factories import UserFactory
 from notifications.models import OutboxMessage
 from payments.constants import OrderStatus, RefundStatus, TransactionKind
-from payments.contrib.alipay.plugin import AlipayGateway
 from payments.contrib.sandbox import services as sandbox
 from payments.contrib.sandbox.models import SandboxRefund, SandboxTrade
 from payments.models import Discrepancy, GatewayTransaction, OrderTransition, Receipt
-from payments.registry import gateways
 from payments.services import (
     PaymentError,
     order_events_relay,
@@ -26,14 +24,6 @@ from payments.services import (
 from .helpers import NOTIFY_URL, passport_order, wsgi_transport
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def alipay():
-    with gateways.fresh(empty=True) as registry:
-        gateway = AlipayGateway("alipay", transport=wsgi_transport())
-        registry.register("alipay", gateway)
-        yield gateway
 
 
 def _deliver(trade) -> None:

@@ -7,7 +7,8 @@ from identity.tests.oauth_helpers import authorization_code_tokens, make_web_app
 from payments.constants import OrderStatus
 from payments.idempotency import idempotency_begin
 from payments.models import IdempotencyKey, PaymentOrder
-from payments.services import FeeLine, order_create
+
+from .helpers import passport_fee_order
 
 # Committed like production: a key row in flight is visible to the next request.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -25,22 +26,14 @@ def _token(client, user, scope: str) -> dict:
     return {"HTTP_AUTHORIZATION": f"Bearer {tokens['access_token']}"}
 
 
-def _order(user):
-    return order_create(
-        user=user,
-        subject="普通护照签发",
-        lines=[FeeLine(name="普通护照工本费", amount_fen=12000, legal_basis="发改价格〔2017〕1186号")],
-    )
-
-
 def _create(client, headers, body, key="key-1"):
     return client.post("/api/v1/payments/", body, content_type="application/json", HTTP_IDEMPOTENCY_KEY=key, **headers)
 
 
 def test_orders_are_read_with_payments_read(client):
     user = UserFactory()
-    order = _order(user)
-    _order(UserFactory())  # someone else's
+    order = passport_fee_order(user)
+    passport_fee_order(UserFactory())  # someone else's
     headers = _token(client, user, "openid payments:read")
 
     response = client.get("/api/v1/payments/orders/", **headers)
@@ -51,7 +44,7 @@ def test_orders_are_read_with_payments_read(client):
 
 def test_same_key_and_body_gives_the_same_order_and_answer(client):
     user = UserFactory()
-    order = _order(user)
+    order = passport_fee_order(user)
     headers = _token(client, user, "openid payments:read payments:write")
 
     first = _create(client, headers, {"order": order.out_trade_no})
@@ -67,7 +60,7 @@ def test_same_key_and_body_gives_the_same_order_and_answer(client):
 
 def test_same_key_with_another_body_is_422(client):
     user = UserFactory()
-    first_order, second_order = _order(user), _order(user)
+    first_order, second_order = passport_fee_order(user), passport_fee_order(user)
     headers = _token(client, user, "openid payments:read payments:write")
 
     _create(client, headers, {"order": first_order.out_trade_no})
@@ -80,7 +73,7 @@ def test_same_key_with_another_body_is_422(client):
 
 def test_a_request_still_in_flight_is_409(client):
     user = UserFactory()
-    order = _order(user)
+    order = passport_fee_order(user)
     headers = _token(client, user, "openid payments:read payments:write")
     # The first request with this key has started and not finished.
     idempotency_begin(user=user, key="key-1", body={"order": order.out_trade_no, "gateway": "alipay", "return_url": ""})
@@ -104,7 +97,7 @@ def test_a_failed_request_frees_its_key(client):
 
 def test_creating_a_payment_needs_the_write_scope_and_a_key(client):
     user = UserFactory()
-    order = _order(user)
+    order = passport_fee_order(user)
     read_only = _token(client, user, "openid payments:read")
     writer = _token(client, user, "openid payments:read payments:write")
 
@@ -123,7 +116,7 @@ def test_an_unreachable_gateway_is_a_502_problem_not_a_500(client):
         raise httpx.ConnectError("refused")
 
     user = UserFactory()
-    order = _order(user)
+    order = passport_fee_order(user)
     headers = _token(client, user, "openid payments:read payments:write")
     with gateways.fresh(empty=True) as registry:
         registry.register("wechatpay", WechatPayGateway("wechatpay", transport=httpx.MockTransport(down)))
@@ -136,7 +129,7 @@ def test_an_unreachable_gateway_is_a_502_problem_not_a_500(client):
 
 def test_unionpay_start_answers_the_signed_form_to_post(client):
     user = UserFactory()
-    order = _order(user)
+    order = passport_fee_order(user)
     headers = _token(client, user, "openid payments:read payments:write")
 
     response = _create(client, headers, {"order": order.out_trade_no, "gateway": "unionpay"})
@@ -150,7 +143,7 @@ def test_unionpay_start_answers_the_signed_form_to_post(client):
 
 def test_applications_write_alone_no_longer_starts_a_payment(client):
     user = UserFactory()
-    order = _order(user)
+    order = passport_fee_order(user)
     applications_writer = _token(client, user, "openid payments:read applications:write")
 
     response = _create(client, applications_writer, {"order": order.out_trade_no})
@@ -164,7 +157,7 @@ def test_applications_write_alone_no_longer_starts_a_payment(client):
 
 def test_orders_cannot_be_read_with_payments_write_alone(client):
     user = UserFactory()
-    _order(user)
+    passport_fee_order(user)
     response = client.get("/api/v1/payments/orders/", **_token(client, user, "openid payments:write"))
     assert response.status_code == 403
     assert response.json()["required_scopes"] == ["payments:read"]

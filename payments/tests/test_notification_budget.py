@@ -13,30 +13,12 @@ from payments.contrib.sandbox import services as alipay_sandbox
 from payments.contrib.sandbox import unionpay as unionpay_sandbox
 from payments.contrib.sandbox import wechatpay as wechatpay_sandbox
 from payments.models import GatewayTransaction, OrderTransition
-from payments.services import FeeLine, order_create, order_start_payment
 from payments.views import gateway_notify
 
-from .helpers import NOTIFY_URL, paid_sandbox_trade
+from .helpers import NOTIFY_URL, paid_sandbox_trade, passport_order, sql_statements
 
 # Real commits: the order lock is a real transaction, not a savepoint in the test's.
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _statements(captured) -> list[str]:
-    """The queries, without the order lock's own BEGIN and COMMIT (transaction control, not work)."""
-    return [q["sql"] for q in captured.captured_queries if q["sql"] not in ("BEGIN", "COMMIT")]
-
-
-def _order(gateway: str):
-    from identity.tests.factories import UserFactory
-
-    user = UserFactory()
-    order = order_create(
-        user=user,
-        subject="普通护照签发",
-        lines=[FeeLine(name="普通护照工本费", amount_fen=12000, legal_basis="发改价格〔2017〕1186号")],
-    )
-    return order_start_payment(order_id=order.pk, user=user, gateway=gateway)
 
 
 def _alipay_request(order):
@@ -66,7 +48,7 @@ def _unionpay_request(order):
     ],
 )
 def test_a_notification_costs_at_most_four_queries_and_a_replay_one(gateway, make_request, accepted):
-    order = _order(gateway)
+    order = passport_order(gateway=gateway)
     request = make_request(order)
 
     with CaptureQueriesContext(connection) as first:
@@ -76,8 +58,8 @@ def test_a_notification_costs_at_most_four_queries_and_a_replay_one(gateway, mak
 
     assert (response.status_code, replay.status_code) == (accepted, accepted)
     # Lock the order, insert the transaction, update the order, insert the transition.
-    assert len(_statements(first)) <= 4, _statements(first)
-    assert len(_statements(again)) <= 1, _statements(again)
+    assert len(sql_statements(first)) <= 4, sql_statements(first)
+    assert len(sql_statements(again)) <= 1, sql_statements(again)
     # The transaction around them is one, not one per step.
     assert [q["sql"] for q in first.captured_queries].count("BEGIN") <= 1
     order.refresh_from_db()

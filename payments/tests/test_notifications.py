@@ -7,14 +7,13 @@ from django.test.utils import CaptureQueriesContext
 
 from notifications.models import OutboxMessage
 from payments.constants import OrderStatus
-from payments.contrib.alipay import signing
 from payments.contrib.alipay.plugin import AlipayGateway
 from payments.contrib.sandbox import services as sandbox
 from payments.models import GatewayTransaction, OrderTransition, Receipt, Refund
 from payments.registry import gateways
 from payments.services import notification_handle, order_events_relay
 
-from .helpers import NOTIFY_URL, paid_sandbox_trade, passport_order
+from .helpers import NOTIFY_URL, paid_sandbox_trade, passport_order, sql_statements
 
 pytestmark = pytest.mark.django_db
 
@@ -62,8 +61,7 @@ def _tampered(params: dict, **changes) -> dict:
 def _resigned(params: dict, **changes) -> dict:
     """Changed and signed again with the sandbox's key: a genuine-looking notification."""
     changed = {key: value for key, value in {**params, **changes}.items() if key not in ("sign", "sign_type")}
-    key = (sandbox.KEYS / "alipay-private.pem").read_bytes()
-    return {**changed, "sign": signing.sign(signing.signing_string(changed), key), "sign_type": "RSA2"}
+    return sandbox.alipay_signed(changed)
 
 
 @pytest.mark.parametrize(
@@ -136,11 +134,6 @@ def test_late_close_never_moves_a_paid_order_back(client):
     assert order.status == OrderStatus.PAID
 
 
-def _statements(captured) -> list[str]:
-    """The queries, without the transaction's own BEGIN and COMMIT."""
-    return [q["sql"] for q in captured if q["sql"] not in ("BEGIN", "COMMIT")]
-
-
 @pytest.mark.django_db(transaction=True)
 def test_a_notification_costs_at_most_four_queries(client):
     order = passport_order()
@@ -155,5 +148,5 @@ def test_a_notification_costs_at_most_four_queries(client):
 
     order.refresh_from_db()
     assert order.status == OrderStatus.PAID
-    assert len(_statements(queries)) <= 4, _statements(queries)
-    assert len(_statements(replay)) == 1
+    assert len(sql_statements(queries)) <= 4, sql_statements(queries)
+    assert len(sql_statements(replay)) == 1

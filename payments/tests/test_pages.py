@@ -9,20 +9,15 @@ from identity.tests.factories import UserFactory
 from payments.constants import OrderStatus
 from payments.contrib.sandbox import services as sandbox
 from payments.contrib.sandbox.models import SandboxTrade
-from payments.services import FeeLine, order_create, order_events_relay
+from payments.services import order_events_relay
 
-from .helpers import wsgi_transport
+from .helpers import passport_fee_order, wsgi_transport
 
 pytestmark = pytest.mark.django_db
 
 
 def _order(user, n=0):
-    return order_create(
-        user=user,
-        subject="普通护照签发",
-        lines=[FeeLine(name="普通护照工本费", amount_fen=12000, legal_basis="发改价格〔2017〕1186号")],
-        reference=f"test:{n}",
-    )
+    return passport_fee_order(user, reference=f"test:{n}")
 
 
 def test_resident_pays_through_the_sandbox_and_sees_the_receipt(client):

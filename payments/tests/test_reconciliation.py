@@ -3,24 +3,14 @@
 import pytest
 from django.utils import timezone
 
-from payments.contrib.alipay.plugin import AlipayGateway
 from payments.contrib.sandbox import services as sandbox
 from payments.contrib.sandbox.models import SandboxTrade
 from payments.models import Discrepancy
-from payments.registry import gateways
 from payments.services import payment_confirm, reconcile
 
-from .helpers import NOTIFY_URL, paid_sandbox_trade, passport_order, wsgi_transport
+from .helpers import NOTIFY_URL, paid_sandbox_trade, passport_order
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def alipay():
-    with gateways.fresh(empty=True) as registry:
-        gateway = AlipayGateway("alipay", transport=wsgi_transport())
-        registry.register("alipay", gateway)
-        yield gateway
 
 
 def test_matching_books_raise_nothing(client, alipay):

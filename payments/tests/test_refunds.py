@@ -7,22 +7,12 @@ from django.db import connection
 
 from common.exceptions import ApplicationError
 from payments.constants import OrderStatus, RefundStatus
-from payments.contrib.alipay.plugin import AlipayGateway
 from payments.contrib.sandbox import services as sandbox
 from payments.models import GatewayTransaction, OrderTransition, PaymentOrder, Refund
-from payments.registry import gateways
 from payments.services import refund_approve, refund_process, refund_request
 
-from .helpers import NOTIFY_URL, paid_sandbox_trade, passport_order, wsgi_transport
+from .helpers import NOTIFY_URL, paid_sandbox_trade, passport_order
 from .test_notifications import _resigned
-
-
-@pytest.fixture
-def alipay():
-    with gateways.fresh(empty=True) as registry:
-        gateway = AlipayGateway("alipay", transport=wsgi_transport())
-        registry.register("alipay", gateway)
-        yield gateway
 
 
 def _paid_order(client):

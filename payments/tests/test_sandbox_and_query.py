@@ -7,25 +7,14 @@ import pytest
 from django.utils import timezone
 
 from payments.constants import OrderStatus
-from payments.contrib.alipay.plugin import AlipayGateway
 from payments.contrib.sandbox import services as sandbox
 from payments.contrib.sandbox.models import SandboxTrade
 from payments.models import GatewayTransaction, PaymentOrder
-from payments.registry import gateways
 from payments.services import pending_orders_query
 
 from .helpers import NOTIFY_URL, passport_order, wsgi_transport
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def alipay():
-    """The Alipay adapter talking HTTP to the sandbox inside this Django process."""
-    with gateways.fresh(empty=True) as registry:
-        gateway = AlipayGateway("alipay", transport=wsgi_transport())
-        registry.register("alipay", gateway)
-        yield gateway
 
 
 def _pay_at_the_cashier(client, order, gateway) -> SandboxTrade:

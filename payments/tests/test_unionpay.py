@@ -6,7 +6,8 @@ from payments.constants import OrderStatus
 from payments.contrib.sandbox import unionpay as sandbox
 from payments.contrib.sandbox.services import KEYS
 from payments.models import GatewayTransaction
-from payments.services import FeeLine, order_create, order_start_payment
+
+from .helpers import passport_order
 
 pytestmark = pytest.mark.django_db
 
@@ -15,15 +16,7 @@ URL = "/payments/notify/unionpay/"
 
 @pytest.fixture
 def order():
-    from identity.tests.factories import UserFactory
-
-    user = UserFactory()
-    order = order_create(
-        user=user,
-        subject="普通护照签发",
-        lines=[FeeLine(name="普通护照工本费", amount_fen=12000, legal_basis="发改价格〔2017〕1186号")],
-    )
-    return order_start_payment(order_id=order.pk, user=user, gateway="unionpay")
+    return passport_order(gateway="unionpay")
 
 
 def _notification(order, **changes):

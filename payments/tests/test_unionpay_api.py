@@ -12,33 +12,16 @@ from payments.constants import OrderStatus
 from payments.contrib.sandbox import unionpay as sandbox
 from payments.contrib.sandbox.models import SandboxTrade
 from payments.contrib.unionpay.plugin import UnionPayGateway
-from payments.registry import gateways
-from payments.services import FeeLine, order_create, refund_process, refund_request
+from payments.services import refund_process, refund_request
 
-from .helpers import wsgi_transport
+from .helpers import passport_fee_order, wsgi_transport
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def unionpay():
-    with gateways.fresh(empty=True) as registry:
-        gateway = UnionPayGateway("unionpay", transport=wsgi_transport())
-        registry.register("unionpay", gateway)
-        yield gateway
-
-
-def _order(user):
-    return order_create(
-        user=user,
-        subject="普通护照签发",
-        lines=[FeeLine(name="普通护照工本费", amount_fen=12000, legal_basis="发改价格〔2017〕1186号")],
-    )
-
-
 def test_unionpay_chosen_on_the_order_page_pays_refunds_and_reconciles_through_the_sandbox(client, unionpay):
     user = UserFactory()
-    order = _order(user)
+    order = passport_fee_order(user)
     client.force_login(user)
 
     page = client.post(reverse("payments:pay", args=[order.out_trade_no]), {"gateway": "unionpay"})
@@ -75,7 +58,7 @@ def test_unionpay_chosen_on_the_order_page_pays_refunds_and_reconciles_through_t
 
 
 def test_the_sandbox_cashier_refuses_a_form_not_signed_by_the_merchant(client, unionpay):
-    order = _order(UserFactory())
+    order = passport_fee_order(UserFactory())
     start = unionpay.start_payment(order=order, return_url="http://testserver/r/", notify_url="http://testserver/n/")
     tampered = {**start.form, "txnAmt": "1"}
     assert client.post(start.redirect_url, tampered).status_code == 400
@@ -83,7 +66,7 @@ def test_the_sandbox_cashier_refuses_a_form_not_signed_by_the_merchant(client, u
 
 
 def test_the_sandbox_refuses_a_back_request_not_signed_by_the_merchant(client):
-    order = _order(UserFactory())
+    order = passport_fee_order(UserFactory())
     params = UnionPayGateway("unionpay").sign(
         {"merId": "777290058000001", "orderId": order.out_trade_no, "txnType": "00"}
     )
@@ -93,7 +76,7 @@ def test_the_sandbox_refuses_a_back_request_not_signed_by_the_merchant(client):
 
 
 def test_an_answer_not_signed_by_unionpay_is_not_believed():
-    order = _order(UserFactory())
+    order = passport_fee_order(UserFactory())
 
     def forged(request):
         text = sandbox.answer_text({"merId": "777290058000001", "orderId": order.out_trade_no, "respCode": "00",
@@ -105,7 +88,7 @@ def test_an_answer_not_signed_by_unionpay_is_not_believed():
 
 
 def test_a_never_paid_unionpay_order_queries_as_pending(unionpay):
-    order = _order(UserFactory())
+    order = passport_fee_order(UserFactory())
     assert unionpay.query(order=order).outcome == "pending"
 
 
@@ -114,7 +97,7 @@ def test_an_unanswered_back_notification_is_tried_5_times_by_the_sandbox_task():
 
     from payments.contrib.sandbox.tasks import deliver_unionpay_notification
 
-    order = _order(UserFactory())
+    order = passport_fee_order(UserFactory())
     trade = SandboxTrade.objects.create(
         provider="unionpay",
         app_id="777290058000001",

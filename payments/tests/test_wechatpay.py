@@ -8,8 +8,10 @@ import pytest
 
 from payments.constants import OrderStatus
 from payments.contrib.sandbox import wechatpay as sandbox
+from payments.contrib.wechatpay.plugin import notification_message
 from payments.models import GatewayTransaction, OrderTransition
-from payments.services import FeeLine, order_create, order_start_payment
+
+from .helpers import passport_order
 
 pytestmark = pytest.mark.django_db
 
@@ -17,16 +19,8 @@ URL = "/payments/notify/wechatpay/"
 
 
 @pytest.fixture
-def order(django_user_model):
-    from identity.tests.factories import UserFactory
-
-    user = UserFactory()
-    order = order_create(
-        user=user,
-        subject="普通护照签发",
-        lines=[FeeLine(name="普通护照工本费", amount_fen=12000, legal_basis="发改价格〔2017〕1186号")],
-    )
-    return order_start_payment(order_id=order.pk, user=user, gateway="wechatpay")
+def order():
+    return passport_order(gateway="wechatpay")
 
 
 def _post(client, body: bytes, headers: dict):
@@ -80,7 +74,7 @@ def test_tampered_ciphertext_is_refused(client, order):
     tampered = json.dumps(envelope, ensure_ascii=False).encode()
     # Signed again over the tampered body, so only the GCM tag can catch it.
     headers["Wechatpay-Signature"] = sandbox.sign(
-        f"{headers['Wechatpay-Timestamp']}\n{headers['Wechatpay-Nonce']}\n".encode() + tampered + b"\n"
+        notification_message(headers["Wechatpay-Timestamp"], headers["Wechatpay-Nonce"], tampered)
     )
     _assert_refused(_post(client, tampered, headers), order)
 

@@ -16,33 +16,13 @@ from payments.contrib.sandbox.models import SandboxTrade
 from payments.contrib.wechatpay.plugin import WechatPayGateway
 from payments.models import GatewayTransaction, PaymentOrder
 from payments.registry import gateways
-from payments.services import FeeLine, order_create, order_start_payment, refund_process, refund_request
+from payments.services import refund_process, refund_request
 
-from .helpers import wsgi_transport
+from .helpers import passport_order, wsgi_transport
 
 pytestmark = pytest.mark.django_db
 
 NOTIFY_URL = "http://testserver/payments/notify/wechatpay/"
-
-
-@pytest.fixture
-def wechatpay():
-    with gateways.fresh(empty=True) as registry:
-        gateway = WechatPayGateway("wechatpay", transport=wsgi_transport())
-        registry.register("wechatpay", gateway)
-        yield gateway
-
-
-def _order():
-    from identity.tests.factories import UserFactory
-
-    user = UserFactory()
-    order = order_create(
-        user=user,
-        subject="普通护照签发",
-        lines=[FeeLine(name="普通护照工本费", amount_fen=12000, legal_basis="发改价格〔2017〕1186号")],
-    )
-    return order_start_payment(order_id=order.pk, user=user, gateway="wechatpay")
 
 
 def _pay_at_the_cashier(client, order, gateway) -> SandboxTrade:
@@ -63,7 +43,7 @@ def _pay_at_the_cashier(client, order, gateway) -> SandboxTrade:
 
 
 def test_wechatpay_create_pay_notify_query_refund_and_statement_through_the_sandbox(client, wechatpay):
-    order = _order()
+    order = passport_order(gateway="wechatpay")
     assert wechatpay.query(order=order).outcome == "pending"  # ORDER_NOT_EXIST before the cashier
 
     trade = _pay_at_the_cashier(client, order, wechatpay)
@@ -96,7 +76,7 @@ def test_wechatpay_create_pay_notify_query_refund_and_statement_through_the_sand
 
 
 def test_the_cashier_fail_choice_pays_nothing(client, wechatpay):
-    order = _order()
+    order = passport_order(gateway="wechatpay")
     start = wechatpay.start_payment(order=order, return_url="http://testserver/return/", notify_url=NOTIFY_URL)
     client.get(urlparse(start.redirect_url).path)
     trade = SandboxTrade.objects.get(provider="wechatpay", out_trade_no=order.out_trade_no)
@@ -108,7 +88,7 @@ def test_the_cashier_fail_choice_pays_nothing(client, wechatpay):
 
 
 def test_the_sandbox_refuses_a_request_not_signed_by_the_merchant(client):
-    order = _order()
+    order = passport_order(gateway="wechatpay")
     body = json.dumps({"appid": "wx0000000000000001", "mchid": "1900000001", "out_trade_no": order.out_trade_no})
     response = client.post(
         "/sandbox/payments/wechatpay/v3/pay/transactions/h5",
@@ -125,7 +105,7 @@ def test_the_sandbox_refuses_a_request_not_signed_by_the_merchant(client):
 
 
 def test_an_answer_without_a_valid_platform_signature_is_not_believed():
-    order = _order()
+    order = passport_order(gateway="wechatpay")
 
     def forged(request: httpx.Request) -> httpx.Response:
         body = json.dumps({
@@ -157,7 +137,7 @@ def test_a_statement_file_not_matching_its_signed_hash_is_refused(wechatpay):
 def test_the_query_task_marks_a_wechatpay_order_paid_when_every_notification_is_lost(client, wechatpay):
     from payments.services import pending_orders_query
 
-    order = _order()
+    order = passport_order(gateway="wechatpay")
     trade = _pay_at_the_cashier(client, order, wechatpay)
     PaymentOrder.objects.filter(pk=order.pk).update(updated_at=timezone.now() - datetime.timedelta(minutes=5))
 
@@ -176,7 +156,7 @@ def test_the_sandbox_retries_on_wechatpays_schedule():
 def test_an_unanswered_notification_is_tried_16_times_by_the_sandbox_task():
     from payments.contrib.sandbox.tasks import deliver_wechatpay_notification
 
-    order = _order()
+    order = passport_order(gateway="wechatpay")
     trade = SandboxTrade.objects.create(
         provider="wechatpay",
         app_id="wx0000000000000001",
@@ -232,7 +212,7 @@ def test_h5_start_sends_the_payers_real_address(client, settings, proxies, remot
     transport = RecordingTransport()
     with gateways.fresh(empty=True) as registry:
         registry.register("wechatpay", WechatPayGateway("wechatpay", transport=transport))
-        order = _order()
+        order = passport_order(gateway="wechatpay")
         client.force_login(order.user)
         response = client.post(
             f"/my/orders/{order.out_trade_no}/pay/",

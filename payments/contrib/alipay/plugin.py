@@ -10,11 +10,10 @@ SANDBOX (``payments/contrib/sandbox``) and trusts the sandbox's test key.
 import datetime
 import json
 import logging
-from functools import cached_property
-from pathlib import Path
 from urllib.parse import urlencode
 
 import httpx
+from cryptography.hazmat.primitives.asymmetric import rsa
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -31,9 +30,9 @@ from ...base import (
     VerifiedNotification,
 )
 from ...constants import TransactionKind
-from ...models import yuan
-from ...money import BEIJING, parse_yuan
+from ...money import BEIJING, parse_yuan, yuan
 from ...registry import register
+from ...signing import load_private_key, load_public_key
 from . import signing
 
 logger = logging.getLogger(__name__)
@@ -55,12 +54,13 @@ class AlipayGateway(HttpPaymentGateway):
 
     config_setting = "PAYMENTS_ALIPAY"
 
-    @cached_property
-    def _keys(self) -> tuple[bytes, bytes]:
-        return (
-            Path(self.config["PRIVATE_KEY_FILE"]).read_bytes(),
-            Path(self.config["ALIPAY_PUBLIC_KEY_FILE"]).read_bytes(),
-        )
+    @property
+    def _private_key(self) -> rsa.RSAPrivateKey:
+        return load_private_key(self.config["PRIVATE_KEY_FILE"])
+
+    @property
+    def _public_key(self) -> rsa.RSAPublicKey:
+        return load_public_key(self.config["ALIPAY_PUBLIC_KEY_FILE"])
 
     def _common(self, method: str, biz: dict, **extra) -> dict:
         params = {
@@ -74,7 +74,7 @@ class AlipayGateway(HttpPaymentGateway):
             "biz_content": json.dumps(biz, ensure_ascii=False, separators=(",", ":")),
             **extra,
         }
-        return signing.sign_params(params, self._keys[0])
+        return signing.sign_params(params, self._private_key)
 
     # --- the contract -------------------------------------------------------------
 
@@ -94,13 +94,13 @@ class AlipayGateway(HttpPaymentGateway):
 
     def handle_return(self, *, request: HttpRequest) -> str | None:
         params = request.GET.dict()
-        if params.get("app_id") != self.config["APP_ID"] or not signing.verify_notification(params, self._keys[1]):
+        if params.get("app_id") != self.config["APP_ID"] or not signing.verify_notification(params, self._public_key):
             return None
         return params.get("out_trade_no") or None
 
     def parse_notification(self, *, request: HttpRequest) -> VerifiedNotification:
         params = request.POST.dict()
-        if not signing.verify_notification(params, self._keys[1]):
+        if not signing.verify_notification(params, self._public_key):
             raise InvalidNotification("bad signature")
         if params.get("app_id") != self.config["APP_ID"]:
             raise InvalidNotification("foreign app_id")
@@ -144,7 +144,7 @@ class AlipayGateway(HttpPaymentGateway):
             body = json.loads(raw)
         except (httpx.HTTPError, ValueError) as exc:
             raise GatewayError(f"alipay {method}: {exc.__class__.__name__}") from exc
-        if not signing.verify(signed, body.get("sign", ""), self._keys[1]):
+        if not signing.verify(signed, body.get("sign", ""), self._public_key):
             raise GatewayError(f"alipay {method}: bad answer signature")
         return body[node]
 

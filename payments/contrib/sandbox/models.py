@@ -4,6 +4,8 @@ from django.db import models
 
 from services.constants import FeeExemptionCategory
 
+from ...money import yuan
+
 
 class SandboxTrade(models.Model):
     provider = models.CharField(max_length=20, default="alipay")
@@ -31,7 +33,7 @@ class SandboxTrade(models.Model):
 
     @property
     def total_yuan(self) -> str:
-        return f"{self.total_fen // 100}.{self.total_fen % 100:02d}"
+        return yuan(self.total_fen)
 
 
 class SandboxRefund(models.Model):

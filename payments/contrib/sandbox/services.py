@@ -8,17 +8,19 @@ import datetime
 import json
 import logging
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
+from cryptography.hazmat.primitives.asymmetric import rsa
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
 from ...contrib.alipay import signing
-from ...models import yuan
-from ...money import BEIJING, parse_yuan
+from ...money import BEIJING, beijing_day, parse_yuan, yuan
+from ...signing import load_private_key, load_public_key
 from .models import SandboxRefund, SandboxTrade
 
 logger = logging.getLogger(__name__)
@@ -38,12 +40,19 @@ def next_retry_countdown(retries_so_far: int) -> int | None:
     return countdown_on(ALIPAY_RETRY_SCHEDULE, retries_so_far)
 
 
-def _private_key() -> bytes:
-    return (KEYS / "alipay-private.pem").read_bytes()
+def _private_key() -> rsa.RSAPrivateKey:
+    """The sandbox's stand-in for Alipay's own key."""
+    return load_private_key(KEYS / "alipay-private.pem")
 
 
-def merchant_public_key() -> bytes:
-    return (KEYS / "merchant-public.pem").read_bytes()
+def merchant_public_key() -> rsa.RSAPublicKey:
+    """The merchant's (our) public key: every gateway the sandbox plays checks our requests with it."""
+    return load_public_key(KEYS / "merchant-public.pem")
+
+
+def alipay_signed(params: dict) -> dict:
+    """``params`` signed with the sandbox's Alipay key, as Alipay signs what it sends (``sign_type`` unsigned)."""
+    return {**signing.sign_params(params, _private_key()), "sign_type": "RSA2"}
 
 
 def _stamp(moment: datetime.datetime | None = None) -> str:
@@ -74,16 +83,16 @@ def trade_open(params: dict) -> SandboxTrade:
     return trade
 
 
-def trade_pay(trade: SandboxTrade) -> SandboxTrade:
-    """The payer chose "pay" at the cashier: the trade succeeds and the notification leaves."""
-    from .tasks import deliver_notification
-
+def trade_settle(trade: SandboxTrade, *, waiting: str, paid: str, notify_task) -> SandboxTrade:
+    """The payer chose "pay" at a provider's cashier: a trade still ``waiting`` becomes ``paid``
+    (each provider's own words) and, once that commits, ``notify_task`` posts the notification.
+    Choosing "pay" again changes nothing."""
     with transaction.atomic():
         trade = SandboxTrade.objects.select_for_update().get(pk=trade.pk)
-        if trade.status == "WAIT_BUYER_PAY":
-            trade.status, trade.paid_at = "TRADE_SUCCESS", timezone.now()
+        if trade.status == waiting:
+            trade.status, trade.paid_at = paid, timezone.now()
             trade.save(update_fields=["status", "paid_at"])
-            transaction.on_commit(lambda: _queue(deliver_notification, trade.pk))
+            transaction.on_commit(lambda: _queue(notify_task, trade.pk))
     return trade
 
 
@@ -92,6 +101,32 @@ def _queue(task, trade_id: int) -> None:
         task.delay(trade_id)
     except Exception as exc:
         logger.warning("sandbox notification not queued (%s)", exc.__class__.__name__)
+
+
+def notification_post(
+    *, trade_id: int, transport: httpx.BaseTransport | None, request: Callable, accepted: Callable
+) -> bool:
+    """Post a trade's notification once and count the try; True when ``accepted(response)``.
+    ``request(trade)`` gives the keyword arguments of the POST (its body and headers)."""
+    trade = SandboxTrade.objects.get(pk=trade_id)
+    try:
+        with httpx.Client(transport=transport, timeout=10) as client:
+            response = client.post(trade.notify_url, **request(trade))
+        answered = accepted(response)
+    except httpx.HTTPError as exc:
+        logger.warning("sandbox notification to %s failed: %s", trade.notify_url, exc.__class__.__name__)
+        answered = False
+    SandboxTrade.objects.filter(pk=trade_id).update(
+        notify_attempts=F("notify_attempts") + 1, notified_at=timezone.now() if answered else None
+    )
+    return answered
+
+
+def trade_pay(trade: SandboxTrade) -> SandboxTrade:
+    """The payer chose "pay" at the cashier: the trade succeeds and the notification leaves."""
+    from .tasks import deliver_notification
+
+    return trade_settle(trade, waiting="WAIT_BUYER_PAY", paid="TRADE_SUCCESS", notify_task=deliver_notification)
 
 
 def notification_params(trade: SandboxTrade) -> dict:
@@ -115,10 +150,7 @@ def notification_params(trade: SandboxTrade) -> dict:
     }
     if trade.refunded_fen:
         params["refund_fee"] = yuan(trade.refunded_fen)
-    params = {key: value for key, value in params.items() if value != ""}
-    params["sign"] = signing.sign(signing.signing_string(params), _private_key())
-    params["sign_type"] = "RSA2"
-    return params
+    return alipay_signed({key: value for key, value in params.items() if value != ""})
 
 
 def return_params(trade: SandboxTrade) -> dict:
@@ -132,25 +164,17 @@ def return_params(trade: SandboxTrade) -> dict:
         "total_amount": yuan(trade.total_fen),
         "seller_id": settings.PAYMENTS_ALIPAY["SELLER_ID"],
     }
-    params["sign"] = signing.sign(signing.signing_string(params), _private_key())
-    params["sign_type"] = "RSA2"
-    return params
+    return alipay_signed(params)
 
 
 def notification_deliver(*, trade_id: int, transport: httpx.BaseTransport | None = None) -> bool:
     """Post the notification once; True when the portal answered exactly ``success``."""
-    trade = SandboxTrade.objects.get(pk=trade_id)
-    try:
-        with httpx.Client(transport=transport, timeout=10) as client:
-            response = client.post(trade.notify_url, data=notification_params(trade))
-        accepted = response.status_code == 200 and response.text == "success"
-    except httpx.HTTPError as exc:
-        logger.warning("sandbox notification to %s failed: %s", trade.notify_url, exc.__class__.__name__)
-        accepted = False
-    SandboxTrade.objects.filter(pk=trade_id).update(
-        notify_attempts=F("notify_attempts") + 1, notified_at=timezone.now() if accepted else None
+    return notification_post(
+        trade_id=trade_id,
+        transport=transport,
+        request=lambda trade: {"data": notification_params(trade)},
+        accepted=lambda response: response.status_code == 200 and response.text == "success",
     )
-    return accepted
 
 
 # --- the server-to-server API ---------------------------------------------------------
@@ -228,8 +252,7 @@ def _refund(app_id: str, biz: dict) -> dict:
 
 def statement_csv(day: datetime.date) -> str:
     """The day's statement (Asia/Shanghai day): payments, then refunds."""
-    start = datetime.datetime.combine(day, datetime.time.min, tzinfo=BEIJING)
-    end = start + datetime.timedelta(days=1)
+    start, end = beijing_day(day)
     rows = ["#支付宝业务明细查询（沙箱 SANDBOX）", "#支付宝交易号,商户订单号,业务类型,金额"]
     for trade in SandboxTrade.objects.filter(paid_at__gte=start, paid_at__lt=end).order_by("paid_at"):
         rows.append(f"{trade.trade_no},{trade.out_trade_no},交易,{yuan(trade.total_fen)}")

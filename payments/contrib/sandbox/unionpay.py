@@ -2,30 +2,32 @@
 (issued by the sandbox's test middle and root certificates)."""
 
 import base64
+from functools import lru_cache
 
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding
 from django.conf import settings
 from django.utils import timezone
 
-from ...money import BEIJING
-from ..unionpay.plugin import signed_digest
-from .services import KEYS, countdown_on
+from ...money import beijing_day
+from ...signing import load_private_key, sign_sha256_rsa, verify_sha256_rsa
+from ..unionpay.plugin import PROTOCOL_FIELDS, signed_digest
+from .services import KEYS, countdown_on, merchant_public_key, notification_post, trade_settle
+
+
+@lru_cache(maxsize=1)
+def _sign_cert() -> str:
+    return (KEYS / "unionpay-sign-cert.pem").read_text()
 
 
 def sign(params: dict) -> dict:
-    key = serialization.load_pem_private_key((KEYS / "unionpay-sign-private.pem").read_bytes(), password=None)
-    params = {**params, "signPubKeyCert": (KEYS / "unionpay-sign-cert.pem").read_text()}
-    signature = key.sign(signed_digest(params), padding.PKCS1v15(), hashes.SHA256())
-    return {**params, "signature": base64.b64encode(signature).decode()}
+    params = {**params, "signPubKeyCert": _sign_cert()}
+    key = load_private_key(KEYS / "unionpay-sign-private.pem")
+    return {**params, "signature": sign_sha256_rsa(signed_digest(params), key)}
 
 
 def payment_notification(*, order_id: str, query_id: str, amount_fen: int, resp_code: str = "00") -> dict:
     return sign(
         {
-            "version": "5.1.0",
-            "encoding": "UTF-8",
-            "signMethod": "01",
+            **PROTOCOL_FIELDS,
             "txnType": "01",
             "txnSubType": "01",
             "bizType": "000201",
@@ -58,31 +60,17 @@ def next_retry_countdown(retries_so_far: int) -> int | None:
 
 
 def request_is_signed(params: dict) -> bool:
-    import binascii
-
-    from cryptography.exceptions import InvalidSignature
-
     config = settings.PAYMENTS_UNIONPAY
     if params.get("signMethod") != "01" or params.get("certId") != config["CERT_ID"]:
         return False
     if params.get("merId") != config["MER_ID"]:
         return False
-    key = serialization.load_pem_public_key((KEYS / "merchant-public.pem").read_bytes())
-    try:
-        key.verify(
-            base64.b64decode(params.get("signature", ""), validate=True),
-            signed_digest(params),
-            padding.PKCS1v15(),
-            hashes.SHA256(),
-        )
-    except (InvalidSignature, binascii.Error, ValueError):
-        return False
-    return True
+    return verify_sha256_rsa(signed_digest(params), params.get("signature", ""), merchant_public_key())
 
 
 def answer_text(params: dict) -> str:
     """A signed back-end answer, ``k=v&…`` unencoded, as UnionPay sends it."""
-    signed = sign({"version": "5.1.0", "encoding": "UTF-8", "signMethod": "01", **params})
+    signed = sign({**PROTOCOL_FIELDS, **params})
     return "&".join(f"{key}={value}" for key, value in signed.items())
 
 
@@ -108,39 +96,23 @@ def trade_open(params: dict):
 
 
 def trade_pay(trade):
-    from django.db import transaction
-
-    from .models import SandboxTrade
-    from .services import _queue
     from .tasks import deliver_unionpay_notification
 
-    with transaction.atomic():
-        trade = SandboxTrade.objects.select_for_update().get(pk=trade.pk)
-        if trade.status == "NOTPAY":
-            trade.status, trade.paid_at = "00", timezone.now()
-            trade.save(update_fields=["status", "paid_at"])
-            transaction.on_commit(lambda: _queue(deliver_unionpay_notification, trade.pk))
-    return trade
+    return trade_settle(trade, waiting="NOTPAY", paid="00", notify_task=deliver_unionpay_notification)
 
 
 def notification_deliver(*, trade_id: int, transport=None) -> bool:
     """Post the back-end notification once; UnionPay counts HTTP 200 as received."""
-    import httpx
-    from django.db.models import F
-
-    from .models import SandboxTrade
-
-    trade = SandboxTrade.objects.get(pk=trade_id)
-    params = payment_notification(order_id=trade.out_trade_no, query_id=trade.trade_no, amount_fen=trade.total_fen)
-    try:
-        with httpx.Client(transport=transport, timeout=10) as client:
-            accepted = client.post(trade.notify_url, data=params).status_code == 200
-    except httpx.HTTPError:
-        accepted = False
-    SandboxTrade.objects.filter(pk=trade_id).update(
-        notify_attempts=F("notify_attempts") + 1, notified_at=timezone.now() if accepted else None
+    return notification_post(
+        trade_id=trade_id,
+        transport=transport,
+        request=lambda trade: {
+            "data": payment_notification(
+                order_id=trade.out_trade_no, query_id=trade.trade_no, amount_fen=trade.total_fen
+            )
+        },
+        accepted=lambda response: response.status_code == 200,
     )
-    return accepted
 
 
 def back_answer(path: str, params: dict) -> str:
@@ -209,9 +181,7 @@ def settlement_file(settle_date: str) -> dict:
         day = today
     if day > today:
         day = day.replace(year=day.year - 1)
-    tz = BEIJING
-    start = datetime.datetime.combine(day, datetime.time.min, tzinfo=tz)
-    end = start + datetime.timedelta(days=1)
+    start, end = beijing_day(day)
     rows = [
         f"S22 {t.trade_no} {t.out_trade_no} {t.total_fen:012d}"
         for t in SandboxTrade.objects.filter(provider="unionpay", paid_at__gte=start, paid_at__lt=end)

@@ -9,11 +9,45 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadReque
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from . import services, unionpay, wechatpay
 from .models import SandboxTrade
+
+# The one cashier page, as each provider the sandbox plays: its title, its notice, and where the payer's choice goes.
+CASHIERS = {
+    "alipay": (
+        _("支付宝收银台（沙箱）"),
+        _("这是本地支付沙箱，模拟支付宝收银台，不会产生真实扣款。"),
+        "payments-sandbox:alipay-decide",
+    ),
+    "wechatpay": (
+        _("微信支付收银台（沙箱）"),
+        _("这是本地支付沙箱，模拟微信支付收银台，不会产生真实扣款。"),
+        "payments-sandbox:wechatpay-cashier",
+    ),
+    "unionpay": (
+        _("银联收银台（沙箱）"),
+        _("这是本地支付沙箱，模拟银联收银台，不会产生真实扣款。"),
+        "payments-sandbox:unionpay-decide",
+    ),
+}
+
+
+def _cashier(request: HttpRequest, trade: SandboxTrade, **hidden: str) -> HttpResponse:
+    """The cashier for ``trade``'s provider; ``hidden`` fields go back with the payer's choice."""
+    title, notice, decide = CASHIERS[trade.provider]
+    context = {
+        "trade": trade,
+        "title": title,
+        "notice": notice,
+        "decide_url": reverse(decide, args=[trade.trade_no]),
+        "hidden_fields": list(hidden.items()),
+        **hidden,
+    }
+    return render(request, "payments_sandbox/cashier.html", context)
 
 
 @csrf_exempt  # The API half is server to server, authenticated by the request signature.
@@ -33,19 +67,26 @@ def alipay_gateway(request: HttpRequest) -> HttpResponse:
     params = request.GET.dict()
     if params.get("method") != "alipay.trade.page.pay" or not services.request_is_signed(params):
         return HttpResponseBadRequest("沙箱：请求签名无效 (SANDBOX: invalid signature)".encode())
-    trade = services.trade_open(params)
-    return render(request, "payments_sandbox/cashier.html", {"trade": trade})
+    return _cashier(request, services.trade_open(params))
+
+
+def _choice(request: HttpRequest, trade: SandboxTrade, *, pay, back_to: str, return_params=None) -> HttpResponse:
+    """The payer's choice at the cashier: "pay" settles the trade with ``pay`` and sends the browser back
+    to ``back_to`` (with ``return_params(trade)`` as its query) if that is on this site; otherwise, and
+    for "fail", the failure page."""
+    if request.POST.get("decision") == "pay":
+        trade = pay(trade)
+        if back_to and url_has_allowed_host_and_scheme(back_to, allowed_hosts={request.get_host()}):
+            return HttpResponseRedirect(f"{back_to}?{urlencode(return_params(trade))}" if return_params else back_to)
+    return render(request, "payments_sandbox/cashier_failed.html", {"trade": trade})
 
 
 @require_POST
 def alipay_cashier_decide(request: HttpRequest, trade_no: str) -> HttpResponse:
     trade = get_object_or_404(SandboxTrade, trade_no=trade_no)
-    if request.POST.get("decision") == "pay":
-        trade = services.trade_pay(trade)
-        target = trade.return_url
-        if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-            return HttpResponseRedirect(f"{target}?{urlencode(services.return_params(trade))}")
-    return render(request, "payments_sandbox/cashier_failed.html", {"trade": trade})
+    return _choice(
+        request, trade, pay=services.trade_pay, back_to=trade.return_url, return_params=services.return_params
+    )
 
 
 def alipay_bill(request: HttpRequest, day: str) -> HttpResponse:
@@ -114,17 +155,8 @@ def wechatpay_h5(request: HttpRequest) -> HttpResponse:
 def wechatpay_cashier(request: HttpRequest, trade_no: str) -> HttpResponse:
     trade = get_object_or_404(SandboxTrade, provider="wechatpay", trade_no=trade_no)
     if request.method == "POST":
-        if request.POST.get("decision") == "pay":
-            trade = wechatpay.trade_pay(trade)
-            target = request.POST.get("redirect_url", "")
-            if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-                return HttpResponseRedirect(target)
-        return render(request, "payments_sandbox/cashier_failed.html", {"trade": trade})
-    return render(
-        request,
-        "payments_sandbox/wechatpay_cashier.html",
-        {"trade": trade, "redirect_url": request.GET.get("redirect_url", "")},
-    )
+        return _choice(request, trade, pay=wechatpay.trade_pay, back_to=request.POST.get("redirect_url", ""))
+    return _cashier(request, trade, redirect_url=request.GET.get("redirect_url", ""))
 
 
 def wechatpay_query(request: HttpRequest, out_trade_no: str) -> HttpResponse:
@@ -188,19 +220,13 @@ def unionpay_front(request: HttpRequest) -> HttpResponse:
         or not params.get("txnAmt", "").isdigit()
     ):
         return HttpResponseBadRequest("沙箱：请求签名无效 (SANDBOX: invalid signature)".encode())
-    trade = unionpay.trade_open(params)
-    return render(request, "payments_sandbox/unionpay_cashier.html", {"trade": trade})
+    return _cashier(request, unionpay.trade_open(params))
 
 
 @require_POST
 def unionpay_cashier_decide(request: HttpRequest, trade_no: str) -> HttpResponse:
     trade = get_object_or_404(SandboxTrade, provider="unionpay", trade_no=trade_no)
-    if request.POST.get("decision") == "pay":
-        trade = unionpay.trade_pay(trade)
-        target = trade.return_url
-        if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-            return HttpResponseRedirect(target)
-    return render(request, "payments_sandbox/cashier_failed.html", {"trade": trade})
+    return _choice(request, trade, pay=unionpay.trade_pay, back_to=trade.return_url)
 
 
 @csrf_exempt  # Server to server, authenticated by the request signature.

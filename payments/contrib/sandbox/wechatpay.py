@@ -7,13 +7,13 @@ import json
 import secrets
 import time
 
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 
-from ...money import BEIJING
-from .services import KEYS, countdown_on
+from ...money import BEIJING, beijing_day, yuan
+from ...signing import load_private_key, sign_sha256_rsa, verify_sha256_rsa
+from ..wechatpay.plugin import MAX_SKEW_SECONDS, notification_message, parse_authorization, signing_message
+from .services import KEYS, countdown_on, merchant_public_key, notification_post, trade_settle
 
 SANDBOX_SERIAL = "5157F09EFDC096DE15EBE81A47057A7232F1B8E1"
 
@@ -33,8 +33,7 @@ def encrypt_resource(plain: dict, *, apiv3_key: bytes, associated_data: str = "t
 
 
 def sign(message: bytes) -> str:
-    key = serialization.load_pem_private_key((KEYS / "wechatpay-platform-private.pem").read_bytes(), password=None)
-    return base64.b64encode(key.sign(message, padding.PKCS1v15(), hashes.SHA256())).decode()
+    return sign_sha256_rsa(message, load_private_key(KEYS / "wechatpay-platform-private.pem"))
 
 
 def transaction_notification(
@@ -65,16 +64,7 @@ def transaction_notification(
         },
         ensure_ascii=False,
     ).encode()
-    timestamp = str(int(time.time()) if timestamp is None else int(timestamp))
-    nonce = secrets.token_hex(16)
-    headers = {
-        "Wechatpay-Timestamp": timestamp,
-        "Wechatpay-Nonce": nonce,
-        "Wechatpay-Serial": SANDBOX_SERIAL,
-        "Wechatpay-Signature-Type": "WECHATPAY2-SHA256-RSA2048",
-        "Wechatpay-Signature": sign(f"{timestamp}\n{nonce}\n".encode() + body + b"\n"),
-    }
-    return body, headers
+    return body, {**signed_headers(body, timestamp=timestamp), "Wechatpay-Signature-Type": "WECHATPAY2-SHA256-RSA2048"}
 
 
 # --- the API half: requests verified with the merchant key, answers signed ----------------
@@ -89,36 +79,27 @@ def next_retry_countdown(retries_so_far: int) -> int | None:
 
 def request_is_signed(*, method: str, url: str, body: bytes, authorization: str, now: float | None = None) -> bool:
     """A merchant request's ``Authorization``: our MCHID, fresh, and signed with the merchant key."""
-    from cryptography.exceptions import InvalidSignature
-
-    from ..wechatpay.plugin import parse_authorization, signing_message
-
     fields = parse_authorization(authorization)
     if fields.get("mchid") != settings.PAYMENTS_WECHATPAY["MCHID"]:
         return False
     try:
-        if abs((time.time() if now is None else now) - int(fields.get("timestamp", ""))) > 5 * 60:
+        if abs((time.time() if now is None else now) - int(fields.get("timestamp", ""))) > MAX_SKEW_SECONDS:
             return False
-        key = serialization.load_pem_public_key((KEYS / "merchant-public.pem").read_bytes())
-        key.verify(
-            base64.b64decode(fields.get("signature", ""), validate=True),
-            signing_message(method, url, fields["timestamp"], fields.get("nonce_str", ""), body.decode()),
-            padding.PKCS1v15(),
-            hashes.SHA256(),
-        )
-    except (InvalidSignature, ValueError, KeyError, UnicodeDecodeError):
+        message = signing_message(method, url, fields["timestamp"], fields.get("nonce_str", ""), body.decode())
+    except (ValueError, KeyError, UnicodeDecodeError):
         return False
-    return True
+    return verify_sha256_rsa(message, fields.get("signature", ""), merchant_public_key())
 
 
-def signed_headers(body: bytes) -> dict:
-    """The ``Wechatpay-*`` headers WeChat Pay puts on each answer."""
-    timestamp, nonce = str(int(time.time())), secrets.token_hex(16)
+def signed_headers(body: bytes, *, timestamp=None) -> dict:
+    """The ``Wechatpay-*`` headers WeChat Pay puts on each answer and notification (now, unless ``timestamp``)."""
+    timestamp = str(int(time.time()) if timestamp is None else int(timestamp))
+    nonce = secrets.token_hex(16)
     return {
         "Wechatpay-Timestamp": timestamp,
         "Wechatpay-Nonce": nonce,
         "Wechatpay-Serial": SANDBOX_SERIAL,
-        "Wechatpay-Signature": sign(f"{timestamp}\n{nonce}\n".encode() + body + b"\n"),
+        "Wechatpay-Signature": sign(notification_message(timestamp, nonce, body)),
     }
 
 
@@ -145,46 +126,26 @@ def trade_open(payload: dict, *, notify_url: str):
 
 def trade_pay(trade):
     """The payer chose "pay": the trade succeeds and the notification leaves (Celery)."""
-    from django.db import transaction
-    from django.utils import timezone
-
-    from .models import SandboxTrade
-    from .services import _queue
     from .tasks import deliver_wechatpay_notification
 
-    with transaction.atomic():
-        trade = SandboxTrade.objects.select_for_update().get(pk=trade.pk)
-        if trade.status == "NOTPAY":
-            trade.status, trade.paid_at = "SUCCESS", timezone.now()
-            trade.save(update_fields=["status", "paid_at"])
-            transaction.on_commit(lambda: _queue(deliver_wechatpay_notification, trade.pk))
-    return trade
+    return trade_settle(trade, waiting="NOTPAY", paid="SUCCESS", notify_task=deliver_wechatpay_notification)
+
+
+def _notification_request(trade) -> dict:
+    body, headers = transaction_notification(
+        out_trade_no=trade.out_trade_no, transaction_id=trade.trade_no, total_fen=trade.total_fen
+    )
+    return {"content": body, "headers": {**headers, "Content-Type": "application/json"}}
 
 
 def notification_deliver(*, trade_id: int, transport=None) -> bool:
     """Post the notification once; True when the portal answered 200 or 204."""
-    import httpx
-    from django.db.models import F
-    from django.utils import timezone
-
-    from .models import SandboxTrade
-
-    trade = SandboxTrade.objects.get(pk=trade_id)
-    body, headers = transaction_notification(
-        out_trade_no=trade.out_trade_no, transaction_id=trade.trade_no, total_fen=trade.total_fen
+    return notification_post(
+        trade_id=trade_id,
+        transport=transport,
+        request=_notification_request,
+        accepted=lambda response: response.status_code in (200, 204),
     )
-    try:
-        with httpx.Client(transport=transport, timeout=10) as client:
-            response = client.post(
-                trade.notify_url, content=body, headers={**headers, "Content-Type": "application/json"}
-            )
-        accepted = response.status_code in (200, 204)
-    except httpx.HTTPError:
-        accepted = False
-    SandboxTrade.objects.filter(pk=trade_id).update(
-        notify_attempts=F("notify_attempts") + 1, notified_at=timezone.now() if accepted else None
-    )
-    return accepted
 
 
 def trade_answer(out_trade_no: str) -> tuple[int, dict]:
@@ -260,18 +221,15 @@ BILL_HEADER = (
 
 def tradebill(day: datetime.date) -> bytes:
     """The day's trade bill (Asia/Shanghai day) in WeChat Pay's format: a backtick before each field."""
-    from ...models import yuan
     from .models import SandboxRefund, SandboxTrade
 
     config = settings.PAYMENTS_WECHATPAY
-    tz = BEIJING
-    start = datetime.datetime.combine(day, datetime.time.min, tzinfo=tz)
-    end = start + datetime.timedelta(days=1)
+    start, end = beijing_day(day)
     rows = [BILL_HEADER]
 
     def row(moment, trade, state, settle, refund_no="", refund_amount="0.00"):
         fields = [
-            moment.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S"), config["APPID"], config["MCHID"], "0", "",
+            moment.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S"), config["APPID"], config["MCHID"], "0", "",
             trade.trade_no, trade.out_trade_no, "oSandbox0000000000000000000", "MWEB", state, "OTHERS", "CNY",
             settle, "0.00", "", refund_no, refund_amount, "0.00", "ORIGINAL" if refund_no else "",
             "SUCCESS" if refund_no else "", trade.subject.replace(",", "，"), "", "0.00000", "0.60%",

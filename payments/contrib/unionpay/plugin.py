@@ -34,8 +34,6 @@ from pathlib import Path
 import httpx
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding
 from cryptography.x509.oid import NameOID
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -55,9 +53,12 @@ from ...base import (
 from ...constants import TransactionKind
 from ...money import BEIJING
 from ...registry import register
+from ...signing import load_private_key, sign_sha256_rsa, verify_sha256_rsa
 from ..alipay.signing import signing_string
 
 UNIONPAY_CN = "中国银联股份有限公司"
+# Every message, both ways: interface version 5.1.0, UTF-8, signMethod 01 (SHA256withRSA).
+PROTOCOL_FIELDS = {"version": "5.1.0", "encoding": "UTF-8", "signMethod": "01"}
 
 
 def parse_answer(text: str) -> dict:
@@ -108,15 +109,8 @@ class UnionPayGateway(HttpPaymentGateway):
         common_names = [a.value for a in cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)]
         if not any(UNIONPAY_CN in str(cn).split("@") for cn in common_names):
             raise InvalidNotification("signing certificate is not UnionPay's")
-        try:
-            cert.public_key().verify(
-                base64.b64decode(params.get("signature", ""), validate=True),
-                signed_digest(params),
-                padding.PKCS1v15(),
-                hashes.SHA256(),
-            )
-        except (InvalidSignature, binascii.Error, ValueError) as exc:
-            raise InvalidNotification("bad signature") from exc
+        if not verify_sha256_rsa(signed_digest(params), params.get("signature", ""), cert.public_key()):
+            raise InvalidNotification("bad signature")
 
     def parse_notification(self, *, request: HttpRequest) -> VerifiedNotification:
         params = request.POST.dict()
@@ -142,18 +136,9 @@ class UnionPayGateway(HttpPaymentGateway):
     # --- our requests -----------------------------------------------------------------------
 
     def sign(self, params: dict) -> dict:
-        params = {
-            **params,
-            "version": "5.1.0",
-            "encoding": "UTF-8",
-            "signMethod": "01",
-            "certId": self.config["CERT_ID"],
-        }
-        key = serialization.load_pem_private_key(
-            Path(self.config["MERCHANT_PRIVATE_KEY_FILE"]).read_bytes(), password=None
-        )
-        signature = key.sign(signed_digest(params), padding.PKCS1v15(), hashes.SHA256())
-        return {**params, "signature": base64.b64encode(signature).decode()}
+        params = {**params, **PROTOCOL_FIELDS, "certId": self.config["CERT_ID"]}
+        key = load_private_key(self.config["MERCHANT_PRIVATE_KEY_FILE"])
+        return {**params, "signature": sign_sha256_rsa(signed_digest(params), key)}
 
     def _call(self, path: str, params: dict) -> dict:
         try:

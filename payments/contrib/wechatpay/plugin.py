@@ -32,14 +32,10 @@ import hashlib
 import json
 import secrets
 import time
-from functools import lru_cache
-from pathlib import Path
 from urllib.parse import quote, urlencode, urlsplit
 
 import httpx
-from cryptography.exceptions import InvalidSignature, InvalidTag
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding
+from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext_lazy as _
@@ -58,24 +54,20 @@ from ...base import (
 from ...constants import TransactionKind
 from ...money import parse_yuan
 from ...registry import register
+from ...signing import load_private_key, load_public_key, sign_sha256_rsa, verify_sha256_rsa
 
 MAX_SKEW_SECONDS = 5 * 60
 SIGNTEST_PREFIX = "WECHATPAY/SIGNTEST/"
 
 
-@lru_cache(maxsize=16)
-def _public_key(path: str):
-    return serialization.load_pem_public_key(Path(path).read_bytes())
-
-
-@lru_cache(maxsize=4)
-def _private_key(path: str):
-    return serialization.load_pem_private_key(Path(path).read_bytes(), password=None)
-
-
 def signing_message(method: str, url: str, timestamp: str, nonce: str, body: str) -> bytes:
     """What a v3 request signature covers; ``url`` is the path with its query string."""
     return f"{method}\n{url}\n{timestamp}\n{nonce}\n{body}\n".encode()
+
+
+def notification_message(timestamp: str, nonce: str, body: bytes) -> bytes:
+    """What a notification's or an answer's ``Wechatpay-Signature`` covers: the **raw** body."""
+    return f"{timestamp}\n{nonce}\n".encode() + body + b"\n"
 
 
 def parse_authorization(value: str) -> dict:
@@ -123,13 +115,9 @@ class WechatPayGateway(HttpPaymentGateway):
         key_path = self.config["PLATFORM_PUBLIC_KEYS"].get(headers.get("Wechatpay-Serial", ""))
         if key_path is None:
             raise InvalidNotification("unknown platform key serial")
-        message = f"{timestamp}\n{headers.get('Wechatpay-Nonce', '')}\n".encode() + body + b"\n"
-        try:
-            _public_key(key_path).verify(
-                base64.b64decode(signature, validate=True), message, padding.PKCS1v15(), hashes.SHA256()
-            )
-        except (InvalidSignature, binascii.Error, ValueError) as exc:
-            raise InvalidNotification("bad signature") from exc
+        message = notification_message(str(timestamp), headers.get("Wechatpay-Nonce", ""), body)
+        if not verify_sha256_rsa(message, signature, load_public_key(key_path)):
+            raise InvalidNotification("bad signature")
 
     def parse_notification(self, *, request: HttpRequest) -> VerifiedNotification:
         body = request.body
@@ -174,12 +162,13 @@ class WechatPayGateway(HttpPaymentGateway):
 
     def authorization(self, method: str, url: str, body: str) -> str:
         timestamp, nonce = str(int(time.time())), secrets.token_hex(16)
-        signature = _private_key(self.config["MERCHANT_PRIVATE_KEY_FILE"]).sign(
-            signing_message(method, url, timestamp, nonce, body), padding.PKCS1v15(), hashes.SHA256()
+        signature = sign_sha256_rsa(
+            signing_message(method, url, timestamp, nonce, body),
+            load_private_key(self.config["MERCHANT_PRIVATE_KEY_FILE"]),
         )
         return (
             f'WECHATPAY2-SHA256-RSA2048 mchid="{self.config["MCHID"]}",nonce_str="{nonce}",'
-            f'signature="{base64.b64encode(signature).decode()}",timestamp="{timestamp}",'
+            f'signature="{signature}",timestamp="{timestamp}",'
             f'serial_no="{self.config["MERCHANT_SERIAL_NO"]}"'
         )
 
