@@ -1,6 +1,7 @@
 """Shared fixtures. Tests run against the real PostgreSQL and Redis; see
 config/settings/test.py for the URLs and how to override them."""
 
+import io
 import os
 
 import psycopg
@@ -8,6 +9,7 @@ import pytest
 import redis
 from django.conf import settings
 
+from common.testing.database import seeded_once
 from common.testing.processes import CeleryWorkerProcess, DisposableRedis
 
 # pytest-django's live_server runs Django in a thread next to Playwright's
@@ -85,6 +87,17 @@ def catalogue(db):
     demo.seed()
     # seed() invalidates on commit, which a test's transaction never reaches.
     catalogue_changed()
+
+
+def _seed_demo() -> None:
+    from django.core.management import call_command
+
+    call_command("seed_demo", stdout=io.StringIO())
+
+
+# For live-server tests: the data ``seed_demo`` lays down, seeded once per module and put back
+# before each test that asks for ``demo_data`` (common/testing/database.py).
+_demo_data_snapshot, demo_data = seeded_once(_seed_demo, name="demo_data")
 
 
 @pytest.fixture

@@ -3,11 +3,8 @@ phone, on the demo data: the enterprise register, verification and dispute pages
 authorisations page, the TOTP setup page, the "为谁办理" apply page, the wallet and a certificate, its public
 verification page, and 我的订单 with an order."""
 
-import io
-
 import pytest
 from django.conf import settings
-from django.core.management import call_command
 from django.test import Client
 
 from certificates.models import Certificate
@@ -31,10 +28,9 @@ def _session_cookie(live_server, user) -> dict:
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_the_new_pages_pass_axe_at_desktop_and_phone_width(live_server, chromium_browser, width):
+def test_the_new_pages_pass_axe_at_desktop_and_phone_width(live_server, chromium_browser, demo_data, width):
     from axe_playwright_python.sync_playwright import Axe
 
-    call_command("seed_demo", stdout=io.StringIO())
     resident = User.objects.get(mobile="13800138000")
     certificate = Certificate.objects.filter(holder_user=resident).order_by("pk").first()
     order = PaymentOrder.objects.order_by("pk").first()
