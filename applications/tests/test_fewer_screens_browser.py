@@ -89,13 +89,12 @@ def _upload_every_material(page, files, bad_file) -> None:
 
 @pytest.mark.parametrize(("name", "guide", "link"), JOURNEYS, ids=["food-licence", "company", "restaurant-bundle"])
 def test_the_agent_applies_in_at_most_five_screens_with_most_fields_prefilled(
-    live_server, chromium_browser, demo_data, tmp_path, name, guide, link
+    live_server, new_page, demo_data, tmp_path, name, guide, link
 ):
     files = [pdf_file(tmp_path / "材料一.pdf"), pdf_file(tmp_path / "材料二.pdf")]
     bad_file = tmp_path / "不是PDF.pdf"
     bad_file.write_bytes(b"just some text, not a PDF")
-    context = chromium_browser.new_context(locale="zh-CN", viewport=VIEWPORTS[0])
-    page = context.new_page()
+    page = new_page(viewport=VIEWPORTS[0])
     page.goto(live_server.url + "/account/login/")
     page.get_by_label("手机号码或用户名").fill(AGENT)
     page.get_by_label("密码").fill(PASSWORD)
@@ -143,4 +142,3 @@ def test_the_agent_applies_in_at_most_five_screens_with_most_fields_prefilled(
     case_number = page.url.rstrip("/").rsplit("/", 1)[1]
     assert Application.objects.get(case_number=case_number).status in (Status.SUBMITTED, Status.ACCEPTED)
     assert len(loads) <= MAX_PAGE_LOADS, loads
-    context.close()
