@@ -1,6 +1,7 @@
 """Shared fixtures. Tests run against the real PostgreSQL and Redis; see
 config/settings/test.py for the URLs and how to override them."""
 
+import io
 import os
 
 import psycopg
@@ -8,7 +9,11 @@ import pytest
 import redis
 from django.conf import settings
 
+from common.testing.database import seeded_once
 from common.testing.processes import CeleryWorkerProcess, DisposableRedis
+
+# The browser tests' Chromium, pages and helpers.
+pytest_plugins = ["common.testing.browser"]
 
 # pytest-django's live_server runs Django in a thread next to Playwright's
 # event loop; Django's async-safety guard would otherwise refuse ORM calls.
@@ -85,6 +90,17 @@ def catalogue(db):
     demo.seed()
     # seed() invalidates on commit, which a test's transaction never reaches.
     catalogue_changed()
+
+
+def _seed_demo() -> None:
+    from django.core.management import call_command
+
+    call_command("seed_demo", stdout=io.StringIO())
+
+
+# For live-server tests: the data ``seed_demo`` lays down, seeded once per module and put back
+# before each test that asks for ``demo_data`` (common/testing/database.py).
+_demo_data_snapshot, demo_data = seeded_once(_seed_demo, name="demo_data")
 
 
 @pytest.fixture
@@ -172,40 +188,6 @@ def celery_on_disposable_redis(transactional_db, disposable_redis):
         worker.stop()
         app.conf.update(**saved)
         reset_connections()
-
-
-@pytest.fixture(scope="session")
-def chromium_browser():
-    """Debian's Chromium driven by Playwright. Never downloads a browser."""
-    from playwright.sync_api import sync_playwright
-
-    executable = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-    if not os.path.exists(executable):
-        pytest.fail(f"Chromium not found at {executable}: .ci/run installs the Debian package 'chromium'.")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=executable,
-            args=[
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(chromium_browser):
-    context = chromium_browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})
-    page = context.new_page()
-    yield page
-    context.close()
 
 
 @pytest.fixture(autouse=True)

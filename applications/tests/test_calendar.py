@@ -201,9 +201,10 @@ def test_the_calendar_admin_recomputes_deadlines_as_officials_enter_the_year(cli
         )
         assert response.status_code == 302
     for day in workdays:
-        client.post(
+        response = client.post(
             "/admin/applications/calendarday/add/", {"date": day.isoformat(), "kind": "workday", "name": "调休"}
         )
+        assert response.status_code == 302
 
     provisional_case.refresh_from_db()
     start = timezone.localdate(provisional_case.submitted_at)

@@ -4,12 +4,10 @@ licence, 企业设立登记 and the 开办餐饮店 bundle. Each time most of th
 arrives), and the road from the guide to "submitted" takes at most 5 page loads. The pages on
 the way pass axe (no serious or critical violation) at desktop and phone width."""
 
-import io
 import re
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 
 from applications.constants import Status
 from applications.models import Application
@@ -91,14 +89,12 @@ def _upload_every_material(page, files, bad_file) -> None:
 
 @pytest.mark.parametrize(("name", "guide", "link"), JOURNEYS, ids=["food-licence", "company", "restaurant-bundle"])
 def test_the_agent_applies_in_at_most_five_screens_with_most_fields_prefilled(
-    live_server, chromium_browser, tmp_path, name, guide, link
+    live_server, new_page, demo_data, tmp_path, name, guide, link
 ):
-    call_command("seed_demo", stdout=io.StringIO())
     files = [pdf_file(tmp_path / "材料一.pdf"), pdf_file(tmp_path / "材料二.pdf")]
     bad_file = tmp_path / "不是PDF.pdf"
     bad_file.write_bytes(b"just some text, not a PDF")
-    context = chromium_browser.new_context(locale="zh-CN", viewport=VIEWPORTS[0])
-    page = context.new_page()
+    page = new_page(viewport=VIEWPORTS[0])
     page.goto(live_server.url + "/account/login/")
     page.get_by_label("手机号码或用户名").fill(AGENT)
     page.get_by_label("密码").fill(PASSWORD)
@@ -146,4 +142,3 @@ def test_the_agent_applies_in_at_most_five_screens_with_most_fields_prefilled(
     case_number = page.url.rstrip("/").rsplit("/", 1)[1]
     assert Application.objects.get(case_number=case_number).status in (Status.SUBMITTED, Status.ACCEPTED)
     assert len(loads) <= MAX_PAGE_LOADS, loads
-    context.close()

@@ -3,15 +3,13 @@ Celery worker delivering the notifications through the outbox."""
 
 import io
 import re
-import time
 
 import pytest
 from django.core.management import call_command
-from django_otp.oath import totp
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from applications.constants import Status
 from applications.models import Application
+from common.testing.browser import official_signs_in, wait_for
 from common.testing.files import pdf_file
 from notifications.models import InboxMessage
 
@@ -20,28 +18,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.celery_worker]
 ITEM = "440100-SCJG-005"  # 食品经营许可证核发, handled by 市场监管 (official-amr's queue)
 
 
-def _totp_code(username: str) -> str:
-    device = TOTPDevice.objects.get(user__username=username, confirmed=True)
-    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
-
-
-def _wait_for(predicate, timeout=60):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.25)
-    return False
-
-
 def test_resident_applies_official_processes_resident_supplements_and_is_told(
-    live_server, chromium_browser, celery_worker_process, tmp_path
+    live_server, new_page, celery_worker_process, tmp_path
 ):
     call_command("seed_demo", stdout=io.StringIO())
     document = pdf_file(tmp_path / "经营场所平面图.pdf")
 
-    resident = chromium_browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}).new_page()
-    official = chromium_browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900}).new_page()
+    resident = new_page()
+    official = new_page(viewport={"width": 1280, "height": 900})
 
     # The resident signs in and opens the service from its guide.
     resident.goto(live_server.url + "/account/login/")
@@ -81,12 +65,7 @@ def test_resident_applies_official_processes_resident_supplements_and_is_told(
     assert application.status == Status.SUBMITTED
 
     # The official signs in to the admin with a TOTP code, accepts and asks for a supplement.
-    official.goto(live_server.url + "/admin/login/?next=/admin/")
-    official.locator("#id_username").fill("official-amr")
-    official.locator("#id_password").fill("tongban-demo")
-    official.locator("#id_otp_token").fill(_totp_code("official-amr"))
-    official.locator("input[type=submit]").click()
-    official.wait_for_url(live_server.url + "/admin/")
+    official_signs_in(official, live_server)
     change_url = live_server.url + f"/admin/applications/application/{application.pk}/change/"
     official.goto(change_url)
     official.locator('form.case-decision:has(input[value="受理"]) input[type=submit]').click()
@@ -94,7 +73,7 @@ def test_resident_applies_official_processes_resident_supplements_and_is_told(
     supplement = official.locator('form.case-decision:has(input[value="要求补正"])')
     supplement.locator("textarea").fill("请补充经营场所平面图（加盖公章）。")
     supplement.locator("input[type=submit]").click()
-    assert _wait_for(lambda: Application.objects.get(pk=application.pk).status == Status.SUPPLEMENT_REQUESTED)
+    assert wait_for(lambda: Application.objects.get(pk=application.pk).status == Status.SUPPLEMENT_REQUESTED)
 
     # The resident supplements.
     resident.goto(live_server.url + f"/my/applications/{case_number}/")
@@ -102,7 +81,7 @@ def test_resident_applies_official_processes_resident_supplements_and_is_told(
     resident.get_by_label("上传补正文件（PDF、PNG或JPEG）").set_input_files(document)
     resident.get_by_role("button", name="上传", exact=True).click()
     resident.get_by_role("button", name="提交补正").click()
-    assert _wait_for(lambda: Application.objects.get(pk=application.pk).status == Status.RESUBMITTED)
+    assert wait_for(lambda: Application.objects.get(pk=application.pk).status == Status.RESUBMITTED)
     # The file is marked as the supplement, with the request it answers, for both sides.
     resident.goto(live_server.url + f"/my/applications/{case_number}/")
     materials = resident.locator("section[aria-labelledby=materials-title]").inner_text()
@@ -114,14 +93,14 @@ def test_resident_applies_official_processes_resident_supplements_and_is_told(
     # The official approves.
     official.goto(change_url)
     official.locator('form.case-decision:has(input[value="准予许可"]) input[type=submit]').click()
-    assert _wait_for(lambda: Application.objects.get(pk=application.pk).status == Status.APPROVED)
+    assert wait_for(lambda: Application.objects.get(pk=application.pk).status == Status.APPROVED)
 
     # The resident sees the timeline and the message in the inbox (delivered by the worker).
     resident.goto(live_server.url + f"/my/applications/{case_number}/")
     timeline = resident.locator("section[aria-labelledby=timeline-title]")
     for step in ("已提交", "已受理", "待补正", "已补正", "准予许可"):
         assert timeline.get_by_text(step).first.is_visible(), step
-    assert _wait_for(
+    assert wait_for(
         lambda: (
             InboxMessage.objects.filter(user=application.applicant, body__contains=case_number)
             .filter(title__contains="准予许可")

@@ -7,21 +7,13 @@ import uuid
 from pathlib import Path
 
 import pytest
-from django.conf import settings
-from django.test import Client
 
 from applications.constants import Status
 from applications.models import Application
 from applications.tests.factories import pdf_bytes, private_media_root, published_item, resident
+from common.testing.browser import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page, live_server, user) -> None:
-    client = Client()
-    client.force_login(user)
-    session = client.cookies[settings.SESSION_COOKIE_NAME].value
-    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}])
 
 
 @pytest.fixture(autouse=True)

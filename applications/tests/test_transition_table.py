@@ -117,7 +117,9 @@ def test_the_fan_out_is_recorded_as_the_systems_submission_of_each_sub_case(resi
     assert list(Transition.objects.filter(application=parent).values_list("from_status", "to_status", "role")) == [
         (Status.DRAFT, Status.SUBMITTED, Role.APPLICANT)
     ]
-    for child in parent.sub_cases.all():
+    children = list(parent.sub_cases.order_by("pk"))
+    assert len(children) == 4  # 出生一件事 fans out to four departments (test_bundles.py)
+    for child in children:
         assert list(Transition.objects.filter(application=child).values_list("from_status", "to_status", "role")) == [
             (Status.DRAFT, Status.SUBMITTED, Role.SYSTEM)
         ]

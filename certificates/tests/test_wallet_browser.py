@@ -4,19 +4,17 @@ approves, the new licence is issued into the wallet, and its QR code opens the p
 
 import io
 import re
-import time
 
 import pytest
 import zxingcpp
 from django.core.management import call_command
-from django_otp.oath import totp
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from PIL import Image
 from pypdf import PdfWriter
 
 from applications.constants import MaterialSource, Status
 from applications.models import Application
 from certificates.models import Certificate
+from common.testing.browser import official_signs_in, wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -31,27 +29,13 @@ def _pdf(path) -> str:
     return str(path)
 
 
-def _totp_code(username: str) -> str:
-    device = TOTPDevice.objects.get(user__username=username, confirmed=True)
-    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
-
-
-def _wait_for(predicate, timeout=30):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.25)
-    return False
-
-
 def test_resident_applies_with_a_wallet_certificate_and_the_issued_licence_verifies_by_qr(
-    live_server, chromium_browser, tmp_path
+    live_server, new_page, tmp_path
 ):
     call_command("seed_demo", stdout=io.StringIO())
     document = _pdf(tmp_path / "材料.pdf")
-    resident = chromium_browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 1000}).new_page()
-    official = chromium_browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900}).new_page()
+    resident = new_page(viewport={"width": 1280, "height": 1000})
+    official = new_page(viewport={"width": 1280, "height": 900})
 
     resident.goto(live_server.url + "/account/login/")
     resident.get_by_label("手机号码或用户名").fill("13800138000")
@@ -89,18 +73,13 @@ def test_resident_applies_with_a_wallet_certificate_and_the_issued_licence_verif
     assert application.materials.filter(source=MaterialSource.CERTIFICATE).count() == 1
 
     # The official accepts and approves.
-    official.goto(live_server.url + "/admin/login/?next=/admin/")
-    official.locator("#id_username").fill("official-amr")
-    official.locator("#id_password").fill("tongban-demo")
-    official.locator("#id_otp_token").fill(_totp_code("official-amr"))
-    official.locator("input[type=submit]").click()
-    official.wait_for_url(live_server.url + "/admin/")
+    official_signs_in(official, live_server)
     change_url = live_server.url + f"/admin/applications/application/{application.pk}/change/"
     official.goto(change_url)
     official.locator('form.case-decision:has(input[value="受理"]) input[type=submit]').click()
     official.goto(change_url)
     official.locator('form.case-decision:has(input[value="准予许可"]) input[type=submit]').click()
-    assert _wait_for(lambda: Application.objects.get(pk=application.pk).status == Status.APPROVED)
+    assert wait_for(lambda: Application.objects.get(pk=application.pk).status == Status.APPROVED, timeout=30)
 
     # The licence is in the wallet.
     issued = Certificate.objects.get(issuing_case_number=case_number)
@@ -114,7 +93,7 @@ def test_resident_applies_with_a_wallet_certificate_and_the_issued_licence_verif
     shot = resident.locator(".qr").screenshot()
     decoded = [result.text for result in zxingcpp.read_barcodes(Image.open(io.BytesIO(shot)))]
     assert len(decoded) == 1 and decoded[0].startswith(live_server.url)
-    anonymous = chromium_browser.new_context(locale="zh-CN").new_page()
+    anonymous = new_page(viewport={"width": 1280, "height": 720})
     anonymous.goto(decoded[0])
     outcome = anonymous.locator('[data-testid="outcome"]')
     assert outcome.get_attribute("data-outcome") == "valid"

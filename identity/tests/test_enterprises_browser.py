@@ -4,10 +4,9 @@ import datetime
 import re
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.utils import timezone
 
+from common.testing.browser import sign_in
 from identity.models import ActingRecord, Mandate
 
 from .factories import EnterpriseFactory, UserFactory
@@ -17,13 +16,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.urls("identity.tests.urls_enterprises_test"),
 ]
-
-
-def sign_in(page, live_server, user) -> None:
-    client = Client()
-    client.force_login(user)
-    session = client.cookies[settings.SESSION_COOKIE_NAME].value
-    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}])
 
 
 def test_a_representative_grants_and_revokes_a_mandate_with_the_keyboard(live_server, page):

@@ -4,37 +4,26 @@ moves on to review by itself."""
 
 import io
 import re
-import time
 
 import pytest
 from django.core.management import call_command
 
 from applications.constants import Status
 from applications.models import Application
+from common.testing.browser import wait_for
 from payments.constants import OrderStatus
 from payments.models import PaymentOrder
 
 pytestmark = [pytest.mark.browser, pytest.mark.celery_worker]
 
 
-def _wait_for(predicate, timeout=60):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.25)
-    return False
-
-
-def test_demo_resident_pays_the_passport_fee_at_the_sandbox_cashier(
-    live_server, chromium_browser, celery_worker_process
-):
+def test_demo_resident_pays_the_passport_fee_at_the_sandbox_cashier(live_server, new_page, celery_worker_process):
     call_command("seed_demo", stdout=io.StringIO())
     order = PaymentOrder.objects.get(user__username="13800138000", subject="普通护照签发")
     case = Application.objects.get(pk=int(order.reference.removeprefix("application:")))
     assert case.status == Status.ACCEPTED
 
-    page = chromium_browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}).new_page()
+    page = new_page()
     page.goto(live_server.url + "/account/login/")
     page.get_by_label("手机号码或用户名").fill("13800138000")
     page.get_by_label("密码").fill("tongban-demo")
@@ -54,10 +43,10 @@ def test_demo_resident_pays_the_passport_fee_at_the_sandbox_cashier(
     page.wait_for_url(re.compile(rf".*/my/orders/{order.out_trade_no}/$"))
 
     # The worker posts the signed notification to our notify URL; the event relay does the rest.
-    assert _wait_for(lambda: PaymentOrder.objects.get(pk=order.pk).status == OrderStatus.PAID), (
+    assert wait_for(lambda: PaymentOrder.objects.get(pk=order.pk).status == OrderStatus.PAID), (
         celery_worker_process.log()[-3000:]
     )
-    assert _wait_for(lambda: Application.objects.get(pk=case.pk).status == Status.IN_REVIEW), (
+    assert wait_for(lambda: Application.objects.get(pk=case.pk).status == Status.IN_REVIEW), (
         celery_worker_process.log()[-3000:]
     )
 

@@ -1,21 +1,19 @@
 """axe (WCAG 2.1 A and AA, and best practices) on every resident page and on the officials' queue and decision pages, at
 desktop width and on a 390 px phone, on the demo data. Any serious or critical violation fails.
 
-One test per width: it seeds the demo once, visits every page and reports every page's violations
-together, so one run shows all that is left to fix.
+One test per width, both on the demo seeded once for the module: it visits every page and reports
+every page's violations together, so one run shows all that is left to fix.
 """
 
 import io
 
 import pytest
-from django.conf import settings
 from django.core.management import call_command
-from django.test import Client
-from django_otp.oath import totp
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from applications.models import Application
 from certificates.models import Certificate
+from common.testing.browser import official_signs_in, sign_in
+from common.testing.database import seeded_once
 from identity.models import User
 from notifications.models import InboxMessage
 from notifications.services import outbox_due_ids, outbox_message_deliver
@@ -34,25 +32,15 @@ BLOCKING = {"serious", "critical"}
 FOOD_LICENCE = "440100-SCJG-005"
 
 
-def _session_cookie(live_server, user) -> dict:
-    client = Client()
-    client.force_login(user)
-    return {
-        "name": settings.SESSION_COOKIE_NAME,
-        "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-        "url": live_server.url,
-    }
+def _seed_demo_and_deliver_its_messages() -> None:
+    call_command("seed_demo", stdout=io.StringIO())
+    # No worker runs here: the relay delivers the demo's messages to the inbox in this process.
+    for message_id in outbox_due_ids(grace_seconds=0):
+        outbox_message_deliver(message_id=message_id)
 
 
-def _official_signs_in(page, live_server) -> None:
-    device = TOTPDevice.objects.get(user__username="official-amr", confirmed=True)
-    code = f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
-    page.goto(live_server.url + "/admin/login/?next=/admin/")
-    page.locator("#id_username").fill("official-amr")
-    page.locator("#id_password").fill("tongban-demo")
-    page.locator("#id_otp_token").fill(code)
-    page.locator("input[type=submit]").click()
-    page.wait_for_url(live_server.url + "/admin/")
+# Both widths start from the same data: seeded once for the module, put back before each test.
+_delivered_demo_snapshot, delivered_demo = seeded_once(_seed_demo_and_deliver_its_messages, name="delivered_demo")
 
 
 def _resident_pages(resident) -> list[str]:
@@ -107,24 +95,16 @@ def _admin_pages() -> list[str]:
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_every_page_has_no_serious_or_critical_axe_violation(live_server, chromium_browser, width):
+def test_every_page_has_no_serious_or_critical_axe_violation(live_server, new_page, delivered_demo, width):
     from axe_playwright_python.sync_playwright import Axe
 
-    call_command("seed_demo", stdout=io.StringIO())
-    # No worker runs here: the relay delivers the demo's messages to the inbox in this process.
-    for message_id in outbox_due_ids(grace_seconds=0):
-        outbox_message_deliver(message_id=message_id)
     resident = User.objects.get(mobile="13800138000")
     newcomer = User.objects.create_user(username="13900139000", mobile="13900139000", password="tongban-demo")
 
-    def new_page(user=None):
-        context = chromium_browser.new_context(locale="zh-CN", viewport=WIDTHS[width])
-        if user is not None:
-            context.add_cookies([_session_cookie(live_server, user)])
-        return context.new_page()
-
-    anonymous, signed_in, unverified, official = new_page(), new_page(resident), new_page(newcomer), new_page()
-    _official_signs_in(official, live_server)
+    anonymous, signed_in, unverified, official = (new_page(viewport=WIDTHS[width]) for _ in range(4))
+    sign_in(signed_in, live_server, resident)
+    sign_in(unverified, live_server, newcomer)
+    official_signs_in(official, live_server)
 
     axe, problems, visited = Axe(), [], 0
 

@@ -1,14 +1,17 @@
 import pytest
 
+from common.testing.database import seeded_once
 from services import demo
 from services.cache import catalogue_changed
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
+# The tests only read the catalogue: it is seeded once for the module and put back before each test.
+_catalogue_snapshot, demo_catalogue = seeded_once(demo.seed, name="demo_catalogue")
+
 
 @pytest.fixture
-def seeded(transactional_db):
-    demo.seed()
+def seeded(demo_catalogue):
     catalogue_changed()
 
 

@@ -3,14 +3,10 @@ phone, on the demo data: the enterprise register, verification and dispute pages
 authorisations page, the TOTP setup page, the "为谁办理" apply page, the wallet and a certificate, its public
 verification page, and 我的订单 with an order."""
 
-import io
-
 import pytest
-from django.conf import settings
-from django.core.management import call_command
-from django.test import Client
 
 from certificates.models import Certificate
+from common.testing.browser import sign_in
 from identity.models import User
 from payments.models import PaymentOrder
 
@@ -20,29 +16,16 @@ WIDTHS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "he
 WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 
 
-def _session_cookie(live_server, user) -> dict:
-    client = Client()
-    client.force_login(user)
-    return {
-        "name": settings.SESSION_COOKIE_NAME,
-        "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-        "url": live_server.url,
-    }
-
-
 @pytest.mark.parametrize("width", WIDTHS)
-def test_the_new_pages_pass_axe_at_desktop_and_phone_width(live_server, chromium_browser, width):
+def test_the_new_pages_pass_axe_at_desktop_and_phone_width(live_server, new_page, demo_data, width):
     from axe_playwright_python.sync_playwright import Axe
 
-    call_command("seed_demo", stdout=io.StringIO())
     resident = User.objects.get(mobile="13800138000")
     certificate = Certificate.objects.filter(holder_user=resident).order_by("pk").first()
     order = PaymentOrder.objects.order_by("pk").first()
 
-    context = chromium_browser.new_context(locale="zh-CN", viewport=WIDTHS[width])
-    anonymous = chromium_browser.new_context(locale="zh-CN", viewport=WIDTHS[width]).new_page()
-    context.add_cookies([_session_cookie(live_server, resident)])
-    page = context.new_page()
+    page, anonymous = new_page(viewport=WIDTHS[width]), new_page(viewport=WIDTHS[width])
+    sign_in(page, live_server, resident)
 
     def check(on, path: str) -> None:
         response = on.goto(live_server.url + path)
@@ -65,4 +48,3 @@ def test_the_new_pages_pass_axe_at_desktop_and_phone_width(live_server, chromium
     ):
         check(page, path)
     check(anonymous, f"/certificates/verify/{certificate.token}/")
-    context.close()

@@ -1,0 +1,110 @@
+"""The browser tests' one setup: Debian's Chromium driven by Playwright, launched once per test
+process, a fresh browser context for each page a test opens (closed when the test ends), and the
+helpers several browser tests need (signing in, TOTP codes, waiting for the worker).
+
+Loaded by the root conftest.py as a pytest plugin. Never downloads a browser.
+"""
+
+import os
+import time
+from collections.abc import Callable
+
+import pytest
+from django.conf import settings
+
+PHONE = {"width": 390, "height": 844}
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def chromium_browser():
+    """Debian's Chromium driven by Playwright, one for the whole test process."""
+    from playwright.sync_api import sync_playwright
+
+    executable = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+    if not os.path.exists(executable):
+        pytest.fail(f"Chromium not found at {executable}: .ci/run installs the Debian package 'chromium'.")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def new_page(chromium_browser):
+    """Opens a page in a fresh context (its own cookies), Chinese locale, phone width unless told;
+    every context it opened is closed when the test ends."""
+    contexts = []
+
+    def open_page(*, viewport: dict | None = None, locale: str = "zh-CN"):
+        context = chromium_browser.new_context(locale=locale, viewport=viewport or PHONE)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_page):
+    """A page on a 390 px phone, in a context of its own."""
+    return new_page()
+
+
+def session_cookie(live_server, user) -> dict:
+    """A session cookie for ``user`` on the live server, signed in without the login form."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return {
+        "name": settings.SESSION_COOKIE_NAME,
+        "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+        "url": live_server.url,
+    }
+
+
+def sign_in(page, live_server, user) -> None:
+    """Signs ``user`` in on ``page``'s context by its session cookie."""
+    page.context.add_cookies([session_cookie(live_server, user)])
+
+
+def totp_code(username: str) -> str:
+    """The current code of ``username``'s confirmed TOTP device (the demo officials have one)."""
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.get(user__username=username, confirmed=True)
+    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
+
+
+def wait_for(predicate: Callable[[], bool], timeout: float = 60) -> bool:
+    """Whether ``predicate`` came true within ``timeout`` seconds (checked every quarter second)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.25)
+    return False
+
+
+def official_signs_in(page, live_server, username: str = "official-amr") -> None:
+    """A demo official signs in to the admin through its login form, with the demo password and a TOTP code."""
+    from identity.demo import DEMO_PASSWORD
+
+    page.goto(live_server.url + "/admin/login/?next=/admin/")
+    page.locator("#id_username").fill(username)
+    page.locator("#id_password").fill(DEMO_PASSWORD)
+    page.locator("#id_otp_token").fill(totp_code(username))
+    page.locator("input[type=submit]").click()
+    page.wait_for_url(live_server.url + "/admin/")
