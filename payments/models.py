@@ -12,8 +12,9 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from common.money import yuan
+
 from .constants import OrderStatus, PaymentEvent, RefundStatus, TransactionKind
-from .money import yuan
 
 
 class PaymentOrder(models.Model):

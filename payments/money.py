@@ -15,11 +15,6 @@ def beijing_day(day: datetime.date) -> tuple[datetime.datetime, datetime.datetim
 _AMOUNT = re.compile(r"^(0|[1-9]\d{0,9})(\.\d{1,2})?$")
 
 
-def yuan(amount_fen: int) -> str:
-    """``12000`` → ``"120.00"``: the decimal string gateways exchange."""
-    return f"{amount_fen // 100}.{amount_fen % 100:02d}"
-
-
 def parse_yuan(value: str) -> int:
     """``"120.00"`` → ``12000`` fen; anything else raises ``ValueError`` (no floats)."""
     if not isinstance(value, str) or not _AMOUNT.match(value):

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.exceptions import ApplicationError
+from common.money import yuan
 
 from .base import NotificationOutcome, VerifiedNotification
 from .constants import (
@@ -32,7 +33,7 @@ from .constants import (
 )
 from .events import OrderEvent, listeners
 from .models import GatewayTransaction, OrderLine, OrderTransition, PaymentOrder, Receipt, Refund
-from .money import beijing_day, yuan
+from .money import beijing_day
 
 logger = logging.getLogger(__name__)
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from common.i18n import EnglishNameMixin
 from common.models import TimeStampedModel
+from common.money import yuan
 
 from .constants import (
     Audience,
@@ -252,7 +253,7 @@ class Fee(_VersionPart):
 
     @property
     def amount_yuan(self) -> str:
-        return f"{self.amount_fen // 100}.{self.amount_fen % 100:02d}"
+        return yuan(self.amount_fen)
 
     @property
     def exempt_category_labels(self) -> list[str]:

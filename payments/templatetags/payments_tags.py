@@ -1,8 +1,8 @@
 from django import template
 
+from common.money import yuan
 from services.constants import FeeOrderPoint
 
-from ..money import yuan
 from ..selectors import fee_order_point, order_for_reference
 from ..services import fee_lines_for_version
 

@@ -2,6 +2,7 @@ from django import template
 from django.conf import settings
 
 from common.i18n import display_name
+from common.money import yuan
 
 register = template.Library()
 
@@ -12,10 +13,8 @@ def localized_name(obj) -> str:
     return display_name(obj)
 
 
-@register.filter
-def yuan(fen: int) -> str:
-    """Integer fen as yuan with two decimals: 12000 → 120.00."""
-    return f"{fen // 100}.{fen % 100:02d}"
+# Integer fen as yuan with two decimals: 12000 → 120.00.
+register.filter("yuan", yuan)
 
 
 @register.simple_tag

@@ -18,6 +18,8 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.money import yuan
+
 from ...base import (
     GatewayError,
     HttpPaymentGateway,
@@ -30,7 +32,7 @@ from ...base import (
     VerifiedNotification,
 )
 from ...constants import TransactionKind
-from ...money import BEIJING, parse_yuan, yuan
+from ...money import BEIJING, parse_yuan
 from ...registry import register
 from ...signing import load_private_key, load_public_key
 from . import signing

@@ -2,9 +2,8 @@
 
 from django.db import models
 
+from common.money import yuan
 from services.constants import FeeExemptionCategory
-
-from ...money import yuan
 
 
 class SandboxTrade(models.Model):

@@ -18,8 +18,10 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from common.money import yuan
+
 from ...contrib.alipay import signing
-from ...money import BEIJING, beijing_day, parse_yuan, yuan
+from ...money import BEIJING, beijing_day, parse_yuan
 from ...signing import load_private_key, load_public_key
 from .models import SandboxRefund, SandboxTrade
 

@@ -10,7 +10,9 @@ import time
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 
-from ...money import BEIJING, beijing_day, yuan
+from common.money import yuan
+
+from ...money import BEIJING, beijing_day
 from ...signing import load_private_key, sign_sha256_rsa, verify_sha256_rsa
 from ..wechatpay.plugin import MAX_SKEW_SECONDS, notification_message, parse_authorization, signing_message
 from .services import KEYS, countdown_on, merchant_public_key, notification_post, trade_settle
