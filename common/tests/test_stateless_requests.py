@@ -13,7 +13,7 @@ from django.utils.module_loading import import_string
 
 from identity.models import UserSession
 from identity.tests.factories import PASSWORD, UserFactory
-from identity.tests.oauth_helpers import BACKEND_SECRET, basic_auth, make_backend_application
+from identity.tests.oauth_helpers import client_credentials_token, make_backend_application
 
 pytestmark = pytest.mark.django_db
 
@@ -36,13 +36,7 @@ def session_reads(monkeypatch):
 
 
 def _bearer_token(client) -> str:
-    application = make_backend_application()
-    response = client.post(
-        "/o/token/",
-        {"grant_type": "client_credentials", "scope": "catalogue:read"},
-        **basic_auth(application.client_id, BACKEND_SECRET),
-    )
-    return response.json()["access_token"]
+    return client_credentials_token(client, make_backend_application()).json()["access_token"]
 
 
 def _assert_security_headers(response):

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from identity.tests.oauth_helpers import BACKEND_SECRET, basic_auth, make_backend_application
+from identity.tests.oauth_helpers import client_credentials_token, make_backend_application
 from services import demo, selectors, services
 from services.api.representations import SERVICE_ITEM_ROW_COLUMNS, service_item_detail, service_item_row
 from services.api.serializers import ServiceItemDetailSerializer, ServiceItemSerializer
@@ -80,12 +80,7 @@ def test_list_and_detail_run_constant_queries_and_none_once_cached(api, catalogu
 
 
 def test_a_bearer_token_adds_only_its_own_lookup(api, catalogue):
-    application = make_backend_application()
-    token = api.post(
-        "/o/token/",
-        {"grant_type": "client_credentials", "scope": "catalogue:read"},
-        **basic_auth(application.client_id, BACKEND_SECRET),
-    ).json()["access_token"]
+    token = client_credentials_token(api, make_backend_application()).json()["access_token"]
     bearer = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
     catalogue_changed()
     assert _queries(api, LIST_URL, **bearer)[0] == LIST_QUERIES + 1
