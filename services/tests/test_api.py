@@ -2,19 +2,12 @@ import secrets
 
 import pytest
 from django.db import transaction
-from rest_framework.test import APIClient, APIRequestFactory, force_authenticate
+from rest_framework.test import APIRequestFactory, force_authenticate
 
 from services.api.throttles import CatalogueThrottle, has_catalogue_scope
 from services.api.views import DepartmentViewSet
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def api():
-    # Throttle counters live in the shared Redis, keyed by address: a fresh one
-    # per test keeps concurrent runs from counting against each other.
-    return APIClient(REMOTE_ADDR="10.{}.{}.{}".format(*secrets.token_bytes(3)))
 
 
 def test_service_list_is_cursor_paginated_and_filterable(api, catalogue):

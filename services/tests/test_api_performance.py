@@ -1,12 +1,10 @@
 """The catalogue API at any catalogue size: constant queries, plain rows, cached answers."""
 
 import json
-import secrets
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from rest_framework.test import APIClient
 
 from identity.tests.oauth_helpers import client_credentials_token, make_backend_application
 from services import demo, selectors, services
@@ -23,12 +21,6 @@ LIST_QUERIES = 1
 # The item with its department and version, then life events, topics, bundles and the
 # five parts of the guide; none when cached.
 DETAIL_QUERIES = 9
-
-
-@pytest.fixture
-def api():
-    # Throttle counters live in the shared Redis, keyed by address: a fresh one per test.
-    return APIClient(REMOTE_ADDR="10.{}.{}.{}".format(*secrets.token_bytes(3)))
 
 
 def _as_json(data):
