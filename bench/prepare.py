@@ -303,8 +303,8 @@ class Preparer:
         from django.conf import settings
         from django.utils import timezone
 
-        from payments.contrib.alipay import signing
-        from payments.contrib.sandbox.services import _private_key
+        from payments.contrib.sandbox.models import SandboxTrade
+        from payments.contrib.sandbox.services import notification_params
         from payments.models import PaymentOrder
 
         resident = self.residents[0]
@@ -321,29 +321,24 @@ class Preparer:
             )
             for number in range(self.size + 1)
         )
-        key = _private_key()
-        bodies = []
-        for order in orders:
-            params = {
-                "notify_time": now.strftime("%Y-%m-%d %H:%M:%S"),
-                "notify_type": "trade_status_sync",
-                "notify_id": secrets.token_hex(16),
-                "charset": "utf-8",
-                "version": "1.0",
-                "app_id": settings.PAYMENTS_ALIPAY["APP_ID"],
-                "seller_id": settings.PAYMENTS_ALIPAY["SELLER_ID"],
-                "trade_no": "2026" + secrets.token_hex(10),
-                "out_trade_no": order.out_trade_no,
-                "buyer_id": "2088102177846880",
-                "trade_status": "TRADE_SUCCESS",
-                "total_amount": "120.00",
-                "receipt_amount": "120.00",
-                "subject": order.subject,
-                "gmt_payment": now.strftime("%Y-%m-%d %H:%M:%S"),
-            }
-            params["sign"] = signing.sign(signing.signing_string(params), key)
-            params["sign_type"] = "RSA2"
-            bodies.append(urllib.parse.urlencode(params))
+        # Each body is what the sandbox gateway posts for a paid trade (signed with its Alipay key);
+        # the trades themselves are not stored.
+        bodies = [
+            urllib.parse.urlencode(
+                notification_params(
+                    SandboxTrade(
+                        app_id=settings.PAYMENTS_ALIPAY["APP_ID"],
+                        trade_no="2026" + secrets.token_hex(10),
+                        out_trade_no=order.out_trade_no,
+                        subject=order.subject,
+                        total_fen=order.amount_fen,
+                        status="TRADE_SUCCESS",
+                        paid_at=now,
+                    )
+                )
+            )
+            for order in orders
+        ]
         headers = {"Content-Type": "application/x-www-form-urlencoded"}
         first = {"method": "POST", "path": "/payments/notify/alipay/", "headers": headers, "body": bodies.pop()}
         queries = self.count_queries(first)[0]
