@@ -239,25 +239,24 @@ def wrk(port: int, lua_list: str, seconds: int, *, upload: str = "", submit_lag:
     }
 
 
-def calibration_list(folder: Path, view: str) -> str:
+def calibration_list(folder: Path, view: str, upload_type: str) -> str:
     from bench.prepare import write_lua
 
     path = folder / f"calibration-{view}.lua"
     if view == "upload":
-        requests = [{"method": "POST", "path": "/upload", "headers": {"Content-Type": UPLOAD_TYPE}, "body": "@upload"}]
+        requests = [{"method": "POST", "path": "/upload", "headers": {"Content-Type": upload_type}, "body": "@upload"}]
     else:
         requests = [{"method": "GET", "path": f"{CALIBRATION_VIEWS[view]}?n={n}&page={n}"} for n in range(100)]
     write_lua(path, requests)
     return str(path)
 
 
-UPLOAD_TYPE = ""
-
-
 def calibrate(folder: Path, upload_file: str) -> dict:
+    """Each calibration view under load; the upload view posts Tongban's own upload body."""
+    upload_type = _upload_content_type(upload_file)
     figures = {}
     for view in CALIBRATION_VIEWS:
-        lua = calibration_list(folder, view)
+        lua = calibration_list(folder, view, upload_type)
         warm(PORT_CALIBRATION, lua)
         wrk(PORT_CALIBRATION, lua, 2, upload=upload_file)
         figures[view] = wrk(PORT_CALIBRATION, lua, SECONDS, upload=upload_file)
@@ -269,7 +268,6 @@ def calibrate(folder: Path, upload_file: str) -> dict:
 
 
 def run_dataset(dataset, run_id: str, *, profile: bool) -> dict:
-    global UPLOAD_TYPE
     env = tongban_environment(dataset, run_id=run_id)
     folder = VAR / "runs" / run_id / dataset.name
     folder.mkdir(parents=True, exist_ok=True)
@@ -286,7 +284,6 @@ def run_dataset(dataset, run_id: str, *, profile: bool) -> dict:
     python("-m", "bench.prepare", dataset.name, str(folder), str(size), env=env, capture=False)
     scenarios = json.loads((folder / "scenarios.json").read_text())
     submission = next(s for s in scenarios if s.get("upload_file"))
-    UPLOAD_TYPE = json.loads(json.dumps(submission))["note"] and _upload_content_type(submission["upload_file"])
 
     tongban = Gunicorn("config.wsgi:application", PORT_TONGBAN, env, config=True)
     calibration = Gunicorn(
@@ -367,6 +364,7 @@ def collect_static(env: dict) -> None:
 
 
 def _upload_content_type(path: str) -> str:
+    """The multipart Content-Type of a prepared upload body: its boundary is the body's first line."""
     head = Path(path).read_bytes()[:200].decode("latin-1")
     return "multipart/form-data; boundary=" + head.split("\r\n", 1)[0].removeprefix("--")
 
