@@ -115,17 +115,11 @@ class Gunicorn:
         self.log = open(VAR / f"gunicorn-{port}.log", "w")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=self.log, stderr=self.log)  # noqa: S603
         deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz-bench-probe", timeout=2)
-                break
-            except urllib.error.HTTPError:
-                break  # any HTTP answer means it is up
-            except OSError:
-                time.sleep(0.3)
-        else:
-            self.stop()
-            sys.exit(f"gunicorn on port {port} did not start; see {self.log.name}")
+        while not _answers(port):
+            if time.monotonic() > deadline:
+                self.stop()
+                sys.exit(f"gunicorn on port {port} did not start; see {self.log.name}")
+            time.sleep(0.3)
         if self.process.poll() is not None:
             sys.exit(f"gunicorn on port {port} exited; see {self.log.name}")
 
@@ -176,8 +170,9 @@ def warm(port: int, lua_list: str, count: int = 6) -> None:
 
 
 def _answers(port: int) -> bool:
+    """Whether an HTTP server answers on ``port`` (any status: the probe's path exists nowhere)."""
     try:
-        urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2)
+        urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz-bench-probe", timeout=2)
     except urllib.error.HTTPError:
         return True
     except OSError:
