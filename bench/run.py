@@ -234,6 +234,23 @@ def wrk(port: int, lua_list: str, seconds: int, *, upload: str = "", submit_lag:
     }
 
 
+def wrk_scenario(scenario: dict, seconds: int) -> dict:
+    """``wrk`` on Tongban with one prepared scenario: its request list, its upload body and lag."""
+    return wrk(
+        PORT_TONGBAN,
+        scenario["lua"],
+        seconds,
+        upload=scenario.get("upload_file", ""),
+        submit_lag=scenario.get("submit_lag", 0),
+    )
+
+
+def posts(scenario: dict) -> bool:
+    """Whether a scenario writes (uploads and submissions, payment notifications): such a list is
+    used up as it runs, so it is neither warmed first nor part of the memory mix of GETs."""
+    return "upload_file" in scenario or "replay_queries" in scenario
+
+
 def calibration_list(folder: Path, view: str, upload_type: str) -> str:
     from bench.prepare import write_lua
 
@@ -289,17 +306,10 @@ def run_dataset(dataset, run_id: str, *, profile: bool) -> dict:
         log("  calibration (before):")
         before = calibrate(folder, submission["upload_file"])
         for scenario in scenarios:
-            posts = "upload_file" in scenario or "replay" in scenario["note"]
-            if not posts:
+            if not posts(scenario):
                 warm(PORT_TONGBAN, scenario["lua"])
                 wrk(PORT_TONGBAN, scenario["lua"], 2)  # warm: connections, caches, imports
-            figure = wrk(
-                PORT_TONGBAN,
-                scenario["lua"],
-                SECONDS,
-                upload=scenario.get("upload_file", ""),
-                submit_lag=scenario.get("submit_lag", 0),
-            )
+            figure = wrk_scenario(scenario, SECONDS)
             results["scenarios"].append({**scenario, **figure})
             log(
                 f"    {scenario['name']:<44} {figure['rps']:8.1f} rps  p50 {figure['p50_ms']:7.1f} ms  "
@@ -366,10 +376,9 @@ def _upload_content_type(path: str) -> str:
 
 def memory(server: Gunicorn, scenarios: list[dict]) -> dict:
     """Peak RSS per worker after the checkpoints' numbers of requests of a GET mix."""
-    mix = [s for s in scenarios if "upload_file" not in s and "replay" not in s["note"]]
+    lists = [s["lua"] for s in scenarios if not posts(s)]
     done = 0
     checkpoints = {}
-    lists = [s["lua"] for s in mix]
     index = 0
     log(f"  memory: {MEMORY_CHECKPOINTS[-1]} requests of the GET scenarios in turn …")
     for checkpoint in MEMORY_CHECKPOINTS:
@@ -425,13 +434,7 @@ def profile_worst(server: Gunicorn, scenarios: list[dict], count: int = 2) -> li
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        wrk(
-            PORT_TONGBAN,
-            scenario["lua"],
-            max(SECONDS, 4) + 1,
-            upload=scenario.get("upload_file", ""),
-            submit_lag=scenario.get("submit_lag", 0),
-        )
+        wrk_scenario(scenario, max(SECONDS, 4) + 1)
         spy.wait(timeout=60)
         profiles.append({"scenario": scenario["name"], "top": report.hottest(Path(path))})
         log(
