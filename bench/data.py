@@ -46,8 +46,8 @@ def fingerprint(dataset: Dataset) -> str:
     return hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:16]
 
 
-def _database_name(dataset: Dataset) -> str:
-    return urllib.parse.urlparse(dataset.database_url).path.lstrip("/")
+def _database_name(database_url: str) -> str:
+    return urllib.parse.urlparse(database_url).path.lstrip("/")
 
 
 def stored_fingerprint(dataset: Dataset) -> str | None:
@@ -64,15 +64,16 @@ def stored_fingerprint(dataset: Dataset) -> str | None:
 
 
 def recreate_database(dataset: Dataset) -> None:
-    name = _database_name(dataset)
+    name = _database_name(dataset.database_url)
     with psycopg.connect(SERVER_URL, autocommit=True) as connection:
         # Only ever our own tongban_bench_* names (checked in environment.database_url).
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         connection.execute(f'CREATE DATABASE "{name}" {CREATE_OPTIONS}')
 
 
-def ensure_database(dataset: Dataset) -> None:
-    name = _database_name(dataset)
+def ensure_database(database_url: str) -> None:
+    """Create the benchmark database ``database_url`` names, unless it exists (it is kept between runs)."""
+    name = _database_name(database_url)
     with psycopg.connect(SERVER_URL, autocommit=True) as connection:
         if not connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
             connection.execute(f'CREATE DATABASE "{name}" {CREATE_OPTIONS}')

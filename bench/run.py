@@ -71,13 +71,9 @@ def flush_redis() -> None:
 
 
 def prepare_calibration() -> None:
-    from bench.data import CREATE_OPTIONS
+    from bench.data import ensure_database
 
-    name = CALIBRATION_DATABASE_URL.rsplit("/", 1)[1]
-    server = CALIBRATION_DATABASE_URL.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(server, autocommit=True) as connection:
-        if not connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
-            connection.execute(f'CREATE DATABASE "{name}" {CREATE_OPTIONS}')
+    ensure_database(CALIBRATION_DATABASE_URL)
     python("-m", "django", "migrate", "--noinput", "-v0", env=calibration_environment())
     with psycopg.connect(CALIBRATION_DATABASE_URL) as connection:
         have = connection.execute("SELECT count(*) FROM calibration_row").fetchone()[0]
