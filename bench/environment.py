@@ -77,9 +77,14 @@ def _keys() -> dict:
     return keys
 
 
+def _inherited_environment() -> dict:
+    """This process's environment without the settings it may carry for tests or the benchmark itself."""
+    return {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "TEST_DATABASE", "BENCH_"))}
+
+
 def tongban_environment(dataset: Dataset, *, run_id: str) -> dict:
     """The environment of Tongban's gunicorn and of the helper processes that prepare it."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "TEST_DATABASE", "BENCH_"))}
+    env = _inherited_environment()
     env.update(_keys())
     env.update(
         DJANGO_SETTINGS_MODULE="config.settings.production",
@@ -106,7 +111,7 @@ def tongban_environment(dataset: Dataset, *, run_id: str) -> dict:
 
 
 def calibration_environment() -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "TEST_DATABASE", "BENCH_"))}
+    env = _inherited_environment()
     env.update(
         DJANGO_SETTINGS_MODULE="bench.calibration.settings",
         CALIBRATION_DATABASE_URL=CALIBRATION_DATABASE_URL,
