@@ -3,7 +3,8 @@ drafts, payment orders with signed notifications, search terms; then one request
 scenario through Django's test client under ``CaptureQueriesContext`` for its query count.
 
 Writes ``<folder>/scenarios.json`` and one Lua request list per scenario for ``wrk``.
-Run as ``python -m bench.prepare <dataset> <folder> <requests-per-list>`` (the runner does).
+Run as ``python -m bench.prepare <folder> <requests-per-list>`` inside the dataset's environment
+(the runner does).
 """
 
 import datetime
@@ -78,10 +79,10 @@ def multipart(fields: dict[str, str], file_field: str, filename: str, content: b
 
 
 class Preparer:
-    def __init__(self, dataset: str, folder: Path, size: int):
+    def __init__(self, folder: Path, size: int):
         from django.conf import settings
 
-        self.dataset, self.folder, self.size = dataset, folder, size
+        self.folder, self.size = folder, size
         self.cookie_name = settings.SESSION_COOKIE_NAME
         self.scenarios: list[dict] = []
 
@@ -123,9 +124,9 @@ class Preparer:
 
     # --- query counts ------------------------------------------------------------------
 
-    def count_queries(self, request: dict, *, expect: tuple[int, ...] = (200,), warm: bool = True) -> tuple[int, int]:
-        """Send ``request`` through the test client; a GET twice when ``warm`` (the second is
-        counted: caches warm, as under load), once for varied inputs that never repeat."""
+    def count_queries(self, request: dict, *, expect: tuple[int, ...] = (200,), warm: bool = True) -> int:
+        """The queries of ``request`` sent through the test client; a GET twice when ``warm`` (the
+        second is counted: caches warm, as under load), once for varied inputs that never repeat."""
         from django.db import connection
         from django.test import Client
         from django.test.utils import CaptureQueriesContext
@@ -136,23 +137,19 @@ class Preparer:
             key = name.upper().replace("-", "_")
             extra[key if key in ("CONTENT_TYPE",) else "HTTP_" + key] = value
         body = request.get("body")
-        status = 0
-        count = 0
-        for attempt in range(2 if warm and request["method"] == "GET" else 1):
+        for _attempt in range(2 if warm and request["method"] == "GET" else 1):
             with CaptureQueriesContext(connection) as queries:
                 if request["method"] == "GET":
                     response = client.get(request["path"], **extra)
                 else:
                     content_type = extra.pop("CONTENT_TYPE", "application/octet-stream")
                     response = client.generic("POST", request["path"], body or b"", content_type=content_type, **extra)
-            status, count = response.status_code, len(queries)
-            answer = response.content[:600]
-            del attempt
-        if status not in expect:
+        if response.status_code not in expect:
             raise SystemExit(
-                f"{request['method']} {request['path'][:80]} answered {status}, expected {expect}: {answer!r}"
+                f"{request['method']} {request['path'][:80]} answered {response.status_code}, "
+                f"expected {expect}: {response.content[:600]!r}"
             )
-        return count, status
+        return len(queries)
 
     def add(self, name: str, calibration: str, requests: list[dict], *, queries: int, note: str = "", **extra):
         lua = self.folder / f"{len(self.scenarios):02d}.lua"
@@ -197,7 +194,7 @@ class Preparer:
         from services.models import ServiceItem
 
         home = [{"method": "GET", "path": "/"}]
-        self.add("anonymous home (cached)", "hello", home, queries=self.count_queries(home[0])[0])
+        self.add("anonymous home (cached)", "hello", home, queries=self.count_queries(home[0]))
         codes = list(
             ServiceItem.objects.filter(published_version__isnull=False)
             .order_by("pk")
@@ -207,7 +204,7 @@ class Preparer:
         guides = [{"method": "GET", "path": f"/services/{code}/"} for code in codes]
         for guide in guides:  # the page cache is warm, as for a guide anyone has opened before
             self.count_queries(guide)
-        self.add("guide page (cached)", "hello", guides, queries=self.count_queries(guides[0])[0])
+        self.add("guide page (cached)", "hello", guides, queries=self.count_queries(guides[0]))
 
     def search(self) -> None:
         from services.models import ServiceItem
@@ -230,7 +227,7 @@ class Preparer:
             "search, a different term each request",
             "page",
             requests,
-            queries=self.count_queries(requests[1], warm=False)[0],
+            queries=self.count_queries(requests[1], warm=False),
             note=f"{len(terms)} distinct terms",
         )
 
@@ -239,7 +236,7 @@ class Preparer:
             {"method": "GET", "path": "/my/applications/", "headers": {"Cookie": self.session_cookie(user)}}
             for user in self.residents[:32]
         ]
-        self.add("signed-in resident 我的办件", "page", requests, queries=self.count_queries(requests[0])[0])
+        self.add("signed-in resident 我的办件", "page", requests, queries=self.count_queries(requests[0]))
 
     def api(self) -> None:
         from django.test import Client
@@ -258,11 +255,11 @@ class Preparer:
             "API services list, 50 per page",
             "drf",
             requests,
-            queries=self.count_queries(requests[0])[0],
+            queries=self.count_queries(requests[0]),
             note=f"{len(requests)} cursor pages",
         )
         details = [{"method": "GET", "path": f"/api/v1/services/{code}/"} for code in self.codes]
-        self.add("API service detail", "drf", details, queries=self.count_queries(details[0])[0])
+        self.add("API service detail", "drf", details, queries=self.count_queries(details[0]))
 
     def admin_queue(self) -> None:
         from django.contrib.auth import get_user_model
@@ -283,7 +280,7 @@ class Preparer:
             for status in ("submitted", "accepted", "in_review", "supplement_requested")
         ]
         self.add(
-            "official's admin queue (department, status)", "page", requests, queries=self.count_queries(requests[0])[0]
+            "official's admin queue (department, status)", "page", requests, queries=self.count_queries(requests[0])
         )
 
     def certificate_verification(self) -> None:
@@ -295,7 +292,7 @@ class Preparer:
             "certificate verification",
             "one-query",
             requests,
-            queries=self.count_queries(requests[0])[0],
+            queries=self.count_queries(requests[0]),
             note=f"{len(requests)} certificates",
         )
 
@@ -341,8 +338,8 @@ class Preparer:
         ]
         headers = {"Content-Type": "application/x-www-form-urlencoded"}
         first = {"method": "POST", "path": "/payments/notify/alipay/", "headers": headers, "body": bodies.pop()}
-        queries = self.count_queries(first)[0]
-        replay = self.count_queries(first)[0]
+        queries = self.count_queries(first)
+        replay = self.count_queries(first)
         requests = []
         for number, body in enumerate(bodies):
             requests.append({"method": "POST", "path": "/payments/notify/alipay/", "headers": headers, "body": body})
@@ -419,8 +416,8 @@ class Preparer:
                 "step": "submit",
             }
 
-        upload_queries = self.count_queries({**upload(drafts[0].pk), "body": body}, expect=(201,))[0]
-        submit_queries = self.count_queries(submit(drafts[0].pk))[0]
+        upload_queries = self.count_queries({**upload(drafts[0].pk), "body": body}, expect=(201,))
+        submit_queries = self.count_queries(submit(drafts[0].pk))
         (self.folder / "upload.bin").write_bytes(body)
         self.add(
             "application submission, 1 MB PDF",
@@ -435,10 +432,10 @@ class Preparer:
 
 
 def main() -> None:
-    dataset, folder, size = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3])
+    folder, size = Path(sys.argv[1]), int(sys.argv[2])
     django.setup()
     folder.mkdir(parents=True, exist_ok=True)
-    Preparer(dataset, folder, size).run()
+    Preparer(folder, size).run()
 
 
 if __name__ == "__main__":

@@ -289,7 +289,7 @@ def run_dataset(dataset, run_id: str, *, profile: bool) -> dict:
     collect_static(env)
     size = 400 if QUICK else 2500
     log("  preparing sessions, tokens, drafts, orders and query counts …")
-    python("-m", "bench.prepare", dataset.name, str(folder), str(size), env=env, capture=False)
+    python("-m", "bench.prepare", str(folder), str(size), env=env, capture=False)
     scenarios = json.loads((folder / "scenarios.json").read_text())
     submission = next(s for s in scenarios if s.get("upload_file"))
 
