@@ -158,7 +158,8 @@ def build(dataset: Dataset) -> None:
     print(f"  [{dataset.name}] demo data and {dataset.items} service items …", flush=True)
     call_command("seed_demo", "--services", str(dataset.items), stdout=io.StringIO())
     User = get_user_model()
-    raw = connection.connection if connection.connection else (connection.ensure_connection() or connection.connection)
+    connection.ensure_connection()
+    raw = connection.connection  # psycopg's own connection, for COPY
 
     now = datetime.datetime.now(tz=datetime.UTC).replace(microsecond=0)
     with transaction.atomic():
