@@ -28,7 +28,6 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -49,12 +48,6 @@ THROUGHPUT_SECONDS = float(os.environ.get("SCALE_THROUGHPUT_SECONDS", "12"))
 PASSPORT = "440100-GA-005"  # 普通护照签发: a fee of 120 元, ordered at submission in this run
 RETRY_STATUSES = {502, 503, 504}
 SCHEDULED_TASK_RECEIVED = r"Task (?:notifications|payments|applications|identity)\.\w+\[([0-9a-f-]+)\] received"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def wait_for(predicate, *, timeout: float, what: str, interval: float = 0.5):
@@ -489,6 +482,8 @@ def throughput(base: str, seconds: float, clients: int = 6) -> tuple[float, coll
 # The run
 # --------------------------------------------------------------------------------------
 def main() -> int:
+    from common.testing.processes import CeleryBeatProcess, CeleryWorkerProcess, free_port
+
     began = time.monotonic()
     workdir = Path(tempfile.mkdtemp(prefix="tongban-scale-"))
     balancer_port = free_port()
@@ -511,8 +506,6 @@ def main() -> int:
     if not (reuse and (Path(os.environ["STATIC_ROOT"]) / "staticfiles.json").exists()):
         call_command("collectstatic", interactive=False, verbosity=0)
     print(f"scale-test: database and static files ready after {time.monotonic() - began:.0f} s")
-
-    from common.testing.processes import CeleryBeatProcess, CeleryWorkerProcess
 
     nodes = [WebNode(f"web{n}", free_port(), workdir) for n in (1, 2)]
     balancer = Balancer(balancer_port, nodes, workdir)
@@ -605,11 +598,7 @@ def main() -> int:
         # Beat: the idle one sent nothing; no scheduled task was received twice by the workers.
         sent = [collections.Counter(re.findall(r"Sending due task (\S+)", beat.log())) for beat in beats]
         received = collections.Counter(
-            task_id
-            for worker in workers
-            for task_id in re.findall(
-                r"Task (?:notifications|payments|applications|identity)\.\w+\[([0-9a-f-]+)\] received", worker.log()
-            )
+            task_id for worker in workers for task_id in re.findall(SCHEDULED_TASK_RECEIVED, worker.log())
         )
         twice = sum(1 for count in received.values() if count > 1)
         # Once per due time: no job sent more often than its interval allows over beat's life.
