@@ -63,13 +63,8 @@ def wait_for(predicate, *, timeout: float, what: str, interval: float = 0.5):
 # The environment: production settings, secrets made for this run
 # --------------------------------------------------------------------------------------
 def scale_environment(balancer_url: str) -> dict:
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import rsa
+    from config.settings.devkeys import development_rsa_key
 
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    pem = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    ).decode()
     return {
         "DJANGO_SETTINGS_MODULE": "tests.scale.settings",
         "DATABASE_URL": SCALE_DATABASE_URL,
@@ -78,7 +73,7 @@ def scale_environment(balancer_url: str) -> dict:
         "CELERY_RESULT_BACKEND": SCALE_REDIS_URL,
         "CELERY_TASK_DEFAULT_QUEUE": "scale",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
-        "OIDC_RSA_PRIVATE_KEY": pem,
+        "OIDC_RSA_PRIVATE_KEY": development_rsa_key(),  # a fresh key for this run
         # Fixed for the scale database (throwaway data), so SCALE_REUSE=1 can read the previous run's rows.
         "FIELD_ENCRYPTION_KEYS": _test_key("field-encryption"),
         "BLIND_INDEX_KEY": _test_key("blind-index"),
