@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from common.decisions import CaseDecision, DecisionListener
 from common.exceptions import ApplicationError
@@ -191,23 +192,35 @@ def _notify_holder(certificate: Certificate, *, template: str, reason: str = "")
         )
 
 
-def _official_transition(
-    *, certificate_id: int, to_status: str, actor, reason: str, reason_missing: str, not_yours: str
-) -> tuple[Certificate, bool]:
+# What an official is told when revoking or superseding: no reason given, not the issuing department.
+_OFFICIAL_REFUSALS = {
+    CertificateStatus.REVOKED: (
+        gettext_lazy("请填写吊销原因。"),
+        gettext_lazy("只有发证部门的工作人员可以吊销该证照。"),
+    ),
+    CertificateStatus.SUPERSEDED: (
+        gettext_lazy("请填写换发原因。"),
+        gettext_lazy("只有发证部门的工作人员可以换发该证照。"),
+    ),
+}
+
+
+def _official_transition(*, certificate_id: int, to_status: str, actor, reason: str) -> tuple[Certificate, bool]:
     """An official's revocation or supersession: a reason, the issuing department, then the table.
 
     The row is locked before the department is checked, so it is read once. Returns the
     certificate and whether it changed (asking again for its current status changes nothing).
     """
+    reason_missing, not_yours = _OFFICIAL_REFUSALS[to_status]
     if not reason:
-        raise ApplicationError(reason_missing, code="reason_required")
+        raise ApplicationError(str(reason_missing), code="reason_required")
     certificate = (
         Certificate.objects.select_for_update(of=("self",))
         .select_related("type", "type__department", "holder_user", "holder_enterprise")
         .get(pk=certificate_id)
     )
     if not official_may_manage(user=actor, certificate=certificate):
-        raise ApplicationError(not_yours, code="not_your_department", status=403)
+        raise ApplicationError(str(not_yours), code="not_your_department", status=403)
     if certificate.status == to_status:
         return certificate, False
     if (certificate.status, to_status) not in ALLOWED_TRANSITIONS:
@@ -247,8 +260,6 @@ def certificate_revoke(*, certificate_id: int, actor, reason: str) -> Certificat
             to_status=CertificateStatus.REVOKED,
             actor=actor,
             reason=reason,
-            reason_missing=_("请填写吊销原因。"),
-            not_yours=_("只有发证部门的工作人员可以吊销该证照。"),
         )
         if changed:
             _notify_holder(certificate, template="certificates.revoked", reason=reason)
@@ -264,8 +275,6 @@ def certificate_supersede(*, certificate_id: int, actor, reason: str, fields: di
             to_status=CertificateStatus.SUPERSEDED,
             actor=actor,
             reason=reason,
-            reason_missing=_("请填写换发原因。"),
-            not_yours=_("只有发证部门的工作人员可以换发该证照。"),
         )
         if not changed:
             return old.superseded_by

@@ -48,7 +48,7 @@ def notify(*, user, template: str, context: dict, link: str = "", language: str 
 
     Must be called inside the transaction that makes the change being announced.
     """
-    language = language or getattr(user, "preferred_language", "") or settings.LANGUAGE_CODE
+    language = language or user.preferred_language or settings.LANGUAGE_CODE
     preference = NotificationPreference.objects.filter(user=user).first()
     wants_sms = preference.sms if preference else True
     wants_email = preference.email if preference else False
