@@ -63,8 +63,6 @@ def pytest_runtest_call(item):
     Fixtures that lay out data (demo seeding, factories) run before, outside it.
     Allowlisted cases are in ``ZEAL_ALLOWLIST`` (config/settings/test.py), each with its reason.
     """
-    from django.conf import settings
-
     if "zeal" not in settings.INSTALLED_APPS:  # TEST_N_PLUS_ONE_DETECTOR is off
         return (yield)
     from common.testing.n_plus_one import test_body_scope

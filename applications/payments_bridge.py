@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from payments.constants import PaymentEvent
 from payments.events import OrderEvent, PaymentListener, listeners
 from payments.selectors import fee_order_point
-from payments.services import fee_lines_for_version, order_create, refund_for_reference
+from payments.services import fee_lines_for_version, fee_lines_waived, order_create, refund_for_reference
 from services.constants import FeeOrderPoint
 
 from .constants import Status
@@ -50,7 +50,7 @@ def order_fee(move) -> None:
     if version is None or _STATUS_FOR_POINT[fee_order_point(version)] != move.to_status:
         return
     lines = fee_lines_for_version(version=version, payer=fee_payer(application))
-    if sum(line.amount_fen for line in lines) <= 0 and not any(line.exemption for line in lines):
+    if sum(line.amount_fen for line in lines) <= 0 and not fee_lines_waived(lines):
         return  # free by the catalogue: nothing to record
     order_create(
         user=application.applicant,

@@ -35,6 +35,7 @@ from .forms_resident import (
     review_rows,
     schema_error_message,
 )
+from .payments_bridge import fee_payer
 from .principals import principal_choice_find, principal_choices
 from .selectors import application_timeline
 from .services import (
@@ -181,6 +182,7 @@ def _render_draft(
         "application": application,
         "item": application.service_item or application.bundle,
         "version": application.service_version,
+        "fee_payer": fee_payer(application),
         "promised_days": (
             application.service_version.promised_limit_days
             if application.service_version_id

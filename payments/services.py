@@ -64,6 +64,12 @@ class FeeLine:
         return yuan(self.amount_fen)
 
 
+def fee_lines_waived(lines: list[FeeLine]) -> bool:
+    """Whether ``lines`` owe nothing because their fees were waived (an exempt record), as
+    opposed to owing something or being free by the catalogue."""
+    return sum(line.amount_fen for line in lines) == 0 and any(line.exemption for line in lines)
+
+
 def fee_lines_for_version(*, version, payer) -> list[FeeLine]:
     """The fee lines of a guide ``version`` for ``payer``, each waived fee at zero with its basis.
 
@@ -98,7 +104,7 @@ def order_create(*, user, subject: str, lines: list[FeeLine], reference: str = "
     nothing to pay, and the resident and officials see the exemption basis.
     """
     amount = sum(line.amount_fen for line in lines)
-    exempt = amount == 0 and any(line.exemption for line in lines)
+    exempt = fee_lines_waived(lines)
     if amount <= 0 and not exempt:
         raise PaymentError(_("该事项无需缴费。"), code="nothing_to_pay")
     status = OrderStatus.EXEMPT if exempt else OrderStatus.CREATED

@@ -143,7 +143,7 @@ class _CeleryProcess:
 class CeleryWorkerProcess(_CeleryProcess):
     """``celery -A config worker`` in a subprocess, consuming a private queue.
 
-    :param database_name: the test database the worker must use (pytest-django
+    :param database_url: the test database the worker must use (pytest-django
         creates ``test_<name>``); data the test wants the worker to see must be
         committed, so such tests use ``transactional_db``.
     :param broker_url: the Redis the worker and the test process share.

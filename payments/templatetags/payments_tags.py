@@ -4,7 +4,7 @@ from common.money import yuan
 from services.constants import FeeOrderPoint
 
 from ..selectors import fee_order_point, order_for_reference
-from ..services import fee_lines_for_version
+from ..services import fee_lines_for_version, fee_lines_waived
 
 register = template.Library()
 
@@ -25,10 +25,9 @@ def fee_preview(version, payer):
     if version is None:
         return {"lines": []}
     lines = fee_lines_for_version(version=version, payer=payer)
-    total = sum(line.amount_fen for line in lines)
     return {
         "lines": lines,
-        "total_yuan": yuan(total),
-        "exempt": total == 0 and any(line.exemption for line in lines),
+        "total_yuan": yuan(sum(line.amount_fen for line in lines)),
+        "exempt": fee_lines_waived(lines),
         "at_submission": fee_order_point(version) == FeeOrderPoint.SUBMISSION,
     }

@@ -195,6 +195,7 @@ def test_the_demo_id_card_guide_shows_its_exemption_in_chinese_and_english(clien
 def test_the_demo_registry_seed_exempts_the_sandbox_identity(catalogue):
     assert civil_affairs.seed()
     civil_affairs.seed()  # idempotent
+    assert SandboxAssistanceRecord.objects.filter(name="王小明").count() == 1
     from identity.personal_data import id_number_columns
 
     person = UserFactory(verified=True, id_number="11010519800808777X", real_name="王小明")

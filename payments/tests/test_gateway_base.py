@@ -1,8 +1,10 @@
 """What the three HTTP gateways share: their settings dict, the explicit sandbox flag, the client."""
 
+import httpx
 import pytest
 
 from payments.base import HttpPaymentGateway
+from payments.contrib.alipay.plugin import AlipayGateway
 from payments.registry import gateways
 
 
@@ -24,3 +26,7 @@ def test_the_http_client_uses_the_configured_timeout_and_transport(settings):
     settings.PAYMENTS_ALIPAY = {**settings.PAYMENTS_ALIPAY, "TIMEOUT": 3.5}
     with gateways["alipay"].http_client() as client:
         assert client.timeout.read == 3.5
+
+    transport = httpx.MockTransport(lambda request: httpx.Response(200, text="from the transport"))
+    with AlipayGateway("alipay", transport=transport).http_client() as client:
+        assert client.get("https://openapi.alipay.com/gateway.do").text == "from the transport"
