@@ -1,7 +1,7 @@
 """The notification handler's query budget, per gateway, through the real endpoint: signature
-verification plus the locked update in at most 4 queries; a replay in exactly 1 (the lock that finds
-the order paid). Counted as SQL statements, not the BEGIN/COMMIT that psycopg issues for the one
-short transaction."""
+verification plus the locked update in at most 4 queries; a replay in at most 1. Counted like
+``test_notifications.py::test_a_notification_costs_at_most_four_queries``: SQL statements, not the
+BEGIN/COMMIT that psycopg issues for the one short transaction."""
 
 import pytest
 from django.db import connection
@@ -59,7 +59,7 @@ def test_a_notification_costs_at_most_four_queries_and_a_replay_one(gateway, mak
     assert (response.status_code, replay.status_code) == (accepted, accepted)
     # Lock the order, insert the transaction, update the order, insert the transition.
     assert len(sql_statements(first)) <= 4, sql_statements(first)
-    assert len(sql_statements(again)) == 1, sql_statements(again)
+    assert len(sql_statements(again)) <= 1, sql_statements(again)
     # The transaction around them is one, not one per step.
     assert [q["sql"] for q in first.captured_queries].count("BEGIN") <= 1
     order.refresh_from_db()

@@ -1,14 +1,19 @@
 """Alipay notifications, from the sandbox in the real signed format: replay, tamper, overpay."""
 
 import pytest
+from django.db import connection
+from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
 
 from notifications.models import OutboxMessage
 from payments.constants import OrderStatus
+from payments.contrib.alipay.plugin import AlipayGateway
 from payments.contrib.sandbox import services as sandbox
 from payments.models import GatewayTransaction, OrderTransition, Receipt, Refund
-from payments.services import order_events_relay
+from payments.registry import gateways
+from payments.services import notification_handle, order_events_relay
 
-from .helpers import NOTIFY_URL, paid_sandbox_trade, passport_order
+from .helpers import NOTIFY_URL, paid_sandbox_trade, passport_order, sql_statements
 
 pytestmark = pytest.mark.django_db
 
@@ -127,3 +132,21 @@ def test_late_close_never_moves_a_paid_order_back(client):
 
     order.refresh_from_db()
     assert order.status == OrderStatus.PAID
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_notification_costs_at_most_four_queries(client):
+    order = passport_order()
+    trade = paid_sandbox_trade(order)
+    params = sandbox.notification_params(trade)
+    request = RequestFactory().post(NOTIFY_URL, params)
+    gateway: AlipayGateway = gateways["alipay"]
+    with CaptureQueriesContext(connection) as queries:
+        notification_handle(gateway="alipay", notification=gateway.parse_notification(request=request))
+    with CaptureQueriesContext(connection) as replay:
+        notification_handle(gateway="alipay", notification=gateway.parse_notification(request=request))
+
+    order.refresh_from_db()
+    assert order.status == OrderStatus.PAID
+    assert len(sql_statements(queries)) <= 4, sql_statements(queries)
+    assert len(sql_statements(replay)) == 1
