@@ -88,17 +88,18 @@ def prefill_values(schema: dict, *, applicant, enterprise=None) -> tuple[dict, d
     """(initial data, field sources): each field from its ``x-source`` when that holds a value,
     else from the principal's earlier applications (``history:<field>``) unless ``x-history`` is false."""
     data, sources = {}, {}
-    for name, spec in ordered_fields(schema):
-        candidates = [spec["x-source"]] if spec.get("x-source") else []
-        if spec.get("x-history", True):
-            candidates.append(f"{prefill.HISTORY_SOURCE}:{name}")
-        for source in candidates:
-            found = prefill.resolve(source, applicant=applicant, enterprise=enterprise)
-            from_history = source.startswith(f"{prefill.HISTORY_SOURCE}:")
-            if found is not None and (not from_history or _fits(spec, found["value"])):
-                data[name] = found.pop("value")
-                sources[name] = found
-                break
+    with prefill.reading():
+        for name, spec in ordered_fields(schema):
+            candidates = [spec["x-source"]] if spec.get("x-source") else []
+            if spec.get("x-history", True):
+                candidates.append(f"{prefill.HISTORY_SOURCE}:{name}")
+            for source in candidates:
+                found = prefill.resolve(source, applicant=applicant, enterprise=enterprise)
+                from_history = source.startswith(f"{prefill.HISTORY_SOURCE}:")
+                if found is not None and (not from_history or _fits(spec, found["value"])):
+                    data[name] = found.pop("value")
+                    sources[name] = found
+                    break
     return data, sources
 
 

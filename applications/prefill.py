@@ -20,13 +20,13 @@ Registry sources answered by a sandbox say so in their label (…（沙箱）).
 from django.db.models import Q
 
 from common.plugins import Registry
-from common.prefill import FunctionSource, Held, PrefillSource, resolve, sources
+from common.prefill import FunctionSource, Held, PrefillSource, reading, resolve, sources
 from identity import registries
 
 from .constants import Status
 from .models import Application
 
-__all__ = ["BUILT_IN_SOURCES", "register_built_in_sources", "resolve", "sources"]
+__all__ = ["BUILT_IN_SOURCES", "reading", "register_built_in_sources", "resolve", "sources"]
 
 HISTORY_SOURCE = "history"
 

@@ -2,6 +2,9 @@
 
 from django.db.models import Q, QuerySet
 
+from common.expressions import InSubquery
+from identity.models import Enterprise
+
 from .constants import Status
 from .models import Application, DepartmentOfficial, Transition
 
@@ -26,14 +29,24 @@ def official_may_process(*, user, application: Application) -> bool:
     return DepartmentOfficial.objects.filter(user=user, department_id=application.department_id).exists()
 
 
-def applications_for_resident(*, user) -> QuerySet[Application]:
-    """A resident's cases (top-level: a bundle shows as one), newest first: those they made, those
-    a family proxy submitted for them (代办), and those an agent submitted for an enterprise they
+def resident_cases(*, user) -> Q:
+    """Whose cases a resident sees (top-level: a bundle shows as one): those they made, those a
+    family proxy submitted for them (代办), and those an agent submitted for an enterprise they
     are the legal representative of (``applicant`` says who acted). Someone else's unsubmitted
-    draft stays theirs."""
-    made_for_them = (Q(principal_user=user) | Q(enterprise__legal_representative=user)) & ~Q(status=Status.DRAFT)
+    draft stays theirs.
+
+    The enterprises the user represents are a subquery on the indexed ``enterprise_id``
+    (:class:`~common.expressions.InSubquery`, run once before the scan) rather than a join in
+    the filter, so PostgreSQL combines the three indexes instead of scanning every case."""
+    represented = Enterprise.objects.filter(legal_representative=user).values("pk")
+    made_for_them = (Q(principal_user=user) | Q(InSubquery("enterprise_id", represented))) & ~Q(status=Status.DRAFT)
+    return (Q(applicant=user) | made_for_them) & Q(parent__isnull=True)
+
+
+def applications_for_resident(*, user) -> QuerySet[Application]:
+    """A resident's cases (:func:`resident_cases`), newest first."""
     return (
-        Application.objects.filter(Q(applicant=user) | made_for_them, parent__isnull=True)
+        Application.objects.filter(resident_cases(user=user))
         .select_related("service_item", "bundle", "department", "applicant", "principal_user", "enterprise")
         .order_by("-created_at")
     )

@@ -3,17 +3,16 @@ the signed-in user: a case, draft or file that is not theirs is simply not found
 
 from dataclasses import dataclass, field
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from applications.bundles import application_requirements as bundle_requirements
-from common.expressions import InSubquery
 from common.material_providers import HeldMaterial, holdings_for, material_providers
-from identity.models import Enterprise
 from services.models import Bundle, Material, ServiceItem
 
 from .constants import ALLOWED_TRANSITIONS, Status
 from .models import Application, ResultDocument, SubmittedMaterial, SupplementRequest
+from .selectors import resident_cases
 
 # Who the case is waiting on, and what happens next, per status.
 WAITING_ON_APPLICANT = "applicant"
@@ -106,18 +105,12 @@ def _page_number(value) -> int:
 
 
 def resident_case_page(*, user, page, per_page: int) -> CasePage:
-    """A page of the resident's cases (see ``selectors.applications_for_resident`` for whose),
-    newest first, in one query whatever their number: the row's columns only, related names
-    joined, and one row more than the page to know whether a next page exists.
-
-    The enterprises the user represents are a subquery on the indexed ``enterprise_id``
-    (:class:`~common.expressions.InSubquery`, run once before the scan) rather than a join in
-    the filter, so PostgreSQL combines the three indexes instead of scanning every case."""
+    """A page of the resident's cases (:func:`selectors.resident_cases` says whose), newest first,
+    in one query whatever their number: the row's columns only, related names joined, and one
+    row more than the page to know whether a next page exists."""
     number = _page_number(page)
-    represented = Enterprise.objects.filter(legal_representative=user).values("pk")
-    made_for_them = (Q(principal_user=user) | Q(InSubquery("enterprise_id", represented))) & ~Q(status=Status.DRAFT)
     rows = list(
-        Application.objects.filter(Q(applicant=user) | made_for_them, parent__isnull=True)
+        Application.objects.filter(resident_cases(user=user))
         .select_related("service_item", "bundle", "applicant", "principal_user", "enterprise")
         .only(*_CASE_ROW_FIELDS)
         .order_by("-created_at", "-pk")[(number - 1) * per_page : number * per_page + 1]

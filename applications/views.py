@@ -408,17 +408,20 @@ def material_certificate(request: HttpRequest, draft_id: int) -> HttpResponse:
 @require_POST
 def material_delete(request: HttpRequest, draft_id: int, material_id: int) -> HttpResponse:
     application = _own_draft(request, draft_id)
-    requirement_pk = application.materials.filter(pk=material_id).values_list("requirement_id", flat=True).first()
+    # The script gets the material's row back: which row is read before the file goes.
+    answer_row = _wants_json(request) and application.status == Status.DRAFT
+    if answer_row:
+        requirement_pk = application.materials.filter(pk=material_id).values_list("requirement_id", flat=True).first()
     try:
         material_remove(application=application, material_id=material_id, actor=request.user)
     except ApplicationError as exc:
         if exc.status == 404:
             raise Http404 from None
-        if _wants_json(request) and application.status == Status.DRAFT:
+        if answer_row:
             return _material_answer(request, application, requirement_pk, error=exc.message, status=exc.status)
         messages.error(request, exc.message)
     else:
-        if _wants_json(request) and application.status == Status.DRAFT:
+        if answer_row:
             return _material_answer(request, application, requirement_pk, message=_("材料已删除。"))
         messages.success(request, _("材料已删除。"))
     if application.status == Status.DRAFT:

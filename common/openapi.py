@@ -34,6 +34,16 @@ PROBLEM_SCHEMA = {
     "required": ["type", "title", "status", "detail", "code"],
 }
 
+
+def _problem_schema() -> dict:
+    """The one ``Problem`` component (added by :func:`problem_responses_hook`), by reference."""
+    return {"$ref": "#/components/schemas/Problem"}
+
+
+def _problem_content() -> dict:
+    return {PROBLEM_CONTENT_TYPE: {"schema": _problem_schema()}}
+
+
 _DESCRIPTIONS = {
     400: "problem+json: the request is invalid (the body names each field)",
     401: 'problem+json: no valid bearer token (`WWW-Authenticate: Bearer error="invalid_token"`)',
@@ -63,7 +73,7 @@ def problem_responses(*problems: Problem) -> dict:
     responses = {}
     for status, group in sorted(by_status.items()):
         responses[(status, PROBLEM_CONTENT_TYPE)] = OpenApiResponse(
-            response=PROBLEM_SCHEMA,
+            response=_problem_schema(),
             description="problem+json: " + "; ".join(f"`{problem.code}`" for problem in group),
             examples=[
                 OpenApiExample(
@@ -81,10 +91,7 @@ def problem_responses(*problems: Problem) -> dict:
 
 
 def _problem(status: int) -> dict:
-    return {
-        "description": _DESCRIPTIONS[status],
-        "content": {PROBLEM_CONTENT_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
-    }
+    return {"description": _DESCRIPTIONS[status], "content": _problem_content()}
 
 
 class ProblemAutoSchema(AutoSchema):
@@ -116,10 +123,5 @@ def problem_responses_hook(result, generator, request, public):
             for status, response in operation["responses"].items():
                 if str(status).startswith("4") and not response.get("content"):
                     # Every API error is problem+json (common.api), also where a view described only why.
-                    response["content"] = {PROBLEM_CONTENT_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
-                    continue
-                # Declared problems share the one component instead of an inline copy each.
-                problem = (response.get("content") or {}).get(PROBLEM_CONTENT_TYPE)
-                if problem is not None and problem.get("schema") == PROBLEM_SCHEMA:
-                    problem["schema"] = {"$ref": "#/components/schemas/Problem"}
+                    response["content"] = _problem_content()
     return result

@@ -18,10 +18,16 @@ full source name. The certificates app registers that family once it exists.
 
 Full ID numbers and USCCs are never copied into a form: sources give the
 masked form, and the case keeps the link to the verified record.
+
+A form is prefilled in one :func:`reading`: several sources answered by the same
+record (a registry record's 住所, 经营范围 and 注册资本) read it once, through
+:func:`read_once`.
 """
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.utils import timezone
@@ -81,6 +87,29 @@ class FunctionSource(PrefillSource):
 
 
 sources = Registry[PrefillSource]("prefill source")
+
+_records_read: ContextVar[dict | None] = ContextVar("prefill_records_read", default=None)
+
+
+@contextmanager
+def reading() -> Iterator[None]:
+    """The prefill of one form: within it, :func:`read_once` reads each record once."""
+    token = _records_read.set({})
+    try:
+        yield
+    finally:
+        _records_read.reset(token)
+
+
+def read_once(key, read: Callable):
+    """``read()``, for a record several sources answer from: once per ``key`` within
+    :func:`reading`, every time outside it."""
+    records = _records_read.get()
+    if records is None:
+        return read()
+    if key not in records:
+        records[key] = read()
+    return records[key]
 
 
 def source_for(name: str) -> PrefillSource | None:

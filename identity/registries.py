@@ -14,7 +14,7 @@ Bank accounts on file are the platform's own records (``BankAccount``).
 
 from django.conf import settings
 
-from common.prefill import Held
+from common.prefill import Held, read_once
 
 from .models import BankAccount, Enterprise, SandboxEnterprise, SandboxIdentity, User
 
@@ -37,9 +37,11 @@ def person_particular(user: User, particular: str) -> Held | None:
         raise ValueError(f"unknown person particular {particular!r}")
     if not (population_registry_is_sandbox() and user.is_real_name_verified and user.id_number_digest):
         return None
-    record = SandboxIdentity.objects.filter(id_number_digest=user.id_number_digest).first()
-    value = getattr(record, particular, "") if record else ""
-    return Held(value, record.updated_at) if value else None
+    record = read_once(
+        ("population-registry", user.id_number_digest),
+        lambda: SandboxIdentity.objects.filter(id_number_digest=user.id_number_digest).first(),
+    )
+    return _held(record, particular)
 
 
 def gender_and_birth_date(user: User) -> tuple[str, str] | None:
@@ -61,7 +63,15 @@ def enterprise_particular(enterprise: Enterprise | None, particular: str) -> Hel
         raise ValueError(f"unknown enterprise particular {particular!r}")
     if enterprise is None or not enterprise.is_verified or not enterprise_registry_is_sandbox():
         return None
-    record = SandboxEnterprise.objects.filter(uscc_digest=enterprise.uscc_digest).first()
+    record = read_once(
+        ("enterprise-registry", enterprise.uscc_digest),
+        lambda: SandboxEnterprise.objects.filter(uscc_digest=enterprise.uscc_digest).first(),
+    )
+    return _held(record, particular)
+
+
+def _held(record, particular: str) -> Held | None:
+    """A registry record's particular, dated by the record's last change."""
     value = getattr(record, particular, "") if record else ""
     return Held(value, record.updated_at) if value else None
 
@@ -76,4 +86,6 @@ def legal_representative(enterprise: Enterprise | None) -> Held | None:
 
 def bank_account_on_file(user: User) -> BankAccount | None:
     """The account most recently kept on file, or None."""
-    return BankAccount.objects.filter(user=user).order_by("-updated_at", "-pk").first()
+    return read_once(
+        ("bank-account", user.pk), lambda: BankAccount.objects.filter(user=user).order_by("-updated_at", "-pk").first()
+    )

@@ -2,6 +2,8 @@
 versioned (never edited once published), and prefilled from what is held (少填)."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from applications import demo as applications_demo
 from applications import services
@@ -134,6 +136,38 @@ def test_registry_held_fields_are_locked_and_name_a_sandbox_source_and_its_date(
     assert fund.form_data["bank_account"] == "6222 **** **** 0128"
     assert fund.field_sources["bank_account"]["locked"] is False
     assert fund.field_sources["bank_account"]["reference"].startswith("bank_account:")
+
+
+def test_a_record_answering_several_fields_is_read_once_per_form(demo_people):
+    resident, agent, enterprise = demo_people
+
+    def reads(table, start):
+        with CaptureQueriesContext(connection) as queries:
+            start()
+        return sum(f'FROM "{table}"' in query["sql"] for query in queries.captured_queries)
+
+    # 企业类型, 住所, 注册资本 and 经营范围 come from one market-entity registry record.
+    assert (
+        reads(
+            "identity_sandboxenterprise",
+            lambda: services.application_start(applicant=agent, item_code="440100-SCJG-001", enterprise=enterprise),
+        )
+        == 1
+    )
+    # The household address and ethnicity from one population registry record, bank and number from one account.
+    assert (
+        reads(
+            "identity_sandboxidentity",
+            lambda: services.application_start(applicant=resident, item_code="440100-GA-009"),
+        )
+        == 1
+    )
+    assert (
+        reads(
+            "identity_bankaccount", lambda: services.application_start(applicant=resident, item_code="440100-GJJ-001")
+        )
+        == 1
+    )
 
 
 def test_an_earlier_application_answers_what_no_record_holds(demo_people):
