@@ -22,7 +22,7 @@ from services import selectors
 from services.cache import catalogue_entry_get, catalogue_entry_key, catalogue_entry_set
 from services.constants import Audience
 
-from .representations import SERVICE_ITEM_ROW_COLUMNS, service_item_detail, service_item_row
+from .representations import service_item_detail, service_item_row
 from .serializers import DepartmentSerializer, ServiceItemDetailSerializer, ServiceItemSerializer, TopicSerializer
 from .throttles import CatalogueThrottle
 
@@ -79,9 +79,9 @@ class ServiceItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Cata
         if query:
             # The cursor of a search orders by its score, so the rows carry it.
             return selectors.service_item_search(query=query, items=items).values(
-                *SERVICE_ITEM_ROW_COLUMNS, "search_score"
+                *selectors.SEARCH_RESULT_FIELDS, "search_score"
             )
-        return items.values(*SERVICE_ITEM_ROW_COLUMNS)
+        return items.values(*selectors.SEARCH_RESULT_FIELDS)
 
     def _list_page(self, request) -> dict:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
