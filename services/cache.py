@@ -18,6 +18,7 @@ id so that all web nodes share one copy of each page.
 """
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -97,3 +98,13 @@ def catalogue_entry_set(key: str, value: Any, *, generation: int, timeout: int) 
     """Cache ``value`` as built from the catalogue at ``generation`` (from
     :func:`catalogue_entry_get`, read before building, so a publish in between wins)."""
     cache.set(key, (generation, value), timeout=timeout)
+
+
+def catalogue_entry(key: str, build: Callable[[], Any], *, timeout: int) -> Any:
+    """The value cached under ``key`` for the current generation, else ``build()``'s,
+    cached (an exception from ``build`` caches nothing)."""
+    value, generation = catalogue_entry_get(key)
+    if value is None:
+        value = build()
+        catalogue_entry_set(key, value, generation=generation, timeout=timeout)
+    return value
