@@ -129,14 +129,16 @@ def service_item_search(
         )
 
     if connection.vendor == "postgresql":
-        tsquery = search.tsquery(query, groups)
-        if not tsquery:
+        # Segmented once, for both tsqueries.
+        variants = search.variant_words(query, groups)
+        if not variants:
             return items.none().annotate(search_score=Value(0))
+        tsquery = search.variants_tsquery(variants)
         items = items.filter(RawSQL(_matches_sql(table), (tsquery,), output_field=BooleanField()))  # noqa: S611
         # The name's words carry weight A in the stored vector: a name match is
         # one more test on the same column, no text to read.
         name_match = RawSQL(  # noqa: S611
-            _matches_sql(table), (search.tsquery(query, groups, weights="A"),), output_field=BooleanField()
+            _matches_sql(table), (search.variants_tsquery(variants, weights="A"),), output_field=BooleanField()
         )
     else:
         words = [word for word in query.lower().split() if word]
