@@ -63,13 +63,14 @@ def service_item_list(
     return items.order_by("-popularity", "code")
 
 
+def active_synonym_groups() -> list[list[str]]:
+    """Active synonym groups, read now: writers inside a transaction need this, not the cache."""
+    return [group.term_list() for group in SynonymGroup.objects.filter(is_active=True)]
+
+
 def synonym_groups() -> list[list[str]]:
     """Active synonym groups, cached until the catalogue changes."""
-    return catalogue_entry(
-        catalogue_entry_key("synonyms"),
-        lambda: [group.term_list() for group in SynonymGroup.objects.filter(is_active=True)],
-        timeout=3600,
-    )
+    return catalogue_entry(catalogue_entry_key("synonyms"), active_synonym_groups, timeout=3600)
 
 
 # What a search result shows (the portal's results page and the API's list),
