@@ -1,9 +1,9 @@
 """One generation number for everything rendered from the catalogue.
 
 Pages built from the catalogue (the portal's home, guides, navigation and
-search pages) and the synonym list put the generation in their cache keys.
-Publishing or unpublishing bumps it, so every cached copy is invalid at once
-without having to know which keys exist (the local-memory cache of the
+search pages), API answers, the synonym list and the search context are cached
+with the generation they were built at. Publishing or unpublishing bumps it, so
+every cached copy is invalid at once without having to know which keys exist (the local-memory cache of the
 embedded default cannot list its keys).
 
 With Redis down, the cache (django-redis, ``IGNORE_EXCEPTIONS``) answers
@@ -18,6 +18,7 @@ id so that all web nodes share one copy of each page.
 """
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -59,19 +60,14 @@ def catalogue_changed() -> None:
         cache.set(namespace, 2, timeout=None)
 
 
-def catalogue_cache_key(*parts: str) -> str:
-    return ":".join(
-        ("catalogue", _release(), str(connection.settings_dict["NAME"]), str(catalogue_generation()), *parts)
-    )
-
-
 # --- Entries that carry their generation ------------------------------------------------
 #
-# catalogue_cache_key() reads the generation first, then the entry: two round trips
-# to Redis for every hit. A hot read (an anonymous page, an API answer) instead keeps
-# one stable key per thing, stores the generation beside the value, and fetches
-# both the current generation and the entry in one MGET. An entry from an older
-# generation is a miss and is overwritten, so old generations leave nothing behind.
+# A generation in the key would cost two round trips to Redis for every hit (the
+# generation first, then the entry). Every cached read (an anonymous page, an API
+# answer, the synonyms, the search context) instead keeps one stable key per thing,
+# stores the generation beside the value, and fetches both the current generation
+# and the entry in one MGET. An entry from an older generation is a miss and is
+# overwritten, so old generations leave nothing behind.
 
 
 def catalogue_entry_key(*parts: str) -> str:
@@ -97,3 +93,13 @@ def catalogue_entry_set(key: str, value: Any, *, generation: int, timeout: int) 
     """Cache ``value`` as built from the catalogue at ``generation`` (from
     :func:`catalogue_entry_get`, read before building, so a publish in between wins)."""
     cache.set(key, (generation, value), timeout=timeout)
+
+
+def catalogue_entry(key: str, build: Callable[[], Any], *, timeout: int) -> Any:
+    """The value cached under ``key`` for the current generation, else ``build()``'s,
+    cached (an exception from ``build`` caches nothing)."""
+    value, generation = catalogue_entry_get(key)
+    if value is None:
+        value = build()
+        catalogue_entry_set(key, value, generation=generation, timeout=timeout)
+    return value

@@ -64,8 +64,9 @@ def seed(*, services: int = 0) -> list[str]:
                     bundle=bundle, item_id=items[item_code], defaults={"order": position}
                 )
         # Topics and bundles joined items after they were published: their names
-        # belong in the items' search documents.
-        catalogue_search_reindex()
+        # belong in the items' search documents. Only the demo items: synthetic
+        # ones (a re-run with --services) keep the documents they were generated with.
+        catalogue_search_reindex(item_ids=list(items.values()))
         transaction.on_commit(catalogue_changed)
 
     lines = [

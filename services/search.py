@@ -133,10 +133,12 @@ def tsquery(text: str, synonym_groups: Iterable[list[str]] = (), *, weights: str
 
     Each variant's words are AND-ed (any order), the variants OR-ed.
     """
-    return " | ".join(
-        "(" + " & ".join(_lexeme(word, weights) for word in words) + ")"
-        for words in variant_words(text, synonym_groups)
-    )
+    return variants_tsquery(variant_words(text, synonym_groups), weights=weights)
+
+
+def variants_tsquery(variants: Iterable[tuple[str, ...]], *, weights: str = "") -> str:
+    """:func:`tsquery` of words already segmented by :func:`variant_words`."""
+    return " | ".join("(" + " & ".join(_lexeme(word, weights) for word in words) + ")" for words in variants)
 
 
 def pinyin_tsquery(text: str) -> str:

@@ -3,7 +3,6 @@ whatever the size of the catalogue (the portal's query-count tests hold them to 
 
 from dataclasses import dataclass, field
 
-from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
     BooleanField,
@@ -20,7 +19,7 @@ from django.db.models import (
 from django.db.models.expressions import RawSQL
 
 from . import search
-from .cache import catalogue_cache_key
+from .cache import catalogue_entry, catalogue_entry_key
 from .constants import Audience
 from .models import Bundle, BundleItem, Department, LifeEvent, ServiceItem, SynonymGroup, Topic, TopicItem
 
@@ -64,14 +63,14 @@ def service_item_list(
     return items.order_by("-popularity", "code")
 
 
+def active_synonym_groups() -> list[list[str]]:
+    """Active synonym groups, read now: writers inside a transaction need this, not the cache."""
+    return [group.term_list() for group in SynonymGroup.objects.filter(is_active=True)]
+
+
 def synonym_groups() -> list[list[str]]:
     """Active synonym groups, cached until the catalogue changes."""
-    key = catalogue_cache_key("synonyms")
-    groups = cache.get(key)
-    if groups is None:
-        groups = [group.term_list() for group in SynonymGroup.objects.filter(is_active=True)]
-        cache.set(key, groups, timeout=3600)
-    return groups
+    return catalogue_entry(catalogue_entry_key("synonyms"), active_synonym_groups, timeout=3600)
 
 
 # What a search result shows (the portal's results page and the API's list),
@@ -131,14 +130,16 @@ def service_item_search(
         )
 
     if connection.vendor == "postgresql":
-        tsquery = search.tsquery(query, groups)
-        if not tsquery:
+        # Segmented once, for both tsqueries.
+        variants = search.variant_words(query, groups)
+        if not variants:
             return items.none().annotate(search_score=Value(0))
+        tsquery = search.variants_tsquery(variants)
         items = items.filter(RawSQL(_matches_sql(table), (tsquery,), output_field=BooleanField()))  # noqa: S611
         # The name's words carry weight A in the stored vector: a name match is
         # one more test on the same column, no text to read.
         name_match = RawSQL(  # noqa: S611
-            _matches_sql(table), (search.tsquery(query, groups, weights="A"),), output_field=BooleanField()
+            _matches_sql(table), (search.variants_tsquery(variants, weights="A"),), output_field=BooleanField()
         )
     else:
         words = [word for word in query.lower().split() if word]
@@ -217,10 +218,10 @@ def search_context() -> SearchContext:
     A search that misses this cache runs six small queries to fill it; every
     other search reads it with one cache lookup.
     """
-    key = catalogue_cache_key("search-context")
-    context = cache.get(key)
-    if context is not None:
-        return context
+    return catalogue_entry(catalogue_entry_key("search-context"), _search_context_build, timeout=3600)
+
+
+def _search_context_build() -> SearchContext:
     departments = list(department_list())
     navigation = [
         *(_entry("topic", topic, audience=Audience.BOTH, text=topic.description) for topic in topic_list()),
@@ -228,14 +229,12 @@ def search_context() -> SearchContext:
         *(_entry("life_event", event, audience=event.kind, text=event.description) for event in life_event_list()),
         *(_entry("department", department, region_code=department.region_code) for department in departments),
     ]
-    context = SearchContext(
+    return SearchContext(
         synonym_groups=synonym_groups(),
         navigation=navigation,
         departments=departments,
         popular_items=list(service_item_list().only(*SEARCH_RESULT_FIELDS)[:POPULAR_SUGGESTIONS]),
     )
-    cache.set(key, context, timeout=3600)
-    return context
 
 
 def navigation_search(

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from common.exceptions import ApplicationError
 
-from . import search
+from . import search, selectors
 from .cache import catalogue_changed
 from .consistency import fully_online_contradictions
 from .constants import VersionStatus
@@ -60,10 +60,6 @@ def synonym_groups_add_defaults(*, path: Path = DEFAULT_SYNONYMS_FILE) -> int:
     return added
 
 
-def _active_synonym_groups() -> list[list[str]]:
-    return [group.term_list() for group in SynonymGroup.objects.filter(is_active=True)]
-
-
 def service_item_search_texts(
     *, item: ServiceItem, version: ServiceItemVersion | None, synonym_groups: list[list[str]] | None = None
 ) -> tuple[str, str]:
@@ -74,7 +70,7 @@ def service_item_search_texts(
     order; both documents hold the synonyms of the terms they mention.
     """
     if synonym_groups is None:
-        synonym_groups = _active_synonym_groups()
+        synonym_groups = selectors.active_synonym_groups()
     # The English name too, so English pages' visitors can search in English.
     name = search.document([item.name, *split_terms(item.aliases), item.name_en], synonym_groups)
     body_texts = [*split_terms(item.keywords), item.department.name]
@@ -101,7 +97,7 @@ def catalogue_search_reindex(*, item_ids: list[int] | None = None, batch_size: i
     ``manage.py search_reindex`` after an upgrade. On PostgreSQL the stored
     ``search_vector`` follows the text by itself. Returns how many items were rewritten.
     """
-    groups = _active_synonym_groups()
+    groups = selectors.active_synonym_groups()
     items = (
         ServiceItem.objects.filter(published_version__isnull=False)
         .select_related("department", "published_version")

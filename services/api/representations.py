@@ -12,24 +12,12 @@ from rest_framework.fields import DateTimeField
 
 from services.models import ServiceItem
 
-# The columns a list row shows, read with values(): no model instances, no unused columns.
-SERVICE_ITEM_ROW_COLUMNS = (
-    "code",
-    "name",
-    "name_en",
-    "item_type",
-    "audience",
-    "popularity",
-    "department__code",
-    "department__name",
-    "department__name_en",
-)
-
 _datetime = DateTimeField()
 
 
 def service_item_row(row: dict) -> dict:
-    """One list row (``ServiceItemSerializer``'s shape) from a ``values(*SERVICE_ITEM_ROW_COLUMNS)`` row."""
+    """One list row (``ServiceItemSerializer``'s shape) from a
+    ``values(*selectors.SEARCH_RESULT_FIELDS)`` row."""
     return {
         "code": row["code"],
         "name": row["name"],

@@ -19,10 +19,10 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from services import selectors
-from services.cache import catalogue_entry_get, catalogue_entry_key, catalogue_entry_set
+from services.cache import catalogue_entry, catalogue_entry_key
 from services.constants import Audience
 
-from .representations import SERVICE_ITEM_ROW_COLUMNS, service_item_detail, service_item_row
+from .representations import service_item_detail, service_item_row
 from .serializers import DepartmentSerializer, ServiceItemDetailSerializer, ServiceItemSerializer, TopicSerializer
 from .throttles import CatalogueThrottle
 
@@ -79,9 +79,9 @@ class ServiceItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Cata
         if query:
             # The cursor of a search orders by its score, so the rows carry it.
             return selectors.service_item_search(query=query, items=items).values(
-                *SERVICE_ITEM_ROW_COLUMNS, "search_score"
+                *selectors.SEARCH_RESULT_FIELDS, "search_score"
             )
-        return items.values(*SERVICE_ITEM_ROW_COLUMNS)
+        return items.values(*selectors.SEARCH_RESULT_FIELDS)
 
     def _list_page(self, request) -> dict:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
@@ -110,20 +110,12 @@ class ServiceItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Cata
         # The absolute URL: the page's next/previous links carry the host.
         url_digest = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()[:32]
         key = catalogue_entry_key("api", "services", url_digest)
-        data, generation = catalogue_entry_get(key)
-        if data is None:
-            data = self._list_page(request)
-            catalogue_entry_set(key, data, generation=generation, timeout=LIST_TIMEOUT)
-        return Response(data)
+        return Response(catalogue_entry(key, lambda: self._list_page(request), timeout=LIST_TIMEOUT))
 
     @extend_schema(summary="The full service guide of a published item")
     def retrieve(self, request, *args, **kwargs):
         key = catalogue_entry_key("api", "service", kwargs["code"])
-        data, generation = catalogue_entry_get(key)
-        if data is None:
-            data = service_item_detail(self.get_object())
-            catalogue_entry_set(key, data, generation=generation, timeout=DETAIL_TIMEOUT)
-        return Response(data)
+        return Response(catalogue_entry(key, lambda: service_item_detail(self.get_object()), timeout=DETAIL_TIMEOUT))
 
 
 @extend_schema(tags=["catalogue"], summary="Departments")

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from identity.tests.oauth_helpers import client_credentials_token, make_backend_application
 from services import demo, selectors, services
-from services.api.representations import SERVICE_ITEM_ROW_COLUMNS, service_item_detail, service_item_row
+from services.api.representations import service_item_detail, service_item_row
 from services.api.serializers import ServiceItemDetailSerializer, ServiceItemSerializer
 from services.cache import catalogue_changed
 from services.models import ServiceItem
@@ -36,7 +36,7 @@ def _queries(api, url, **extra) -> tuple[int, dict]:
 
 def test_plain_rows_and_guides_match_the_documented_serializers(catalogue):
     items = selectors.service_item_list()
-    rows = [service_item_row(row) for row in items.values(*SERVICE_ITEM_ROW_COLUMNS)]
+    rows = [service_item_row(row) for row in items.values(*selectors.SEARCH_RESULT_FIELDS)]
     assert rows == _as_json(ServiceItemSerializer(items, many=True).data)
     for code in ("440100-BDC-001", "440100-SCJG-001", "440100-GA-005"):
         item = selectors.service_item_guide(code=code)
