@@ -11,6 +11,7 @@ import datetime
 import hashlib
 import io
 import json
+import os
 import sys
 import time
 import urllib.parse
@@ -41,8 +42,15 @@ CREATE_OPTIONS = "TEMPLATE template0 ENCODING 'UTF8' LC_CTYPE 'C.UTF-8' LC_COLLA
 WEIGHTED_PATHS = [path for weight, path in PATHS for _ in range(weight)]
 
 
+# The keys the stored rows were written with (encrypted fields, blind indexes): a dataset built
+# under other keys (var/bench/ deleted, a fresh checkout) cannot be read, so it is rebuilt.
+DATA_KEYS = ("FIELD_ENCRYPTION_KEYS", "BLIND_INDEX_KEY")
+
+
 def fingerprint(dataset: Dataset) -> str:
-    spec = {"builder": BUILDER_VERSION, "dataset": dataset.__dict__}
+    """Runs in the Tongban environment (``bench.environment.tongban_environment``), which holds the keys."""
+    keys = hashlib.sha256("\n".join(os.environ[name] for name in DATA_KEYS).encode()).hexdigest()
+    spec = {"builder": BUILDER_VERSION, "dataset": dataset.__dict__, "keys": keys}
     return hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:16]
 
 
