@@ -152,6 +152,8 @@ class Preparer:
         return len(queries)
 
     def add(self, name: str, calibration: str, requests: list[dict], *, queries: int, note: str = "", **extra):
+        """One scenario. ``single_use=True``: each request's input may be sent once (a search term never
+        cached, a draft, an order), so the report flags a run that used them all up and repeated them."""
         lua = self.folder / f"{len(self.scenarios):02d}.lua"
         write_lua(lua, requests)
         self.scenarios.append(
@@ -229,6 +231,7 @@ class Preparer:
             requests,
             queries=self.count_queries(requests[1], warm=False),
             note=f"{len(terms)} distinct terms",
+            single_use=True,
         )
 
     def my_applications(self) -> None:
@@ -353,6 +356,7 @@ class Preparer:
             queries=queries,
             note=f"replay {replay} queries; {len(bodies)} orders",
             replay_queries=replay,
+            single_use=True,
         )
 
     def submission(self) -> None:
@@ -428,6 +432,7 @@ class Preparer:
             submit_lag=40,
             upload_file=str(self.folder / "upload.bin"),
             upload_bytes=len(body),
+            single_use=True,
         )
 
 

@@ -84,10 +84,14 @@ def table(results: dict) -> str:
         )
         for scenario in data["scenarios"]:
             target = TARGETS.get(scenario["name"])
+            # Single-use inputs ran out and repeated (a cached search page, a draft already
+            # submitted): the figure then measures the repeats, not the scenario.
+            wrapped = scenario.get("list_wrapped") if scenario.get("single_use") else 0
+            repeated = f"  inputs repeated ×{wrapped}: not comparable" if wrapped else ""
             lines.append(
                 f"  {scenario['name']:<44} {scenario['rps']:8.1f} {scenario['p50_ms']:8.2f} {scenario['p99_ms']:8.2f} "
                 f"{scenario['queries']:6} {scenario['calibration']:>10} {scenario['ratio']:6.3f} "
-                f"{(f'{target:.1f}' if target else '-'):>6} {scenario['errors']:6}"
+                f"{(f'{target:.1f}' if target else '-'):>6} {scenario['errors']:6}{repeated}"
             )
         relay = data["relay"]
         lines.append(

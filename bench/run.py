@@ -287,7 +287,9 @@ def run_dataset(dataset, run_id: str, *, profile: bool) -> dict:
     python("-m", "bench.data", dataset.name, env=env, capture=False)
     build_seconds = time.monotonic() - started
     collect_static(env)
-    size = 400 if QUICK else 2500
+    # Distinct inputs per scenario (search terms, drafts, orders): enough that even a short quick run
+    # at a quiet machine's rate does not repeat them (400 wrapped 38 times for search).
+    size = 2500
     log("  preparing sessions, tokens, drafts, orders and query counts …")
     python("-m", "bench.prepare", str(folder), str(size), env=env, capture=False)
     scenarios = json.loads((folder / "scenarios.json").read_text())
