@@ -60,6 +60,7 @@ LOCAL_APPS = [
     "identity",
     "services",
     "notifications",
+    "partners",
     "certificates",
     "payments",
     "payments.contrib.sandbox",

@@ -1,0 +1,1 @@
+"""Webhook subscriptions, events and deliveries (filled in by the webhooks work)."""
