@@ -59,6 +59,8 @@ urlpatterns += i18n_patterns(
     # The wallet (/my/certificates/…), shares and the public verification page (/certificates/verify/…).
     path("", include("certificates.urls")),
     path("my/orders/", include("payments.urls")),
+    # The partner space (合作方接入): applying, clients and webhooks.
+    path("partners/", include("partners.urls")),
     path("receipts/", include("payments.urls_receipts")),
     path("", include("portal.urls")),
     prefix_default_language=False,

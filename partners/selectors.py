@@ -1,0 +1,34 @@
+"""Reads for the partner space: which partners a user may manage, and their records."""
+
+from django.db.models import QuerySet
+
+from identity.models import Enterprise, EnterpriseStatus, User
+from identity.selectors_enterprises import enterprises_for_user, enterprises_represented_by
+
+from .models import Partner, PartnerClient, PartnerEvent
+
+
+def partners_for_user(*, user: User) -> QuerySet[Partner]:
+    """Partners whose enterprise ``user`` may act for (legal representative or an active mandate)."""
+    return (
+        Partner.objects.filter(enterprise__in=enterprises_for_user(user=user).values("pk"))
+        .select_related("enterprise")
+        .order_by("enterprise__name", "pk")
+    )
+
+
+def enterprises_that_may_apply(*, user: User) -> QuerySet[Enterprise]:
+    """Verified enterprises ``user`` represents that are not partners yet, or were rejected."""
+    return (
+        enterprises_represented_by(user=user)
+        .filter(status=EnterpriseStatus.VERIFIED)
+        .exclude(partner__status__in=["applied", "approved", "suspended"])
+    )
+
+
+def partner_clients(*, partner: Partner) -> QuerySet[PartnerClient]:
+    return partner.clients.select_related("application").order_by("-created_at", "-pk")
+
+
+def partner_events(*, partner: Partner, limit: int = 50) -> list[PartnerEvent]:
+    return list(partner.events.select_related("actor").order_by("-created_at", "-pk")[:limit])
