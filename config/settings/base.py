@@ -82,6 +82,7 @@ MIDDLEWARE = [
     "common.middleware.StatelessRequestMiddleware",
     "common.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "common.middleware.ApiLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "common.middleware.AuthenticationMiddleware",
@@ -161,6 +162,11 @@ DATABASE_ROUTERS = ["common.db_router.ReplicaRouter"]
 # ------------------------------------------------------------------------------
 # Cache, sessions and Celery
 # ------------------------------------------------------------------------------
+# The public origin of this deployment (scheme and host, no trailing slash): links in
+# messages and documents, and the base of every problem+json ``type`` URI, which
+# resolves to its entry in the partner guide's error catalogue (/developers/errors/).
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+PROBLEM_TYPE_BASE = SITE_URL + "/developers/errors/"
 REDIS_URL = env("REDIS_URL", default="")
 
 if REDIS_URL:
@@ -558,7 +564,7 @@ SANDBOX_GATEWAYS_ENABLED = env.bool("SANDBOX_GATEWAYS_ENABLED", default=True)
 # SANDBOX (payments/contrib/sandbox) and trusts its test keys unless configured;
 # production refuses that ("payments-sandbox") unless TONGBAN_STAGING_SANDBOXES names it.
 _PAYMENT_SANDBOX_KEYS = BASE_DIR / "payments" / "contrib" / "sandbox" / "keys"
-PAYMENTS_SITE_URL = env("PAYMENTS_SITE_URL", default="http://127.0.0.1:8000")
+PAYMENTS_SITE_URL = env("PAYMENTS_SITE_URL", default=SITE_URL)
 PAYMENTS_DEFAULT_GATEWAY = env("PAYMENTS_DEFAULT_GATEWAY", default="alipay")
 PAYMENTS_ORDER_TTL_MINUTES = env.int("PAYMENTS_ORDER_TTL_MINUTES", default=24 * 60)
 # The default order point of a guide version that leaves its own (services.ServiceItemVersion.fee_order_point)
