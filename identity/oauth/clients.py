@@ -15,6 +15,7 @@ import hashlib
 import ipaddress
 import json
 import logging
+import math
 import secrets
 import time
 import warnings
@@ -29,6 +30,7 @@ from django.utils.translation import gettext as _
 from joserfc import jwk, jws, jwt
 from joserfc.errors import JoseError, SecurityWarning
 from oauth2_provider.models import get_application_model
+from oauth2_provider.settings import oauth2_settings
 
 from common.exceptions import ApplicationError
 from identity.models import (
@@ -67,6 +69,9 @@ MIN_RSA_BITS = 2048
 _PRIVATE_MEMBERS = {"d", "p", "q", "dp", "dq", "qi", "oth", "k"}
 
 Application = get_application_model()
+
+# joserfc warns on every "EdDSA" use (RFC 9864 deprecates the name); partners' libraries still send it.
+warnings.filterwarnings("ignore", message="EdDSA is deprecated", category=SecurityWarning)
 
 
 # --- events ------------------------------------------------------------------------------------
@@ -155,10 +160,10 @@ def _auth_method_check(auth_method: str) -> str:
 def _secret_issue(*, application, now) -> str:
     """A new random secret: the application's own from now on, recorded (hashed); returns it in plain text."""
     secret = secrets.token_urlsafe(40)
-    application.client_secret = secret
+    # Hashed as the toolkit would (its field leaves an already hashed value alone).
+    application.client_secret = make_password(secret, hasher=oauth2_settings.CLIENT_SECRET_HASHER)
     application.hash_client_secret = True
     application.save(update_fields=["client_secret", "hash_client_secret", "updated"])
-    # The toolkit hashed it as it saved; record the same hash.
     OAuthClientSecret.objects.create(application=application, secret_hash=application.client_secret, created_at=now)
     return secret
 
@@ -255,7 +260,8 @@ def oauth_client_secret_rotate(*, application, actor: User, overlap_hours: int =
         raise ApplicationError(
             _("新旧密钥并存时间须在 0 到 %(hours)s 小时之间。") % {"hours": MAX_OVERLAP_HOURS}, code="invalid_overlap"
         )
-    application = Application.objects.select_for_update().get(pk=application.pk)
+    Application.objects.select_for_update().filter(pk=application.pk).values_list("pk").get()
+    application.refresh_from_db(fields=["client_secret", "hash_client_secret", "created"])
     now = timezone.now()
     ends = now + timedelta(hours=overlap_hours)
     current = OAuthClientSecret.objects.filter(application=application, expires_at__isnull=True)
@@ -341,9 +347,7 @@ def public_jwk_validate(*, public_jwk: dict) -> tuple[dict, str]:
     if alg is not None and _KEY_TYPE_OF_ALGORITHM.get(alg) != kty:
         raise ApplicationError(_("公钥声明的算法（alg）不受支持或与密钥类型不符。"), code="invalid_key")
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", SecurityWarning)
-            key = jwk.import_key(dict(public_jwk))
+        key = jwk.import_key(dict(public_jwk))
     except (JoseError, ValueError, TypeError, KeyError) as error:
         raise ApplicationError(_("无法解析该公钥。"), code="invalid_key") from error
     if key.is_private:
@@ -456,17 +460,22 @@ def _verified_claims(*, assertion: str, application, header: dict) -> dict:
         application=application, revoked_at__isnull=True, kty=_KEY_TYPE_OF_ALGORITHM[alg]
     )
     kid = header.get("kid")
+    if kid is not None and not isinstance(kid, str):
+        raise AssertionRefused("kid is not a string")
     if kid is not None:
         keys = keys.filter(kid=kid)
     for row in keys[:20]:
         try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", SecurityWarning)
-                key = jwk.import_key(row.public_jwk)
-                return jwt.decode(assertion, key, algorithms=[alg]).claims
+            key = jwk.import_key(row.public_jwk)
+            return jwt.decode(assertion, key, algorithms=[alg]).claims
         except (JoseError, ValueError, TypeError):
             continue
     raise AssertionRefused("no registered key verifies the signature")
+
+
+def _is_number(value) -> bool:
+    """A finite JSON number (``json`` also reads NaN and Infinity)."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def _check_claims(*, claims: dict, audiences: set[str], now: float) -> float:
@@ -476,8 +485,8 @@ def _check_claims(*, claims: dict, audiences: set[str], now: float) -> float:
     if not any(isinstance(value, str) and value in audiences for value in aud_values):
         raise AssertionRefused(f"aud {aud!r} is not this server ({sorted(audiences)})")
     exp = claims.get("exp")
-    if not isinstance(exp, int | float) or isinstance(exp, bool):
-        raise AssertionRefused("exp missing")
+    if not _is_number(exp):
+        raise AssertionRefused("exp missing or not a number")
     if exp <= now - ASSERTION_CLOCK_LEEWAY_SECONDS:
         raise AssertionRefused("expired")
     if exp > now + ASSERTION_MAX_LIFETIME_SECONDS + ASSERTION_CLOCK_LEEWAY_SECONDS:
@@ -486,7 +495,7 @@ def _check_claims(*, claims: dict, audiences: set[str], now: float) -> float:
         value = claims.get(name)
         if value is None:
             continue
-        if not isinstance(value, int | float) or isinstance(value, bool):
+        if not _is_number(value):
             raise AssertionRefused(f"{name} is not a number")
         if value > now + ASSERTION_CLOCK_LEEWAY_SECONDS:
             raise AssertionRefused(f"{name} in the future")

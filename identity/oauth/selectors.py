@@ -57,7 +57,8 @@ def oauth_client_secret_status(*, application) -> dict:
     rows = OAuthClientSecret.objects.filter(application=application)
     current = None
     if uses_secret:
-        row = rows.filter(expires_at__isnull=True, secret_hash=application.client_secret).first()
+        stored = type(application).objects.filter(pk=application.pk).values_list("client_secret", flat=True).first()
+        row = rows.filter(expires_at__isnull=True, secret_hash=stored).first()
         current = {"created_at": row.created_at if row else None}
     previous = [
         {"created_at": row.created_at, "expires_at": row.expires_at}

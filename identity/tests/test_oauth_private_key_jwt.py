@@ -138,6 +138,25 @@ def test_the_issuer_is_accepted_as_audience_and_client_id_may_be_sent(client, ow
     assert response.status_code == 200, response.content
 
 
+def test_the_rfc9864_name_ed25519_is_accepted_and_aud_may_be_a_list(client, owner):
+    from joserfc import jwt as josejwt
+
+    application = make_client(owner, key=ED_KEY)
+    now = int(time.time())
+    claims = {
+        "iss": application.client_id,
+        "sub": application.client_id,
+        "aud": ["https://elsewhere.example.cn", TOKEN_ENDPOINT],
+        "exp": now + 60,
+        "jti": "one",
+    }
+    signed = josejwt.encode({"alg": "Ed25519", "kid": "key-1"}, claims, ED_KEY, algorithms=["Ed25519"])
+
+    response = token_request(client, signed)
+
+    assert response.status_code == 200, response.content
+
+
 def test_without_kid_the_clients_keys_are_tried(client, owner):
     application = make_client(owner, kid=None)
     oauth_client_key_add(application=application, public_jwk=_public(OTHER_RSA_KEY), actor=owner)
@@ -168,6 +187,8 @@ def test_a_replayed_assertion_is_refused(client, owner):
         ({"exp": None}, {}),
         ({"exp": int(time.time()) + 24 * 3600}, {}),
         ({"jti": None}, {}),
+        ({"exp": float("nan")}, {}),
+        ({"aud": ["https://elsewhere.example.cn/token"]}, {}),
         ({"iat": int(time.time()) + 3600, "exp": int(time.time()) + 3700}, {}),
         ({"sub": "someone-else"}, {}),
         ({}, {"key": OTHER_RSA_KEY}),
@@ -182,6 +203,8 @@ def test_a_replayed_assertion_is_refused(client, owner):
         "no-exp",
         "exp-a-day-ahead",
         "no-jti",
+        "exp-nan",
+        "aud-list-without-us",
         "issued-in-the-future",
         "sub-not-client",
         "wrong-key",
