@@ -24,6 +24,7 @@ from oauthlib.common import Request as OauthlibRequest
 from identity.models import PartnerScopeGrant
 
 from .backends import token_outside_header
+from .clients import ASSERTION_SIGNING_ALGORITHMS, TOKEN_ENDPOINT_AUTH_METHODS
 from .selectors import partner_authorization_covers
 from .subjects import pairwise_subject
 
@@ -172,9 +173,17 @@ def _metadata_response(data: dict) -> JsonResponse:
 
 
 def _endpoints(view, request) -> dict:
-    """What both discovery documents say the same way, and truthfully."""
-    methods = list(oauth2_settings.OIDC_TOKEN_ENDPOINT_AUTH_METHODS_SUPPORTED)
+    """What both discovery documents say the same way, and truthfully.
+
+    Clients authenticate with a secret (HTTP Basic or form parameters) or a
+    ``private_key_jwt`` assertion, alike at the token, revocation and
+    introspection endpoints (identity/oauth/clients.py).
+    """
+    methods = list(TOKEN_ENDPOINT_AUTH_METHODS)
+    algorithms = list(ASSERTION_SIGNING_ALGORITHMS)
     return {
+        "token_endpoint_auth_methods_supported": methods,
+        "token_endpoint_auth_signing_alg_values_supported": algorithms,
         "issuer": _issuer(request),
         "grant_types_supported": list(oauth2_settings.OAUTH2_GRANT_TYPES_SUPPORTED),
         "response_types_supported": ["code"],
@@ -184,6 +193,8 @@ def _endpoints(view, request) -> dict:
         "revocation_endpoint_auth_methods_supported": methods,
         "introspection_endpoint": view._get_endpoint_url(request, "introspect", required=True),
         "introspection_endpoint_auth_methods_supported": methods,
+        "revocation_endpoint_auth_signing_alg_values_supported": algorithms,
+        "introspection_endpoint_auth_signing_alg_values_supported": algorithms,
         "authorization_response_iss_parameter_supported": True,
     }
 
@@ -237,8 +248,9 @@ def _invalid_client() -> JsonResponse:
 class IntrospectView(View):
     """Token introspection (RFC 7662), answered only to those entitled to it.
 
-    * POST only, with client authentication (HTTP Basic, or the client's id and
-      secret in the body); anything else is 401 ``invalid_client``. A bearer
+    * POST only, with client authentication (HTTP Basic, the client's id and
+      secret in the body, or a ``private_key_jwt`` assertion); anything else
+      is 401 ``invalid_client``. A bearer
       token does not authenticate a caller here.
     * A client learns about tokens issued to itself. A resource server that an
       official has marked "may introspect" (``PartnerScopeGrant.may_introspect``,
