@@ -11,7 +11,15 @@ from django.utils.translation import gettext as _
 
 from common.exceptions import ApplicationError
 from identity.models import Enterprise, EnterpriseStatus, PartnerScopeGrant, User
+from identity.oauth.clients import (
+    oauth_client_create,
+    oauth_client_key_add,
+    oauth_client_key_revoke,
+    oauth_client_redirect_uris_set,
+    oauth_client_secret_rotate,
+)
 from identity.oauth.scopes import all_scope_names
+from identity.oauth.selectors import oauth_client_keys
 from identity.oauth.services import partner_scopes_set
 
 from .models import ClientEnvironment, Partner, PartnerClient, PartnerEvent, PartnerEventAction, PartnerStatus
@@ -166,3 +174,107 @@ def partner_decide(*, partner_id: int, official: User, decision: str, scopes=(),
         _sync_client_scopes(partner)
         _record(partner, actor=official, action=action, summary=" ".join(approved) or note)
     return partner
+
+
+# --- The partner's own OAuth2 clients ------------------------------------------------------
+
+
+def client_environment_open(partner: Partner, environment: str) -> bool:
+    """Whether ``partner`` may create a client in ``environment`` now."""
+    return environment in ClientEnvironment.values and bool(_client_scopes(partner, environment))
+
+
+def _client_allowed(partner: Partner, environment: str) -> None:
+    if environment not in ClientEnvironment.values:
+        raise ApplicationError(_("未知的环境。"), code="unknown_environment", extra={"field": "environment"})
+    if not client_environment_open(partner, environment):
+        if environment == ClientEnvironment.PRODUCTION:
+            message = _("审核批准后才能创建正式环境应用。")
+        else:
+            message = _("合作方已被驳回或暂停，不能创建应用。")
+        raise ApplicationError(message, code="environment_not_allowed", status=403, extra={"field": "environment"})
+
+
+def partner_client_create(
+    *,
+    partner: Partner,
+    actor: User,
+    environment: str,
+    name: str,
+    grant_type: str,
+    auth_method: str,
+    redirect_uris: list[str],
+) -> tuple[PartnerClient, str | None]:
+    """Register a client for ``partner``; returns it and its secret (shown once), or ``None``
+    for a ``private_key_jwt`` client, which registers public keys instead.
+
+    Sandbox clients may be created as soon as the partner applied; production clients once it
+    is approved. The client may ask for the scopes its environment allows (``_client_scopes``).
+    """
+    with transaction.atomic():
+        partner = Partner.objects.select_for_update().get(pk=partner.pk)
+        _client_allowed(partner, environment)
+        application, secret = oauth_client_create(
+            owner=actor,
+            name=name.strip(),
+            grant_type=grant_type,
+            auth_method=auth_method,
+            redirect_uris=redirect_uris,
+            actor=actor,
+        )
+        client = PartnerClient.objects.create(partner=partner, application=application, environment=environment)
+        partner_scopes_set(application=application, scopes=_client_scopes(partner, environment))
+        _record(
+            partner,
+            actor=actor,
+            action=PartnerEventAction.CLIENT_CREATED,
+            summary=f"{application.client_id} ({environment}, {grant_type}, {auth_method})",
+        )
+    return client, secret
+
+
+def partner_client_redirect_uris_set(*, client: PartnerClient, actor: User, redirect_uris: list[str]) -> None:
+    with transaction.atomic():
+        oauth_client_redirect_uris_set(application=client.application, redirect_uris=redirect_uris, actor=actor)
+        _record(
+            client.partner,
+            actor=actor,
+            action=PartnerEventAction.REDIRECT_URIS_CHANGED,
+            summary=f"{client.application.client_id}: {' '.join(redirect_uris)}",
+        )
+
+
+def partner_client_secret_rotate(*, client: PartnerClient, actor: User) -> str:
+    """A new secret, shown once; the previous one keeps working for the overlap period."""
+    with transaction.atomic():
+        secret = oauth_client_secret_rotate(application=client.application, actor=actor)
+        _record(
+            client.partner, actor=actor, action=PartnerEventAction.SECRET_ROTATED, summary=client.application.client_id
+        )
+    return secret
+
+
+def partner_client_key_add(*, client: PartnerClient, actor: User, public_jwk: dict):
+    with transaction.atomic():
+        key = oauth_client_key_add(application=client.application, public_jwk=public_jwk, actor=actor)
+        _record(
+            client.partner,
+            actor=actor,
+            action=PartnerEventAction.KEY_ADDED,
+            summary=f"{client.application.client_id}: kid {key.kid}",
+        )
+    return key
+
+
+def partner_client_key_revoke(*, client: PartnerClient, actor: User, key_id: int) -> None:
+    with transaction.atomic():
+        key = oauth_client_keys(application=client.application).filter(pk=key_id).first()
+        if key is None:
+            raise ApplicationError(_("未找到该公钥。"), code="not_found", status=404)
+        oauth_client_key_revoke(key_id=key.pk, actor=actor)
+        _record(
+            client.partner,
+            actor=actor,
+            action=PartnerEventAction.KEY_REVOKED,
+            summary=f"{client.application.client_id}: kid {key.kid}",
+        )
