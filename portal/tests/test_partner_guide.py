@@ -94,7 +94,56 @@ def _eid_qr_text(env: dict, tmp_path: Path) -> dict:
     return {"EID_QR_TEXT": compact}
 
 
+def _client_assertion(env: dict, tmp_path: Path) -> dict:
+    """A partner's private_key_jwt client with a registered key, and an assertion built as the guide does (PyJWT)."""
+    import time
+    import uuid
+
+    import jwt
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from joserfc.jwk import RSAKey
+
+    from partners.models import Partner
+    from partners.services import partner_client_create, partner_client_key_add
+
+    partner = Partner.objects.get(enterprise__legal_representative=_resident())
+    client, _secret = partner_client_create(
+        partner=partner,
+        actor=_resident(),
+        environment="sandbox",
+        name="指南示例后台",
+        grant_type="client-credentials",
+        auth_method="private_key_jwt",
+        redirect_uris=[],
+    )
+    private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = private.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    key = partner_client_key_add(
+        client=client, actor=_resident(), public_jwk=RSAKey.import_key(pem).as_dict(private=False)
+    )
+    client_id = client.application.client_id
+    now = int(time.time())
+    assertion = jwt.encode(
+        {
+            "iss": client_id,
+            "sub": client_id,
+            "aud": f"{env['TONGBAN']}/o/token/",
+            "iat": now,
+            "exp": now + 300,
+            "jti": str(uuid.uuid4()),
+        },
+        pem,
+        algorithm="RS256",
+        headers={"kid": key.kid},
+    )
+    return {"CLIENT_ASSERTION": assertion, "JWT_CLIENT_ID": client_id}
+
+
 PROVIDERS = {
+    "CLIENT_ASSERTION": _client_assertion,
     "CODE": _code,
     "RESIDENT_TOKEN": _resident_token,
     "SAMPLE_PDF": _sample_pdf,
