@@ -32,3 +32,15 @@ def partner_clients(*, partner: Partner) -> QuerySet[PartnerClient]:
 
 def partner_events(*, partner: Partner, limit: int = 50) -> list[PartnerEvent]:
     return list(partner.events.select_related("actor").order_by("-created_at", "-pk")[:limit])
+
+
+# The verifier that confirms the sandbox's fictitious identities (identity/verification/contrib/sandbox.py).
+SANDBOX_VERIFIER = "sandbox"
+
+
+def is_test_persona(*, user: User) -> bool:
+    """A test persona is an account whose real name was confirmed by the sandbox identity verifier:
+    the documented demo residents and any account verified with a sandbox test identity. A
+    production deployment refuses the sandbox verifier, so no real resident is ever one, and a
+    sandbox client never reaches a real resident."""
+    return user.verification_provider == SANDBOX_VERIFIER

@@ -648,6 +648,9 @@ OIDC_RSA_PRIVATE_KEY = env("OIDC_RSA_PRIVATE_KEY", default="").replace("\\n", "\
 OIDC_PAIRWISE_SUBJECT_KEY = env("OIDC_PAIRWISE_SUBJECT_KEY", default=_dev_key("oidc-pairwise-subject"))
 # The toolkit's default, named so that identity's migrations can point at it.
 OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+# Who may authorise which client (identity/oauth/policies.py): dotted paths of
+# callables answering a reason to refuse, or None.
+OAUTH2_AUTHORIZATION_POLICIES = ["partners.policies.sandbox_clients_for_test_personas"]
 OAUTH2_PROVIDER = {
     "OIDC_ENABLED": True,
     "OIDC_RSA_PRIVATE_KEY": OIDC_RSA_PRIVATE_KEY,
