@@ -47,6 +47,7 @@ class EidVerifyView(APIView):
             partner_client_id=token.application.client_id,
             purpose=data.validated_data.get("purpose", ""),
             fields=released_fields(scopes=token.scope.split()),
+            application=token.application,
         )
         return Response({**result.fields, "verification_id": result.verification.pk})
 

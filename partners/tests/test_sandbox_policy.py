@@ -95,3 +95,38 @@ def test_test_personas_use_sandbox_clients_and_real_residents_production_ones(cl
     client.force_login(_real_resident())
     page = client.get(authorize_url(production, scope="openid", code_challenge=challenge, code_challenge_method="S256"))
     assert page.status_code == 200
+
+
+def test_a_sandbox_client_cannot_verify_a_real_residents_e_id(client, partner):
+    from identity.models import EidToken
+    from identity.services.eid import eid_token_issue
+    from identity.tests.oauth_helpers import basic_auth
+
+    # The fixture's partner asked for openid and applications:read; this one also verifies e-IDs.
+    partner.requested_scopes = "eid:verify"
+    partner.save(update_fields=["requested_scopes"])
+    backend, secret = partner_client_create(
+        partner=partner,
+        actor=partner.enterprise.legal_representative,
+        environment="sandbox",
+        name="前台",
+        grant_type="client-credentials",
+        auth_method="client_secret_basic",
+        redirect_uris=[],
+    )
+    token = client.post(
+        "/o/token/",
+        {"grant_type": "client_credentials", "scope": "eid:verify"},
+        **basic_auth(backend.application.client_id, secret),
+    ).json()["access_token"]
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+
+    real, _row = eid_token_issue(user=_real_resident())
+    refused = client.post("/api/v1/eid/verify/", {"token": real}, content_type="application/json", **headers)
+    assert refused.status_code == 403
+    assert refused.json()["code"] == "client_not_allowed"
+    assert EidToken.objects.get(pk=_row.pk).used_at is None  # still usable at a real desk
+
+    persona, _row = eid_token_issue(user=UserFactory(verified=True))
+    allowed = client.post("/api/v1/eid/verify/", {"token": persona}, content_type="application/json", **headers)
+    assert allowed.status_code == 200, allowed.content
