@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from common.exceptions import ApplicationError
 from common.money import yuan
+from partners.events import event_publish
 
 from .base import NotificationOutcome, VerifiedNotification
 from .constants import (
@@ -156,6 +157,17 @@ def _apply(order: PaymentOrder, to_status: str, *, actor=None, reason: str = "",
     return record
 
 
+def _publish(order: PaymentOrder, event_type: str, data: dict) -> None:
+    """Tell partners (webhooks, through the outbox) in the transaction of the change."""
+    event_publish(
+        event_type=event_type,
+        resource_type="payment",
+        resource_id=order.out_trade_no,
+        data={"out_trade_no": order.out_trade_no, "reference": order.reference, "status": order.status, **data},
+        user=order.user,
+    )
+
+
 def _queue_event_relay() -> None:
     from .tasks import relay_order_events
 
@@ -239,6 +251,7 @@ def payment_confirm(*, gateway: str, out_trade_no: str, transaction_id: str, amo
         )
         order.gateway, order.gateway_trade_no, order.paid_at = gateway, transaction_id, timezone.now()
         _apply(order, OrderStatus.PAID, reason=reason, fields=("gateway", "gateway_trade_no", "paid_at"))
+        _publish(order, "payment.succeeded", {"amount_fen": order.amount_fen, "at": order.paid_at.isoformat()})
     return "paid"
 
 
@@ -511,6 +524,16 @@ def refund_process(*, refund_id: int) -> Refund:
                 OrderStatus.REFUNDED if order.refunded_fen == order.amount_fen else OrderStatus.PARTIALLY_REFUNDED
             )
             _apply(order, to_status, reason=f"refund {refund.refund_no}", fields=("refunded_fen",))
+        _publish(
+            order,
+            "payment.refunded",
+            {
+                "refund_no": refund.refund_no,
+                "amount_fen": refund.amount_fen,
+                "overpayment": refund.overpayment_id is not None,
+                "at": refund.completed_at.isoformat(),
+            },
+        )
     return refund
 
 
