@@ -6,8 +6,6 @@ from . import api
 
 urlpatterns = [
     path("webhooks/deliveries/", api.DeliveryList.as_view(), name="webhook-delivery-list"),
-    path("webhooks/deliveries/<uuid:delivery_id>/", api.DeliveryDetail.as_view(), name="webhook-delivery-detail"),
-    path(
-        "webhooks/deliveries/<uuid:delivery_id>/replay/", api.DeliveryReplay.as_view(), name="webhook-delivery-replay"
-    ),
+    path("webhooks/deliveries/<str:delivery_id>/", api.DeliveryDetail.as_view(), name="webhook-delivery-detail"),
+    path("webhooks/deliveries/<str:delivery_id>/replay/", api.DeliveryReplay.as_view(), name="webhook-delivery-replay"),
 ]

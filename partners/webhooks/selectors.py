@@ -1,5 +1,7 @@
 """Reads for webhooks: a partner's subscriptions and delivery log, and whose partner space a user may enter."""
 
+import uuid
+
 from django.db.models import QuerySet
 
 from identity.selectors_enterprises import enterprises_for_user
@@ -45,6 +47,17 @@ def deliveries_for_partner(
     return deliveries.order_by("-created_at", "-pk")
 
 
+def as_uuid(value) -> uuid.UUID | None:
+    """``value`` as a UUID, or None when it is not one (a path segment from outside)."""
+    try:
+        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
 def delivery_for_partner(*, partner: Partner, delivery_id) -> WebhookDelivery | None:
     """One of ``partner``'s deliveries with its attempts loaded; None for another partner's."""
+    delivery_id = as_uuid(delivery_id)
+    if delivery_id is None:
+        return None
     return deliveries_for_partner(partner=partner).prefetch_related("attempts_log").filter(pk=delivery_id).first()

@@ -392,7 +392,10 @@ def delivery_replay(*, delivery_id, actor=None, partner: Partner | None = None) 
         queryset = WebhookDelivery.objects.select_related("subscription", "partner")
         if partner is not None:
             queryset = queryset.filter(partner=partner)
-        original = queryset.filter(pk=delivery_id).first()
+        from .selectors import as_uuid
+
+        delivery_id = as_uuid(delivery_id)
+        original = queryset.filter(pk=delivery_id).first() if delivery_id else None
         if original is None:
             raise WebhookError(_("没有找到该投递记录。"), code="not_found", status=404)
         if not original.subscription.is_active:
