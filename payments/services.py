@@ -157,17 +157,6 @@ def _apply(order: PaymentOrder, to_status: str, *, actor=None, reason: str = "",
     return record
 
 
-def _publish(order: PaymentOrder, event_type: str, data: dict) -> None:
-    """Tell partners (webhooks, through the outbox) in the transaction of the change."""
-    event_publish(
-        event_type=event_type,
-        resource_type="payment",
-        resource_id=order.out_trade_no,
-        data={"out_trade_no": order.out_trade_no, "reference": order.reference, "status": order.status, **data},
-        user=order.user,
-    )
-
-
 def _queue_event_relay() -> None:
     from .tasks import relay_order_events
 
@@ -251,7 +240,6 @@ def payment_confirm(*, gateway: str, out_trade_no: str, transaction_id: str, amo
         )
         order.gateway, order.gateway_trade_no, order.paid_at = gateway, transaction_id, timezone.now()
         _apply(order, OrderStatus.PAID, reason=reason, fields=("gateway", "gateway_trade_no", "paid_at"))
-        _publish(order, "payment.succeeded", {"amount_fen": order.amount_fen, "at": order.paid_at.isoformat()})
     return "paid"
 
 
@@ -309,6 +297,33 @@ def _receipt_and_message(order: PaymentOrder, event: str) -> None:
     )
 
 
+# Paid and refunded orders are published to partners' webhooks (partners.events) from this
+# relay, once per transition and in the transaction that stamps it handled: the
+# notification path itself stays at its four queries.
+_PARTNER_EVENTS = {PaymentEvent.PAID: "payment.succeeded", PaymentEvent.REFUNDED: "payment.refunded"}
+
+
+def _publish_to_partners(record: OrderTransition) -> None:
+    event_type = _PARTNER_EVENTS.get(record.event)
+    if event_type is None:
+        return
+    order = record.order
+    event_publish(
+        event_type=event_type,
+        resource_type="payment",
+        resource_id=order.out_trade_no,
+        data={
+            "out_trade_no": order.out_trade_no,
+            "reference": order.reference,
+            "status": record.to_status,
+            "amount_fen": order.amount_fen,
+            "refunded_fen": order.refunded_fen,
+            "at": record.created_at.isoformat(),
+        },
+        user=order.user,
+    )
+
+
 def order_event_handle(*, transition_id: int) -> bool:
     """Deliver one event: receipt, message, listeners; once (the row is locked and stamped)."""
     with transaction.atomic():
@@ -334,6 +349,7 @@ def order_event_handle(*, transition_id: int) -> bool:
         )
         for listener in listeners:
             listener.handle(event)
+        _publish_to_partners(record)
         record.handled_at = timezone.now()
         record.save(update_fields=["handled_at"])
     return True
@@ -524,16 +540,6 @@ def refund_process(*, refund_id: int) -> Refund:
                 OrderStatus.REFUNDED if order.refunded_fen == order.amount_fen else OrderStatus.PARTIALLY_REFUNDED
             )
             _apply(order, to_status, reason=f"refund {refund.refund_no}", fields=("refunded_fen",))
-        _publish(
-            order,
-            "payment.refunded",
-            {
-                "refund_no": refund.refund_no,
-                "amount_fen": refund.amount_fen,
-                "overpayment": refund.overpayment_id is not None,
-                "at": refund.completed_at.isoformat(),
-            },
-        )
     return refund
 
 
