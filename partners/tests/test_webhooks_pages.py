@@ -88,3 +88,30 @@ def test_an_agent_reads_the_log_and_replays_a_delivery(client, partner):
     replayed = client.post(reverse("partner_webhooks:delivery_replay", args=[partner.pk, delivery.pk]))
     assert replayed.status_code == 302
     assert WebhookDelivery.objects.filter(replay_of=delivery, replayed_by=agent).count() == 1
+
+
+def test_officials_read_the_log_in_the_admin_and_replay_from_it(client, partner):
+    from identity.tests.factories import UserFactory, login_with_totp
+
+    follower = make_client(partner, client_id="admin-web")
+    user = resident()
+    consent(user, follower)
+    subscription = subscribe(partner, "https://partner.example.cn/hooks")
+    publish_status_change(user, case_number="ADMIN-1")
+    delivery = WebhookDelivery.objects.get()
+    official = UserFactory(username="webhook-official", mobile="13700000009", is_staff=True, is_superuser=True)
+    login_with_totp(client, official)
+
+    changelist = client.get(reverse("admin:partners_webhookdelivery_changelist"))
+    assert changelist.status_code == 200
+    detail = client.get(reverse("admin:partners_webhookdelivery_change", args=[delivery.pk]))
+    assert detail.status_code == 200 and "ADMIN-1" in detail.content.decode()
+    secret_page = client.get(reverse("admin:partners_webhooksubscription_change", args=[subscription.pk]))
+    assert secret_page.status_code == 200 and subscription.secret not in secret_page.content.decode()
+
+    response = client.post(
+        reverse("admin:partners_webhookdelivery_changelist"),
+        {"action": "replay", "_selected_action": [str(delivery.pk)]},
+    )
+    assert response.status_code == 302
+    assert WebhookDelivery.objects.filter(replay_of=delivery, replayed_by=official).count() == 1
