@@ -404,7 +404,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     # One name for the case status wherever it appears (status, from_status, to_status).
-    "ENUM_NAME_OVERRIDES": {"ApplicationStatusEnum": "applications.constants.Status"},
+    "ENUM_NAME_OVERRIDES": {
+        "ApplicationStatusEnum": "applications.constants.Status",
+        "WebhookDeliveryStatusEnum": "partners.models.DeliveryStatus",
+    },
     # Every operation's problem+json 4xx answers, stated once for all views.
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
