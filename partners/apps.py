@@ -13,3 +13,8 @@ class PartnersConfig(AppConfig):
 
     name = "partners"
     verbose_name = _("合作方平台")
+
+    def ready(self) -> None:
+        # Webhooks: the admin for events, deliveries and attempts, and the relay tasks.
+        from .webhooks import admin as webhooks_admin  # noqa: F401
+        from .webhooks import tasks as webhooks_tasks  # noqa: F401

@@ -410,7 +410,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     # One name for the case status wherever it appears (status, from_status, to_status).
-    "ENUM_NAME_OVERRIDES": {"ApplicationStatusEnum": "applications.constants.Status"},
+    "ENUM_NAME_OVERRIDES": {
+        "ApplicationStatusEnum": "applications.constants.Status",
+        "WebhookDeliveryStatusEnum": "partners.models.DeliveryStatus",
+    },
     # Every operation's problem+json 4xx answers, stated once for all views.
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -522,6 +525,20 @@ SMS_FILEBOX_DELAY = env.float("SMS_FILEBOX_DELAY", default=0)
 # How long an outbox attempt at an outside provider may take before another worker
 # looks it up at the provider (and sends again only if the provider does not have it).
 OUTBOX_ATTEMPT_LEASE_SECONDS = env.int("OUTBOX_ATTEMPT_LEASE_SECONDS", default=120)
+# Partner webhooks (partners/webhooks/): a failing delivery is retried with exponential
+# back-off (30 s doubling, at most WEBHOOK_MAX_GAP_SECONDS between tries) until it is
+# WEBHOOK_RETRY_HOURS old, then marked failed. A worker holds a delivery for the lease
+# while it posts. After a secret rotation the old secret also signs for the overlap.
+WEBHOOK_RETRY_HOURS = env.float("WEBHOOK_RETRY_HOURS", default=25)
+WEBHOOK_FIRST_GAP_SECONDS = env.int("WEBHOOK_FIRST_GAP_SECONDS", default=30)
+WEBHOOK_MAX_GAP_SECONDS = env.int("WEBHOOK_MAX_GAP_SECONDS", default=3600)
+WEBHOOK_ATTEMPT_LEASE_SECONDS = env.int("WEBHOOK_ATTEMPT_LEASE_SECONDS", default=60)
+WEBHOOK_CONNECT_TIMEOUT = env.float("WEBHOOK_CONNECT_TIMEOUT", default=3)
+WEBHOOK_READ_TIMEOUT = env.float("WEBHOOK_READ_TIMEOUT", default=10)
+WEBHOOK_SECRET_OVERLAP_HOURS = env.float("WEBHOOK_SECRET_OVERLAP_HOURS", default=24)
+# Plain http to a loopback address (and delivery to loopback at all), for tests and the
+# local demo only. Private, link-local and other non-public addresses are always refused.
+WEBHOOKS_ALLOW_HTTP_LOOPBACK = env.bool("WEBHOOKS_ALLOW_HTTP_LOOPBACK", default=False)
 SMS_ALIYUN = {
     "ACCESS_KEY_ID": env("SMS_ALIYUN_ACCESS_KEY_ID", default=""),
     "ACCESS_KEY_SECRET": env("SMS_ALIYUN_ACCESS_KEY_SECRET", default=""),
@@ -668,6 +685,7 @@ OAUTH2_PROVIDER = {
         "payments:write": "Start paying the resident's payment orders",
         "eid:verify": "Verify a resident's e-ID credential",
         "eid:verify:detail": "With eid:verify, also receive the assurance level and verification time",
+        "webhooks:manage": "Read the partner's webhook delivery log and replay deliveries",
     },
     # Which scopes each application may ask for (identity.PartnerScopeGrant).
     "SCOPES_BACKEND_CLASS": "identity.oauth.scopes.PartnerScopes",
@@ -715,6 +733,10 @@ CELERY_BEAT_SCHEDULE["payments-query-pending-orders"] = {"task": "payments.query
 CELERY_BEAT_SCHEDULE["payments-relay-order-events"] = {"task": "payments.relay_order_events", "schedule": 60.0}
 CELERY_BEAT_SCHEDULE["payments-reconcile"] = {"task": "payments.reconcile_yesterday", "schedule": 24 * 3600.0}
 CELERY_BEAT_SCHEDULE["payments-sweep-refunds"] = {"task": "payments.sweep_refunds", "schedule": 10 * 60.0}
+CELERY_BEAT_SCHEDULE["partners-sweep-webhook-deliveries"] = {
+    "task": "partners.sweep_webhook_deliveries",
+    "schedule": 30.0,
+}
 CELERY_BEAT_SCHEDULE["identity-purge-used-authorization-codes"] = {
     "task": "identity.purge_used_authorization_codes",
     "schedule": 24 * 3600.0,
