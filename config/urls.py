@@ -62,6 +62,7 @@ urlpatterns += i18n_patterns(
     path("", include("certificates.urls")),
     path("my/orders/", include("payments.urls")),
     # The partner space (合作方接入): applying, clients and webhooks.
+    path("partners/webhooks/", include("partners.webhooks.urls")),
     path("partners/", include("partners.urls")),
     path("receipts/", include("payments.urls_receipts")),
     path("", include("portal.urls")),

@@ -1,25 +1,15 @@
-"""The partner's webhook pages: only people who may act for the partner's enterprise see them.
-
-The portal mounts ``partners.webhooks.urls`` under ``/partners/webhooks/``; until it does,
-this module is its own urlconf: the whole site plus those pages.
-"""
+"""The partner's webhook pages (/partners/webhooks/): only people who may act for the
+partner's enterprise see them."""
 
 import pytest
-from django.conf.urls.i18n import i18n_patterns
-from django.urls import include, path, reverse
+from django.urls import reverse
 
 from applications.tests.factories import resident
-from config.urls import urlpatterns as site_urlpatterns
 from identity.tests.factories import MandateFactory
 from partners.models import PartnerEvent, PartnerEventAction, WebhookDelivery, WebhookSubscription
 from partners.tests.test_webhooks import consent, make_client, make_partner, publish_status_change, subscribe
 
-urlpatterns = [
-    *site_urlpatterns,
-    *i18n_patterns(path("partners/webhooks/", include("partners.webhooks.urls")), prefix_default_language=False),
-]
-
-pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__)]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture

@@ -142,7 +142,55 @@ def _client_assertion(env: dict, tmp_path: Path) -> dict:
     return {"CLIENT_ASSERTION": assertion, "JWT_CLIENT_ID": client_id}
 
 
+_RECEIVERS = []
+
+
+def _received_webhook(env: dict, tmp_path: Path) -> dict:
+    """A real delivery to the demo partner's receiver: the resident consented to its web client,
+    the partner subscribed, an application's status changed; what the receiver got, and its secret."""
+    from django.db import transaction
+    from oauth2_provider.models import get_application_model
+
+    from identity.oauth.services import partner_authorization_record
+    from identity.oauth_demo import DEMO_PARTNER_WEB_CLIENT_ID
+    from partners.events import event_publish
+    from partners.models import Partner
+    from partners.tests.test_webhooks import Receiver
+    from partners.webhooks.services import delivery_attempt, webhook_subscribe
+
+    receiver = Receiver().start()
+    _RECEIVERS.append(receiver)
+    resident = _resident()
+    partner = Partner.objects.get(enterprise__legal_representative=resident)
+    web = get_application_model().objects.get(client_id=DEMO_PARTNER_WEB_CLIENT_ID)
+    partner_authorization_record(user=resident, application=web, scopes=["openid", "applications:read"])
+    subscription = webhook_subscribe(
+        partner=partner, url=receiver.url, event_types=["application.status_changed"], actor=resident
+    )
+    receiver.secret = subscription.secret
+    with transaction.atomic():
+        event = event_publish(
+            event_type="application.status_changed",
+            resource_type="application",
+            resource_id="GA-20261130-000001",
+            data={"case_number": "GA-20261130-000001", "from_status": "submitted", "to_status": "accepted"},
+            user=resident,
+        )
+    delivery = event.deliveries.get()
+    assert delivery_attempt(delivery_id=delivery.pk)
+    headers, body, verified = receiver.received[0]
+    assert verified
+    body_file = tmp_path / "webhook-body.json"
+    body_file.write_bytes(body)
+    return {
+        "SIGNATURE_HEADER": headers["Tongban-Signature"],
+        "BODY_FILE": str(body_file),
+        "WEBHOOK_SECRET": subscription.secret,
+    }
+
+
 PROVIDERS = {
+    "SIGNATURE_HEADER": _received_webhook,
     "CLIENT_ASSERTION": _client_assertion,
     "CODE": _code,
     "RESIDENT_TOKEN": _resident_token,
@@ -187,7 +235,11 @@ def _run_page(name: str, *, base_url: str, tmp_path: Path) -> list[str]:
 @pytest.mark.parametrize("page", PAGES)
 def test_every_curl_step_of_the_guide_runs_against_the_demo(page, live_server, demo_data, tmp_path):
     blocks = SH_BLOCK.findall((GUIDE / page).read_text(encoding="utf-8"))
-    outputs = _run_page(page, base_url=live_server.url, tmp_path=tmp_path)
+    try:
+        outputs = _run_page(page, base_url=live_server.url, tmp_path=tmp_path)
+    finally:
+        while _RECEIVERS:
+            _RECEIVERS.pop().stop()
     # Every curl step prints what it got (a field of the answer), so an empty answer would show.
     assert all(output.strip() for block, output in zip(blocks, outputs, strict=True) if "curl" in block), outputs
 
