@@ -10,6 +10,8 @@ from .models import Partner, PartnerClient, PartnerEvent
 
 def partners_for_user(*, user: User) -> QuerySet[Partner]:
     """Partners whose enterprise ``user`` may act for (legal representative or an active mandate)."""
+    if not user.is_authenticated:
+        return Partner.objects.none()
     return (
         Partner.objects.filter(enterprise__in=enterprises_for_user(user=user).values("pk"))
         .select_related("enterprise")

@@ -4,18 +4,8 @@ import uuid
 
 from django.db.models import QuerySet
 
-from identity.selectors_enterprises import enterprises_for_user
-
 from ..models import Partner, WebhookDelivery, WebhookSubscription
-
-
-def partners_for_user(*, user) -> QuerySet[Partner]:
-    """Partners whose space ``user`` may act in: those of the enterprises they may act for."""
-    if not user.is_authenticated:
-        return Partner.objects.none()
-    return Partner.objects.filter(enterprise__in=enterprises_for_user(user=user).values("pk")).select_related(
-        "enterprise"
-    )
+from ..selectors import partners_for_user
 
 
 def partner_for_user(*, user, partner_id: int) -> Partner | None:
