@@ -242,6 +242,7 @@ CELERY_BEAT_SCHEDULE = {
     "applications-purge-drafts": {"task": "applications.purge_drafts", "schedule": 24 * 3600.0},
     "identity-purge-axes-logs": {"task": "identity.purge_axes_logs", "schedule": 24 * 3600.0},
     "applications-sweep-material-scans": {"task": "applications.sweep_material_scans", "schedule": 60.0},
+    "common-purge-idempotency-keys": {"task": "common.purge_idempotency_keys", "schedule": 3600.0},
 }
 # One beat sends the schedule (common/beat.py): it holds a lock in Redis and renews it at
 # every tick; a second beat idles, and takes over BEAT_LOCK_TIMEOUT seconds after the first dies.
@@ -401,6 +402,9 @@ REST_FRAMEWORK = {
     "DEFAULT_VERSIONING_CLASS": "rest_framework.versioning.NamespaceVersioning",
     "ALLOWED_VERSIONS": ["v1"],
 }
+# How long an Idempotency-Key and its answer are kept (common/idempotency.py): at least this many
+# hours; the hourly common.purge_idempotency_keys task deletes older ones.
+IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=24)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Tongban API",
     "DESCRIPTION": "通办 partner API: catalogue, applications, certificates and payments.",
