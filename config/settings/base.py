@@ -75,6 +75,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "common.middleware.RequestIdMiddleware",
+    # RateLimit-Limit/-Remaining/-Reset on throttled API answers (common/ratelimit.py).
+    "common.ratelimit.RateLimitHeadersMiddleware",
     "csp.middleware.CSPMiddleware",
     # Anonymous GETs of public pages and bearer-token API calls are "stateless": the
     # session, auth, OTP, messages, session-timeout and axes middleware below pass them
