@@ -24,18 +24,20 @@ and a view that needs the key sets ``idempotency_key_required = True`` (payments
 Concurrency. Requests run in one transaction (``ATOMIC_REQUESTS``). The key row is inserted at
 the start of the request, in flight, inside that transaction: a concurrent request with the same
 key waits on the unique index until the first commits, then replays its answer (or, if the first
-rolled back, runs itself). A key row seen in flight (a first request outside a request
-transaction, or a crashed one that committed it) answers 409.
+rolled back, runs itself). It waits at most ``IDEMPOTENCY_KEY_WAIT_SECONDS`` (5): a first request
+still running then is 409, as is a key row seen in flight (a first request outside a request
+transaction, or a crashed one that committed it).
 """
 
 import hashlib
 import json
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -49,6 +51,7 @@ from .problems import PROBLEM_CONTENT_TYPE, problem_body
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 128
+LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL: lock_timeout expired
 
 KEY_MISSING = Problem(400, "idempotency_key_missing", "请提供 Idempotency-Key 请求头（不超过128个字符）。")
 KEY_INVALID = Problem(400, "idempotency_key_invalid", "Idempotency-Key 请求头不能超过128个字符。")
@@ -90,17 +93,41 @@ def request_fingerprint(*, method: str, path: str, data) -> str:
 
 
 def idempotency_begin(*, client: str, user, key: str, fingerprint: str) -> Begun:
-    """Claim ``key`` for this caller, or say what the earlier request with it answered."""
+    """Claim ``key`` for this caller, or say what the earlier request with it answered.
+
+    A first request with the key that has not committed yet is waited for at most
+    ``IDEMPOTENCY_KEY_WAIT_SECONDS``; then the answer is "in flight" (its body unknown)."""
     try:
-        with transaction.atomic():
+        with transaction.atomic(), _lock_wait_bounded():
             return Begun(row=IdempotencyKey.objects.create(client=client, user=user, key=key, fingerprint=fingerprint))
     except IntegrityError:
         existing = IdempotencyKey.objects.get(client=client, user=user, key=key)
+    except OperationalError as exc:
+        if getattr(exc.__cause__, "sqlstate", None) != LOCK_NOT_AVAILABLE:
+            raise
+        return Begun(conflict="in_flight")
     if existing.fingerprint != fingerprint:
         return Begun(conflict="body_mismatch")
     if existing.in_flight:
         return Begun(conflict="in_flight")
     return Begun(replay=existing)
+
+
+@contextmanager
+def _lock_wait_bounded():
+    """Bound how long the key's insert waits on a concurrent first request (PostgreSQL's
+    ``lock_timeout``, for the enclosing savepoint only: restored after, undone by its rollback)."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('lock_timeout')")
+        (previous,) = cursor.fetchone()
+        wait = f"{max(1, int(settings.IDEMPOTENCY_KEY_WAIT_SECONDS * 1000))}ms"
+        cursor.execute("SELECT set_config('lock_timeout', %s, true)", [wait])
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('lock_timeout', %s, true)", [previous])
 
 
 def idempotency_finish(row: IdempotencyKey, *, status: int, content_type: str, body: bytes) -> None:

@@ -192,6 +192,44 @@ def test_a_concurrent_request_waits_for_the_first_and_replays_its_answer(client)
     assert not Application.objects.filter(applicant=resident).exists()
 
 
+def test_a_concurrent_request_still_running_after_the_wait_is_409(client, settings):
+    settings.IDEMPOTENCY_KEY_WAIT_SECONDS = 0.3
+    resident = UserFactory(verified=True)
+    headers = _token(client, resident)
+    body = {"service_code": ITEM}
+    claimed, release = threading.Event(), threading.Event()
+
+    def first_request():
+        try:
+            with transaction.atomic():
+                idempotency_begin(
+                    client="web-partner",
+                    user=resident,
+                    key="key-1",
+                    fingerprint=request_fingerprint(method="POST", path=DRAFTS, data=body),
+                )
+                claimed.set()
+                release.wait(timeout=30)
+        finally:
+            connection.close()
+
+    first = threading.Thread(target=first_request)
+    first.start()
+    try:
+        assert claimed.wait(timeout=30)
+        started = time.monotonic()
+        response = _create(client, headers, body)
+        waited = time.monotonic() - started
+    finally:
+        release.set()
+        first.join(timeout=30)
+
+    assert response.status_code == 409
+    assert response.json()["code"] == "request_in_flight"
+    assert waited >= 0.3
+    assert not Application.objects.filter(applicant=resident).exists()
+
+
 def _someone_waits_on_a_lock() -> bool:
     with connection.cursor() as cursor:
         cursor.execute(

@@ -7,14 +7,14 @@ from datetime import timedelta
 
 import pytest
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.urls import path
 from django.utils import timezone
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from common.idempotency import IdempotentPostMixin, request_fingerprint
+from common.idempotency import IdempotentPostMixin, idempotency_begin, request_fingerprint
 from common.models import IdempotencyKey
 from common.tasks import purge_idempotency_keys
 from identity.tests.factories import UserFactory
@@ -105,3 +105,15 @@ def test_keys_older_than_their_time_are_purged_by_the_beat_task():
     assert not IdempotencyKey.objects.filter(pk=old.pk).exists()
     assert settings.IDEMPOTENCY_KEY_TTL_HOURS >= 24
     assert {"task": "common.purge_idempotency_keys", "schedule": 3600.0} in settings.CELERY_BEAT_SCHEDULE.values()
+
+
+def test_the_wait_bound_covers_the_claim_only_not_the_rest_of_the_request():
+    user = UserFactory()
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW lock_timeout")
+        (before,) = cursor.fetchone()
+    with transaction.atomic():
+        assert idempotency_begin(client="c", user=user, key="k", fingerprint="f").row is not None
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW lock_timeout")
+            assert cursor.fetchone()[0] == before

@@ -407,6 +407,9 @@ REST_FRAMEWORK = {
 # How long an Idempotency-Key and its answer are kept (common/idempotency.py): at least this many
 # hours; the hourly common.purge_idempotency_keys task deletes older ones.
 IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=24)
+# A retry arriving while the first request with its key still runs waits this long for its
+# answer, then gets 409 request_in_flight.
+IDEMPOTENCY_KEY_WAIT_SECONDS = env.float("IDEMPOTENCY_KEY_WAIT_SECONDS", default=5.0)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Tongban API",
     "DESCRIPTION": "通办 partner API: catalogue, applications, certificates and payments.",
