@@ -13,7 +13,8 @@ and a view that needs the key sets ``idempotency_key_required = True`` (payments
 * A key whose first request is still running is 409 ``request_in_flight``.
 * Keys are scoped to the caller: the OAuth2 client (``client_id``) and the user (none for a
   client-credentials token). Two partners using the same key never meet.
-* A key longer than 128 characters is 400 ``idempotency_key_invalid`` (``idempotency_key_missing``
+* The key is up to 128 printable ASCII characters, quoted (a structured-field string, as the
+  draft sends it) or bare. Another is 400 ``idempotency_key_invalid`` (``idempotency_key_missing``
   where the key is required, as is a missing one).
 * An answer is stored when the request's work is kept. A request that fails with an error that
   rolls its transaction back (a raised ``ApplicationError``, validation error, 404 …) leaves no
@@ -54,7 +55,7 @@ MAX_KEY_LENGTH = 128
 LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL: lock_timeout expired
 
 KEY_MISSING = Problem(400, "idempotency_key_missing", "请提供 Idempotency-Key 请求头（不超过128个字符）。")
-KEY_INVALID = Problem(400, "idempotency_key_invalid", "Idempotency-Key 请求头不能超过128个字符。")
+KEY_INVALID = Problem(400, "idempotency_key_invalid", "Idempotency-Key 请求头须为不超过128个可打印ASCII字符。")
 KEY_REUSED = Problem(422, "idempotency_key_reused", "该 Idempotency-Key 已用于另一请求内容。")
 IN_FLIGHT = Problem(409, "request_in_flight", "使用该 Idempotency-Key 的请求仍在处理中。")
 
@@ -149,6 +150,20 @@ def idempotency_keys_purge(*, now=None) -> int:
     return deleted
 
 
+def header_key(value: str) -> str:
+    """The key in an ``Idempotency-Key`` header: the draft sends it as a structured-field string
+    (``"abc"``); a bare value is taken as it is."""
+    value = value.strip()
+    if len(value) >= 2 and value[0] == value[-1] == '"':
+        value = value[1:-1]
+    return value
+
+
+def key_is_valid(key: str) -> bool:
+    """At most 128 printable ASCII characters (a structured-field string's alphabet)."""
+    return len(key) <= MAX_KEY_LENGTH and all(" " <= char <= "~" for char in key)
+
+
 def request_caller(request) -> tuple[str, object]:
     """Whom a key belongs to: the OAuth2 client's ``client_id`` ("" without a token) and the user
     (``None`` for a client-credentials token)."""
@@ -184,9 +199,10 @@ class IdempotentAutoSchema(ProblemAutoSchema):
             OpenApiParameter.HEADER,
             required=self.view.idempotency_key_required,
             description=(
-                "Up to 128 characters. A retry with the same key and body gets the same answer "
-                "(`Idempotent-Replayed: true`); another body with that key is 422, a retry while the "
-                "first is running 409. Keys are kept at least 24 hours."
+                "Up to 128 printable ASCII characters (quoted as a structured-field string, or bare). "
+                "A retry with the same key and body gets the same answer (`Idempotent-Replayed: true`); "
+                "another body with that key is 422, a retry while the first is running 409. "
+                "Keys are kept at least 24 hours."
             ),
         )
         # An explicit declaration by the view (later in the list) wins over this one.
@@ -240,15 +256,15 @@ class IdempotentPostMixin:
         super().initial(request, *args, **kwargs)
         if request.method != "POST":
             return
-        key = request.headers.get(HEADER, "").strip()
+        key = header_key(request.headers.get(HEADER, ""))
         if not key:
             if self.idempotency_key_required:
                 raise ApplicationError(_("请提供 Idempotency-Key 请求头（不超过128个字符）。"), code=KEY_MISSING.code)
             return
-        if len(key) > MAX_KEY_LENGTH and self.idempotency_key_required:
+        if not key_is_valid(key) and self.idempotency_key_required:
             raise ApplicationError(_("请提供 Idempotency-Key 请求头（不超过128个字符）。"), code=KEY_MISSING.code)
-        if len(key) > MAX_KEY_LENGTH:
-            raise ApplicationError(_("Idempotency-Key 请求头不能超过128个字符。"), code=KEY_INVALID.code)
+        if not key_is_valid(key):
+            raise ApplicationError(_("Idempotency-Key 请求头须为不超过128个可打印ASCII字符。"), code=KEY_INVALID.code)
         client, user = request_caller(request)
         if not client and user is None:
             return  # an anonymous caller has no key space of its own (no partner API POST allows one)

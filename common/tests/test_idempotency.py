@@ -117,3 +117,16 @@ def test_the_wait_bound_covers_the_claim_only_not_the_rest_of_the_request():
         with connection.cursor() as cursor:
             cursor.execute("SHOW lock_timeout")
             assert cursor.fetchone()[0] == before
+
+
+def test_a_quoted_key_is_the_bare_key_and_a_key_with_control_characters_is_400(client):
+    client.force_login(UserFactory())
+
+    first = _post(client, "/api/v1/counter/", {"a": 1}, key='"abc-1"')
+    bare = _post(client, "/api/v1/counter/", {"a": 1}, key="abc-1")
+    control = _post(client, "/api/v1/counter/", {"a": 1}, key="abc\x01")
+
+    assert bare.content == first.content and bare["Idempotent-Replayed"] == "true"
+    assert control.status_code == 400
+    assert control.json()["code"] == "idempotency_key_invalid"
+    assert IdempotencyKey.objects.get().key == "abc-1"
