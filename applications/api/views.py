@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.exceptions import ApplicationError
+from common.idempotency import IdempotentPostMixin
 from common.openapi import Problem, problem_responses
 from common.problems import PROBLEM_CONTENT_TYPE, problem_body
 from identity.api_permissions import RequiredScopes, TokenHasUser
@@ -95,7 +96,7 @@ def _not_found() -> Response:
 # --- Writes: the same service functions as the web pages ------------------------------
 
 
-class _DraftBase(APIView):
+class _DraftBase(IdempotentPostMixin, APIView):
     permission_classes = (TokenHasUser, RequiredScopes)
     required_scopes_read = ("applications:read",)
     required_scopes_write = ("applications:write",)

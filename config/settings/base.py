@@ -75,6 +75,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "common.middleware.RequestIdMiddleware",
+    # RateLimit-Limit/-Remaining/-Reset on throttled API answers (common/ratelimit.py).
+    "common.ratelimit.RateLimitHeadersMiddleware",
     "csp.middleware.CSPMiddleware",
     # Anonymous GETs of public pages and bearer-token API calls are "stateless": the
     # session, auth, OTP, messages, session-timeout and axes middleware below pass them
@@ -242,6 +244,7 @@ CELERY_BEAT_SCHEDULE = {
     "applications-purge-drafts": {"task": "applications.purge_drafts", "schedule": 24 * 3600.0},
     "identity-purge-axes-logs": {"task": "identity.purge_axes_logs", "schedule": 24 * 3600.0},
     "applications-sweep-material-scans": {"task": "applications.sweep_material_scans", "schedule": 60.0},
+    "common-purge-idempotency-keys": {"task": "common.purge_idempotency_keys", "schedule": 3600.0},
 }
 # One beat sends the schedule (common/beat.py): it holds a lock in Redis and renews it at
 # every tick; a second beat idles, and takes over BEAT_LOCK_TIMEOUT seconds after the first dies.
@@ -401,6 +404,12 @@ REST_FRAMEWORK = {
     "DEFAULT_VERSIONING_CLASS": "rest_framework.versioning.NamespaceVersioning",
     "ALLOWED_VERSIONS": ["v1"],
 }
+# How long an Idempotency-Key and its answer are kept (common/idempotency.py): at least this many
+# hours; the hourly common.purge_idempotency_keys task deletes older ones.
+IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=24)
+# A retry arriving while the first request with its key still runs waits this long for its
+# answer, then gets 409 request_in_flight.
+IDEMPOTENCY_KEY_WAIT_SECONDS = env.float("IDEMPOTENCY_KEY_WAIT_SECONDS", default=5.0)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Tongban API",
     "DESCRIPTION": "通办 partner API: catalogue, applications, certificates and payments.",
