@@ -16,6 +16,7 @@ def test_every_post_declares_the_idempotency_key_and_its_problems(client):
         "/api/v1/certificates/shared/",
         "/api/v1/eid/verify/",
         "/api/v1/payments/",
+        "/api/v1/webhooks/deliveries/{delivery_id}/replay/",
     }
 
     def codes(operation, status):

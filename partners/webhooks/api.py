@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.exceptions import ApplicationError
+from common.idempotency import IdempotentPostMixin
 from common.openapi import Problem, problem_responses
 from identity.api.authentication import BearerTokenAuthentication
 from identity.api_permissions import RequiredScopes
@@ -117,7 +118,7 @@ class DeliveryDetail(_PartnerTokenMixin, APIView):
         return Response(DeliveryDetailSerializer(delivery).data)
 
 
-class DeliveryReplay(_PartnerTokenMixin, APIView):
+class DeliveryReplay(IdempotentPostMixin, _PartnerTokenMixin, APIView):
     """Deliver the same event again, as a new delivery (same event id and sequence)."""
 
     required_scopes_write = SCOPES
