@@ -100,7 +100,7 @@ def event_publish(
     data: dict,
     user=None,
     share_client_ids=(),
-) -> WebhookEvent:
+) -> WebhookEvent | None:
     """Record an event and queue its deliveries. Call it inside the transaction of the change.
 
     :param event_type: one of :class:`~partners.models.WebhookEventType`.
@@ -110,11 +110,25 @@ def event_publish(
     :param data: JSON-serialisable facts about the change; never an ID number or a name.
     :param user: the resident the event is about; partners hear of it through their consent.
     :param share_client_ids: OAuth2 client ids that also hear of it (holders of a share).
-    :returns: the event, always written (even with nobody to deliver to), so sequence
-        numbers stay dense per resource.
+    :returns: the event, or ``None`` when no subscription is to hear of it: then nothing is
+        written, so a status change nobody follows costs one query (the consents), not an
+        event row and a sequence counter per case. Sequence numbers rise per resource; a
+        partner may see gaps where an event went to others only.
     """
     event_type = WebhookEventType(event_type)
     resource_id = str(resource_id)
+    audience = _audience(event_type=event_type, user=user, share_client_ids=share_client_ids)
+    if not audience:
+        return None
+    subscriptions = [
+        subscription
+        for subscription in WebhookSubscription.objects.filter(partner_id__in=list(audience), is_active=True).order_by(
+            "pk"
+        )
+        if event_type in subscription.event_types
+    ]
+    if not subscriptions:
+        return None
     event = WebhookEvent.objects.create(
         type=event_type,
         resource_type=resource_type,
@@ -123,11 +137,7 @@ def event_publish(
         data=data,
         created_at=timezone.now(),
     )
-    audience = _audience(event_type=event_type, user=user, share_client_ids=share_client_ids)
-    if not audience:
-        return event
-    subscriptions = WebhookSubscription.objects.filter(partner_id__in=list(audience), is_active=True).order_by("pk")
-    deliveries = [
+    deliveries = WebhookDelivery.objects.bulk_create(
         WebhookDelivery(
             event=event,
             subscription=subscription,
@@ -137,12 +147,9 @@ def event_publish(
             next_attempt_at=event.created_at,
         )
         for subscription in subscriptions
-        if event_type in subscription.event_types
-    ]
-    if deliveries:
-        WebhookDelivery.objects.bulk_create(deliveries)
-        ids = [str(delivery.pk) for delivery in deliveries]
-        transaction.on_commit(lambda: queue_relay(ids))
+    )
+    ids = [str(delivery.pk) for delivery in deliveries]
+    transaction.on_commit(lambda: queue_relay(ids))
     return event
 
 

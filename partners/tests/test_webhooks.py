@@ -35,6 +35,7 @@ from partners.models import (
     PartnerStatus,
     WebhookDelivery,
     WebhookEvent,
+    WebhookResourceSequence,
 )
 from partners.webhooks.services import (
     delivery_attempt,
@@ -517,7 +518,9 @@ def test_redirects_are_not_followed(partner_setup):
         target.stop()
 
 
-def test_events_are_written_even_without_an_audience():
-    event = publish_status_change(None, case_number="LONELY")
-    assert WebhookEvent.objects.filter(pk=event.pk, sequence=1).exists()
+def test_an_event_nobody_follows_writes_nothing():
+    # A status change with no consenting, subscribed partner costs no event row and no counter.
+    assert publish_status_change(None, case_number="LONELY") is None
+    assert not WebhookEvent.objects.exists()
+    assert not WebhookResourceSequence.objects.exists()
     assert not WebhookDelivery.objects.exists()
