@@ -11,7 +11,10 @@ from .models import PartnerStatus
 
 
 def scope_choices() -> list[tuple[str, str]]:
-    return [(name, f"{name}：{SCOPE_DESCRIPTIONS.get(name, name)}") for name in all_scope_names()]
+    label = _("%(scope)s：%(description)s")
+    return [
+        (name, label % {"scope": name, "description": SCOPE_DESCRIPTIONS.get(name, name)}) for name in all_scope_names()
+    ]
 
 
 class PartnerApplyForm(forms.Form):
