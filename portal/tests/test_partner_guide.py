@@ -244,6 +244,7 @@ def test_every_curl_step_of_the_guide_runs_against_the_demo(page, live_server, d
     assert all(output.strip() for block, output in zip(blocks, outputs, strict=True) if "curl" in block), outputs
 
 
+@pytest.mark.django_db
 def test_the_guide_pages_are_served_with_links_between_them(client):
     index = client.get("/developers/")
     assert index.status_code == 200
@@ -256,6 +257,7 @@ def test_the_guide_pages_are_served_with_links_between_them(client):
     assert english.status_code == 200
 
 
+@pytest.mark.django_db
 def test_every_problem_type_uri_lands_on_its_entry_in_the_error_catalogue(client):
     catalogue = client.get("/developers/errors/").content.decode()
     codes = {entry.code for entry in developers.error_catalogue()}
@@ -267,6 +269,7 @@ def test_every_problem_type_uri_lands_on_its_entry_in_the_error_catalogue(client
     assert urlsplit(problem["type"]).path == "/developers/errors/"
 
 
+@pytest.mark.django_db
 def test_api_errors_follow_accept_language(client):
     chinese = client.get("/api/v1/applications/", HTTP_AUTHORIZATION="Bearer nope")
     english = client.get("/api/v1/applications/", HTTP_AUTHORIZATION="Bearer nope", HTTP_ACCEPT_LANGUAGE="en")
