@@ -2,9 +2,10 @@
 
 One drf-spectacular postprocessing hook, so no view has to repeat them: every operation can answer 401 (an
 invalid or revoked bearer token is refused even where anonymous callers are welcome); an operation that asks
-for OAuth2 scopes can answer 403 ``insufficient_scope``; one that takes a body can answer 400; one addressed
-by a path parameter can answer 404. A response a view declares itself is kept, and a 4xx it declares with a
-description only gets the problem+json body every API error has. Which operations are throttled only the view
+for OAuth2 scopes can answer 403 ``insufficient_scope``; one that takes a body or query parameters (a
+filter, a cursor, a page size) can answer 400; one addressed by a path parameter can answer 404. A response a
+view declares itself is kept, and a 4xx it declares with a description only gets the problem+json body every
+API error has. Which operations are throttled only the view
 knows, so :class:`ProblemAutoSchema` (the ``DEFAULT_SCHEMA_CLASS``) adds their 429.
 
 What only some operations answer (409 for a parallel submit, 422 for a reused ``Idempotency-Key``, 410
@@ -114,7 +115,10 @@ def problem_responses_hook(result, generator, request, public):
             statuses = [401]
             if any("oauth2" in requirement for requirement in operation.get("security") or []):
                 statuses.append(403)
-            if method in _WRITES:
+            if method in _WRITES or any(
+                parameter.get("in") == "query" for parameter in operation.get("parameters", [])
+            ):
+                # A body, a cursor, a page size or a filter can be invalid.
                 statuses.append(400)
             if "{" in path:
                 statuses.append(404)

@@ -7,13 +7,13 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics
 from rest_framework.exceptions import NotFound
-from rest_framework.pagination import CursorPagination
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.exceptions import ApplicationError
 from common.openapi import Problem, problem_responses
+from common.pagination import StrictCursorPagination
 from common.problems import PROBLEM_CONTENT_TYPE, problem_body
 from identity.api_permissions import RequiredScopes, TokenHasUser
 
@@ -42,7 +42,7 @@ class _ResidentApplications:
         return applications_for_resident(user=self.request.user).exclude(status="draft")
 
 
-class NewestFirst(CursorPagination):
+class NewestFirst(StrictCursorPagination):
     ordering = "-created_at"
     page_size = 20
 

@@ -11,13 +11,15 @@ import hashlib
 
 from django.db import transaction
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, viewsets
-from rest_framework.pagination import CursorPagination
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
+from common.pagination import StrictCursorPagination
 from services import selectors
 from services.cache import catalogue_entry, catalogue_entry_key
 from services.constants import Audience
@@ -27,7 +29,7 @@ from .serializers import DepartmentSerializer, ServiceItemDetailSerializer, Serv
 from .throttles import CatalogueThrottle
 
 
-class ServiceItemCursorPagination(CursorPagination):
+class ServiceItemCursorPagination(StrictCursorPagination):
     """Stable cursors: by code, or by search score when searching."""
 
     page_size = 20
@@ -68,9 +70,13 @@ class ServiceItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Cata
         if self.action == "retrieve":
             return selectors.published_items()
         params = self.request.query_params
-        audience = params.get("audience")
+        audience = params.get("audience") or None
+        if audience is not None and audience not in Audience.values:
+            raise ValidationError(
+                {"audience": [_("受理对象应为 %(values)s 之一。") % {"values": ", ".join(Audience.values)}]}
+            )
         items = selectors.service_item_list(
-            audience=audience if audience in Audience.values else None,
+            audience=audience,
             department=params.get("department") or None,
             topic=params.get("topic") or None,
             region=params.get("region") or None,
