@@ -51,6 +51,8 @@ LIST_TIMEOUT = 300
 class _CatalogueViewSet(viewsets.GenericViewSet):
     permission_classes = (AllowAny,)
     throttle_classes = (CatalogueThrottle,)
+    # Public; a token with catalogue:read gets the higher rate (identity/api/schema.py documents it).
+    documented_scope_sets = (("catalogue:read",),)
 
     @classmethod
     def as_view(cls, *args, **kwargs):
@@ -70,7 +72,7 @@ class ServiceItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Cata
         if self.action == "retrieve":
             return selectors.published_items()
         params = self.request.query_params
-        audience = params.get("audience") or None
+        audience = params.get("audience")
         if audience is not None and audience not in Audience.values:
             raise ValidationError(
                 {"audience": [_("受理对象应为 %(values)s 之一。") % {"values": ", ".join(Audience.values)}]}
