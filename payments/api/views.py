@@ -5,7 +5,6 @@ import logging
 
 from django.http import Http404
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
 from rest_framework.response import Response
@@ -83,7 +82,7 @@ class PaymentCreate(APIView):
         parameters=[
             OpenApiParameter(
                 "Idempotency-Key",
-                OpenApiTypes.STR,
+                {"type": "string", "minLength": 1, "maxLength": 128},
                 OpenApiParameter.HEADER,
                 required=True,
                 description="Up to 128 characters; a retry with the same key and body gets the same answer.",
