@@ -42,6 +42,8 @@ from identity.tests.oauth_helpers import (
     make_backend_application,
     make_web_application,
 )
+from payments.constants import PAYABLE_STATUSES
+from payments.selectors import orders_for_user
 from services.api.throttles import CatalogueThrottle
 
 PARTNER_SCOPES = "catalogue:read certificates:verify eid:verify eid:verify:detail"
@@ -101,10 +103,13 @@ def _catalogue_unthrottled(monkeypatch):
 
 
 def _call_and_validate(case, token: str, objects: dict | None = None) -> None:
-    """Send ``case`` with the bearer ``token``; a schema-valid path names one of ``objects`` instead of a
-    made-up id, so the operation answers with a real object and not only 404."""
+    """Send ``case`` with the bearer ``token``; a schema-valid path (or payment) names one of ``objects``
+    instead of a made-up id, so the operation answers with a real object and not only 404."""
     if objects and case.path_parameters and not (case.meta and case.meta.is_negative_at(ParameterLocation.PATH)):
         case.path_parameters.update({name: objects[name] for name in case.path_parameters if name in objects})
+    body_valid = isinstance(case.body, dict) and not (case.meta and case.meta.is_negative_at(ParameterLocation.BODY))
+    if objects and body_valid and (case.method, case.path) == ("POST", "/api/v1/payments/"):
+        case.body["order"] = objects["order"]  # the resident's own payable order
     excluded = [positive_data_acceptance] if (case.method, case.path) in SEMANTIC_REFUSALS else []
     case.call_and_validate(headers={"Authorization": f"Bearer {token}"}, excluded_checks=excluded)
 
@@ -132,7 +137,9 @@ def residents_objects(resident_token) -> dict:
     draft = application_start(applicant=resident, item_code=RESIDENT_ITEM)
     case = applications_for_resident(user=resident).exclude(status="draft").order_by("pk").first()
     assert case is not None, "seed_demo gives the demo resident submitted cases"
-    return {"id": draft.pk, "case_number": case.case_number, "code": RESIDENT_ITEM}
+    order = orders_for_user(user=resident).filter(status__in=PAYABLE_STATUSES).first()
+    assert order is not None, "seed_demo gives the demo resident an order to pay"
+    return {"id": draft.pk, "case_number": case.case_number, "code": RESIDENT_ITEM, "order": order.out_trade_no}
 
 
 @schema.parametrize()
