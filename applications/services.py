@@ -26,6 +26,7 @@ from common.exceptions import ApplicationError
 from common.i18n import lazy_display_name
 from identity.services.acting import act_on_behalf
 from notifications.services import notify
+from partners.events import event_publish
 from services.models import Bundle, ServiceItem
 
 from . import payments_bridge
@@ -636,6 +637,21 @@ def application_transition_locked(
                     "comment": comment,
                 },
                 link=f"/my/applications/{application.case_number}/",
+            )
+        if application.case_number:
+            # Partners following the applicant's cases (with consent) hear of it through the outbox.
+            event_publish(
+                event_type="application.status_changed",
+                resource_type="application",
+                resource_id=application.case_number,
+                data={
+                    "case_number": application.case_number,
+                    "service_code": application.service_item.code if application.service_item_id else "",
+                    "from_status": move.from_status,
+                    "to_status": to_status,
+                    "at": move.now.isoformat(),
+                },
+                user=application.applicant,
             )
         for hook in AFTER_ENTER.get(to_status, ()):
             hook(move)

@@ -22,6 +22,7 @@ from common.decisions import CaseDecision, DecisionListener
 from common.exceptions import ApplicationError
 from identity.models import Enterprise
 from notifications.services import notify
+from partners.events import event_publish
 
 from .constants import ALLOWED_TRANSITIONS, CertificateStatus, HolderKind, ShareRecipientKind, UseKind
 from .models import Certificate, CertificateTransition, CertificateType, Share, UseLog
@@ -116,6 +117,7 @@ def certificate_issue(
         certificate=certificate, from_status="", to_status=CertificateStatus.VALID, actor=actor, reason=case_number
     )
     _notify_holder(certificate, template="certificates.issued")
+    _publish(certificate, "certificate.issued")
     transaction.on_commit(lambda: queue_pdf(certificate.pk))
     return certificate
 
@@ -192,6 +194,22 @@ def _notify_holder(certificate: Certificate, *, template: str, reason: str = "")
         )
 
 
+def _publish(certificate: Certificate, event_type: str, *, share_client_ids=()) -> None:
+    """Tell partners (webhooks, through the outbox) in the transaction of the change."""
+    event_publish(
+        event_type=event_type,
+        resource_type="certificate",
+        resource_id=certificate.number,
+        data={
+            "certificate_number": certificate.number,
+            "type_code": certificate.type.code,
+            "at": (certificate.status_changed_at or timezone.now()).isoformat(),
+        },
+        user=certificate.holder_user,
+        share_client_ids=share_client_ids,
+    )
+
+
 # What an official is told when revoking or superseding: no reason given, not the issuing department.
 _OFFICIAL_REFUSALS = {
     CertificateStatus.REVOKED: (
@@ -263,6 +281,13 @@ def certificate_revoke(*, certificate_id: int, actor, reason: str) -> Certificat
         )
         if changed:
             _notify_holder(certificate, template="certificates.revoked", reason=reason)
+            # Partners holding a share of it hear of the revocation too.
+            share_clients = certificate.shares.filter(withdrawn_at__isnull=True).exclude(recipient_client_id="")
+            _publish(
+                certificate,
+                "certificate.revoked",
+                share_client_ids=list(share_clients.values_list("recipient_client_id", flat=True)),
+            )
     return certificate
 
 

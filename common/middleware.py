@@ -9,6 +9,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.contrib.messages import middleware as messages_middleware
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.contrib.sessions import middleware as sessions_middleware
+from django.utils import translation
 from django_otp import middleware as otp_middleware
 
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
@@ -121,3 +122,27 @@ class MessageMiddleware(_SkippedWhenStateless, messages_middleware.MessageMiddle
 
 class AxesMiddleware(_SkippedWhenStateless, axes_middleware.AxesMiddleware):
     pass
+
+
+class ApiLanguageMiddleware:
+    """API and OAuth answers follow the caller's ``Accept-Language``.
+
+    Pages carry their language in the path (Chinese unprefixed, English under
+    /en/), so for an unprefixed path Django's LocaleMiddleware activates the
+    default language whatever the request says. A partner's system has no
+    path prefix to choose: under /api/ and /o/ the language comes from
+    ``Accept-Language`` instead, and ``Content-Language`` says which was used.
+    Placed right after LocaleMiddleware.
+    """
+
+    PREFIXES = (_API_PREFIX, "/o/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info.startswith(self.PREFIXES) and "HTTP_ACCEPT_LANGUAGE" in request.META:
+            language = translation.get_language_from_request(request, check_path=False)
+            translation.activate(language)
+            request.LANGUAGE_CODE = translation.get_language()
+        return self.get_response(request)

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -35,3 +36,37 @@ class SigningKeyBase(models.Model):
 
     def __str__(self) -> str:
         return self.kid
+
+
+class IdempotencyKey(models.Model):
+    """One ``Idempotency-Key`` a caller sent with a POST to the partner API (common/idempotency.py).
+
+    Scoped to the caller: the OAuth2 client (``client``, its ``client_id``; empty for a session) and the
+    user (none for a client-credentials token), so two partners never see each other's answers. Holds the
+    request's fingerprint and, once the request finished, the answer given, replayed to a retry.
+    """
+
+    client = models.CharField(max_length=255, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    key = models.CharField(max_length=128)
+    fingerprint = models.CharField(max_length=64)
+    in_flight = models.BooleanField(default=True)
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_content_type = models.CharField(max_length=100, blank=True)
+    # The rendered answer; it may carry personal data (an e-ID's released fields), so encrypted.
+    response_body = EncryptedTextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("幂等键")
+        verbose_name_plural = _("幂等键")
+        constraints = (
+            models.UniqueConstraint(
+                fields=["client", "user", "key"], name="common_idempotency_key_unique", nulls_distinct=False
+            ),
+        )
+
+    def __str__(self) -> str:
+        return self.key

@@ -2,15 +2,21 @@
 
 from http import HTTPStatus
 
+from django.conf import settings
 from django.http import JsonResponse
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 
 
+def problem_type(code: str) -> str:
+    """The stable ``type`` URI of a problem ``code``: its entry in the partner guide's error catalogue."""
+    return f"{settings.PROBLEM_TYPE_BASE}#{code}"
+
+
 def problem_body(*, status: int, code: str, detail, title=None, **extra) -> dict:
     title = title or HTTPStatus(status).phrase
     body = {
-        "type": f"urn:tongban:problem:{code}",
+        "type": problem_type(code),
         "title": str(title),
         "status": status,
         "detail": str(detail),

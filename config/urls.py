@@ -12,6 +12,7 @@ from identity.admin_site import TongbanAdminSite
 from identity.api import urls as identity_api
 from identity.oauth.views import ServerMetadataView
 from identity.views import sandbox_gateway
+from partners.webhooks import api_urls as webhooks_api
 from payments.api import urls as payments_api
 
 # Officials reach no admin page without a verified TOTP device.
@@ -26,6 +27,7 @@ api_v1_patterns = [
     *applications_api.urlpatterns,
     *certificates_api.urlpatterns,
     *payments_api.urlpatterns,
+    *webhooks_api.urlpatterns,
     # Catalogue
     path("", include("services.api.urls")),
 ]
@@ -59,6 +61,9 @@ urlpatterns += i18n_patterns(
     # The wallet (/my/certificates/…), shares and the public verification page (/certificates/verify/…).
     path("", include("certificates.urls")),
     path("my/orders/", include("payments.urls")),
+    # The partner space (合作方接入): applying, clients and webhooks.
+    path("partners/webhooks/", include("partners.webhooks.urls")),
+    path("partners/", include("partners.urls")),
     path("receipts/", include("payments.urls_receipts")),
     path("", include("portal.urls")),
     prefix_default_language=False,

@@ -13,6 +13,7 @@ from common.identifiers import id_number_check_character
 from .constants import AssuranceLevel
 from .models import SandboxIdentity, User
 from .personal_data import id_number_columns, id_number_digest
+from .services.eid import current_signing_key
 from .verification.contrib.sandbox import SANDBOX_TEST_NAMES
 
 DEMO_PASSWORD = "tongban-demo"  # noqa: S105 - published demo credential
@@ -86,6 +87,9 @@ def seed() -> list[str]:
 
     resident = _user(RESIDENT_MOBILE, password=DEMO_PASSWORD, mobile=RESIDENT_MOBILE, display_name="张三")
     _verify(resident, "张三", "440106199001011235")
+    # The e-ID JWKS has a key from the start: a partner fetching it before any resident
+    # opened their e-ID page would otherwise find none.
+    current_signing_key()
     agent = _user(AGENT_MOBILE, password=DEMO_PASSWORD, mobile=AGENT_MOBILE, display_name="李四")
     _verify(agent, "李四", "440304198506154569")
 

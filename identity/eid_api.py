@@ -6,6 +6,8 @@ from rest_framework.decorators import api_view, authentication_classes, permissi
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from common.idempotency import IdempotentPostMixin
+
 from .api.authentication import BearerTokenAuthentication
 from .api_permissions import RequiredScopes
 from .services.eid import eid_token_verify, published_keys, released_fields
@@ -24,7 +26,7 @@ class EidVerifyOutput(serializers.Serializer):
     verification_id = serializers.IntegerField()
 
 
-class EidVerifyView(APIView):
+class EidVerifyView(IdempotentPostMixin, APIView):
     """Verify a resident's e-ID QR token (60 seconds, single use) and receive the released fields.
 
     Only partner systems with an OAuth2 token carrying ``eid:verify`` may call
@@ -49,6 +51,7 @@ class EidVerifyView(APIView):
             partner_client_id=token.application.client_id,
             purpose=data.validated_data.get("purpose", ""),
             fields=released_fields(scopes=token.scope.split()),
+            application=token.application,
         )
         return Response({**result.fields, "verification_id": result.verification.pk})
 

@@ -592,3 +592,184 @@ class BankAccount(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.bank_name} {self.account_masked}"
+
+
+# --- OAuth2: partner client registration (identity/oauth/clients.py) ---
+class OAuthClientAuthMethod(models.TextChoices):
+    """How a client authenticates at the token, revocation and introspection endpoints."""
+
+    CLIENT_SECRET_BASIC = "client_secret_basic", _("客户端密钥（HTTP Basic）")
+    CLIENT_SECRET_POST = "client_secret_post", _("客户端密钥（表单参数）")
+    PRIVATE_KEY_JWT = "private_key_jwt", _("私钥签名断言（private_key_jwt）")
+
+
+class OAuthClientProfile(models.Model):
+    """What we know of a client beyond django-oauth-toolkit's ``Application``: its authentication method.
+
+    An application without a row authenticates with its secret (HTTP Basic or
+    form parameters), as every client did before partners could register.
+    """
+
+    application = models.OneToOneField(
+        settings.OAUTH2_PROVIDER_APPLICATION_MODEL,
+        on_delete=models.CASCADE,
+        related_name="client_profile",
+        verbose_name=_("应用"),
+    )
+    auth_method = models.CharField(
+        _("客户端认证方式"),
+        max_length=30,
+        choices=OAuthClientAuthMethod.choices,
+        default=OAuthClientAuthMethod.CLIENT_SECRET_BASIC,
+    )
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("合作方客户端设置")
+        verbose_name_plural = _("合作方客户端设置")
+
+    def __str__(self) -> str:
+        return f"{self.application} ({self.auth_method})"
+
+
+class OAuthClientSecret(models.Model):
+    """A client secret issued by our services, as a Django password hash (never the secret).
+
+    The current secret (``expires_at`` empty) is also the application's own
+    ``client_secret``. After a rotation the previous one keeps working until
+    ``expires_at``; client authentication (identity/oauth/validators.py)
+    accepts it until then.
+    """
+
+    application = models.ForeignKey(
+        settings.OAUTH2_PROVIDER_APPLICATION_MODEL,
+        on_delete=models.CASCADE,
+        related_name="client_secrets",
+        verbose_name=_("应用"),
+    )
+    secret_hash = models.CharField(_("密钥摘要"), max_length=255, editable=False)
+    created_at = models.DateTimeField(_("签发时间"), default=timezone.now)
+    expires_at = models.DateTimeField(_("失效时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("客户端密钥")
+        verbose_name_plural = _("客户端密钥")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.application_id} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class OAuthClientKey(models.Model):
+    """A public key (JWK) a client signs its ``private_key_jwt`` assertions with.
+
+    Only public members are stored. ``kid`` is the partner's own or, if it gave
+    none, the RFC 7638 thumbprint; both are unique among a client's active keys.
+    A revoked key stays as the record and verifies nothing.
+    """
+
+    application = models.ForeignKey(
+        settings.OAUTH2_PROVIDER_APPLICATION_MODEL,
+        on_delete=models.CASCADE,
+        related_name="client_keys",
+        verbose_name=_("应用"),
+    )
+    kid = models.CharField(_("密钥编号（kid）"), max_length=255)
+    kty = models.CharField(_("密钥类型"), max_length=10)
+    thumbprint = models.CharField(_("指纹（RFC 7638）"), max_length=64)
+    public_jwk = models.JSONField(_("公钥（JWK）"))
+    created_at = models.DateTimeField(_("添加时间"), default=timezone.now)
+    revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("客户端公钥")
+        verbose_name_plural = _("客户端公钥")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "kid"],
+                condition=Q(revoked_at__isnull=True),
+                name="identity_oauth_client_key_kid_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["application", "thumbprint"],
+                condition=Q(revoked_at__isnull=True),
+                name="identity_oauth_client_key_thumbprint_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kid} ({self.kty})"
+
+
+class UsedClientAssertion(models.Model):
+    """A ``private_key_jwt`` assertion already used, by the SHA-256 of its ``jti``, until it expires.
+
+    An assertion is good once (RFC 7523 §3): a second use of the same ``jti``
+    finds this row and is refused. Rows past ``expires_at`` are purged daily.
+    """
+
+    application = models.ForeignKey(
+        settings.OAUTH2_PROVIDER_APPLICATION_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("应用")
+    )
+    jti_hash = models.CharField(_("断言编号摘要"), max_length=64)
+    expires_at = models.DateTimeField(_("过期时间"), db_index=True)
+
+    class Meta:
+        verbose_name = _("已使用的客户端断言")
+        verbose_name_plural = _("已使用的客户端断言")
+        constraints = [
+            models.UniqueConstraint(fields=["application", "jti_hash"], name="identity_used_client_assertion_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.jti_hash[:12]}…"
+
+
+class OAuthClientEventAction(models.TextChoices):
+    CREATED = "created", _("注册客户端")
+    REDIRECT_URIS_SET = "redirect_uris_set", _("设置回调地址")
+    SECRET_ROTATED = "secret_rotated", _("轮换客户端密钥")
+    KEY_ADDED = "key_added", _("添加公钥")
+    KEY_REVOKED = "key_revoked", _("吊销公钥")
+    AUTH_METHOD_SET = "auth_method_set", _("更改认证方式")
+
+
+class OAuthClientEvent(models.Model):
+    """Append-only: every change to a partner's OAuth2 client: who, when, which client, what.
+
+    The summary never holds a secret or a private key. The row outlives the
+    client (``application`` becomes empty, ``client_id`` stays).
+    """
+
+    application = models.ForeignKey(
+        settings.OAUTH2_PROVIDER_APPLICATION_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="client_events",
+        verbose_name=_("应用"),
+    )
+    client_id = models.CharField(_("客户端编号"), max_length=255)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("操作人")
+    )
+    action = models.CharField(_("操作"), max_length=30, choices=OAuthClientEventAction.choices)
+    summary = models.TextField(_("摘要"), blank=True)
+    created_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("客户端变更记录")
+        verbose_name_plural = _("客户端变更记录")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.client_id} {self.action}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("OAuthClientEvent is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("OAuthClientEvent is append-only.")

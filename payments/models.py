@@ -182,26 +182,6 @@ class Receipt(models.Model):
         return self.number
 
 
-class IdempotencyKey(models.Model):
-    """One ``Idempotency-Key`` of a payment-creation request: the body it came with and the answer given."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    key = models.CharField(max_length=128)
-    request_hash = models.CharField(max_length=64)
-    in_flight = models.BooleanField(default=True)
-    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
-    response_body = models.JSONField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("幂等键")
-        verbose_name_plural = _("幂等键")
-        constraints = (models.UniqueConstraint(fields=["user", "key"], name="payments_idempotency_key_unique"),)
-
-    def __str__(self) -> str:
-        return self.key
-
-
 class Discrepancy(models.Model):
     """A line where the gateway's statement and our books disagree (对账差异)."""
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from common.exceptions import ApplicationError
 from common.money import yuan
+from partners.events import event_publish
 
 from .base import NotificationOutcome, VerifiedNotification
 from .constants import (
@@ -296,6 +297,33 @@ def _receipt_and_message(order: PaymentOrder, event: str) -> None:
     )
 
 
+# Paid and refunded orders are published to partners' webhooks (partners.events) from this
+# relay, once per transition and in the transaction that stamps it handled: the
+# notification path itself stays at its four queries.
+_PARTNER_EVENTS = {PaymentEvent.PAID: "payment.succeeded", PaymentEvent.REFUNDED: "payment.refunded"}
+
+
+def _publish_to_partners(record: OrderTransition) -> None:
+    event_type = _PARTNER_EVENTS.get(record.event)
+    if event_type is None:
+        return
+    order = record.order
+    event_publish(
+        event_type=event_type,
+        resource_type="payment",
+        resource_id=order.out_trade_no,
+        data={
+            "out_trade_no": order.out_trade_no,
+            "reference": order.reference,
+            "status": record.to_status,
+            "amount_fen": order.amount_fen,
+            "refunded_fen": order.refunded_fen,
+            "at": record.created_at.isoformat(),
+        },
+        user=order.user,
+    )
+
+
 def order_event_handle(*, transition_id: int) -> bool:
     """Deliver one event: receipt, message, listeners; once (the row is locked and stamped)."""
     with transaction.atomic():
@@ -321,6 +349,7 @@ def order_event_handle(*, transition_id: int) -> bool:
         )
         for listener in listeners:
             listener.handle(event)
+        _publish_to_partners(record)
         record.handled_at = timezone.now()
         record.save(update_fields=["handled_at"])
     return True

@@ -13,4 +13,8 @@ urlpatterns = [
     path("life-events/<slug:code>/", views.life_event, name="life_event"),
     path("topics/<slug:code>/", views.topic, name="topic"),
     path("bundles/<slug:code>/", views.bundle, name="bundle"),
+    # The partner guide (docs/partners/) and the error catalogue problem ``type`` URIs point into.
+    path("developers/", views.developers, name="developers"),
+    path("developers/errors/", views.developer_errors, name="developer_errors"),
+    path("developers/<slug:slug>/", views.developers, name="developers_page"),
 ]

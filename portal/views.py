@@ -7,6 +7,7 @@ from django.views.decorators.http import require_safe
 from services import selectors
 from services.constants import Audience, Channel, LifeEventKind
 
+from . import developers as developer_guide
 from .caching import SEARCH_TIMEOUT, cached_anonymous_page
 
 HOT_SERVICES = 8
@@ -126,3 +127,22 @@ def bundle(request: HttpRequest, code: str) -> HttpResponse:
     items = [entry.item for entry in subject.entries] if subject else []
     departments = list(dict.fromkeys(item.department for item in items))
     return _listing(request, "portal/bundle.html", subject, items, departments=departments)
+
+
+@require_safe
+def developers(request: HttpRequest, slug: str = "") -> HttpResponse:
+    """The partner guide: one page per file of docs/partners/ (README at /developers/)."""
+    page = developer_guide.guide_page(slug)
+    if page is None:
+        raise Http404
+    return render(request, "portal/developers/page.html", {"page": page, "pages": developer_guide.guide_pages()})
+
+
+@require_safe
+def developer_errors(request: HttpRequest) -> HttpResponse:
+    """The error catalogue: every problem ``type`` URI (…/developers/errors/#code) lands on its entry."""
+    return render(
+        request,
+        "portal/developers/errors.html",
+        {"errors": developer_guide.error_catalogue(), "pages": developer_guide.guide_pages()},
+    )

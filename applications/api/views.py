@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.exceptions import ApplicationError
+from common.idempotency import IdempotentPostMixin
 from common.openapi import Problem, problem_responses
 from common.pagination import StrictCursorPagination
 from common.parsers import LimitedJSONParser
@@ -96,7 +97,7 @@ def _not_found() -> Response:
 # --- Writes: the same service functions as the web pages ------------------------------
 
 
-class _DraftBase(APIView):
+class _DraftBase(IdempotentPostMixin, APIView):
     permission_classes = (TokenHasUser, RequiredScopes)
     required_scopes_read = ("applications:read",)
     required_scopes_write = ("applications:write",)

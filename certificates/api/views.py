@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.exceptions import ApplicationError
+from common.idempotency import IdempotentPostMixin
 from common.openapi import Problem, problem_responses
 from identity.api.authentication import BearerTokenAuthentication
 from identity.api_permissions import RequiredScopes
@@ -40,7 +41,7 @@ class VerifyOutput(serializers.Serializer):
     certificate = serializers.DictField(required=False, help_text="Public fields only; absent unless ours.")
 
 
-class CertificateVerifyView(APIView):
+class CertificateVerifyView(IdempotentPostMixin, APIView):
     """Verify an e-certificate by the token in its QR code or by its PDF.
 
     Needs an OAuth2 token with ``certificates:verify``. The answer names the
@@ -74,7 +75,7 @@ class SharedInput(serializers.Serializer):
     token = serializers.CharField(max_length=64, help_text="The consent code the holder gave the partner.")
 
 
-class SharedCertificateView(APIView):
+class SharedCertificateView(IdempotentPostMixin, APIView):
     """A certificate the holder shared with this partner (授权用证): its annotated copy as data.
 
     Needs ``certificates:verify``; answers only the partner the holder chose, only within the

@@ -126,3 +126,27 @@ def test_a_file_over_the_upload_limit_is_refused_with_413(client, settings):
     response = client.post(URL, {"file": SimpleUploadedFile("big.pdf", b"%PDF-" + b"0" * 2000)}, **headers)
     assert response.status_code == 413
     assert response.json()["code"] == "too_large"
+
+
+def test_a_replayed_verify_logs_one_use_and_two_partners_with_one_key_do_not_meet(client):
+    permit = factories.certificate()
+    body = {"token": permit.token, "purpose": "酒店入住", "use": UseKind.HOTEL_CHECK_IN}
+    partners = []
+    for client_id in ("hotel-one", "hotel-two"):
+        application = make_backend_application(client_id=client_id, scopes=["certificates:verify"])
+        token = client_credentials_token(client, application, scope="certificates:verify").json()["access_token"]
+        partners.append({"HTTP_AUTHORIZATION": f"Bearer {token}", "HTTP_IDEMPOTENCY_KEY": "check-in-1"})
+    one, two = partners
+
+    first = _post(client, one, body)
+    replay = _post(client, one, body)
+    assert first.status_code == replay.status_code == 200
+    assert replay.content == first.content and replay["Idempotent-Replayed"] == "true"
+    assert UseLog.objects.filter(certificate=permit).count() == 1
+
+    # Another partner's request with the same key is its own: it runs, and is logged.
+    other = _post(client, two, body)
+    assert other.status_code == 200 and "Idempotent-Replayed" not in other
+    assert UseLog.objects.filter(certificate=permit).count() == 2
+    # A client-credentials token has no user: the key belongs to the client alone.
+    assert _post(client, one, {**body, "purpose": "会议签到"}).json()["code"] == "idempotency_key_reused"

@@ -56,7 +56,7 @@ def test_application_error_becomes_problem_json(client):
     assert response.status_code == 409
     assert response["Content-Type"] == "application/problem+json"
     assert response.json() == {
-        "type": "urn:tongban:problem:too_many",
+        "type": "http://127.0.0.1:8000/developers/errors/#too_many",
         "title": "Conflict",
         "status": 409,
         "detail": "数量超过上限。",

@@ -60,6 +60,7 @@ LOCAL_APPS = [
     "identity",
     "services",
     "notifications",
+    "partners",
     "certificates",
     "payments",
     "payments.contrib.sandbox",
@@ -74,6 +75,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "common.middleware.RequestIdMiddleware",
+    # RateLimit-Limit/-Remaining/-Reset on throttled API answers (common/ratelimit.py).
+    "common.ratelimit.RateLimitHeadersMiddleware",
     "csp.middleware.CSPMiddleware",
     # Anonymous GETs of public pages and bearer-token API calls are "stateless": the
     # session, auth, OTP, messages, session-timeout and axes middleware below pass them
@@ -81,6 +84,7 @@ MIDDLEWARE = [
     "common.middleware.StatelessRequestMiddleware",
     "common.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "common.middleware.ApiLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "common.middleware.AuthenticationMiddleware",
@@ -160,6 +164,11 @@ DATABASE_ROUTERS = ["common.db_router.ReplicaRouter"]
 # ------------------------------------------------------------------------------
 # Cache, sessions and Celery
 # ------------------------------------------------------------------------------
+# The public origin of this deployment (scheme and host, no trailing slash): links in
+# messages and documents, and the base of every problem+json ``type`` URI, which
+# resolves to its entry in the partner guide's error catalogue (/developers/errors/).
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+PROBLEM_TYPE_BASE = SITE_URL + "/developers/errors/"
 REDIS_URL = env("REDIS_URL", default="")
 
 if REDIS_URL:
@@ -235,6 +244,7 @@ CELERY_BEAT_SCHEDULE = {
     "applications-purge-drafts": {"task": "applications.purge_drafts", "schedule": 24 * 3600.0},
     "identity-purge-axes-logs": {"task": "identity.purge_axes_logs", "schedule": 24 * 3600.0},
     "applications-sweep-material-scans": {"task": "applications.sweep_material_scans", "schedule": 60.0},
+    "common-purge-idempotency-keys": {"task": "common.purge_idempotency_keys", "schedule": 3600.0},
 }
 # One beat sends the schedule (common/beat.py): it holds a lock in Redis and renews it at
 # every tick; a second beat idles, and takes over BEAT_LOCK_TIMEOUT seconds after the first dies.
@@ -394,6 +404,12 @@ REST_FRAMEWORK = {
     "DEFAULT_VERSIONING_CLASS": "rest_framework.versioning.NamespaceVersioning",
     "ALLOWED_VERSIONS": ["v1"],
 }
+# How long an Idempotency-Key and its answer are kept (common/idempotency.py): at least this many
+# hours; the hourly common.purge_idempotency_keys task deletes older ones.
+IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=24)
+# A retry arriving while the first request with its key still runs waits this long for its
+# answer, then gets 409 request_in_flight.
+IDEMPOTENCY_KEY_WAIT_SECONDS = env.float("IDEMPOTENCY_KEY_WAIT_SECONDS", default=5.0)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Tongban API",
     "DESCRIPTION": "通办 partner API: catalogue, applications, certificates and payments.",
@@ -405,7 +421,10 @@ SPECTACULAR_SETTINGS = {
     # Request bodies get their own components: a non-blank string says minLength 1, an upload is binary.
     "COMPONENT_SPLIT_REQUEST": True,
     # One name for the case status wherever it appears (status, from_status, to_status).
-    "ENUM_NAME_OVERRIDES": {"ApplicationStatusEnum": "applications.constants.Status"},
+    "ENUM_NAME_OVERRIDES": {
+        "ApplicationStatusEnum": "applications.constants.Status",
+        "WebhookDeliveryStatusEnum": "partners.models.DeliveryStatus",
+    },
     # Every operation's problem+json 4xx answers, stated once for all views.
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -517,6 +536,20 @@ SMS_FILEBOX_DELAY = env.float("SMS_FILEBOX_DELAY", default=0)
 # How long an outbox attempt at an outside provider may take before another worker
 # looks it up at the provider (and sends again only if the provider does not have it).
 OUTBOX_ATTEMPT_LEASE_SECONDS = env.int("OUTBOX_ATTEMPT_LEASE_SECONDS", default=120)
+# Partner webhooks (partners/webhooks/): a failing delivery is retried with exponential
+# back-off (30 s doubling, at most WEBHOOK_MAX_GAP_SECONDS between tries) until it is
+# WEBHOOK_RETRY_HOURS old, then marked failed. A worker holds a delivery for the lease
+# while it posts. After a secret rotation the old secret also signs for the overlap.
+WEBHOOK_RETRY_HOURS = env.float("WEBHOOK_RETRY_HOURS", default=25)
+WEBHOOK_FIRST_GAP_SECONDS = env.int("WEBHOOK_FIRST_GAP_SECONDS", default=30)
+WEBHOOK_MAX_GAP_SECONDS = env.int("WEBHOOK_MAX_GAP_SECONDS", default=3600)
+WEBHOOK_ATTEMPT_LEASE_SECONDS = env.int("WEBHOOK_ATTEMPT_LEASE_SECONDS", default=60)
+WEBHOOK_CONNECT_TIMEOUT = env.float("WEBHOOK_CONNECT_TIMEOUT", default=3)
+WEBHOOK_READ_TIMEOUT = env.float("WEBHOOK_READ_TIMEOUT", default=10)
+WEBHOOK_SECRET_OVERLAP_HOURS = env.float("WEBHOOK_SECRET_OVERLAP_HOURS", default=24)
+# Plain http to a loopback address (and delivery to loopback at all), for tests and the
+# local demo only. Private, link-local and other non-public addresses are always refused.
+WEBHOOKS_ALLOW_HTTP_LOOPBACK = env.bool("WEBHOOKS_ALLOW_HTTP_LOOPBACK", default=False)
 SMS_ALIYUN = {
     "ACCESS_KEY_ID": env("SMS_ALIYUN_ACCESS_KEY_ID", default=""),
     "ACCESS_KEY_SECRET": env("SMS_ALIYUN_ACCESS_KEY_SECRET", default=""),
@@ -559,7 +592,7 @@ SANDBOX_GATEWAYS_ENABLED = env.bool("SANDBOX_GATEWAYS_ENABLED", default=True)
 # SANDBOX (payments/contrib/sandbox) and trusts its test keys unless configured;
 # production refuses that ("payments-sandbox") unless TONGBAN_STAGING_SANDBOXES names it.
 _PAYMENT_SANDBOX_KEYS = BASE_DIR / "payments" / "contrib" / "sandbox" / "keys"
-PAYMENTS_SITE_URL = env("PAYMENTS_SITE_URL", default="http://127.0.0.1:8000")
+PAYMENTS_SITE_URL = env("PAYMENTS_SITE_URL", default=SITE_URL)
 PAYMENTS_DEFAULT_GATEWAY = env("PAYMENTS_DEFAULT_GATEWAY", default="alipay")
 PAYMENTS_ORDER_TTL_MINUTES = env.int("PAYMENTS_ORDER_TTL_MINUTES", default=24 * 60)
 # The default order point of a guide version that leaves its own (services.ServiceItemVersion.fee_order_point)
@@ -643,6 +676,9 @@ OIDC_RSA_PRIVATE_KEY = env("OIDC_RSA_PRIVATE_KEY", default="").replace("\\n", "\
 OIDC_PAIRWISE_SUBJECT_KEY = env("OIDC_PAIRWISE_SUBJECT_KEY", default=_dev_key("oidc-pairwise-subject"))
 # The toolkit's default, named so that identity's migrations can point at it.
 OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+# Who may authorise which client (identity/oauth/policies.py): dotted paths of
+# callables answering a reason to refuse, or None.
+OAUTH2_AUTHORIZATION_POLICIES = ["partners.policies.sandbox_clients_for_test_personas"]
 OAUTH2_PROVIDER = {
     "OIDC_ENABLED": True,
     "OIDC_RSA_PRIVATE_KEY": OIDC_RSA_PRIVATE_KEY,
@@ -660,6 +696,7 @@ OAUTH2_PROVIDER = {
         "payments:write": "Start paying the resident's payment orders",
         "eid:verify": "Verify a resident's e-ID credential",
         "eid:verify:detail": "With eid:verify, also receive the assurance level and verification time",
+        "webhooks:manage": "Read the partner's webhook delivery log and replay deliveries",
     },
     # Which scopes each application may ask for (identity.PartnerScopeGrant).
     "SCOPES_BACKEND_CLASS": "identity.oauth.scopes.PartnerScopes",
@@ -707,6 +744,10 @@ CELERY_BEAT_SCHEDULE["payments-query-pending-orders"] = {"task": "payments.query
 CELERY_BEAT_SCHEDULE["payments-relay-order-events"] = {"task": "payments.relay_order_events", "schedule": 60.0}
 CELERY_BEAT_SCHEDULE["payments-reconcile"] = {"task": "payments.reconcile_yesterday", "schedule": 24 * 3600.0}
 CELERY_BEAT_SCHEDULE["payments-sweep-refunds"] = {"task": "payments.sweep_refunds", "schedule": 10 * 60.0}
+CELERY_BEAT_SCHEDULE["partners-sweep-webhook-deliveries"] = {
+    "task": "partners.sweep_webhook_deliveries",
+    "schedule": 30.0,
+}
 CELERY_BEAT_SCHEDULE["identity-purge-used-authorization-codes"] = {
     "task": "identity.purge_used_authorization_codes",
     "schedule": 24 * 3600.0,

@@ -5,6 +5,8 @@ from .base import BASE_DIR, OAUTH2_PROVIDER, env
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+# Webhook receivers on this machine (http://127.0.0.1:…) are allowed here.
+WEBHOOKS_ALLOW_HTTP_LOOPBACK = True
 
 
 # Static files come from the app folders (WhiteNoise finders): no collectstatic.

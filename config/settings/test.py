@@ -56,6 +56,8 @@ STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 
 SMS_BACKEND = "common.sms.backends.locmem.LocmemSmsBackend"
+# Webhook receivers on this machine (http://127.0.0.1:…) are allowed here.
+WEBHOOKS_ALLOW_HTTP_LOOPBACK = True
 # A throwaway OIDC signing key per test process, unless one is given.
 if not OAUTH2_PROVIDER["OIDC_RSA_PRIVATE_KEY"]:
     from .devkeys import development_rsa_key

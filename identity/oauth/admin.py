@@ -1,10 +1,11 @@
-"""Admin for the per-application scope allow-list, registered in ``IdentityConfig.ready()``."""
+"""Admin for the per-application scope allow-list and partner clients, registered in ``IdentityConfig.ready()``."""
 
 from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from identity.models import PartnerScopeGrant
+from identity.admin_base import ReadOnlyAdmin
+from identity.models import OAuthClientEvent, OAuthClientKey, OAuthClientProfile, OAuthClientSecret, PartnerScopeGrant
 
 from .scopes import PartnerScopes
 
@@ -41,3 +42,34 @@ class PartnerScopeGrantAdmin(admin.ModelAdmin):
     list_filter = ("may_introspect",)
     search_fields = ("application__name", "application__client_id")
     autocomplete_fields = ("application",)
+
+
+# Partner clients are changed through identity/oauth/clients.py (the partner space), which records
+# each change; the admin shows them and never changes them behind the record's back.
+@admin.register(OAuthClientProfile)
+class OAuthClientProfileAdmin(ReadOnlyAdmin):
+    list_display = ("application", "auth_method", "updated_at")
+    list_filter = ("auth_method",)
+    search_fields = ("application__name", "application__client_id")
+
+
+@admin.register(OAuthClientKey)
+class OAuthClientKeyAdmin(ReadOnlyAdmin):
+    list_display = ("application", "kid", "kty", "thumbprint", "created_at", "revoked_at")
+    list_filter = ("kty",)
+    search_fields = ("application__name", "application__client_id", "kid", "thumbprint")
+
+
+@admin.register(OAuthClientSecret)
+class OAuthClientSecretAdmin(ReadOnlyAdmin):
+    list_display = ("application", "created_at", "expires_at")
+    search_fields = ("application__name", "application__client_id")
+    exclude = ("secret_hash",)
+
+
+@admin.register(OAuthClientEvent)
+class OAuthClientEventAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "client_id", "action", "actor", "summary")
+    list_filter = ("action",)
+    search_fields = ("client_id", "summary")
+    list_select_related = ("actor",)

@@ -20,6 +20,7 @@ SCOPE_DESCRIPTIONS = {
     "payments:write": _("代您发起缴费"),
     "eid:verify": _("核验居民身份电子凭证"),
     "eid:verify:detail": _("核验居民身份电子凭证时获得认证等级和认证时间"),
+    "webhooks:manage": _("查看事件通知投递记录并重新投递"),
 }
 
 

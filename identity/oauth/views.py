@@ -20,10 +20,13 @@ from oauth2_provider.models import get_access_token_model, get_application_model
 from oauth2_provider.oauth2_backends import _add_iss_to_redirect, get_oauthlib_core
 from oauth2_provider.settings import oauth2_settings
 from oauthlib.common import Request as OauthlibRequest
+from oauthlib.oauth2.rfc6749.errors import AccessDeniedError
 
 from identity.models import PartnerScopeGrant
 
 from .backends import token_outside_header
+from .clients import ASSERTION_SIGNING_ALGORITHMS, TOKEN_ENDPOINT_AUTH_METHODS
+from .policies import authorization_refusal
 from .selectors import partner_authorization_covers
 from .subjects import pairwise_subject
 
@@ -97,6 +100,26 @@ class AuthorizationView(views.AuthorizationView):
     def redirect(self, redirect_to, application):
         return super().redirect(_add_iss_to_redirect(redirect_to, _issuer(self.request)), application)
 
+    def _refusal(self, request, credentials: dict) -> OAuthToolkitError | None:
+        """``access_denied`` when a policy (identity/oauth/policies.py) refuses this user this client."""
+        application = get_application_model().objects.filter(client_id=credentials.get("client_id")).first()
+        if application is None or not request.user.is_authenticated:
+            return None
+        reason = authorization_refusal(user=request.user, application=application)
+        if reason is None:
+            return None
+        return OAuthToolkitError(
+            error=AccessDeniedError(description=reason, state=credentials.get("state")),
+            redirect_uri=credentials.get("redirect_uri"),
+        )
+
+    def create_authorization_response(self, request, scopes, credentials, allow, *args, **kwargs):
+        # Every code leaves through here (the consent form and prompt=none alike).
+        refused = self._refusal(request, credentials) if allow else None
+        if refused is not None:
+            raise refused
+        return super().create_authorization_response(request, scopes, credentials, allow, *args, **kwargs)
+
     def _silent_answer(self, request, error: str | None):
         """Answer a prompt=none request without a page: ``error``, or a code if ``error`` is None."""
         try:
@@ -157,6 +180,11 @@ class AuthorizationView(views.AuthorizationView):
             response["Content-Language"] = language
         redirect_uri = self.oauth2_data.get("redirect_uri")
         if response.status_code == 200 and redirect_uri:
+            # A policy refusing this resident sends them back at once, rather than after consenting.
+            refused = self._refusal(request, self.oauth2_data)
+            if refused is not None:
+                application = get_application_model().objects.get(client_id=self.oauth2_data["client_id"])
+                return self.error_response(refused, application)
             response._csp_update = {"form-action": [csp_source_for_redirect(redirect_uri)]}
         return response
 
@@ -172,9 +200,17 @@ def _metadata_response(data: dict) -> JsonResponse:
 
 
 def _endpoints(view, request) -> dict:
-    """What both discovery documents say the same way, and truthfully."""
-    methods = list(oauth2_settings.OIDC_TOKEN_ENDPOINT_AUTH_METHODS_SUPPORTED)
+    """What both discovery documents say the same way, and truthfully.
+
+    Clients authenticate with a secret (HTTP Basic or form parameters) or a
+    ``private_key_jwt`` assertion, alike at the token, revocation and
+    introspection endpoints (identity/oauth/clients.py).
+    """
+    methods = list(TOKEN_ENDPOINT_AUTH_METHODS)
+    algorithms = list(ASSERTION_SIGNING_ALGORITHMS)
     return {
+        "token_endpoint_auth_methods_supported": methods,
+        "token_endpoint_auth_signing_alg_values_supported": algorithms,
         "issuer": _issuer(request),
         "grant_types_supported": list(oauth2_settings.OAUTH2_GRANT_TYPES_SUPPORTED),
         "response_types_supported": ["code"],
@@ -184,6 +220,8 @@ def _endpoints(view, request) -> dict:
         "revocation_endpoint_auth_methods_supported": methods,
         "introspection_endpoint": view._get_endpoint_url(request, "introspect", required=True),
         "introspection_endpoint_auth_methods_supported": methods,
+        "revocation_endpoint_auth_signing_alg_values_supported": algorithms,
+        "introspection_endpoint_auth_signing_alg_values_supported": algorithms,
         "authorization_response_iss_parameter_supported": True,
     }
 
@@ -237,8 +275,9 @@ def _invalid_client() -> JsonResponse:
 class IntrospectView(View):
     """Token introspection (RFC 7662), answered only to those entitled to it.
 
-    * POST only, with client authentication (HTTP Basic, or the client's id and
-      secret in the body); anything else is 401 ``invalid_client``. A bearer
+    * POST only, with client authentication (HTTP Basic, the client's id and
+      secret in the body, or a ``private_key_jwt`` assertion); anything else
+      is 401 ``invalid_client``. A bearer
       token does not authenticate a caller here.
     * A client learns about tokens issued to itself. A resource server that an
       official has marked "may introspect" (``PartnerScopeGrant.may_introspect``,

@@ -31,6 +31,7 @@ from joserfc.jwk import OKPKey
 from common.exceptions import ApplicationError
 
 from ..models import EidSigningKey, EidToken, EidVerification
+from ..oauth.policies import authorization_refusal
 
 # "EdDSA" with an Ed25519 key (RFC 8037): the name every common JOSE library
 # verifies by default. RFC 9864's fully-specified "Ed25519" means the same
@@ -153,12 +154,21 @@ def _decode(compact: str) -> dict:
 
 
 def eid_token_verify(
-    *, compact: str, partner: str, partner_client_id: str = "", purpose: str = "", fields=DEFAULT_RELEASED_FIELDS
+    *,
+    compact: str,
+    partner: str,
+    partner_client_id: str = "",
+    purpose: str = "",
+    fields=DEFAULT_RELEASED_FIELDS,
+    application=None,
 ) -> EidVerificationResult:
     """Verify a presented token for a partner and consume it.
 
     Refuses a bad signature, an unknown key, an expired, revoked or already
     used token with the same answer, so a partner learns nothing from probing.
+    With the partner's OAuth2 ``application``, the authorisation policies
+    (identity/oauth/policies.py) are asked too: a sandbox client verifying a real
+    resident's token is refused (403 ``client_not_allowed``) and the token stays unused.
     """
     claims = _decode((compact or "").strip())
     with transaction.atomic():
@@ -173,6 +183,10 @@ def eid_token_verify(
             or not token.user.is_real_name_verified
         ):
             raise _invalid()
+        if application is not None:
+            refusal = authorization_refusal(user=token.user, application=application)
+            if refusal:
+                raise ApplicationError(refusal, code="client_not_allowed", status=403)
         token.used_at = now
         token.save(update_fields=["used_at"])
         user = token.user

@@ -33,6 +33,7 @@ ALL_SCOPES = {
     "payments:write",
     "eid:verify",
     "eid:verify:detail",
+    "webhooks:manage",
 }
 ID_NUMBER = re.compile(r"\d{17}[\dXx]")
 

@@ -11,13 +11,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.exceptions import ApplicationError
+from common.idempotency import IdempotentPostMixin
 from common.openapi import Problem, problem_responses
 from identity.api_permissions import RequiredScopes, TokenHasUser
 from identity.security import client_ip
 
 from ..base import GatewayError
 from ..constants import PAYABLE_STATUSES
-from ..idempotency import idempotency_abandon, idempotency_begin, idempotency_finish
 from ..registry import gateways
 from ..selectors import order_for_user, orders_for_user
 from ..services import order_start_payment
@@ -69,9 +69,11 @@ class OrderList(generics.ListAPIView):
 
 
 @extend_schema(tags=["payments"])
-class PaymentCreate(APIView):
+class PaymentCreate(IdempotentPostMixin, APIView):
     """Start paying an order. Send an ``Idempotency-Key``: a retry with the same key and body gets the
     same answer; another body with that key is 422; a retry while the first is running is 409."""
+
+    idempotency_key_required = True
 
     permission_classes = (TokenHasUser, RequiredScopes)
     required_scopes_read = ("payments:read",)
@@ -104,29 +106,9 @@ class PaymentCreate(APIView):
         },
     )
     def post(self, request, version=None):
-        key = request.headers.get("Idempotency-Key", "").strip()
-        if not key or len(key) > 128:
-            raise ApplicationError(_("请提供 Idempotency-Key 请求头（不超过128个字符）。"), code=KEY_MISSING.code)
         data = PaymentCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
-        values = data.validated_data
-        begun = idempotency_begin(user=request.user, key=key, body=dict(values))
-        if begun.conflict == "body_mismatch":
-            raise ApplicationError(
-                _("该 Idempotency-Key 已用于另一请求内容。"), code="idempotency_key_reused", status=422
-            )
-        if begun.conflict == "in_flight":
-            raise ApplicationError(_("使用该 Idempotency-Key 的请求仍在处理中。"), code="request_in_flight", status=409)
-        if begun.replay is not None:
-            status, body = begun.replay
-            return Response(body, status=status, headers={"Idempotent-Replayed": "true"})
-        try:
-            body = self._start(request, values)
-        except Exception:
-            idempotency_abandon(begun.row)
-            raise
-        idempotency_finish(begun.row, status=201, body=body)
-        return Response(body, status=201)
+        return Response(self._start(request, data.validated_data), status=201)
 
     def _start(self, request, values) -> dict:
         order = order_for_user(user=request.user, out_trade_no=values["order"])

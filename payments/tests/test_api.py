@@ -2,11 +2,12 @@
 
 import pytest
 
+from common.idempotency import idempotency_begin, request_fingerprint
+from common.models import IdempotencyKey
 from identity.tests.factories import UserFactory
 from identity.tests.oauth_helpers import authorization_code_tokens, make_web_application
 from payments.constants import OrderStatus
-from payments.idempotency import idempotency_begin
-from payments.models import IdempotencyKey, PaymentOrder
+from payments.models import PaymentOrder
 
 from .helpers import passport_fee_order
 
@@ -76,7 +77,12 @@ def test_a_request_still_in_flight_is_409(client):
     order = passport_fee_order(user)
     headers = _token(client, user, "openid payments:read payments:write")
     # The first request with this key has started and not finished.
-    idempotency_begin(user=user, key="key-1", body={"order": order.out_trade_no, "gateway": "alipay", "return_url": ""})
+    idempotency_begin(
+        client="web-partner",
+        user=user,
+        key="key-1",
+        fingerprint=request_fingerprint(method="POST", path="/api/v1/payments/", data={"order": order.out_trade_no}),
+    )
 
     response = _create(client, headers, {"order": order.out_trade_no})
 
@@ -183,7 +189,7 @@ def test_the_schema_declares_the_payment_scopes_and_each_problem_with_an_example
     assert codes(create, "502") == {"gateway_unavailable"}
     assert {"idempotency_key_missing", "invalid"} <= codes(create, "400")
     submit = schema["paths"]["/api/v1/applications/drafts/{id}/submit/"]["post"]
-    assert codes(submit, "409") == {"already_submitted"}
+    assert codes(submit, "409") == {"already_submitted", "request_in_flight"}  # every POST takes a key
     shared = schema["paths"]["/api/v1/certificates/shared/"]["post"]
     assert codes(shared, "410") == {"share_closed"}
     # The generic problems are still there.

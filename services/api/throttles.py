@@ -4,12 +4,13 @@ Anonymous reads are allowed but limited per client address. A request whose
 OAuth2 token carries the ``catalogue:read`` scope is limited per token at a
 higher rate. The token is read duck-typed (``request.auth.scope``, a
 space-separated string as on django-oauth-toolkit's ``AccessToken``), so this
-works whichever authentication class put it there.
+works whichever authentication class put it there. Every answer carries the
+RateLimit headers (common/ratelimit.py).
 """
 
 import hashlib
 
-from rest_framework.throttling import SimpleRateThrottle
+from common.ratelimit import RateLimitedThrottle
 
 CATALOGUE_READ_SCOPE = "catalogue:read"
 
@@ -25,7 +26,7 @@ def has_catalogue_scope(auth) -> bool:
     return is_valid([CATALOGUE_READ_SCOPE]) if callable(is_valid) else True
 
 
-class CatalogueThrottle(SimpleRateThrottle):
+class CatalogueThrottle(RateLimitedThrottle):
     anonymous_scope = "catalogue_anon"
     token_scope = "catalogue_token"  # noqa: S105 - a throttle rate name, not a secret
 

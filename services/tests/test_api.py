@@ -136,3 +136,25 @@ def test_anonymous_reads_are_throttled_and_a_scoped_token_gets_more(monkeypatch,
             return view(request)
 
     assert [with_token().status_code for _ in range(5)] == [200, 200, 200, 200, 429]
+
+
+def test_throttled_answers_carry_the_ratelimit_headers_and_remaining_counts_down(monkeypatch, api, catalogue):
+    monkeypatch.setattr(
+        CatalogueThrottle, "THROTTLE_RATES", {"catalogue_anon": "3/minute", "catalogue_token": "10/minute"}
+    )
+
+    answers = [api.get("/api/v1/departments/") for _ in range(4)]
+
+    assert [answer.status_code for answer in answers] == [200, 200, 200, 429]
+    assert [answer["RateLimit-Limit"] for answer in answers] == ["3"] * 4
+    assert [answer["RateLimit-Remaining"] for answer in answers] == ["2", "1", "0", "0"]
+    assert all(0 < int(answer["RateLimit-Reset"]) <= 60 for answer in answers)
+    refused = answers[-1]
+    assert refused["Content-Type"].startswith("application/problem+json")
+    assert 0 < int(refused["Retry-After"]) <= 60
+
+
+def test_an_unthrottled_answer_has_no_ratelimit_headers(client):
+    response = client.get("/api/v1/certificates/jwks.json")
+    assert response.status_code == 200
+    assert "RateLimit-Limit" not in response

@@ -16,6 +16,7 @@ from applications import demo as applications_demo
 from certificates import demo as certificates_demo
 from identity import demo as identity_demo
 from identity import demo_enterprises, demo_registries, oauth_demo
+from partners import demo as partners_demo
 from portal import demo_payments
 from services import demo as services_demo
 
@@ -69,6 +70,7 @@ class Command(BaseCommand):
             accounts += demo_enterprises.seed()
             accounts += demo_registries.seed()
             accounts += oauth_demo.seed()
+            accounts += partners_demo.seed()
         # The catalogue commits on its own: a synthetic run of 10,000 items is bulk work.
         catalogue = services_demo.seed(services=services)
         # The demo cases' past steps are not texted: their SMS stay in memory.
