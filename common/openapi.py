@@ -2,10 +2,11 @@
 
 One drf-spectacular postprocessing hook, so no view has to repeat them: every operation can answer 401 (an
 invalid or revoked bearer token is refused even where anonymous callers are welcome); an operation that asks
-for OAuth2 scopes can answer 403 ``insufficient_scope``; one that takes a body can answer 400; one addressed
-by a path parameter can answer 404. A response a view declares itself is kept, and a 4xx it declares with a
-description only gets the problem+json body every API error has. Which operations are throttled only the view
-knows, so :class:`ProblemAutoSchema` (the ``DEFAULT_SCHEMA_CLASS``) adds their 429.
+for OAuth2 scopes can answer 403 ``insufficient_scope``; one that takes a body or query parameters (a
+filter, a cursor, a page size) can answer 400; one addressed by a path parameter can answer 404. A response a
+view declares itself is kept, and a 4xx it declares with a description only gets the problem+json body every
+API error has, with an example body for each ``code``; one that takes a body can answer 415. Which operations
+are throttled only the view knows, so :class:`ProblemAutoSchema` (the ``DEFAULT_SCHEMA_CLASS``) adds their 429.
 
 What only some operations answer (409 for a parallel submit, 422 for a reused ``Idempotency-Key``, 410
 for a withdrawn share …) each view declares with :func:`problem_responses`, one :class:`Problem` per
@@ -40,8 +41,15 @@ def _problem_schema() -> dict:
     return {"$ref": "#/components/schemas/Problem"}
 
 
-def _problem_content() -> dict:
-    return {PROBLEM_CONTENT_TYPE: {"schema": _problem_schema()}}
+def _problem_content(status: int | None = None) -> dict:
+    media = {"schema": _problem_schema()}
+    if status in _EXAMPLES:
+        media["examples"] = {
+            # Named as drf-spectacular names the examples of problem_responses: invalid_token → InvalidToken.
+            code.title().replace("_", ""): {"value": problem_body(status=status, code=code, detail=detail, **extra)}
+            for code, detail, extra in _EXAMPLES[status]
+        }
+    return {PROBLEM_CONTENT_TYPE: media}
 
 
 _DESCRIPTIONS = {
@@ -49,7 +57,30 @@ _DESCRIPTIONS = {
     401: 'problem+json: no valid bearer token (`WWW-Authenticate: Bearer error="invalid_token"`)',
     403: "problem+json: `insufficient_scope` (naming the scope) or not allowed",
     404: "problem+json: no such object, or not yours",
+    415: "problem+json: a request body in a media type the operation does not take",
     429: "problem+json: `throttled`, too many requests (`Retry-After` gives the seconds to wait)",
+}
+# An example body for each ``code`` the common answers carry (what common.api's handler sends).
+_EXAMPLES = {
+    400: [
+        ("invalid", "提交的数据有误，请检查后重试。", {"errors": {"field": ["该字段是必填项。"]}}),
+        ("nul_character", "提交的内容含有不允许的空字符，请删除后重试。", {}),
+    ],
+    401: [
+        ("not_authenticated", "身份认证信息未提供。", {}),
+        ("invalid_token", "访问令牌无效、已过期或已被撤销。", {}),
+    ],
+    403: [
+        (
+            "insufficient_scope",
+            "访问令牌缺少所需的权限范围：applications:read",
+            {"required_scopes": ["applications:read"]},
+        ),
+        ("permission_denied", "您没有执行该操作的权限。", {}),
+    ],
+    404: [("not_found", "未找到。", {})],
+    415: [("unsupported_media_type", "不支持请求中的媒体类型 “text/plain”。", {})],
+    429: [("throttled", "请求已被限流。", {})],
 }
 _WRITES = {"post", "put", "patch"}
 
@@ -91,7 +122,7 @@ def problem_responses(*problems: Problem) -> dict:
 
 
 def _problem(status: int) -> dict:
-    return {"description": _DESCRIPTIONS[status], "content": _problem_content()}
+    return {"description": _DESCRIPTIONS[status], "content": _problem_content(status)}
 
 
 class ProblemAutoSchema(AutoSchema):
@@ -112,16 +143,48 @@ def problem_responses_hook(result, generator, request, public):
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
             statuses = [401]
-            if any("oauth2" in requirement for requirement in operation.get("security") or []):
+            security = operation.get("security") or []
+            if any("oauth2" in requirement for requirement in security) and {} not in security:
+                # A public operation (``{}`` among its requirements) answers no 403 for a missing scope.
                 statuses.append(403)
-            if method in _WRITES:
+            queried = any(parameter.get("in") == "query" for parameter in operation.get("parameters", []))
+            if method in _WRITES or queried:
+                # A body, a cursor, a page size or a filter can be invalid.
                 statuses.append(400)
+            if "requestBody" in operation:
+                statuses.append(415)
             if "{" in path:
                 statuses.append(404)
             for status in statuses:
                 operation["responses"].setdefault(str(status), _problem(status))
             for status, response in operation["responses"].items():
-                if str(status).startswith("4") and not response.get("content"):
-                    # Every API error is problem+json (common.api), also where a view described only why.
-                    response["content"] = _problem_content()
+                if not str(status).startswith("4"):
+                    continue
+                # Every API error is problem+json (common.api), also where a view described only why,
+                # and every problem response shows an example body.
+                content = response.setdefault("content", {})
+                if not content:
+                    content.update(_problem_content(int(status)))
+                media = content.get(PROBLEM_CONTENT_TYPE)
+                if media is not None and not media.get("examples") and int(status) in _EXAMPLES:
+                    media["examples"] = _problem_content(int(status))[PROBLEM_CONTENT_TYPE]["examples"]
+    _keep_used_scopes(result)
     return result
+
+
+# Scopes OpenID Connect itself uses (the ID token and /o/userinfo/), listed even where no API operation asks for them.
+OIDC_SCOPES = frozenset({"openid", "profile", "phone"})
+
+
+def _keep_used_scopes(result) -> None:
+    """List in the ``oauth2`` scheme only the scopes some operation asks for, or OpenID Connect uses:
+    a scope for an endpoint that does not exist yet is not offered to partners."""
+    used = set(OIDC_SCOPES)
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            if isinstance(operation, dict):
+                for requirement in operation.get("security") or []:
+                    used.update(requirement.get("oauth2", []))
+    scheme = result.get("components", {}).get("securitySchemes", {}).get("oauth2")
+    for flow in (scheme or {}).get("flows", {}).values():
+        flow["scopes"] = {name: text for name, text in flow.get("scopes", {}).items() if name in used}

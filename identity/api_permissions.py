@@ -74,6 +74,9 @@ class RequiredScopes(TokenHasScope):
 
     def get_scopes(self, request, view) -> list[str]:
         attribute = "required_scopes_read" if request.method in SAFE_METHODS else "required_scopes_write"
+        if request.method == "OPTIONS" and getattr(view, "required_scopes_read", None) is None:
+            # A write-only view (e-ID or certificate verification) describes its writes to whoever may make them.
+            attribute = "required_scopes_write"
         scopes = getattr(view, attribute, None)
         if scopes is None:
             raise ImproperlyConfigured(f"{type(view).__name__} must set {attribute}.")

@@ -36,6 +36,8 @@ class EidVerifyView(IdempotentPostMixin, APIView):
     authentication_classes = (BearerTokenAuthentication,)
     permission_classes = (RequiredScopes,)
     required_scopes_write = ("eid:verify",)
+    # With eid:verify:detail the answer adds the assurance level and the verification time.
+    documented_scope_sets = (("eid:verify", "eid:verify:detail"),)
 
     @extend_schema(request=EidVerifyInput, responses={200: EidVerifyOutput}, tags=["e-ID"])
     def post(self, request, version=None):

@@ -13,10 +13,10 @@ class TransitionSerializer(serializers.ModelSerializer):
 
 
 class ApplicationSerializer(serializers.ModelSerializer):
-    service_code = serializers.CharField(source="service_item.code", default=None)
-    service_name = serializers.CharField(source="service_item.name", default=None)
-    bundle_code = serializers.CharField(source="bundle.code", default=None)
-    department = serializers.CharField(source="department.name", default=None)
+    service_code = serializers.CharField(source="service_item.code", default=None, allow_null=True)
+    service_name = serializers.CharField(source="service_item.name", default=None, allow_null=True)
+    bundle_code = serializers.CharField(source="bundle.code", default=None, allow_null=True)
+    department = serializers.CharField(source="department.name", default=None, allow_null=True)
     acted_by_proxy = serializers.BooleanField(
         source="acted_on_behalf",
         help_text="Made by someone else for its principal: a family proxy (代办) or an enterprise's agent (经办人).",
@@ -112,7 +112,10 @@ class RequirementSerializer(serializers.Serializer):
 
 class DraftSerializer(serializers.ModelSerializer):
     for_enterprise = serializers.CharField(
-        source="enterprise.uscc_masked", default=None, help_text="The enterprise applied for (masked USCC)."
+        source="enterprise.uscc_masked",
+        default=None,
+        allow_null=True,
+        help_text="The enterprise applied for (masked USCC).",
     )
     acted_for = serializers.SerializerMethodField(help_text="The person a proxy applies for (masked ID), or null.")
     form_schema = serializers.SerializerMethodField()

@@ -7,7 +7,6 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics
 from rest_framework.exceptions import NotFound
-from rest_framework.pagination import CursorPagination
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -15,6 +14,8 @@ from rest_framework.views import APIView
 from common.exceptions import ApplicationError
 from common.idempotency import IdempotentPostMixin
 from common.openapi import Problem, problem_responses
+from common.pagination import StrictCursorPagination
+from common.parsers import LimitedJSONParser
 from common.problems import PROBLEM_CONTENT_TYPE, problem_body
 from identity.api_permissions import RequiredScopes, TokenHasUser
 
@@ -43,7 +44,7 @@ class _ResidentApplications:
         return applications_for_resident(user=self.request.user).exclude(status="draft")
 
 
-class NewestFirst(CursorPagination):
+class NewestFirst(StrictCursorPagination):
     ordering = "-created_at"
     page_size = 20
 
@@ -118,6 +119,9 @@ class DraftCreate(_DraftBase):
     400 ``enterprise_required`` when an enterprise service names no enterprise, 400
     ``principal_not_allowed`` for an enterprise on a personal service or both principals at once."""
 
+    # The answers (``data``) are an object: JSON only, as the schema says.
+    parser_classes = (LimitedJSONParser,)
+
     @extend_schema(
         request=DraftCreateInput,
         responses={
@@ -128,6 +132,9 @@ class DraftCreate(_DraftBase):
                 Problem(400, "principal_not_allowed", "请只选择一个办理对象。"),
                 Problem(403, "insufficient_scope", "访问令牌缺少所需的权限范围：applications:write"),
                 Problem(403, "not_mandated", "您没有代为办理该事项的授权，或授权已过期、已撤销。"),
+                Problem(403, "assurance_too_low", "办理该事项需要先完成实名认证。"),
+                Problem(404, "item_unavailable", "该事项暂不可在线办理。"),
+                Problem(404, "bundle_unavailable", "该一件事暂不可在线办理。"),
                 Problem(
                     403,
                     "enterprise_unverified",
@@ -167,6 +174,8 @@ class DraftCreate(_DraftBase):
 @extend_schema(tags=["applications"])
 class DraftDetail(_DraftBase):
     """Read or update a draft's answers (locked prefilled fields keep their values)."""
+
+    parser_classes = (LimitedJSONParser,)
 
     @extend_schema(responses={200: DraftSerializer})
     def get(self, request, pk: int, version=None):

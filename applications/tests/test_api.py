@@ -53,6 +53,18 @@ def test_a_partner_reads_the_residents_applications_with_applications_read(clien
     assert [step["to_status"] for step in body["timeline"]] == ["submitted"]
 
 
+def test_a_cursor_that_is_no_position_is_a_400_problem_not_a_500(client):
+    resident = UserFactory(verified=True)
+    headers = _token(client, resident, "openid applications:read")
+    forged = base64.b64encode(b"p=not-a-time").decode()
+
+    response = client.get("/api/v1/applications/", {"cursor": forged}, **headers)
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
+    assert "cursor" in response.json()["errors"]
+
+
 def test_another_residents_case_is_404_and_a_token_without_the_scope_403(client):
     owner = UserFactory(verified=True)
     case = _submitted(owner)

@@ -88,7 +88,13 @@ class SharedCertificateView(IdempotentPostMixin, APIView):
 
     @extend_schema(
         request=SharedInput,
-        responses={200: dict, **problem_responses(Problem(410, "share_closed", "持证人已撤回授权或授权已过期。"))},
+        responses={
+            200: dict,
+            **problem_responses(
+                Problem(404, "share_unknown", "授权链接无效。"),
+                Problem(410, "share_closed", "持证人已撤回授权或授权已过期。"),
+            ),
+        },
         tags=["Certificates"],
     )
     def post(self, request, version=None):

@@ -6,6 +6,8 @@ import pytest
 import yaml
 from django.urls import resolve
 
+from common.problems import problem_body
+
 pytestmark = pytest.mark.django_db
 
 # Operations anyone may call without a token, each with the reason it is public.
@@ -94,3 +96,49 @@ def test_every_throttled_operation_declares_its_429_as_problem_json(client):
         ("get", "/api/v1/departments/"),
         ("get", "/api/v1/topics/"),
     }
+
+
+def test_every_problem_response_shows_an_example_body_for_each_code(client):
+    _schema, operations = _operations(client)
+    for method, path, operation in operations:
+        for status, response in operation["responses"].items():
+            if int(status) < 400:
+                continue
+            media = response["content"]["application/problem+json"]
+            examples = media.get("examples") or {}
+            assert examples, (method, path, status)
+            for name, example in examples.items():
+                body, where = example["value"], (method, path, status, name)
+                assert body["status"] == int(status), where
+                assert body["code"].replace("_", "") == name.lower(), where
+                assert body["type"] == problem_body(status=int(status), code=body["code"], detail="")["type"], where
+                assert body["title"] and body["detail"], where
+
+
+def test_the_oauth2_scheme_offers_only_scopes_an_operation_asks_for_or_openid_connect_uses(client, settings):
+    schema, operations = _operations(client)
+    asked = {
+        scope
+        for _method, _path, operation in operations
+        for requirement in operation.get("security") or []
+        for scope in requirement.get("oauth2", [])
+    }
+    oidc = {"openid", "profile", "phone"}
+    flows = schema["components"]["securitySchemes"]["oauth2"]["flows"]
+    assert set(flows) == {"authorizationCode", "clientCredentials"}
+    for flow in flows.values():
+        offered = set(flow["scopes"])
+        assert offered <= asked | oidc
+        assert offered <= set(settings.OAUTH2_PROVIDER["SCOPES"])
+        # Every scope an operation asks for is offered, with its description.
+        assert asked <= offered
+    # The optional scopes are documented where they change the answer.
+    assert {"catalogue:read", "eid:verify:detail"} <= asked
+
+
+def test_the_schema_lists_no_tag_without_operations(client):
+    schema, operations = _operations(client)
+    used = {tag for _method, _path, operation in operations for tag in operation.get("tags", [])}
+    assert used
+    declared = {tag["name"] for tag in schema.get("tags", [])}
+    assert declared <= used

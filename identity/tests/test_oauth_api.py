@@ -44,7 +44,18 @@ class CatalogueProbe(APIView):
         return Response({"created": True}, status=201)
 
 
+class VerifyProbe(APIView):
+    """Stands in for e-ID and certificate verification: a write-only view, no read scopes declared."""
+
+    permission_classes = (RequiredScopes,)
+    required_scopes_write = ("eid:verify",)
+
+    def post(self, request, version=None):
+        return Response({"verified": True})
+
+
 urlpatterns = [
+    path("api/v1/verify/", VerifyProbe.as_view()),
     path("o/", include("identity.oauth.urls", namespace="oauth2_provider")),
     path("api/v1/applications/", ApplicationsProbe.as_view()),
     path("api/v1/catalogue/", CatalogueProbe.as_view()),
@@ -108,6 +119,20 @@ def test_no_token_may_write_where_no_write_scope_is_declared(client):
     assert response.status_code == 403
     assert response["Content-Type"] == "application/problem+json"
     assert response.json()["detail"] == "此接口不允许通过 OAuth2 令牌写入。"
+
+
+def test_options_on_a_write_only_view_asks_for_its_write_scopes_instead_of_failing(client):
+    # Found by Schemathesis: OPTIONS on /api/v1/eid/verify/ was a 500 (no required_scopes_read).
+    verifier = _token(client, "eid:verify", "catalogue:read")
+    reader = client_credentials_token(client, make_backend_application(client_id="reader"), scope="catalogue:read")
+    reader = reader.json()["access_token"]
+
+    allowed = client.options("/api/v1/verify/", **_bearer(verifier))
+    refused = client.options("/api/v1/verify/", **_bearer(reader))
+
+    assert allowed.status_code == 200
+    assert refused.status_code == 403
+    assert refused.json()["required_scopes"] == ["eid:verify"]
 
 
 def test_missing_or_unknown_token_is_401_problem_json(client):

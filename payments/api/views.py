@@ -5,7 +5,6 @@ import logging
 
 from django.http import Http404
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
 from rest_framework.response import Response
@@ -50,6 +49,7 @@ INVALID = Problem(400, "invalid", "请求内容有误（errors 列出各字段�
 KEY_MISSING = Problem(400, "idempotency_key_missing", "请提供 Idempotency-Key 请求头（不超过128个字符）。")
 KEY_REUSED = Problem(422, "idempotency_key_reused", "该 Idempotency-Key 已用于另一请求内容。")
 IN_FLIGHT = Problem(409, "request_in_flight", "使用该 Idempotency-Key 的请求仍在处理中。")
+ORDER_NOT_FOUND = Problem(404, "not_found", "未找到。")
 UNKNOWN_GATEWAY = Problem(422, "unknown_gateway", "不支持该支付渠道。")
 NOT_PAYABLE = Problem(409, "not_payable", "订单当前状态不能支付。")
 ORDER_EXPIRED = Problem(409, "order_expired", "订单已过期，请重新办理。")
@@ -84,7 +84,7 @@ class PaymentCreate(IdempotentPostMixin, APIView):
         parameters=[
             OpenApiParameter(
                 "Idempotency-Key",
-                OpenApiTypes.STR,
+                {"type": "string", "minLength": 1, "maxLength": 128},
                 OpenApiParameter.HEADER,
                 required=True,
                 description="Up to 128 characters; a retry with the same key and body gets the same answer.",
@@ -97,6 +97,7 @@ class PaymentCreate(IdempotentPostMixin, APIView):
                 KEY_MISSING,
                 KEY_REUSED,
                 IN_FLIGHT,
+                ORDER_NOT_FOUND,
                 UNKNOWN_GATEWAY,
                 NOT_PAYABLE,
                 ORDER_EXPIRED,

@@ -11,13 +11,15 @@ import hashlib
 
 from django.db import transaction
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, viewsets
-from rest_framework.pagination import CursorPagination
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
+from common.pagination import StrictCursorPagination
 from services import selectors
 from services.cache import catalogue_entry, catalogue_entry_key
 from services.constants import Audience
@@ -27,7 +29,7 @@ from .serializers import DepartmentSerializer, ServiceItemDetailSerializer, Serv
 from .throttles import CatalogueThrottle
 
 
-class ServiceItemCursorPagination(CursorPagination):
+class ServiceItemCursorPagination(StrictCursorPagination):
     """Stable cursors: by code, or by search score when searching."""
 
     page_size = 20
@@ -49,6 +51,8 @@ LIST_TIMEOUT = 300
 class _CatalogueViewSet(viewsets.GenericViewSet):
     permission_classes = (AllowAny,)
     throttle_classes = (CatalogueThrottle,)
+    # Public; a token with catalogue:read gets the higher rate (identity/api/schema.py documents it).
+    documented_scope_sets = (("catalogue:read",),)
 
     @classmethod
     def as_view(cls, *args, **kwargs):
@@ -69,8 +73,12 @@ class ServiceItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Cata
             return selectors.published_items()
         params = self.request.query_params
         audience = params.get("audience")
+        if audience is not None and audience not in Audience.values:
+            raise ValidationError(
+                {"audience": [_("受理对象应为 %(values)s 之一。") % {"values": ", ".join(Audience.values)}]}
+            )
         items = selectors.service_item_list(
-            audience=audience if audience in Audience.values else None,
+            audience=audience,
             department=params.get("department") or None,
             topic=params.get("topic") or None,
             region=params.get("region") or None,

@@ -26,6 +26,25 @@ def test_service_list_is_cursor_paginated_and_filterable(api, catalogue):
     assert "440100-BDC-001" in {item["code"] for item in real_estate}
 
 
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"page_size": "abc"}, "page_size"),
+        ({"page_size": 0}, "page_size"),
+        ({"page_size": 101}, "page_size"),
+        ({"cursor": "not-a-cursor"}, "cursor"),
+        ({"audience": "aliens"}, "audience"),
+    ],
+)
+def test_a_list_parameter_it_cannot_use_is_a_400_problem_not_ignored(api, catalogue, params, field):
+    # Found by Schemathesis: page_size=null served the default page (negative_data_rejection).
+    response = api.get("/api/v1/services/", params)
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
+    assert field in response.json()["errors"]
+
+
 def test_service_search_ranks_and_pages_by_score(api, catalogue):
     page = api.get("/api/v1/services/", {"q": "yyzz"}).json()
     assert page["results"][0]["code"] == "440100-SCJG-001"
