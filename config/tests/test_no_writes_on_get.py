@@ -22,6 +22,7 @@ from django.db import connection
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import LocalePrefixPattern, RegexPattern, RoutePattern
+from joserfc.jwk import RSAKey
 
 from applications import services as application_services
 from applications.calendar import calendar_seed_from_package
@@ -30,6 +31,7 @@ from applications.models import Application, CalendarYear, DepartmentOfficial, R
 from applications.services_decisions import application_decide
 from applications.tests.factories import official, pdf_upload, resident, submitted_application
 from identity.models import UserSession
+from identity.oauth.services import partner_authorization_record
 from identity.tests.factories import (
     EnterpriseFactory,
     MandateFactory,
@@ -40,6 +42,9 @@ from identity.tests.factories import (
 from identity.tests.oauth_helpers import authorization_code_tokens, make_web_application
 from notifications.models import InboxMessage, OutboxMessage
 from notifications.services import outbox_message_deliver
+from partners.events import event_publish
+from partners.services import partner_apply, partner_client_create, partner_client_key_add
+from partners.webhooks.services import webhook_subscribe
 from services import demo as services_demo
 from services.models import Bundle, Department, LifeEvent, ServiceItem, Topic
 
@@ -134,7 +139,50 @@ def dataset(settings, tmp_path):
     token_client.force_login(applicant)
     tokens = authorization_code_tokens(token_client, partner, scope="openid profile applications:read catalogue:read")
 
+    # The applicant's enterprise is a partner with a client, a public key, a subscription and a delivery.
+    partner_record = partner_apply(
+        enterprise=enterprise,
+        applicant=applicant,
+        purpose="在网点查询办件进度",
+        scopes=["openid", "applications:read"],
+        contact_name="联系人",
+        contact_mobile="13900000000",
+        contact_email="dev@partner.example.cn",
+    )
+    partner_client, _secret = partner_client_create(
+        partner=partner_record,
+        actor=applicant,
+        environment="sandbox",
+        name="网点系统",
+        grant_type="authorization-code",
+        auth_method="private_key_jwt",
+        redirect_uris=["https://partner.example.cn/callback"],
+    )
+    private_key = RSAKey.generate_key(2048)
+    partner_key = partner_client_key_add(
+        client=partner_client, actor=applicant, public_jwk=private_key.as_dict(private=False)
+    )
+    subscription = webhook_subscribe(
+        partner=partner_record,
+        url="https://partner.example.cn/hooks",
+        event_types=["application.status_changed"],
+        actor=applicant,
+    )
+    partner_authorization_record(user=applicant, application=partner_client.application, scopes=["applications:read"])
+    event = event_publish(
+        event_type="application.status_changed",
+        resource_type="application",
+        resource_id=submitted.case_number,
+        data={"case_number": submitted.case_number},
+        user=applicant,
+    )
+
     return {
+        "partner_record": partner_record,
+        "partner_client": partner_client,
+        "partner_key": partner_key,
+        "subscription": subscription,
+        "delivery": event.deliveries.get(),
         "item": item,
         "department": department,
         "officer": officer,
@@ -237,6 +285,42 @@ def _candidates(name: str | None, template: str, data: dict) -> list[dict]:
         "identity:mandate_revoke": [{"pk": data["enterprise"].pk, "mandate_id": data["mandate"].pk}],
         "identity:proxy_revoke": [{"pk": data["proxy"].pk}],
         "identity:authorization_withdraw": [{"application_id": data["partner"].pk}, {"application_id": UNKNOWN_ID}],
+        # The partner space (issue 17): the applicant's own partner, and one that is not theirs.
+        "partners:detail": [{"pk": data["partner_record"].pk}, {"pk": UNKNOWN_ID}],
+        "partners:client_create": [{"pk": data["partner_record"].pk}],
+        **{
+            f"partners:{view}": [{"pk": data["partner_record"].pk, "client_pk": data["partner_client"].pk}]
+            for view in ("client", "client_redirect_uris", "client_secret_rotate", "client_key_add")
+        },
+        "partners:client_key_revoke": [
+            {
+                "pk": data["partner_record"].pk,
+                "client_pk": data["partner_client"].pk,
+                "key_pk": data["partner_key"].pk,
+            }
+        ],
+        **{
+            f"partner_webhooks:{view}": [{"partner_id": data["partner_record"].pk}, {"partner_id": UNKNOWN_ID}]
+            for view in ("subscription_list", "subscription_create", "delivery_list")
+        },
+        **{
+            f"partner_webhooks:{view}": [
+                {"partner_id": data["partner_record"].pk, "subscription_id": data["subscription"].pk}
+            ]
+            for view in ("subscription_edit", "subscription_rotate", "subscription_deactivate")
+        },
+        **{
+            f"partner_webhooks:{view}": [
+                {"partner_id": data["partner_record"].pk, "delivery_id": data["delivery"].pk},
+                {"partner_id": data["partner_record"].pk, "delivery_id": "not-a-delivery"},
+            ]
+            for view in ("delivery_detail", "delivery_replay")
+        },
+        **{
+            f"v1:{view}": [{"delivery_id": data["delivery"].pk}, {"delivery_id": "not-a-delivery"}]
+            for view in ("webhook-delivery-detail", "webhook-delivery-replay")
+        },
+        "portal:developers_page": [{"slug": "tokens"}, {"slug": "no-such-page"}],
         # E-certificates: the dataset holds none, so unknown ones (the pages answer 404 or "unknown").
         "certificates:detail": [{"uuid": UNKNOWN_UUID}],
         "certificates:pdf": [{"uuid": UNKNOWN_UUID}],
