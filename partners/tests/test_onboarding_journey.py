@@ -7,6 +7,7 @@ import json
 import re
 from urllib.parse import parse_qs, urlsplit
 
+import jwt
 import pytest
 from authlib.common.security import generate_token
 from authlib.integrations.requests_client import OAuth2Session
@@ -127,7 +128,16 @@ def test_an_enterprise_onboards_itself_and_signs_a_resident_in_with_private_key_
 
     token = session.fetch_token(token_endpoint, authorization_response=back["Location"], code_verifier=verifier)
     assert set(token["scope"].split()) == {"openid", "applications:read"}
-    assert token["id_token"]
+    # The ID token verifies with PyJWT and the published keys, as the guide shows.
+    keys = jwt.PyJWKClient(f"{live_server.url}/o/.well-known/jwks.json")
+    claims = jwt.decode(
+        token["id_token"],
+        keys.get_signing_key_from_jwt(token["id_token"]).key,
+        algorithms=["RS256"],
+        audience=application.client_id,
+        issuer=f"{live_server.url}/o",
+    )
+    assert claims["sub"] and "name" not in claims  # pairwise subject; no profile scope approved
     listing = session.get(f"{live_server.url}/api/v1/applications/")
     assert listing.status_code == 200, listing.text
     # A scope the official did not approve is not available to the client.
