@@ -1,19 +1,25 @@
 """Reads for the partner space: which partners a user may manage, and their records."""
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from identity.models import Enterprise, EnterpriseStatus, User
-from identity.selectors_enterprises import enterprises_for_user, enterprises_represented_by
+from identity.selectors_enterprises import enterprises_represented_by, mandates_held_by
 
 from .models import Partner, PartnerClient, PartnerEvent
 
 
 def partners_for_user(*, user: User) -> QuerySet[Partner]:
-    """Partners whose enterprise ``user`` may act for (legal representative or an active mandate)."""
+    """Partners whose space ``user`` may manage: as the enterprise's legal representative, or as
+    its agent under an active mandate for all of its business (``all_services``).
+
+    A mandate for a few services lets an agent apply for those, not hold the partner's client
+    keys and webhook secrets.
+    """
     if not user.is_authenticated:
         return Partner.objects.none()
+    general_mandates = mandates_held_by(agent=user).filter(all_services=True).values("enterprise_id")
     return (
-        Partner.objects.filter(enterprise__in=enterprises_for_user(user=user).values("pk"))
+        Partner.objects.filter(Q(enterprise__legal_representative=user) | Q(enterprise_id__in=general_mandates))
         .select_related("enterprise")
         .order_by("enterprise__name", "pk")
     )

@@ -550,6 +550,9 @@ WEBHOOK_SECRET_OVERLAP_HOURS = env.float("WEBHOOK_SECRET_OVERLAP_HOURS", default
 # Plain http to a loopback address (and delivery to loopback at all), for tests and the
 # local demo only. Private, link-local and other non-public addresses are always refused.
 WEBHOOKS_ALLOW_HTTP_LOOPBACK = env.bool("WEBHOOKS_ALLOW_HTTP_LOOPBACK", default=False)
+# Finished webhook deliveries, their attempts and events are kept this long (the delivery log
+# partners and officials read; 180 days as every record here), then purged daily.
+WEBHOOK_LOG_RETENTION_DAYS = env.int("WEBHOOK_LOG_RETENTION_DAYS", default=180)
 SMS_ALIYUN = {
     "ACCESS_KEY_ID": env("SMS_ALIYUN_ACCESS_KEY_ID", default=""),
     "ACCESS_KEY_SECRET": env("SMS_ALIYUN_ACCESS_KEY_SECRET", default=""),
@@ -744,6 +747,7 @@ CELERY_BEAT_SCHEDULE["payments-query-pending-orders"] = {"task": "payments.query
 CELERY_BEAT_SCHEDULE["payments-relay-order-events"] = {"task": "payments.relay_order_events", "schedule": 60.0}
 CELERY_BEAT_SCHEDULE["payments-reconcile"] = {"task": "payments.reconcile_yesterday", "schedule": 24 * 3600.0}
 CELERY_BEAT_SCHEDULE["payments-sweep-refunds"] = {"task": "payments.sweep_refunds", "schedule": 10 * 60.0}
+CELERY_BEAT_SCHEDULE["partners-purge-webhook-log"] = {"task": "partners.purge_webhook_log", "schedule": 24 * 3600.0}
 CELERY_BEAT_SCHEDULE["partners-sweep-webhook-deliveries"] = {
     "task": "partners.sweep_webhook_deliveries",
     "schedule": 30.0,

@@ -82,8 +82,11 @@ def test_another_user_cannot_see_a_partner(client, enterprise):
     )
     client.force_login(UserFactory())
     assert client.get(reverse("partners:detail", args=[partner.pk])).status_code == 404
-    # An agent of the enterprise may follow it.
+    # An agent mandated for a few services does not hold the partner's keys and secrets.
     client.force_login(MandateFactory(enterprise=enterprise).agent)
+    assert client.get(reverse("partners:detail", args=[partner.pk])).status_code == 404
+    # An agent mandated for all of the enterprise's business manages it.
+    client.force_login(MandateFactory(enterprise=enterprise, all_services=True).agent)
     assert client.get(reverse("partners:detail", args=[partner.pk])).status_code == 200
 
 

@@ -524,3 +524,28 @@ def test_an_event_nobody_follows_writes_nothing():
     assert not WebhookEvent.objects.exists()
     assert not WebhookResourceSequence.objects.exists()
     assert not WebhookDelivery.objects.exists()
+
+
+def test_the_log_keeps_finished_deliveries_for_the_retention_period_then_purges_them(receiver, partner_setup):
+    from partners.models import WebhookDeliveryAttempt
+    from partners.webhooks.services import webhook_log_purge
+
+    partner, _application, user = partner_setup
+    subscription = subscribe(partner, receiver.url)
+    receiver.secret = subscription.secret
+    old = WebhookDelivery.objects.get(event=publish_status_change(user, case_number="OLD-1"))
+    assert delivery_attempt(delivery_id=old.pk)
+    replay = delivery_replay(delivery_id=old.pk, partner=partner)
+    pending = WebhookDelivery.objects.get(event=publish_status_change(user, case_number="OLD-2"))
+    long_ago = timezone.now() - timedelta(days=181)
+    WebhookDelivery.objects.filter(pk__in=[old.pk, pending.pk]).update(created_at=long_ago)
+    WebhookEvent.objects.update(created_at=long_ago)
+
+    assert webhook_log_purge() == 1
+    assert not WebhookDelivery.objects.filter(pk=old.pk).exists()
+    assert not WebhookDeliveryAttempt.objects.filter(delivery_id=old.pk).exists()
+    # The recent replay and the still-pending delivery stay, and so do their events.
+    assert WebhookDelivery.objects.filter(pk__in=[replay.pk, pending.pk]).count() == 2
+    assert WebhookDelivery.objects.get(pk=replay.pk).replay_of is None
+    assert WebhookEvent.objects.count() == 2
+    assert webhook_log_purge() == 0

@@ -61,7 +61,7 @@ def test_an_http_url_is_refused_on_the_form(client, partner):
 
 def test_an_agent_reads_the_log_and_replays_a_delivery(client, partner):
     agent = resident()
-    MandateFactory(enterprise=partner.enterprise, agent=agent)
+    MandateFactory(enterprise=partner.enterprise, agent=agent, all_services=True)
     follower = make_client(partner, client_id="pages-web")
     user = resident()
     consent(user, follower)

@@ -38,6 +38,7 @@ from ..models import (
     PartnerStatus,
     WebhookDelivery,
     WebhookDeliveryAttempt,
+    WebhookEvent,
     WebhookEventType,
     WebhookSubscription,
 )
@@ -422,3 +423,18 @@ def delivery_replay(*, delivery_id, actor=None, partner: Partner | None = None) 
         ids = [str(replay.pk)]
         transaction.on_commit(lambda: queue_relay(ids))
     return replay
+
+
+def webhook_log_purge(*, now=None) -> int:
+    """Delete finished deliveries (with their attempts) older than ``WEBHOOK_LOG_RETENTION_DAYS``, then
+    the events left with no delivery; returns how many deliveries went. Run daily by beat.
+
+    Pending deliveries are never purged: they finish (delivered or failed) within the retry window first.
+    """
+    cutoff = (now or timezone.now()) - timedelta(days=settings.WEBHOOK_LOG_RETENTION_DAYS)
+    finished = WebhookDelivery.objects.filter(
+        status__in=[DeliveryStatus.DELIVERED, DeliveryStatus.FAILED], created_at__lt=cutoff
+    )
+    _deleted, by_model = finished.delete()  # a newer replay keeps its row; its replay_of is set null
+    WebhookEvent.objects.filter(created_at__lt=cutoff, deliveries__isnull=True).delete()
+    return by_model.get(WebhookDelivery._meta.label, 0)
