@@ -125,13 +125,21 @@ def _problem(status: int) -> dict:
     return {"description": _DESCRIPTIONS[status], "content": _problem_content(status)}
 
 
+# Operation extension naming whose token an operation needs, where only one kind will do.
+CALLER_EXTENSION = "x-token"
+
+
 class ProblemAutoSchema(AutoSchema):
-    """drf-spectacular's ``AutoSchema``, stating the 429 of every throttled operation."""
+    """drf-spectacular's ``AutoSchema``, stating the 429 of every throttled operation, and
+    ``x-token: resident`` on operations that act for a signed-in resident (a permission class
+    with ``requires_user = True``): a client-credentials token is refused there."""
 
     def get_operation(self, *args, **kwargs):
         operation = super().get_operation(*args, **kwargs)
         if operation and self.view.get_throttles():
             operation["responses"].setdefault("429", _problem(429))
+        if operation and any(getattr(permission, "requires_user", False) for permission in self.view.get_permissions()):
+            operation[CALLER_EXTENSION] = "resident"
         return operation
 
 
@@ -178,13 +186,19 @@ OIDC_SCOPES = frozenset({"openid", "profile", "phone"})
 
 def _keep_used_scopes(result) -> None:
     """List in the ``oauth2`` scheme only the scopes some operation asks for, or OpenID Connect uses:
-    a scope for an endpoint that does not exist yet is not offered to partners."""
+    a scope for an endpoint that does not exist yet is not offered to partners. The
+    client-credentials flow lists only the scopes of operations a partner's own token may call
+    (not ``x-token: resident``), and none of OpenID Connect's, which sign a resident in."""
     used = set(OIDC_SCOPES)
+    for_clients = set()
     for operations in result.get("paths", {}).values():
         for operation in operations.values():
             if isinstance(operation, dict):
                 for requirement in operation.get("security") or []:
                     used.update(requirement.get("oauth2", []))
+                    if operation.get(CALLER_EXTENSION) != "resident":
+                        for_clients.update(requirement.get("oauth2", []))
     scheme = result.get("components", {}).get("securitySchemes", {}).get("oauth2")
-    for flow in (scheme or {}).get("flows", {}).values():
-        flow["scopes"] = {name: text for name, text in flow.get("scopes", {}).items() if name in used}
+    for name, flow in (scheme or {}).get("flows", {}).items():
+        offered = for_clients if name == "clientCredentials" else used
+        flow["scopes"] = {scope: text for scope, text in flow.get("scopes", {}).items() if scope in offered}

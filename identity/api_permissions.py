@@ -87,5 +87,8 @@ class TokenHasUser(BasePermission):
     """The request acts for a signed-in person: a session, or a token issued
     to a user (authorization code), not a partner's client-credentials token."""
 
+    # Read by the OpenAPI schema (common.openapi): such operations say ``x-token: resident``.
+    requires_user = True
+
     def has_permission(self, request, view) -> bool:
         return bool(request.user and request.user.is_authenticated)

@@ -130,8 +130,9 @@ def test_the_oauth2_scheme_offers_only_scopes_an_operation_asks_for_or_openid_co
         offered = set(flow["scopes"])
         assert offered <= asked | oidc
         assert offered <= set(settings.OAUTH2_PROVIDER["SCOPES"])
-        # Every scope an operation asks for is offered, with its description.
-        assert asked <= offered
+    # Every scope an operation asks for is offered, with its description, to a resident's token; the
+    # client-credentials flow offers the subset a partner's own token can use (the next test).
+    assert asked <= set(flows["authorizationCode"]["scopes"])
     # The optional scopes are documented where they change the answer.
     assert {"catalogue:read", "eid:verify:detail"} <= asked
 
@@ -142,3 +143,21 @@ def test_the_schema_lists_no_tag_without_operations(client):
     assert used
     declared = {tag["name"] for tag in schema.get("tags", [])}
     assert declared <= used
+
+
+def test_the_client_credentials_flow_offers_only_scopes_a_partners_own_token_can_use(client):
+    schema = client.get("/api/v1/schema/", HTTP_ACCEPT="application/json").json()
+    flows = schema["components"]["securitySchemes"]["oauth2"]["flows"]
+    for_clients = set(flows["clientCredentials"]["scopes"])
+    resident_only = {
+        scope
+        for operations in schema["paths"].values()
+        for operation in operations.values()
+        if isinstance(operation, dict) and operation.get("x-token") == "resident"
+        for requirement in operation.get("security", [])
+        for scope in requirement.get("oauth2", [])
+    }
+    assert "applications:write" in resident_only and "payments:write" in resident_only
+    assert not for_clients & {"openid", "profile", "phone", "applications:read", "applications:write", "payments:write"}
+    assert {"catalogue:read", "eid:verify", "certificates:verify", "webhooks:manage"} <= for_clients
+    assert for_clients <= set(flows["authorizationCode"]["scopes"])
