@@ -1,4 +1,4 @@
-"""A real Celery worker process posts a delivery queued after commit (the relay task)."""
+"""Webhook deliveries with real Celery worker processes: after commit, with the broker down at commit, and raced."""
 
 import time
 
@@ -89,3 +89,45 @@ def test_two_workers_racing_for_one_delivery_post_it_once():
     assert sorted(results) == [False, False, True]
     delivery.refresh_from_db()
     assert delivery.status == DeliveryStatus.DELIVERED and delivery.attempts == 1
+
+
+@pytest.mark.celery_worker
+def test_a_delivery_written_while_the_broker_is_down_reaches_the_partner_once_after_it_returns(
+    celery_on_disposable_redis,
+):
+    from partners.webhooks.tasks import relay_webhook_deliveries, sweep_webhook_deliveries
+
+    worker, redis = celery_on_disposable_redis
+    receiver = Receiver().start()
+    try:
+        partner = make_partner()
+        application = make_client(partner, client_id="outage-partner")
+        user = resident()
+        consent(user, application)
+        subscription = subscribe(partner, receiver.url)
+        receiver.secret = subscription.secret
+        relay_webhook_deliveries.delay([]).get(timeout=60)  # the worker is up and consuming
+
+        redis.stop()
+        with transaction.atomic():
+            event = publish_status_change(user, case_number="OUTAGE-1")
+        # The change committed although the relay could not be queued; the delivery waits.
+        delivery = WebhookDelivery.objects.get(event=event)
+        assert delivery.status == DeliveryStatus.PENDING and receiver.received == []
+
+        redis.start()
+        # What beat does every 30 seconds, through the broker to the real worker.
+        sweep_webhook_deliveries.apply_async(kwargs={"grace_seconds": 0})
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and delivery.status == DeliveryStatus.PENDING:
+            time.sleep(0.2)
+            delivery.refresh_from_db()
+        assert delivery.status == DeliveryStatus.DELIVERED, worker.log()
+
+        # Another sweep and a duplicate relay post nothing more.
+        sweep_webhook_deliveries.apply_async(kwargs={"grace_seconds": 0}).get(timeout=60)
+        relay_webhook_deliveries.delay([str(delivery.pk)]).get(timeout=60)
+        assert [verified for _headers, _body, verified in receiver.received] == [True]
+        assert [body["id"] for body in receiver.events()] == [str(event.id)]
+    finally:
+        receiver.stop()
