@@ -243,6 +243,7 @@ CELERY_BEAT_SCHEDULE = {
     "applications-flag-overdue": {"task": "applications.flag_overdue", "schedule": 15 * 60.0},
     "applications-purge-drafts": {"task": "applications.purge_drafts", "schedule": 24 * 3600.0},
     "identity-purge-axes-logs": {"task": "identity.purge_axes_logs", "schedule": 24 * 3600.0},
+    "identity-keep-eid-signing-key": {"task": "identity.keep_eid_signing_key", "schedule": 3600.0},
     "applications-sweep-material-scans": {"task": "applications.sweep_material_scans", "schedule": 60.0},
     "common-purge-idempotency-keys": {"task": "common.purge_idempotency_keys", "schedule": 3600.0},
 }

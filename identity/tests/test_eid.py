@@ -323,3 +323,25 @@ def test_the_detail_scope_also_releases_the_assurance_level(client, resident):
         "assurance_level",
         "verified_at",
     ]
+
+
+def test_the_hourly_task_publishes_a_key_before_any_token_and_rotates_an_old_one(settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from identity.models import EidSigningKey
+    from identity.tasks import keep_eid_signing_key
+
+    assert published_keys()["keys"] == []  # a fresh deployment
+    kid = keep_eid_signing_key()
+    assert [key["kid"] for key in published_keys()["keys"]] == [kid]
+    assert keep_eid_signing_key() == kid  # idempotent
+    assert "identity.keep_eid_signing_key" in {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+
+    EidSigningKey.objects.filter(kid=kid).update(
+        created_at=timezone.now() - timedelta(days=settings.EID_KEY_ROTATION_DAYS + 1)
+    )
+    rotated = keep_eid_signing_key()
+    assert rotated != kid
+    assert {key["kid"] for key in published_keys()["keys"]} == {kid, rotated}  # the old one still verifies
