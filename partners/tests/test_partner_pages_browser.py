@@ -15,6 +15,7 @@ from common.testing.browser import sign_in
 from identity.models import User
 from partners.models import Partner, PartnerClient
 from partners.services import partner_client_key_add
+from partners.webhooks.services import webhook_subscribe
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -36,6 +37,13 @@ def test_the_partner_pages_pass_axe_at_desktop_and_phone_width(live_server, new_
     client = PartnerClient.objects.filter(partner=partner).order_by("pk").first()
     # The client page with its key table: a kid is one long word.
     partner_client_key_add(client=client, actor=resident, public_jwk=RSAKey.generate_key(2048).as_dict(private=False))
+    # The subscriptions page with a subscription in its table, and that subscription's page with its signing secret.
+    subscription = webhook_subscribe(
+        partner=partner,
+        url="https://bank.example.cn/tongban/webhooks/receive",
+        event_types=["application.status_changed"],
+        actor=resident,
+    )
     page = new_page(viewport=WIDTHS[width])
     sign_in(page, live_server, resident)
 
@@ -46,6 +54,7 @@ def test_the_partner_pages_pass_axe_at_desktop_and_phone_width(live_server, new_
         f"/partners/{partner.pk}/clients/{client.pk}/",
         f"/partners/webhooks/{partner.pk}/",
         f"/partners/webhooks/{partner.pk}/new/",
+        f"/partners/webhooks/{partner.pk}/{subscription.pk}/",
         f"/partners/webhooks/{partner.pk}/deliveries/",
         "/developers/",
         "/developers/tokens/",
