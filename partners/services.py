@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from common.exceptions import ApplicationError
 from identity.models import Enterprise, EnterpriseStatus, PartnerScopeGrant, User
 from identity.oauth.clients import (
+    oauth_client_auth_method_set,
     oauth_client_create,
     oauth_client_key_add,
     oauth_client_key_revoke,
@@ -19,7 +20,7 @@ from identity.oauth.clients import (
     oauth_client_secret_rotate,
 )
 from identity.oauth.scopes import all_scope_names
-from identity.oauth.selectors import oauth_client_keys
+from identity.oauth.selectors import oauth_client_keys, oauth_client_secret_status
 from identity.oauth.services import partner_scopes_set
 
 from .models import ClientEnvironment, Partner, PartnerClient, PartnerEvent, PartnerEventAction, PartnerStatus
@@ -277,4 +278,24 @@ def partner_client_key_revoke(*, client: PartnerClient, actor: User, key_id: int
             actor=actor,
             action=PartnerEventAction.KEY_REVOKED,
             summary=f"{client.application.client_id}: kid {key.kid}",
+        )
+
+
+def partner_client_use_private_key_jwt(*, client: PartnerClient, actor: User) -> None:
+    """Move a client from a shared secret to ``private_key_jwt``: every secret stops working at once.
+
+    Refused until the client has an active public key, so the switch never locks the partner out.
+    Idempotent: a client already on ``private_key_jwt`` is left as it is.
+    """
+    with transaction.atomic():
+        if oauth_client_secret_status(application=client.application)["auth_method"] == "private_key_jwt":
+            return
+        if not oauth_client_keys(application=client.application).exists():
+            raise ApplicationError(_("请先登记至少一个公钥，再改用私钥签名认证。"), code="no_public_key")
+        oauth_client_auth_method_set(application=client.application, auth_method="private_key_jwt", actor=actor)
+        _record(
+            client.partner,
+            actor=actor,
+            action=PartnerEventAction.AUTH_METHOD_CHANGED,
+            summary=f"{client.application.client_id}: private_key_jwt",
         )

@@ -16,6 +16,11 @@ urlpatterns = [
     path("<int:pk>/clients/<int:client_pk>/secret/", views.client_secret_rotate, name="client_secret_rotate"),
     path("<int:pk>/clients/<int:client_pk>/keys/", views.client_key_add, name="client_key_add"),
     path(
+        "<int:pk>/clients/<int:client_pk>/private-key-jwt/",
+        views.client_use_private_key_jwt,
+        name="client_use_private_key_jwt",
+    ),
+    path(
         "<int:pk>/clients/<int:client_pk>/keys/<int:key_pk>/revoke/",
         views.client_key_revoke,
         name="client_key_revoke",

@@ -211,3 +211,16 @@ def client_key_revoke(request: HttpRequest, pk: int, client_pk: int, key_pk: int
     else:
         messages.success(request, _("公钥已停用。"))
     return redirect("partners:client", pk=partner.pk, client_pk=client.pk)
+
+
+@login_required
+@require_POST
+def client_use_private_key_jwt(request: HttpRequest, pk: int, client_pk: int) -> HttpResponse:
+    partner, client = _client_for_request(request, pk, client_pk)
+    try:
+        services.partner_client_use_private_key_jwt(client=client, actor=request.user)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("已改用私钥签名 JWT 认证，客户端密钥已全部停用。"))
+    return redirect("partners:client", pk=partner.pk, client_pk=client.pk)

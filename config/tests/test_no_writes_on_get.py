@@ -290,7 +290,13 @@ def _candidates(name: str | None, template: str, data: dict) -> list[dict]:
         "partners:client_create": [{"pk": data["partner_record"].pk}],
         **{
             f"partners:{view}": [{"pk": data["partner_record"].pk, "client_pk": data["partner_client"].pk}]
-            for view in ("client", "client_redirect_uris", "client_secret_rotate", "client_key_add")
+            for view in (
+                "client",
+                "client_redirect_uris",
+                "client_secret_rotate",
+                "client_key_add",
+                "client_use_private_key_jwt",
+            )
         },
         "partners:client_key_revoke": [
             {

@@ -107,6 +107,7 @@ class PartnerEventAction(models.TextChoices):
     SECRET_ROTATED = "secret_rotated", _("轮换客户端密钥")
     KEY_ADDED = "key_added", _("添加公钥")
     KEY_REVOKED = "key_revoked", _("停用公钥")
+    AUTH_METHOD_CHANGED = "auth_method_changed", _("更改客户端认证方式")
     WEBHOOK_SUBSCRIBED = "webhook_subscribed", _("订阅事件通知")
     WEBHOOK_CHANGED = "webhook_changed", _("修改事件订阅")
     WEBHOOK_SECRET_ROTATED = "webhook_secret_rotated", _("轮换通知签名密钥")

@@ -1,5 +1,7 @@
 """Onboarding: an enterprise applies, an official decides in the admin, scopes follow."""
 
+import json
+
 import pytest
 from django.urls import reverse
 
@@ -158,3 +160,43 @@ def test_decisions_are_idempotent_and_follow_the_transition_table(enterprise, of
     partner.refresh_from_db()
     assert partner.status == PartnerStatus.SUSPENDED
     assert not PartnerScopeGrant.objects.filter(allowed_scopes__contains="openid").exists()
+
+
+def test_a_secret_client_moves_to_private_key_jwt_once_it_has_a_key(client, enterprise, official):
+    from joserfc.jwk import RSAKey
+
+    from identity.tests.oauth_helpers import basic_auth
+    from partners.services import partner_client_create
+
+    partner = _applied(enterprise)
+    backend, secret = partner_client_create(
+        partner=partner,
+        actor=enterprise.legal_representative,
+        environment="sandbox",
+        name="后台",
+        grant_type="client-credentials",
+        auth_method="client_secret_basic",
+        redirect_uris=[],
+    )
+    switch = reverse("partners:client_use_private_key_jwt", args=[partner.pk, backend.pk])
+    client.force_login(enterprise.legal_representative)
+
+    refused = client.post(switch, follow=True)
+    assert "请先登记至少一个公钥" in refused.content.decode()
+
+    def token_status() -> int:
+        answer = client.post(
+            "/o/token/",
+            {"grant_type": "client_credentials", "scope": "applications:read"},
+            **basic_auth(backend.application.client_id, secret),
+        )
+        return answer.status_code
+
+    assert token_status() == 200
+    key = RSAKey.generate_key(2048).as_dict(private=False)
+    client.post(reverse("partners:client_key_add", args=[partner.pk, backend.pk]), {"public_jwk": json.dumps(key)})
+    assert client.post(switch).status_code == 302
+    assert token_status() == 401  # every secret stopped at once
+    assert partner.events.filter(action=PartnerEventAction.AUTH_METHOD_CHANGED).count() == 1
+    client.post(switch)  # again: nothing more happens, nothing more is recorded
+    assert partner.events.filter(action=PartnerEventAction.AUTH_METHOD_CHANGED).count() == 1
