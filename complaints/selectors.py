@@ -19,7 +19,9 @@ from services.models import Department, ServiceItem
 from .constants import SATISFIED_LEVELS, FollowUpStatus
 from .models import Evaluation, FollowUp
 
-FIGURE_FIELDS = ("ratings", "satisfied", "followups", "rectified")
+FIGURES = ("ratings", "satisfied", "followups", "rectified")
+# The annotations carrying them (``followups`` is a relation of Department).
+FIGURE_FIELDS = tuple(f"n_{name}" for name in FIGURES)
 
 
 def evaluations_for_case(*, application: Application) -> dict[str, Evaluation]:
@@ -46,11 +48,11 @@ def _annotate_figures(queryset: QuerySet, *, rating_field: str, followup_field: 
     ratings = Evaluation.objects.filter(excluded=False)
     followups = FollowUp.objects.exclude(status=FollowUpStatus.APPEAL_UPHELD)
     return queryset.annotate(
-        ratings=_count(ratings, rating_field),
-        satisfied=_count(ratings.filter(level__in=SATISFIED_LEVELS), rating_field),
-        followups=_count(followups, followup_field),
-        rectified=_count(followups.filter(status=FollowUpStatus.CLOSED), followup_field),
-    ).filter(Q(ratings__gt=0) | Q(followups__gt=0))
+        n_ratings=_count(ratings, rating_field),
+        n_satisfied=_count(ratings.filter(level__in=SATISFIED_LEVELS), rating_field),
+        n_followups=_count(followups, followup_field),
+        n_rectified=_count(followups.filter(status=FollowUpStatus.CLOSED), followup_field),
+    ).filter(Q(n_ratings__gt=0) | Q(n_followups__gt=0))
 
 
 def department_figures() -> QuerySet:
@@ -94,7 +96,7 @@ class Figures:
 
 
 def figures_of(row: dict) -> Figures:
-    return Figures(**{field: row[field] for field in FIGURE_FIELDS})
+    return Figures(**{name: row[f"n_{name}"] for name in FIGURES})
 
 
 def figures_table() -> list[dict]:
