@@ -26,7 +26,7 @@ FIGURE_FIELDS = tuple(f"n_{name}" for name in FIGURES)
 
 def evaluations_for_case(*, application: Application) -> dict[str, Evaluation]:
     """The case's ratings by stage, each with its follow-up if any (one query)."""
-    rows = Evaluation.objects.filter(application=application).select_related("followup")
+    rows = Evaluation.objects.filter(application=application).select_related("followup__department")
     return {evaluation.stage: evaluation for evaluation in rows}
 
 

@@ -65,6 +65,8 @@ urlpatterns += i18n_patterns(
     path("partners/webhooks/", include("partners.webhooks.urls")),
     path("partners/", include("partners.urls")),
     path("receipts/", include("payments.urls_receipts")),
+    # Evaluations (好差评): the public figures (/evaluations/) and the resident's rating form.
+    path("", include("complaints.urls")),
     path("", include("portal.urls")),
     prefix_default_language=False,
 )
