@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from applications.api import urls as applications_api
 from certificates.api import urls as certificates_api
 from common import views as common_views
+from complaints.api import urls as complaints_api
 from identity import eid_api
 from identity.admin_site import TongbanAdminSite
 from identity.api import urls as identity_api
@@ -28,6 +29,7 @@ api_v1_patterns = [
     *certificates_api.urlpatterns,
     *payments_api.urlpatterns,
     *webhooks_api.urlpatterns,
+    *complaints_api.urlpatterns,
     # Catalogue
     path("", include("services.api.urls")),
 ]
