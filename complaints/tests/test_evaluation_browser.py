@@ -13,6 +13,20 @@ from complaints.models import FollowUp
 from notifications.models import OutboxMessage
 
 pytestmark = [pytest.mark.browser]
+# As portal/tests/test_axe_every_page_browser.py: serious or critical violations fail.
+AXE_OPTIONS = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice", "experimental"]}
+}
+
+
+def _assert_accessible(page, where: str) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, options=AXE_OPTIONS)
+    blocking = [
+        violation for violation in results.response["violations"] if violation.get("impact") in ("serious", "critical")
+    ]
+    assert blocking == [], f"{where}\n{results.generate_report()}"
 
 
 def test_a_bad_rating_is_followed_up_and_the_resident_sees_the_result(live_server, new_page, demo_data):
@@ -22,6 +36,7 @@ def test_a_bad_rating_is_followed_up_and_the_resident_sees_the_result(live_serve
     resident = new_page()
     sign_in(resident, live_server, user)
     resident.goto(f"{live_server.url}/my/applications/{case.case_number}/")
+    _assert_accessible(resident, "case page with the rating form")
     box = resident.locator("#evaluation-concluded")
     box.get_by_label("非常不满意").check()
     box.get_by_label("办理时间长").check()
@@ -36,6 +51,7 @@ def test_a_bad_rating_is_followed_up_and_the_resident_sees_the_result(live_serve
     official_signs_in(official, live_server)
     official.goto(f"{live_server.url}/admin/complaints/followup/")
     official.get_by_role("link", name=case.case_number).click()
+    _assert_accessible(official, "follow-up page")
     official.get_by_label("回访记录").fill("已电话回访，向申请人说明审批进度。")
     official.get_by_role("button", name="登记回访").click()
     official.get_by_label("整改情况").fill("已压缩审查环节，承诺时限缩短为3个工作日。")
@@ -50,3 +66,8 @@ def test_a_bad_rating_is_followed_up_and_the_resident_sees_the_result(live_serve
     result = resident.locator("#evaluation-concluded").inner_text()
     assert "已办结" in result
     assert "承诺时限缩短为3个工作日" in result
+    _assert_accessible(resident, "case page with the result")
+
+    resident.goto(f"{live_server.url}/evaluations/")
+    assert case.service_item.name in resident.locator("main").inner_text()
+    _assert_accessible(resident, "public figures")
