@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from applications.api import urls as applications_api
 from certificates.api import urls as certificates_api
 from common import views as common_views
+from complaints.api import urls as complaints_api
 from identity import eid_api
 from identity.admin_site import TongbanAdminSite
 from identity.api import urls as identity_api
@@ -28,6 +29,7 @@ api_v1_patterns = [
     *certificates_api.urlpatterns,
     *payments_api.urlpatterns,
     *webhooks_api.urlpatterns,
+    *complaints_api.urlpatterns,
     # Catalogue
     path("", include("services.api.urls")),
 ]
@@ -65,6 +67,8 @@ urlpatterns += i18n_patterns(
     path("partners/webhooks/", include("partners.webhooks.urls")),
     path("partners/", include("partners.urls")),
     path("receipts/", include("payments.urls_receipts")),
+    # Evaluations (好差评): the public figures (/evaluations/) and the resident's rating form.
+    path("", include("complaints.urls")),
     path("", include("portal.urls")),
     prefix_default_language=False,
 )

@@ -65,6 +65,7 @@ LOCAL_APPS = [
     "payments",
     "payments.contrib.sandbox",
     "applications",
+    "complaints",
     "portal",
 ]
 # The OAuth2 provider comes after our apps so that identity's
@@ -792,3 +793,8 @@ APPLICATION_DRAFT_RETENTION_DAYS = env.int("APPLICATION_DRAFT_RETENTION_DAYS", d
 # ------------------------------------------------------------------------------
 # The origin printed in each certificate PDF's QR code (the public verification page).
 CERTIFICATES_PUBLIC_BASE_URL = env("CERTIFICATES_PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
+# ------------------------------------------------------------------------------
+# Evaluations (好差评)
+# ------------------------------------------------------------------------------
+# The rater may change a rating for this many hours after giving it; then it is frozen.
+EVALUATION_EDIT_WINDOW_HOURS = env.int("EVALUATION_EDIT_WINDOW_HOURS", default=24)

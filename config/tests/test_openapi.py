@@ -21,6 +21,7 @@ PUBLIC_OPERATIONS = {
     ("get", "/api/v1/services/{code}/"): "a published service guide is public; throttled like the list",
     ("get", "/api/v1/departments/"): "the public catalogue's departments; throttled like the list",
     ("get", "/api/v1/topics/"): "the public catalogue's topics; throttled like the list",
+    ("get", "/api/v1/evaluations/summary/"): "the public evaluation figures (好差评); throttled like the catalogue",
 }
 
 
@@ -95,6 +96,7 @@ def test_every_throttled_operation_declares_its_429_as_problem_json(client):
         ("get", "/api/v1/services/{code}/"),
         ("get", "/api/v1/departments/"),
         ("get", "/api/v1/topics/"),
+        ("get", "/api/v1/evaluations/summary/"),
     }
 
 

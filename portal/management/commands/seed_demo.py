@@ -14,6 +14,7 @@ from django.test.utils import override_settings
 
 from applications import demo as applications_demo
 from certificates import demo as certificates_demo
+from complaints import demo as complaints_demo
 from identity import demo as identity_demo
 from identity import demo_enterprises, demo_registries, oauth_demo
 from partners import demo as partners_demo
@@ -81,4 +82,6 @@ class Command(BaseCommand):
             accounts += applications_demo.seed()
             # The passport fee, payable through the payment SANDBOX.
             accounts += demo_payments.seed()
+            # Ratings (好差评) of the demo cases, one bad rating in rectification.
+            accounts += complaints_demo.seed()
         return accounts, catalogue

@@ -1,0 +1,19 @@
+"""The texts of the messages complaints sends (through the notifications outbox).
+
+:func:`register_messages` is called once from ``ComplaintsConfig.ready()``.
+"""
+
+from notifications.templates import register_template
+
+
+def register_messages() -> None:
+    register_template(
+        "complaints.followup_result",
+        {
+            "zh-hans": (
+                "办件{{ case_number }}：您的评价已处理",
+                "您对“{{ service }}”（办件编号{{ case_number }}）的评价，{{ department }}已处理完毕：{{ result }}。"
+                "{% if note %}处理情况：{{ note }}{% endif %}",
+            ),
+        },
+    )
