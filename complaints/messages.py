@@ -15,5 +15,10 @@ def register_messages() -> None:
                 "您对“{{ service }}”（办件编号{{ case_number }}）的评价，{{ department }}已处理完毕：{{ result }}。"
                 "{% if note %}处理情况：{{ note }}{% endif %}",
             ),
+            "en": (
+                "Case {{ case_number }}: your rating has been dealt with",
+                "{{ department }} has finished dealing with your rating of {{ service }} (case {{ case_number }}): "
+                "{{ result }}.{% if note %} Details: {{ note }}{% endif %}",
+            ),
         },
     )
