@@ -187,7 +187,10 @@ def test_openapi_schema_describes_the_oauth2_flows_and_the_scope_of_me(client):
     schema = response.json()
     flows = schema["components"]["securitySchemes"]["oauth2"]["flows"]
     assert set(flows) == {"authorizationCode", "clientCredentials"}
-    assert set(flows["clientCredentials"]["scopes"]) == ALL_SCOPES
+    assert set(flows["authorizationCode"]["scopes"]) == ALL_SCOPES
+    # A partner's own token reaches no resident's data: the flow offers no OIDC or resident-only scope.
+    assert set(flows["clientCredentials"]["scopes"]) < ALL_SCOPES
+    assert not set(flows["clientCredentials"]["scopes"]) & {"openid", "profile", "applications:write", "payments:write"}
     assert {"oauth2": ["profile"]} in schema["paths"]["/api/v1/me/"]["get"]["security"]
 
 

@@ -171,7 +171,10 @@ def test_orders_cannot_be_read_with_payments_write_alone(client):
 
 def test_the_schema_declares_the_payment_scopes_and_each_problem_with_an_example(client):
     schema = client.get("/api/v1/schema/", HTTP_ACCEPT="application/json").json()
-    assert "payments:write" in schema["components"]["securitySchemes"]["oauth2"]["flows"]["clientCredentials"]["scopes"]
+    flows = schema["components"]["securitySchemes"]["oauth2"]["flows"]
+    # Paying acts for a resident: offered with the authorization-code flow, not to a partner's own token.
+    assert "payments:write" in flows["authorizationCode"]["scopes"]
+    assert "payments:write" not in flows["clientCredentials"]["scopes"]
     create = schema["paths"]["/api/v1/payments/"]["post"]
     assert {"oauth2": ["payments:write"]} in create["security"]
     assert {"oauth2": ["payments:read"]} in schema["paths"]["/api/v1/payments/orders/"]["get"]["security"]
