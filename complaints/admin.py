@@ -75,6 +75,9 @@ def label_remaining(followups) -> None:
 
 @admin.register(FollowUp)
 class FollowUpAdmin(admin.ModelAdmin):
+    class Media:
+        css = {"all": ("complaints/admin.css",)}  # noqa: RUF012 - Django reads this class attribute
+
     list_display = ("case_number", "service_item", "department", "level", "status", "due_date", "remaining")
     list_filter = ("status", "department")
     list_select_related = ("evaluation__application__service_item", "department")
