@@ -5,11 +5,6 @@ import uuid
 from django.db.models import QuerySet
 
 from ..models import Partner, WebhookDelivery, WebhookSubscription
-from ..selectors import partners_for_user
-
-
-def partner_for_user(*, user, partner_id: int) -> Partner | None:
-    return partners_for_user(user=user).filter(pk=partner_id).first()
 
 
 def partner_for_application(*, application) -> Partner | None:

@@ -1,8 +1,8 @@
 """The partner's space for webhooks: subscriptions (create, edit, rotate the secret,
 deactivate) and the delivery log with attempts and replay.
 
-A partner's pages belong to whoever may act for its enterprise (its legal
-representative, or an agent with an active mandate); anyone else gets a 404.
+A partner's pages belong to whoever manages its space (:func:`partners.selectors.partners_for_user`);
+anyone else gets a 404.
 Thin views: a form shapes the input, one service acts, its refusal is shown.
 """
 
@@ -17,17 +17,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from common.exceptions import ApplicationError
 
 from ..models import Partner
+from ..views import partner_for_request
 from . import selectors, services
 from .forms import DeliveryFilterForm, SubscriptionEditForm, SubscriptionForm
 
 PAGE_SIZE = 50
-
-
-def _partner(request: HttpRequest, partner_id: int) -> Partner:
-    partner = selectors.partner_for_user(user=request.user, partner_id=partner_id)
-    if partner is None:
-        raise Http404
-    return partner
 
 
 def _subscription(partner: Partner, subscription_id: int):
@@ -40,7 +34,7 @@ def _subscription(partner: Partner, subscription_id: int):
 @login_required
 @require_GET
 def subscription_list(request: HttpRequest, partner_id: int) -> HttpResponse:
-    partner = _partner(request, partner_id)
+    partner = partner_for_request(request, partner_id)
     return render(
         request,
         "partners/webhooks/subscription_list.html",
@@ -51,7 +45,7 @@ def subscription_list(request: HttpRequest, partner_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def subscription_create(request: HttpRequest, partner_id: int) -> HttpResponse:
-    partner = _partner(request, partner_id)
+    partner = partner_for_request(request, partner_id)
     form = SubscriptionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -72,7 +66,7 @@ def subscription_create(request: HttpRequest, partner_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def subscription_edit(request: HttpRequest, partner_id: int, subscription_id: int) -> HttpResponse:
-    partner = _partner(request, partner_id)
+    partner = partner_for_request(request, partner_id)
     subscription = _subscription(partner, subscription_id)
     initial = {"url": subscription.url, "event_types": subscription.event_types, "is_active": subscription.is_active}
     form = SubscriptionEditForm(request.POST or None, initial=initial)
@@ -100,7 +94,7 @@ def subscription_edit(request: HttpRequest, partner_id: int, subscription_id: in
 @login_required
 @require_POST
 def subscription_rotate(request: HttpRequest, partner_id: int, subscription_id: int) -> HttpResponse:
-    partner = _partner(request, partner_id)
+    partner = partner_for_request(request, partner_id)
     subscription = _subscription(partner, subscription_id)
     services.webhook_secret_rotate(subscription_id=subscription.pk, actor=request.user)
     messages.success(request, _("已生成新的签名密钥；旧密钥在过渡期内仍会同时签名。"))
@@ -110,7 +104,7 @@ def subscription_rotate(request: HttpRequest, partner_id: int, subscription_id: 
 @login_required
 @require_POST
 def subscription_deactivate(request: HttpRequest, partner_id: int, subscription_id: int) -> HttpResponse:
-    partner = _partner(request, partner_id)
+    partner = partner_for_request(request, partner_id)
     subscription = _subscription(partner, subscription_id)
     services.webhook_subscription_deactivate(subscription_id=subscription.pk, actor=request.user)
     messages.success(request, _("订阅已停用。"))
@@ -120,7 +114,7 @@ def subscription_deactivate(request: HttpRequest, partner_id: int, subscription_
 @login_required
 @require_GET
 def delivery_list(request: HttpRequest, partner_id: int) -> HttpResponse:
-    partner = _partner(request, partner_id)
+    partner = partner_for_request(request, partner_id)
     form = DeliveryFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     deliveries = selectors.deliveries_for_partner(
@@ -133,7 +127,7 @@ def delivery_list(request: HttpRequest, partner_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def delivery_detail(request: HttpRequest, partner_id: int, delivery_id: str) -> HttpResponse:
-    partner = _partner(request, partner_id)
+    partner = partner_for_request(request, partner_id)
     delivery = selectors.delivery_for_partner(partner=partner, delivery_id=delivery_id)
     if delivery is None:
         raise Http404
@@ -143,7 +137,7 @@ def delivery_detail(request: HttpRequest, partner_id: int, delivery_id: str) -> 
 @login_required
 @require_POST
 def delivery_replay(request: HttpRequest, partner_id: int, delivery_id: str) -> HttpResponse:
-    partner = _partner(request, partner_id)
+    partner = partner_for_request(request, partner_id)
     try:
         replay = services.delivery_replay(delivery_id=delivery_id, actor=request.user, partner=partner)
     except ApplicationError as error:
