@@ -518,6 +518,18 @@ AFTER_ENTER: dict[str, HookList] = {
 }
 
 
+def after_enter_register(status: str, hook: Callable[[Move], None]) -> None:
+    """Let a higher layer act when a case enters ``status``; called from its ``AppConfig.ready()``.
+
+    The hook runs inside the move's transaction, after the case and its transition are saved
+    (and after this app's own hooks). It may write rows and queue messages through the outbox;
+    it must not call out. Registering the same hook twice changes nothing.
+    """
+    hooks = AFTER_ENTER.get(status, ())
+    if hook not in hooks:
+        AFTER_ENTER[status] = (*hooks, hook)
+
+
 def transition_check(*, application: Application, to_status: str, actor, system: bool = False) -> str:
     """The role in which ``actor`` may move ``application`` to ``to_status``; raises if the table,
     or who the actor is, does not allow it. ``system`` is the portal's own move (no actor)."""

@@ -85,3 +85,73 @@ RECTIFICATION_WORKING_DAYS = 15
 def followup_transition_roles(from_status: str, to_status: str) -> frozenset[str]:
     """Who may move a follow-up from ``from_status`` to ``to_status`` (empty: nobody)."""
     return FOLLOWUP_TRANSITIONS.get((from_status, to_status), frozenset())
+
+
+# --- Inquiries and complaints (咨询投诉) ---------------------------------------------------
+
+
+class Kind(models.TextChoices):
+    """What a resident brings: a question, a complaint, a suggestion or a report of wrongdoing."""
+
+    INQUIRY = "inquiry", _("咨询")
+    COMPLAINT = "complaint", _("投诉")
+    SUGGESTION = "suggestion", _("建议")
+    REPORT = "report", _("举报")
+
+
+# The letters that start a reference number (受理编号), so a hotline operator hears the kind.
+KIND_PREFIX = {Kind.INQUIRY: "ZX", Kind.COMPLAINT: "TS", Kind.SUGGESTION: "JY", Kind.REPORT: "JB"}
+
+
+class InquiryStatus(models.TextChoices):
+    RECEIVED = "received", _("待分派")
+    ASSIGNED = "assigned", _("办理中")
+    ANSWERED = "answered", _("已答复")
+    REOPENED = "reopened", _("重新办理")
+    CLOSED = "closed", _("已办结")
+
+
+class InquiryAction(models.TextChoices):
+    """What a recorded step did; the timeline is read from these."""
+
+    SUBMIT = "submit", _("提交")
+    ROUTE = "route", _("自动分派")
+    ASSIGN = "assign", _("人工分派")
+    TRANSFER = "transfer", _("转办")
+    SEND_BACK = "send_back", _("退回分派")
+    ANSWER = "answer", _("答复")
+    REOPEN = "reopen", _("不满意，重新办理")
+    CLOSE = "close", _("办结")
+    ESCALATE = "escalate", _("逾期督办")
+
+
+class InquiryRole(models.TextChoices):
+    RESIDENT = "resident", _("群众")
+    DEPARTMENT = "department", _("承办部门")
+    DISPATCHER = "dispatcher", _("统一受理中心")
+    SYSTEM = "system", _("系统")
+
+
+# The one table of allowed inquiry moves: (from, to) → who may make it. Received
+# items are routed by the rules at submission (system) or, when no rule and no
+# department fits, assigned by the dispatch centre. The department answers, may
+# transfer (assigned → assigned, limited) or send it back to the dispatch centre
+# (once). The resident closes an answer they accept, or reopens it within the
+# window; the system closes answers nobody reopened in time.
+_R, _DEP, _DIS, _SYS = InquiryRole.RESIDENT, InquiryRole.DEPARTMENT, InquiryRole.DISPATCHER, InquiryRole.SYSTEM
+INQUIRY_TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
+    (InquiryStatus.RECEIVED, InquiryStatus.ASSIGNED): frozenset({_SYS, _DIS}),
+    (InquiryStatus.ASSIGNED, InquiryStatus.ASSIGNED): frozenset({_DEP}),  # a transfer
+    (InquiryStatus.ASSIGNED, InquiryStatus.RECEIVED): frozenset({_DEP}),  # sent back for dispatch
+    (InquiryStatus.ASSIGNED, InquiryStatus.ANSWERED): frozenset({_DEP}),
+    (InquiryStatus.REOPENED, InquiryStatus.ANSWERED): frozenset({_DEP}),
+    (InquiryStatus.ANSWERED, InquiryStatus.REOPENED): frozenset({_R}),
+    (InquiryStatus.ANSWERED, InquiryStatus.CLOSED): frozenset({_R, _SYS}),
+}
+# Statuses in which the answer clock runs (and overdue items are escalated).
+INQUIRY_OPEN_STATUSES = (InquiryStatus.RECEIVED, InquiryStatus.ASSIGNED, InquiryStatus.REOPENED)
+
+
+def inquiry_transition_roles(from_status: str, to_status: str) -> frozenset[str]:
+    """Who may move an inquiry from ``from_status`` to ``to_status`` (empty: nobody)."""
+    return INQUIRY_TRANSITIONS.get((from_status, to_status), frozenset())

@@ -8,7 +8,17 @@ from applications.tests.factories import application_in, official, published_ite
 from complaints import services
 from complaints.constants import Stage
 
-__all__ = ["application_in", "followup_official", "published_item", "rated_case", "resident", "supervisor"]
+__all__ = [
+    "application_in",
+    "dispatcher",
+    "followup_official",
+    "inquiry_official",
+    "published_item",
+    "rated_case",
+    "resident",
+    "submitted_inquiry",
+    "supervisor",
+]
 
 
 def _grant(user, *codenames):
@@ -36,3 +46,30 @@ def rated_case(*, level: int, item=None, stage: str = Stage.CONCLUDED, applicant
         application=case, rater=case.applicant, stage=stage, level=level, tags=[], comment=""
     )
     return case, evaluation
+
+
+def inquiry_official(*, department, view_reporter_identity: bool = False):
+    """An official of ``department`` who handles its inquiries and complaints."""
+    codenames = ["handle_inquiry", "view_inquiry"] + (["view_reporter_identity"] if view_reporter_identity else [])
+    return _grant(official(department=department), *codenames)
+
+
+def dispatcher(*, department):
+    """A member of the dispatch centre (统一受理中心), who assigns unrouted items."""
+    return _grant(official(department=department), "dispatch_inquiry", "view_inquiry")
+
+
+def submitted_inquiry(*, submitter=None, kind: str = "complaint", **fields):
+    """An inquiry submitted through the service by ``submitter`` (a new resident by default)."""
+    from complaints.services_inquiries import inquiry_submit
+
+    if not fields.get("anonymous"):
+        submitter = submitter or resident()
+    inquiry, _code = inquiry_submit(
+        kind=kind,
+        subject=fields.pop("subject", "窗口办事排队时间过长"),
+        content=fields.pop("content", "上周二上午在政务服务中心排队两个小时。"),
+        submitter=submitter,
+        **fields,
+    )
+    return inquiry

@@ -126,3 +126,14 @@ def test_changing_a_rating_to_bad_opens_its_follow_up():
     assert FollowUp.objects.filter(evaluation=evaluation, status=FollowUpStatus.OPENED).exists()
     # No message for the resident yet: only the result is reported.
     assert not OutboxMessage.objects.filter(template="complaints.followup_result").exists()
+
+
+def test_a_concluded_case_prompts_its_applicant_to_rate_it_in_the_inbox():
+    from notifications.constants import Channel
+    from notifications.models import OutboxMessage
+
+    case = application_in(Status.CONCLUDED)
+    prompt = OutboxMessage.objects.get(template="complaints.evaluation_prompt", channel=Channel.INBOX)
+    assert prompt.user_id == case.applicant_id
+    assert prompt.context["link"] == f"/my/applications/{case.case_number}/#evaluation-concluded"
+    assert prompt.context["case_number"] == case.case_number

@@ -798,3 +798,27 @@ CERTIFICATES_PUBLIC_BASE_URL = env("CERTIFICATES_PUBLIC_BASE_URL", default="http
 # ------------------------------------------------------------------------------
 # The rater may change a rating for this many hours after giving it; then it is frozen.
 EVALUATION_EDIT_WINDOW_HOURS = env.int("EVALUATION_EDIT_WINDOW_HOURS", default=24)
+# ------------------------------------------------------------------------------
+# Inquiries and complaints (咨询投诉)
+# ------------------------------------------------------------------------------
+# Working days a department has to answer, by kind, counted on the applications'
+# working-day calendar from the day of submission (or of reopening).
+INQUIRY_ANSWER_WORKING_DAYS = {"inquiry": 3, "complaint": 10, "suggestion": 15, "report": 15}
+# How many times an item may be transferred between departments; after that the
+# department answers it or sends it back (once) to the dispatch centre, whose assignment is final.
+INQUIRY_MAX_TRANSFERS = env.int("INQUIRY_MAX_TRANSFERS", default=2)
+# Working days after an answer during which the resident may reopen it; then it closes.
+INQUIRY_REOPEN_WORKING_DAYS = env.int("INQUIRY_REOPEN_WORKING_DAYS", default=5)
+# How many times a resident may reopen one item.
+INQUIRY_MAX_REOPENS = env.int("INQUIRY_MAX_REOPENS", default=2)
+# Overdue items are escalated to the department's officials at once, and to the
+# dispatch centre when still unanswered this many working days past the deadline.
+INQUIRY_ESCALATE_TO_DISPATCH_AFTER_WORKING_DAYS = env.int("INQUIRY_ESCALATE_TO_DISPATCH_AFTER_WORKING_DAYS", default=3)
+INQUIRY_MAX_ATTACHMENTS = 5
+# Anonymous report submissions and query-code lookups allowed per client address per hour.
+INQUIRY_ANONYMOUS_PER_HOUR = env.int("INQUIRY_ANONYMOUS_PER_HOUR", default=10)
+INQUIRY_TRACK_PER_HOUR = env.int("INQUIRY_TRACK_PER_HOUR", default=30)
+CELERY_BEAT_SCHEDULE["complaints-escalate-overdue-inquiries"] = {
+    "task": "complaints.escalate_overdue_inquiries",
+    "schedule": 15 * 60.0,
+}

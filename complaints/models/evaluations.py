@@ -3,7 +3,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .constants import FollowUpStatus, Level, Role, Stage
+from ..constants import FollowUpStatus, Level, Role, Stage
 
 
 class Evaluation(models.Model):
