@@ -39,6 +39,12 @@ def _grant_followup_work(official) -> None:
 
 
 def seed() -> list[str]:
+    from .demo_inquiries import seed as seed_inquiries
+
+    return seed_ratings() + seed_inquiries()
+
+
+def seed_ratings() -> list[str]:
     User = get_user_model()
     resident = User.objects.filter(username="13800138000").first()
     official = User.objects.filter(username="official-amr").first()
