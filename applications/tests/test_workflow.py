@@ -143,8 +143,13 @@ def test_the_whole_path_is_recorded_and_notified(applied, resident, make_officia
         (Status.APPROVED, Status.CONCLUDED, Role.OFFICIAL),
     ]
     assert SupplementRequest.objects.get(application=applied).fulfilled_at is not None
-    # One inbox message per transition (plus SMS where opted in), through the outbox.
-    assert OutboxMessage.objects.filter(user=resident, channel="inbox").count() == 7
+    # One inbox message per transition (plus SMS where opted in), through the outbox, and at the
+    # conclusion the prompt to rate the service (complaints registers it on the workflow).
+    inbox = OutboxMessage.objects.filter(user=resident, channel="inbox")
+    assert inbox.filter(template="applications.status_changed").count() == 7
+    assert list(inbox.exclude(template="applications.status_changed").values_list("template", flat=True)) == [
+        "complaints.evaluation_prompt"
+    ]
 
 
 def test_a_supplement_pauses_the_clock(applied, resident, make_official):
