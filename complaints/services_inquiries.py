@@ -158,68 +158,70 @@ def inquiry_submit(
     deadline = answer_deadline(kind=kind, start=today)
     query_code = _new_query_code()
     scan_status = ScanStatus.PENDING if settings.CLAMD_ADDRESS else ScanStatus.NOT_SCANNED
-    for _attempt in range(5):
-        reference = _new_reference(kind, today)
-        try:
-            with transaction.atomic():
-                inquiry = Inquiry.objects.create(
-                    reference=reference,
-                    kind=kind,
-                    category=category,
-                    subject=subject,
-                    content=content,
-                    submitter=submitter,
-                    enterprise=enterprise,
-                    anonymous=anonymous,
-                    query_code_hash=selectors.query_code_hash(reference=reference, query_code=query_code),
-                    contact_phone=contact_phone,
-                    service_item=service_item,
-                    about_department=about_department,
-                    application=application,
-                    region_code=region_code,
-                    due_date=deadline.date,
-                    due_provisional=deadline.provisional,
-                    created_at=now,
-                )
-                break
-        except IntegrityError:
-            continue  # the random reference was taken: draw another
-    else:
-        raise _refuse(_("系统繁忙，请稍后再试。"), "reference_exhausted", HTTPStatus.SERVICE_UNAVAILABLE)
+    # One transaction: a failure anywhere (an attachment's storage, the routing) leaves nothing behind.
+    with transaction.atomic():
+        for _attempt in range(5):
+            reference = _new_reference(kind, today)
+            try:
+                with transaction.atomic():
+                    inquiry = Inquiry.objects.create(
+                        reference=reference,
+                        kind=kind,
+                        category=category,
+                        subject=subject,
+                        content=content,
+                        submitter=submitter,
+                        enterprise=enterprise,
+                        anonymous=anonymous,
+                        query_code_hash=selectors.query_code_hash(reference=reference, query_code=query_code),
+                        contact_phone=contact_phone,
+                        service_item=service_item,
+                        about_department=about_department,
+                        application=application,
+                        region_code=region_code,
+                        due_date=deadline.date,
+                        due_provisional=deadline.provisional,
+                        created_at=now,
+                    )
+                    break
+            except IntegrityError:
+                continue  # the random reference was taken: draw another
+        else:
+            raise _refuse(_("系统繁忙，请稍后再试。"), "reference_exhausted", HTTPStatus.SERVICE_UNAVAILABLE)
 
-    InquiryTransition.objects.create(
-        inquiry=inquiry,
-        action=InquiryAction.SUBMIT,
-        from_status="",
-        to_status=InquiryStatus.RECEIVED,
-        actor=submitter,
-        role=InquiryRole.RESIDENT,
-        created_at=now,
-    )
-    for upload in checked:
-        attachment = InquiryAttachment(
+        InquiryTransition.objects.create(
             inquiry=inquiry,
-            original_name=upload.original_name,
-            content_type=upload.content_type,
-            size=len(upload.content),
-            sha256=upload.sha256,
-            scan_status=scan_status,
+            action=InquiryAction.SUBMIT,
+            from_status="",
+            to_status=InquiryStatus.RECEIVED,
+            actor=submitter,
+            role=InquiryRole.RESIDENT,
+            created_at=now,
         )
-        save_with_file(attachment, upload.content)
-        if scan_status == ScanStatus.PENDING:
-            transaction.on_commit(lambda pk=attachment.pk: attachment_scan_queue(attachment_id=pk))
-    if routing.department_id is not None:
-        _move(
-            inquiry=inquiry,
-            action=InquiryAction.ROUTE,
-            to_status=InquiryStatus.ASSIGNED,
-            actor=None,
-            role=InquiryRole.SYSTEM,
-            comment=_routing_comment(routing),
-            to_department_id=routing.department_id,
-        )
-        inquiry.routing_rule = routing.rule
-        inquiry.save(update_fields=["routing_rule"])
+        for upload in checked:
+            attachment = InquiryAttachment(
+                inquiry=inquiry,
+                original_name=upload.original_name,
+                content_type=upload.content_type,
+                size=len(upload.content),
+                sha256=upload.sha256,
+                scan_status=scan_status,
+            )
+            save_with_file(attachment, upload.content)
+            if scan_status == ScanStatus.PENDING:
+                transaction.on_commit(lambda pk=attachment.pk: attachment_scan_queue(attachment_id=pk))
+        if routing.department_id is not None:
+            _move(
+                inquiry=inquiry,
+                action=InquiryAction.ROUTE,
+                to_status=InquiryStatus.ASSIGNED,
+                actor=None,
+                role=InquiryRole.SYSTEM,
+                comment=_routing_comment(routing),
+                to_department_id=routing.department_id,
+            )
+            inquiry.routing_rule = routing.rule
+            inquiry.save(update_fields=["routing_rule"])
     return inquiry, query_code
 
 
