@@ -260,3 +260,6 @@ class EvaluationAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+from . import admin_inquiries  # noqa: E402,F401 - registers the inquiry queue and routing tables

@@ -26,3 +26,5 @@ class PersonalDataField(models.TextChoices):
     ID_NUMBER = "id_number", _("身份证号码")
     USCC = "uscc", _("统一社会信用代码")
     MATERIAL = "material", _("申请材料")
+    # Who submitted a report (举报): hidden from officials without complaints.view_reporter_identity.
+    REPORTER = "reporter", _("举报人身份")
