@@ -40,6 +40,12 @@ ACTIONS = {
 class _ReadOnlyInline(admin.TabularInline):
     extra = 0
     can_delete = False
+    template = "admin/complaints/readonly_tabular.html"
+
+    def has_view_permission(self, request, obj=None):
+        # Whoever may see the follow-up sees its history: officials hold no permission on
+        # the record models themselves, and Django would otherwise hide these tables from them.
+        return request.user.has_perm("complaints.view_followup")
 
     def has_add_permission(self, request, obj=None):
         return False

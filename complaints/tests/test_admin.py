@@ -46,6 +46,10 @@ def test_the_official_logs_the_callback_rectifies_and_closes_from_the_page(clien
     _act(client, ga, "close", "")
     ga.refresh_from_db()
     assert ga.status == FollowUpStatus.CLOSED
+    # The official, who holds no permission on the record models, sees the history on the page.
+    page = client.get(reverse("admin:complaints_followup_change", args=[ga.pk])).content.decode()
+    assert "已电话回访" in page  # the callback record
+    assert "已整改" in page  # the rectification move
     assert OutboxMessage.objects.filter(template="complaints.followup_result", user=ga.evaluation.rater).exists()
 
 
