@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 
 from applications.constants import ScanStatus
 from applications.selectors import official_department_ids
+from applications.uploads import ALLOWED_TYPES
 from common.exceptions import ApplicationError
 from identity.constants import PersonalDataField
 from identity.personal_data import personal_data_access_record
@@ -106,8 +107,16 @@ class TransitionInline(_InquiryInline):
 
 class AttachmentInline(_InquiryInline):
     model = InquiryAttachment
-    fields = readonly_fields = ("original_name", "content_type", "size", "scan_status", "download")
+    fields = readonly_fields = ("name_shown", "content_type", "size", "scan_status", "download")
     verbose_name_plural = gettext_lazy("附件")
+    # Set per request like TransitionInline's: a reporter's own file names may name them.
+    reporter_visible = False
+
+    @admin.display(description=gettext_lazy("文件名"))
+    def name_shown(self, attachment):
+        if attachment.inquiry.is_report and not self.reporter_visible:
+            return _("附件%(number)d（文件名已隐藏）") % {"number": attachment.pk}
+        return attachment.original_name
 
     @admin.display(description=gettext_lazy("下载"))
     def download(self, attachment):
@@ -205,7 +214,7 @@ class InquiryAdmin(admin.ModelAdmin):
         inlines = super().get_inline_instances(request, obj)
         visible = obj is not None and selectors.may_see_reporter(user=request.user, inquiry=obj)
         for inline in inlines:  # fresh instances for each request
-            if isinstance(inline, TransitionInline):
+            if isinstance(inline, TransitionInline | AttachmentInline):
                 inline.reporter_visible = visible
         return inlines
 
@@ -392,7 +401,10 @@ class InquiryAdmin(admin.ModelAdmin):
             field=PersonalDataField.MATERIAL,
             reason=f"咨询投诉办理 {inquiry.reference}",
         )
-        return _download(attachment.file, filename=attachment.original_name, content_type=attachment.content_type)
+        filename = attachment.original_name
+        if inquiry.is_report and not selectors.may_see_reporter(user=request.user, inquiry=inquiry):
+            filename = f"attachment-{attachment.pk}{ALLOWED_TYPES.get(attachment.content_type, '')}"
+        return _download(attachment.file, filename=filename, content_type=attachment.content_type)
 
 
 # --- The routing tables officials edit ----------------------------------------------------

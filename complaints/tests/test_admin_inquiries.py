@@ -218,7 +218,24 @@ def test_the_action_url_refuses_get_unknown_actions_and_other_departments(client
 @pytest.fixture
 def report(items):
     reporter = resident(display_name="举报人甲", mobile="13912340001", username="13912340001")
-    return submitted_inquiry(kind=Kind.REPORT, submitter=reporter, service_item=items[0], contact_phone="13812340002")
+    return submitted_inquiry(
+        kind=Kind.REPORT,
+        submitter=reporter,
+        service_item=items[0],
+        contact_phone="13812340002",
+        attachments=[_named_png("举报人甲的工作证.png")],
+    )
+
+
+def _named_png(name):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4), "blue").save(buffer, format="PNG")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
 
 
 def test_the_reporter_is_hidden_from_officials_without_the_permission(client, report):
@@ -226,11 +243,18 @@ def test_the_reporter_is_hidden_from_officials_without_the_permission(client, re
     page = _text(client.get(_page(report)))
     assert report.reference in page
     assert HIDDEN in page
+    # Nor does the file name the reporter gave their attachment, on the page or in the download.
     for secret in ("举报人甲", "13912340001", "13812340002", report.submitter.real_name):
         assert secret not in page
+    attachment = report.attachments.get()
+    download = client.get(reverse("admin:complaints_inquiry_attachment", args=[report.pk, attachment.pk]))
+    assert download.status_code == 200
+    assert "举报人甲".encode() not in download["Content-Disposition"].encode()
+    assert f"attachment-{attachment.pk}.png" in download["Content-Disposition"]
     # The submission row of the transitions inline names nobody either.
     assert page.count(HIDDEN) == 5  # submitter, enterprise, phone, case, and the actor of the submission
-    assert not PersonalDataAccess.objects.exists()
+    # The download itself is on record (a file is personal data), the identity was never shown.
+    assert not PersonalDataAccess.objects.exclude(field="material").exists()
 
 
 def test_the_reporter_is_shown_with_the_permission_and_the_look_is_recorded(client, report):
