@@ -124,6 +124,7 @@ class InquiryForm(forms.Form):
     attachments = MultipleFileField(label=_("附件（选填）"), required=False)
 
     def __init__(self, *args, user=None, anonymous_only: bool = False, **kwargs):
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.user = user
         self.anonymous_only = anonymous_only
@@ -173,7 +174,13 @@ class InquiryForm(forms.Form):
         return case
 
 
-class ReopenForm(forms.Form):
+class _NoSuffixForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class ReopenForm(_NoSuffixForm):
     reason = forms.CharField(
         label=_("不满意的原因"),
         max_length=NOTE_MAX_LENGTH,
@@ -182,7 +189,7 @@ class ReopenForm(forms.Form):
     )
 
 
-class TrackForm(forms.Form):
+class TrackForm(_NoSuffixForm):
     reference = forms.CharField(
         label=_("受理编号"), max_length=20, widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"})
     )
