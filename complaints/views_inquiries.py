@@ -119,7 +119,8 @@ def _submit(request: HttpRequest, form: InquiryForm, *, anonymous_only: bool) ->
             attachments=data.get("attachments") or [],
         )
     except ApplicationError as exc:
-        form.add_error(ERROR_FIELDS.get(exc.code), exc.message)
+        field = ERROR_FIELDS.get(exc.code)
+        form.add_error(field if field in form.fields else None, exc.message)
         return render(request, template, _form_context(form), status=400)
     return render(request, "complaints/inquiry_submitted.html", {"inquiry": inquiry, "query_code": query_code})
 
@@ -204,7 +205,11 @@ def inquiry_reopen(request: HttpRequest, reference: str) -> HttpResponse:
         try:
             services.inquiry_reopen(inquiry_id=inquiry.pk, reason=form.cleaned_data["reason"], user=request.user)
         except ApplicationError as exc:
-            form.add_error("reason" if exc.code.startswith("reason") else None, exc.message)
+            if not exc.code.startswith("reason"):
+                # Not about what was typed (the window closed, the status moved): the page says why.
+                messages.error(request, exc.message)
+                return redirect("complaints:inquiry", reference=inquiry.reference)
+            form.add_error("reason", exc.message)
     if form.errors:
         context = _item_context(inquiry, reopen_form=form)
         return render(request, "complaints/inquiry_detail.html", context, status=400)

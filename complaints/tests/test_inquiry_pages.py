@@ -387,3 +387,22 @@ def test_the_form_in_english(client):
     response = client.get(f"/en{NEW}")
     assert response.status_code == 200
     assert '<html lang="en">' in response.content.decode()
+
+
+def test_past_the_reopen_limit_the_resident_may_still_close_unsatisfied(client, settings):
+    settings.INQUIRY_MAX_REOPENS = 0
+    user = resident()
+    inquiry = _answered(submitted_inquiry(submitter=user, service_item=published_item()))
+    client.force_login(user)
+    page = _main(client.get(f"/my/inquiries/{inquiry.reference}/"))
+    assert "不满意，申请重新办理" not in page
+    assert "不满意，办结" in page
+
+    response = client.post(f"/my/inquiries/{inquiry.reference}/reopen/", {"reason": "仍未解决。"}, follow=True)
+    assert "已超过可申请重新办理的期限或次数" in _main(response)
+    inquiry.refresh_from_db()
+    assert inquiry.status == InquiryStatus.ANSWERED
+
+    client.post(f"/my/inquiries/{inquiry.reference}/close/", {"satisfied": "0"})
+    inquiry.refresh_from_db()
+    assert (inquiry.status, inquiry.satisfied) == (InquiryStatus.CLOSED, False)
