@@ -73,6 +73,18 @@ def test_a_resident_complains_about_a_case_and_follows_it(live_server, new_page,
 
     page.get_by_label("标题", exact=True).fill("办件超过承诺时限")
     page.get_by_label("具体内容").fill("提交已经两周，还没有受理结果，电话也打不通。")
+    # A file that is no image is refused on its field; what was typed stays, nothing is stored.
+    stored = Inquiry.objects.count()
+    page.get_by_label("附件（选填）").set_input_files(
+        [{"name": "照片.png", "mimeType": "image/png", "buffer": b"<html><script>alert(1)</script></html>"}]
+    )
+    with page.expect_navigation(wait_until="load"):
+        page.get_by_role("button", name="提交", exact=True).click()
+    assert "只接受PDF、PNG或JPEG文件" in page.locator("#id_attachments_error").inner_text()
+    assert page.get_by_label("标题", exact=True).input_value() == "办件超过承诺时限"
+    assert page.get_by_label("涉及的办件（选填）").input_value() == case.case_number
+    assert Inquiry.objects.count() == stored
+    _assert_accessible(page, "submission form with an error, 390 px")
     page.get_by_label("附件（选填）").set_input_files([_png()])
     with page.expect_navigation(wait_until="load"):
         page.get_by_role("button", name="提交", exact=True).click()
@@ -96,6 +108,8 @@ def test_a_resident_complains_about_a_case_and_follows_it(live_server, new_page,
     assert "排队叫号单.png" in page.locator("main").inner_text()
     _assert_accessible(page, "item page, 390 px")
 
+    page.goto(f"{live_server.url}/inquiries/report/")
+    _assert_accessible(page, "anonymous report form, 390 px")
     page.goto(f"{live_server.url}/inquiries/track/")
     _assert_accessible(page, "lookup form, 390 px")
     _look_up(page, live_server, reference, query_code)
