@@ -129,6 +129,8 @@ class InquiryForm(forms.Form):
         self.user = user
         self.anonymous_only = anonymous_only
         self.fields["category"].queryset = InquiryCategory.objects.filter(active=True)
+        if not self.fields["category"].queryset.exists():
+            del self.fields["category"]  # nothing to choose from
         self.fields["department"].queryset = Department.objects.order_by("region_code", "code")
         self.fields["region"].choices = [("", _("不确定")), *region_choices()]
         self.fields["attachments"].help_text = gettext(

@@ -406,3 +406,11 @@ def test_past_the_reopen_limit_the_resident_may_still_close_unsatisfied(client, 
     client.post(f"/my/inquiries/{inquiry.reference}/close/", {"satisfied": "0"})
     inquiry.refresh_from_db()
     assert (inquiry.status, inquiry.satisfied) == (InquiryStatus.CLOSED, False)
+
+
+def test_an_unknown_service_item_is_refused_above_the_form(client):
+    client.force_login(resident())
+    response = client.post(NEW, {"kind": Kind.INQUIRY, "subject": "问", "content": "问题", "item": "NO-SUCH-ITEM"})
+    assert response.status_code == 400
+    assert "未找到该事项" in _main(response)
+    assert not Inquiry.objects.exists()
