@@ -30,6 +30,7 @@ from applications.constants import Status
 from applications.models import Application, CalendarYear, DepartmentOfficial, ResultDocument
 from applications.services_decisions import application_decide
 from applications.tests.factories import official, pdf_upload, resident, submitted_application
+from complaints.services_inquiries import inquiry_submit
 from identity.models import UserSession
 from identity.oauth.services import partner_authorization_record
 from identity.tests.factories import (
@@ -128,6 +129,12 @@ def dataset(settings, tmp_path):
     )
     bundle_draft = application_services.application_start_bundle(applicant=applicant, bundle_code=BUNDLE)
 
+    # Inquiries (咨询投诉): the applicant's complaint about a case, and someone else's.
+    inquiry, _code = inquiry_submit(
+        kind="complaint", subject="办件超期", content="已超过承诺时限。", submitter=applicant, application=submitted
+    )
+    others_inquiry, _code = inquiry_submit(kind="inquiry", subject="咨询", content="如何办理？", submitter=other)
+
     enterprise = EnterpriseFactory(legal_representative=applicant)
     mandate = MandateFactory(enterprise=enterprise, agent=other)
     proxy = ProxyAuthorisationFactory(principal=applicant, proxy=other)
@@ -202,6 +209,8 @@ def dataset(settings, tmp_path):
         "proxy": proxy,
         "bearer": tokens["access_token"],
         "partner": partner,
+        "inquiry": inquiry,
+        "others_inquiry": others_inquiry,
     }
 
 
@@ -325,6 +334,14 @@ def _candidates(name: str | None, template: str, data: dict) -> list[dict]:
         **{
             f"v1:{view}": [{"delivery_id": data["delivery"].pk}, {"delivery_id": "not-a-delivery"}]
             for view in ("webhook-delivery-detail", "webhook-delivery-replay")
+        },
+        **{
+            f"complaints:{view}": [
+                {"reference": data["inquiry"].reference},
+                {"reference": data["others_inquiry"].reference},
+                {"reference": "TS20260101000000"},
+            ]
+            for view in ("inquiry", "inquiry_close", "inquiry_reopen")
         },
         "portal:developers_page": [{"slug": "tokens"}, {"slug": "no-such-page"}],
         # E-certificates: the dataset holds none, so unknown ones (the pages answer 404 or "unknown").
