@@ -53,9 +53,9 @@ def test_a_bad_rating_is_followed_up_and_the_resident_sees_the_result(live_serve
     # Axe runs on the loaded page: mid-navigation, the breadcrumbs can be measured before their stylesheet applies.
     with official.expect_navigation(wait_until="load"):
         official.get_by_role("link", name=case.case_number).click()
-    official.get_by_label("回访记录").wait_for()
+    official.get_by_role("textbox", name="回访记录").wait_for()
     _assert_accessible(official, "follow-up page")
-    official.get_by_label("回访记录").fill("已电话回访，向申请人说明审批进度。")
+    official.get_by_role("textbox", name="回访记录").fill("已电话回访，向申请人说明审批进度。")
     official.get_by_role("button", name="登记回访").click()
     official.get_by_label("整改情况").fill("已压缩审查环节，承诺时限缩短为3个工作日。")
     official.get_by_role("button", name="提交整改报告").click()
