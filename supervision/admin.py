@@ -95,6 +95,9 @@ def label_days_late(cards) -> None:
 
 @admin.register(SupervisionCard)
 class SupervisionCardAdmin(admin.ModelAdmin):
+    class Media:
+        css = {"all": ("supervision/admin.css",)}  # noqa: RUF012 - Django reads this class attribute
+
     list_display = (
         "case_number",
         "service_item",

@@ -113,19 +113,25 @@ def cards_issue(*, today: datetime.date | None = None) -> dict[str, int]:
     calendar = WorkingCalendar(first_year=today.year - 1, last_year=today.year + 1)
     yellow_cutoff = add_working_days(today, yellow_days, calendar=calendar).date
     issued = {Colour.YELLOW: 0, Colour.RED: 0}
+    supervisors: dict[int, list] = {}  # by department, looked up once per run
     due = list(
         cases_due_for_cards(today=today, yellow_cutoff=yellow_cutoff).values_list("pk", "responsible_id")[:ISSUE_BATCH]
     )
     for case_id, responsible_id in due:
         card = _issue_one(
-            case_id=case_id, responsible_id=responsible_id, today=today, calendar=calendar, yellow_days=yellow_days
+            case_id=case_id,
+            responsible_id=responsible_id,
+            today=today,
+            calendar=calendar,
+            yellow_days=yellow_days,
+            supervisors=supervisors,
         )
         if card is not None:
             issued[card.colour] += 1
     return {"yellow": issued[Colour.YELLOW], "red": issued[Colour.RED], "closed": cards_close_concluded()}
 
 
-def _issue_one(*, case_id, responsible_id, today, calendar, yellow_days) -> SupervisionCard | None:
+def _issue_one(*, case_id, responsible_id, today, calendar, yellow_days, supervisors) -> SupervisionCard | None:
     with transaction.atomic():
         case = (
             Application.objects.select_for_update(of=("self",))
@@ -172,7 +178,9 @@ def _issue_one(*, case_id, responsible_id, today, calendar, yellow_days) -> Supe
                 application=case, colour=Colour.YELLOW, deadline=case.promised_deadline, status__in=CARD_ACTIVE_STATUSES
             ):
                 _move(card=yellow, to_status=CardStatus.CLOSED, actor=None, role=Role.SYSTEM, note=_("已升级为红牌。"))
-        _announce(card=card, case=case)
+        if card.department_id not in supervisors:
+            supervisors[card.department_id] = list(selectors.department_supervisors(department_id=card.department_id))
+        _announce(card=card, case=case, supervisors=supervisors[card.department_id])
     return card
 
 
@@ -184,9 +192,9 @@ def _issue_comment(colour: str, days: int) -> str:
     return _("距承诺期限还剩%(days)d个工作日。") % {"days": days}
 
 
-def _announce(*, card: SupervisionCard, case: Application) -> None:
+def _announce(*, card: SupervisionCard, case: Application, supervisors: list) -> None:
     """The responsible official and the department's supervisors each get one message (outbox)."""
-    recipients = list(selectors.department_supervisors(department_id=card.department_id))
+    recipients = list(supervisors)
     if card.responsible_id and card.responsible_id not in {user.pk for user in recipients}:
         recipients.insert(0, card.responsible)
     context = {
