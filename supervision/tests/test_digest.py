@@ -133,3 +133,48 @@ def test_the_digest_reads_in_both_languages():
     assert "2026-W47" in chinese.title
     assert "收件0件" in chinese.body
     assert "0 case(s) received" in english.body
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_digest_runs_racing_send_one_digest_per_department():
+    import threading
+
+    item = published_item(department_code="ga")
+    boss = head(department=item.department)
+    barrier = threading.Barrier(2)
+    results, errors = [], []
+
+    def run():
+        from django.db import connection
+
+        try:
+            barrier.wait(timeout=10)
+            results.append(weekly_digests_send(today=TODAY))
+        except Exception as exc:  # reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert not errors, errors
+    assert sorted(results) == [0, 1]
+    assert WeeklyDigest.objects.count() == 1
+    assert OutboxMessage.objects.filter(template="supervision.weekly_digest", user=boss).count() == 1
+
+
+def test_beat_sends_both_tasks():
+    from celery.schedules import crontab
+    from django.conf import settings
+
+    from config.celery import app
+
+    entries = {entry["task"]: entry["schedule"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert entries["supervision.issue_cards"] == 15 * 60.0
+    assert isinstance(entries["supervision.weekly_digest"], crontab)
+    app.loader.import_default_modules()  # what a worker does at start: autodiscovery
+    assert {"supervision.issue_cards", "supervision.weekly_digest"} <= set(app.tasks)
