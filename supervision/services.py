@@ -93,10 +93,14 @@ def _measure(case: Application, *, today: datetime.date, calendar: WorkingCalend
     return None
 
 
-def _colour_for(days: int, *, paused: bool, yellow_days: int) -> str | None:
+def _colour_for(days: int, *, paused: bool, passed: bool, yellow_days: int) -> str | None:
+    """Red when late by working days; yellow when the deadline is still ahead (or today) and near.
+
+    A deadline that passed on a Friday is not yet late on the weekend (no working day went
+    by, as the queue's label says): such a case gets neither card until Monday's red one."""
     if days < 0:
         return Colour.RED
-    if not paused and days <= yellow_days:
+    if not paused and not passed and days <= yellow_days:
         return Colour.YELLOW
     return None
 
@@ -145,7 +149,12 @@ def _issue_one(*, case_id, responsible_id, today, calendar, yellow_days, supervi
         days = _measure(case, today=today, calendar=calendar)
         if days is None:
             return None
-        colour = _colour_for(days, paused=case.status == Status.SUPPLEMENT_REQUESTED, yellow_days=yellow_days)
+        colour = _colour_for(
+            days,
+            paused=case.status == Status.SUPPLEMENT_REQUESTED,
+            passed=case.promised_deadline < today,
+            yellow_days=yellow_days,
+        )
         if colour is None:
             return None
         if SupervisionCard.objects.filter(application=case, colour=colour, deadline=case.promised_deadline).exists():

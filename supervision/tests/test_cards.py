@@ -216,3 +216,18 @@ def test_two_runs_racing_on_two_connections_issue_one_red_card(item):
     assert SupervisionCard.objects.filter(application=case, colour=Colour.RED).count() == 1
     assert sorted(result["red"] for result in results) == [0, 1]
     assert OutboxMessage.objects.filter(template="supervision.card_issued").count() == 1
+
+
+def test_a_deadline_passed_on_friday_is_not_late_on_the_weekend_and_red_on_monday(item):
+    import datetime
+
+    friday = datetime.date(2026, 11, 27)
+    saturday, monday = friday + datetime.timedelta(days=1), friday + datetime.timedelta(days=3)
+    case = case_due(Status.IN_REVIEW, item=item, deadline=friday)
+
+    assert cards_issue(today=saturday) == {"yellow": 0, "red": 0, "closed": 0}
+    assert not SupervisionCard.objects.filter(application=case).exists()
+
+    cards_issue(today=monday)
+    card = SupervisionCard.objects.get(application=case)
+    assert (card.colour, card.working_days_at_issue) == (Colour.RED, -1)
