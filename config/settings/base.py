@@ -15,6 +15,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -66,6 +67,7 @@ LOCAL_APPS = [
     "payments.contrib.sandbox",
     "applications",
     "complaints",
+    "supervision",
     "portal",
 ]
 # The OAuth2 provider comes after our apps so that identity's
@@ -821,4 +823,17 @@ INQUIRY_TRACK_PER_HOUR = env.int("INQUIRY_TRACK_PER_HOUR", default=30)
 CELERY_BEAT_SCHEDULE["complaints-escalate-overdue-inquiries"] = {
     "task": "complaints.escalate_overdue_inquiries",
     "schedule": 15 * 60.0,
+}
+# ------------------------------------------------------------------------------
+# Electronic supervision (电子监察)
+# ------------------------------------------------------------------------------
+# A running case gets a yellow card this many working days (or fewer) before its promised
+# deadline, and a red card once past it (supervision.services.cards_issue).
+SUPERVISION_YELLOW_WORKING_DAYS = env.int("SUPERVISION_YELLOW_WORKING_DAYS", default=2)
+CELERY_BEAT_SCHEDULE["supervision-issue-cards"] = {"task": "supervision.issue_cards", "schedule": 15 * 60.0}
+# Mondays 08:00 (CELERY_TIMEZONE), about the week before; sent once per department and week,
+# so a beat restarted or run twice sends nothing again.
+CELERY_BEAT_SCHEDULE["supervision-weekly-digest"] = {
+    "task": "supervision.weekly_digest",
+    "schedule": crontab(minute=0, hour=8, day_of_week="mon"),
 }

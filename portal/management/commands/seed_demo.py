@@ -20,6 +20,7 @@ from identity import demo_enterprises, demo_registries, oauth_demo
 from partners import demo as partners_demo
 from portal import demo_payments
 from services import demo as services_demo
+from supervision import demo as supervision_demo
 
 # What the demo's in-process tasks log at INFO (one line per task, seven per PDF page) buries the
 # accounts this command prints; warnings and errors still show. The embedded default has no broker,
@@ -84,4 +85,6 @@ class Command(BaseCommand):
             accounts += demo_payments.seed()
             # Ratings (好差评) of the demo cases, one bad rating in rectification.
             accounts += complaints_demo.seed()
+            # Yellow and red cards (电子监察) on two demo cases; official-amr supervises.
+            accounts += supervision_demo.seed()
         return accounts, catalogue
