@@ -822,3 +822,15 @@ CELERY_BEAT_SCHEDULE["complaints-escalate-overdue-inquiries"] = {
     "task": "complaints.escalate_overdue_inquiries",
     "schedule": 15 * 60.0,
 }
+# ------------------------------------------------------------------------------
+# Supervision dashboard (运行监测)
+# ------------------------------------------------------------------------------
+# The dashboard reads summary tables (dashboard/models.py) that beat refreshes: every
+# run recomputes the last DASHBOARD_REFRESH_DAYS days (today included), one transaction
+# per day. Older days change only through `manage.py dashboard_refresh --since`.
+INSTALLED_APPS += ["dashboard"]
+DASHBOARD_REFRESH_DAYS = env.int("DASHBOARD_REFRESH_DAYS", default=7)
+CELERY_BEAT_SCHEDULE["dashboard-refresh-summary"] = {
+    "task": "dashboard.refresh_summary",
+    "schedule": env.float("DASHBOARD_REFRESH_SECONDS", default=15 * 60.0),
+}
