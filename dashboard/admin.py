@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from .models import Dashboard
 from .selectors import PERIODS, TABLES, dashboard_read, dashboard_scope, dashboard_window
+from .services import summary_supported
 
 
 def _csv_cell(value) -> str:
@@ -81,6 +82,7 @@ class DashboardAdmin(admin.ModelAdmin):
             "window": window,
             "periods": [(key, label) for key, (label, _count) in PERIODS.items()],
             "dashboard": dashboard,
+            "summary_supported": summary_supported(),
             "charts": [
                 {"table": table, "data_id": f"chart-data-{table.key}", "query": query} for table in dashboard.tables
             ],

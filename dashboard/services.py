@@ -12,6 +12,7 @@ calendar table, less the working days the clock stood still for supplements.
 """
 
 import datetime
+import logging
 import zoneinfo
 
 from django.conf import settings
@@ -23,6 +24,8 @@ from applications.models import Application
 from payments.constants import RefundStatus
 
 from .models import DailyDuration, DailyPayment, DailySummary
+
+logger = logging.getLogger(__name__)
 
 # The cases concluded on the day, with their working days to conclude (calendar ordinals:
 # the working days in (submitted, concluded] are ordinal(concluded) − ordinal(submitted)).
@@ -175,8 +178,16 @@ def _day_bounds(day: datetime.date) -> tuple[datetime.datetime, datetime.datetim
     return start, datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min, tzinfo=zone)
 
 
+def summary_supported() -> bool:
+    """The aggregates are PostgreSQL SQL; the embedded SQLite demo (``make demo``) shows no figures."""
+    return connection.vendor == "postgresql"
+
+
 def summary_refresh_day(*, day: datetime.date) -> None:
     """Recompute one day's rows of the three tables, in one transaction (idempotent)."""
+    if not summary_supported():
+        logger.warning("dashboard summary not refreshed: it needs PostgreSQL, the database is %s", connection.vendor)
+        return
     start, end = _day_bounds(day)
     params = {
         "day": day,
@@ -199,6 +210,9 @@ def summary_refresh_day(*, day: datetime.date) -> None:
 def summary_refresh(*, first_day: datetime.date, last_day: datetime.date | None = None) -> int:
     """Recompute every day from ``first_day`` to ``last_day`` (today by default); the number of days."""
     last_day = last_day or timezone.localdate()
+    if not summary_supported():
+        summary_refresh_day(day=last_day)  # logs why nothing happens
+        return 0
     day, count = first_day, 0
     while day <= last_day:
         summary_refresh_day(day=day)

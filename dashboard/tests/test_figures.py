@@ -244,3 +244,19 @@ def test_percentile_is_the_nearest_rank():
     assert percentile({3: 1}) == 3
     assert percentile({1: 9, 10: 1}) == 1
     assert percentile({1: 8, 10: 2}) == 10
+
+
+def test_beat_recomputes_the_recent_days_only(items, settings):
+    from dashboard.tasks import refresh_summary
+
+    assert settings.CELERY_BEAT_SCHEDULE["dashboard-refresh-summary"]["task"] == "dashboard.refresh_summary"
+    case = application_in(Status.SUBMITTED, item=items["ga"])
+    Application.objects.filter(pk=case.pk).update(submitted_at=timezone.now() - datetime.timedelta(days=10))
+    settings.DASHBOARD_REFRESH_DAYS = 3
+    assert refresh_summary() == 3
+    today = timezone.localdate()
+    assert set(DailySummary.objects.values_list("day", flat=True)) == {
+        today - datetime.timedelta(days=n) for n in range(3)
+    }
+    # The ten-day-old case is still in progress on each of those days, received on none of them.
+    assert sorted(DailySummary.objects.values_list("received", "in_progress")) == [(0, 1)] * 3
