@@ -55,6 +55,8 @@ def test_the_dashboard_draws_its_charts_and_passes_axe(live_server, new_page, de
     charts = page.locator(".dashboard-chart:not([hidden])")
     assert charts.count() >= 5
     assert page.locator(".dashboard-chart:not([hidden]) canvas").count() == charts.count()
+    # Each chart keeps its own label, which points at its table.
+    assert charts.first.get_attribute("aria-label") == "办件量图表，数据见下方表格"
     headline = page.locator(".dashboard-headline").inner_text()
     assert "承诺时限内办结率" in headline
     # Only their own departments to choose from.

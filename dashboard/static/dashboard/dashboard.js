@@ -14,7 +14,9 @@
     return {
       color: PALETTE,
       animation: false,
-      aria: { enabled: true },
+      // No ECharts aria: its generated description would replace the container's label, which
+      // names the chart and points at the table below it (the full alternative).
+      aria: { enabled: false },
       tooltip: { trigger: "axis" },
       legend: { top: 0 },
       grid: { left: horizontal ? 180 : 48, right: 24, top: 40, bottom: 64, containLabel: !horizontal },
