@@ -19,7 +19,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from applications.constants import Status
+from applications.constants import MaterialSource, Status
 from applications.models import Application
 from payments.constants import RefundStatus
 
@@ -172,6 +172,10 @@ GROUP BY department_id, service_item_id
 """
 
 
+# The advisory lock's first key: "dashboard summary" (any constant no other lock uses).
+_LOCK_CLASS = 0x0DA5
+
+
 def _day_bounds(day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
     zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
     start = datetime.datetime.combine(day, datetime.time.min, tzinfo=zone)
@@ -196,15 +200,16 @@ def summary_refresh_day(*, day: datetime.date) -> None:
         "tz": settings.TIME_ZONE,
         "concluded": Status.CONCLUDED,
         "stopped": [Status.REFUSED, Status.WITHDRAWN],
-        "certificate": "certificate",
+        "certificate": MaterialSource.CERTIFICATE,
         "refunded": RefundStatus.SUCCEEDED,
     }
-    with transaction.atomic():
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Two refreshes of the same day (beat's and a manual one) take turns instead of both inserting.
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_LOCK_CLASS, day.toordinal()])
         for model in (DailySummary, DailyDuration, DailyPayment):
             model.objects.filter(day=day).delete()
-        with connection.cursor() as cursor:
-            for statement in (_SUMMARY, _DURATIONS, _PAYMENTS):
-                cursor.execute(statement, params)
+        for statement in (_SUMMARY, _DURATIONS, _PAYMENTS):
+            cursor.execute(statement, params)
 
 
 def summary_refresh(*, first_day: datetime.date, last_day: datetime.date | None = None) -> int:
