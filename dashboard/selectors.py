@@ -81,7 +81,7 @@ class Scope:
     """The departments a user may see (``options``) and those the filters chose (``department_ids``)."""
 
     options: list[Department]
-    regions: list[str]
+    regions: list[tuple[str, str]]  # (code, name)
     department_ids: list[int]
     department_id: int | None
     region_code: str
@@ -93,7 +93,9 @@ def dashboard_scope(*, user, department_id: int | None = None, region_code: str 
     if not user.is_superuser:
         departments = departments.filter(pk__in=official_department_ids(user=user))
     options = list(departments.only("pk", "code", "name", "name_en", "region", "region_code"))
-    regions = sorted({department.region_code for department in options})
+    regions = sorted({(department.region_code, department.region) for department in options})
+    # A region none of the user's departments is in is ignored (the form shows "all regions").
+    region_code = region_code if region_code in {code for code, _name in regions} else ""
     chosen = [
         department.pk
         for department in options
@@ -105,7 +107,7 @@ def dashboard_scope(*, user, department_id: int | None = None, region_code: str 
         regions=regions,
         department_ids=chosen,
         department_id=department_id,
-        region_code=region_code if region_code in regions else "",
+        region_code=region_code,
     )
 
 

@@ -260,3 +260,12 @@ def test_beat_recomputes_the_recent_days_only(items, settings):
     }
     # The ten-day-old case is still in progress on each of those days, received on none of them.
     assert sorted(DailySummary.objects.values_list("received", "in_progress")) == [(0, 1)] * 3
+
+
+def test_a_region_outside_the_officials_departments_is_ignored(items):
+    application_in(Status.SUBMITTED, item=items["ga"])
+    summary_rebuild()
+    officer = official(department="ga")
+    scope = dashboard_scope(user=officer, region_code="110000")
+    assert (scope.region_code, scope.department_ids) == ("", [items["ga"].department_id])
+    assert scope.regions == [("440100", "广州市")]
