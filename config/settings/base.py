@@ -68,6 +68,7 @@ LOCAL_APPS = [
     "applications",
     "complaints",
     "supervision",
+    "dashboard",
     "portal",
 ]
 # The OAuth2 provider comes after our apps so that identity's
@@ -836,4 +837,15 @@ CELERY_BEAT_SCHEDULE["supervision-issue-cards"] = {"task": "supervision.issue_ca
 CELERY_BEAT_SCHEDULE["supervision-weekly-digest"] = {
     "task": "supervision.weekly_digest",
     "schedule": crontab(minute=0, hour=8, day_of_week="mon"),
+}
+# ------------------------------------------------------------------------------
+# Supervision dashboard (运行监测)
+# ------------------------------------------------------------------------------
+# The dashboard reads summary tables (dashboard/models.py) that beat refreshes: every
+# run recomputes the last DASHBOARD_REFRESH_DAYS days (today included), one transaction
+# per day. Older days change only through `manage.py dashboard_refresh --since`.
+DASHBOARD_REFRESH_DAYS = env.int("DASHBOARD_REFRESH_DAYS", default=7)
+CELERY_BEAT_SCHEDULE["dashboard-refresh-summary"] = {
+    "task": "dashboard.refresh_summary",
+    "schedule": env.float("DASHBOARD_REFRESH_SECONDS", default=15 * 60.0),
 }

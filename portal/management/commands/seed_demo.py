@@ -15,6 +15,7 @@ from django.test.utils import override_settings
 from applications import demo as applications_demo
 from certificates import demo as certificates_demo
 from complaints import demo as complaints_demo
+from dashboard import demo as dashboard_demo
 from identity import demo as identity_demo
 from identity import demo_enterprises, demo_registries, oauth_demo
 from partners import demo as partners_demo
@@ -87,4 +88,7 @@ class Command(BaseCommand):
             accounts += complaints_demo.seed()
             # Yellow and red cards (电子监察) on two demo cases; official-amr supervises.
             accounts += supervision_demo.seed()
+        # Last: the supervision dashboard's summary, computed from everything seeded above.
+        with transaction.atomic():
+            accounts += dashboard_demo.seed()
         return accounts, catalogue
