@@ -11,6 +11,7 @@ from django.utils import timezone
 from prometheus_client import REGISTRY
 from prometheus_client.parser import text_string_to_metric_families
 
+from identity.tests.factories import UserFactory
 from notifications.constants import OutboxStatus
 from notifications.models import OutboxMessage
 from payments.models import Discrepancy
@@ -256,3 +257,30 @@ def test_the_alert_rules_in_the_operations_guide_parse():
         "tongban_http_request_duration_seconds_bucket",
     ):
         assert name in exprs, name
+
+
+def test_webhook_deliveries_and_failed_attempts_are_reported(client, token, settings):
+    from common.testing.processes import free_port
+    from partners.models import DeliveryStatus, WebhookDelivery
+    from partners.tests.test_webhooks import consent, make_client, make_partner, publish_status_change, subscribe
+    from partners.webhooks.services import delivery_attempt
+
+    settings.WEBHOOKS_ALLOW_HTTP_LOOPBACK = True
+    partner = make_partner()
+    user = UserFactory()
+    consent(user, make_client(partner, client_id="metrics-partner"))
+    # Nobody listens on this port: every POST fails.
+    subscribe(partner, f"http://127.0.0.1:{free_port()}/hooks")
+    failing = WebhookDelivery.objects.get(event=publish_status_change(user, case_number="M-1"))
+    given_up = WebhookDelivery.objects.get(event=publish_status_change(user, case_number="M-2"))
+    WebhookDelivery.objects.filter(pk=given_up.pk).update(status=DeliveryStatus.FAILED)
+    WebhookDelivery.objects.filter(pk=failing.pk).update(created_at=timezone.now() - datetime.timedelta(minutes=3))
+    attempts_before = REGISTRY.get_sample_value("tongban_webhook_attempt_failures_total") or 0
+
+    assert delivery_attempt(delivery_id=failing.pk) is False
+
+    assert REGISTRY.get_sample_value("tongban_webhook_attempt_failures_total") == attempts_before + 1
+    families = scrape(client)
+    assert sample(families, "tongban_webhook_deliveries_pending") == 1
+    assert 180 <= sample(families, "tongban_webhook_oldest_pending_delivery_age_seconds") < 300
+    assert sample(families, "tongban_webhook_deliveries_failed") == 1

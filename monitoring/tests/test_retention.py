@@ -222,3 +222,40 @@ def test_a_short_policy_refuses_when_its_rows_would_take_audit_records_with_them
         policy_run(registry.get("drafts"), dry_run=False)
     assert Application.objects.filter(pk=draft.pk).exists()
     assert Transition.objects.filter(application=draft).exists()
+
+
+def test_the_webhook_log_policy_counts_and_purges_finished_old_deliveries_and_their_events(settings):
+    from partners.models import DeliveryStatus, WebhookDelivery, WebhookEvent
+    from partners.tests.test_webhooks import consent, make_client, make_partner, publish_status_change, subscribe
+
+    settings.WEBHOOK_LOG_RETENTION_DAYS = 180
+    partner = make_partner()
+    user = resident()
+    consent(user, make_client(partner, client_id="retention-partner"))
+    subscribe(partner, "https://hooks.partner.example.cn/tongban")
+    deliveries = {}
+    for name, status, days in (
+        ("old-delivered", DeliveryStatus.DELIVERED, 200),
+        ("old-failed", DeliveryStatus.FAILED, 200),
+        ("old-pending", DeliveryStatus.PENDING, 200),
+        ("recent-delivered", DeliveryStatus.DELIVERED, 100),
+    ):
+        event = publish_status_change(user, case_number=name)
+        WebhookEvent.objects.filter(pk=event.pk).update(created_at=ago(days))
+        delivery = WebhookDelivery.objects.get(event=event)
+        WebhookDelivery.objects.filter(pk=delivery.pk).update(status=status, created_at=ago(days))
+        deliveries[name] = delivery.pk
+
+    dry = policy_run(registry.get("webhook-log"), dry_run=True)
+
+    assert dry.counts == {"partners.WebhookDelivery": 2, "partners.WebhookEvent": 2}
+    assert WebhookDelivery.objects.count() == 4
+
+    done = policy_run(registry.get("webhook-log"), dry_run=False)
+
+    assert done.counts == {"partners.WebhookDelivery": 2}
+    assert set(WebhookDelivery.objects.values_list("pk", flat=True)) == {
+        deliveries["old-pending"],
+        deliveries["recent-delivered"],
+    }
+    assert WebhookEvent.objects.count() == 2
