@@ -284,3 +284,15 @@ def test_webhook_deliveries_and_failed_attempts_are_reported(client, token, sett
     assert sample(families, "tongban_webhook_deliveries_pending") == 1
     assert 180 <= sample(families, "tongban_webhook_oldest_pending_delivery_age_seconds") < 300
     assert sample(families, "tongban_webhook_deliveries_failed") == 1
+
+
+def test_a_broker_that_does_not_answer_is_reported_down_without_failing_the_scrape(client, token, settings):
+    from common.testing.processes import free_port
+
+    settings.CELERY_BROKER_URL = f"redis://127.0.0.1:{free_port()}/0"
+
+    families = scrape(client)
+
+    assert sample(families, "tongban_metrics_source_up", source="broker") == 0
+    assert sample(families, "tongban_metrics_source_up", source="database") == 1
+    assert sample(families, "tongban_outbox_backlog") == 0
