@@ -14,8 +14,9 @@ partner and client events …, :data:`AUDIT_MODELS`) are never deleted younger t
   :class:`RetentionFloorError` (policies register when the app loads, so the process
   does not start);
 * a policy is checked again before every run, with the settings of the moment;
-* audit records reached through ``on_delete=CASCADE`` count as well: when the age is
-  under the floor, the run refuses if any candidate still has such records.
+* before every run (dry runs too), whatever the policy's selection: the run refuses if
+  it would delete an audit record written less than the floor ago, directly or through
+  ``on_delete=CASCADE`` from the rows it deletes (a draft's transitions, say).
 """
 
 from __future__ import annotations
@@ -33,32 +34,31 @@ from django.utils import timezone
 
 logger = logging.getLogger(__name__)
 
-# app_label.ModelName of every audit record; RETENTION_EXTRA_AUDIT_MODELS adds more.
-AUDIT_MODELS = frozenset(
-    {
-        "admin.LogEntry",
-        "applications.Transition",
-        "applications.AccessAttempt",
-        "applications.DeadlineRevision",
-        "certificates.CertificateTransition",
-        "certificates.UseLog",
-        "complaints.InquiryTransition",
-        "complaints.FollowUpTransition",
-        "identity.PersonalDataAccess",
-        "identity.RealNameVerification",
-        "identity.EnterpriseEvent",
-        "identity.ActingRecord",
-        "identity.EidVerification",
-        "identity.OAuthClientEvent",
-        "identity.UserSession",
-        "partners.PartnerEvent",
-        "partners.WebhookEvent",
-        "payments.OrderTransition",
-        # Sign-in records (Cybersecurity Law art. 21: network logs kept six months at least).
-        "axes.AccessLog",
-        "axes.AccessFailureLog",
-    }
-)
+# Every audit record, as app_label.ModelName -> the field saying when it was written.
+# RETENTION_EXTRA_AUDIT_MODELS adds more ("app.Model" or "app.Model:time_field").
+AUDIT_MODELS = {
+    "admin.LogEntry": "action_time",
+    "applications.Transition": "created_at",
+    "applications.AccessAttempt": "created_at",
+    "applications.DeadlineRevision": "created_at",
+    "certificates.CertificateTransition": "created_at",
+    "certificates.UseLog": "created_at",
+    "complaints.InquiryTransition": "created_at",
+    "complaints.FollowUpTransition": "created_at",
+    "identity.PersonalDataAccess": "created_at",
+    "identity.RealNameVerification": "created_at",
+    "identity.EnterpriseEvent": "created_at",
+    "identity.ActingRecord": "created_at",
+    "identity.EidVerification": "created_at",
+    "identity.OAuthClientEvent": "created_at",
+    "identity.UserSession": "created_at",
+    "partners.PartnerEvent": "created_at",
+    "partners.WebhookEvent": "created_at",
+    "payments.OrderTransition": "created_at",
+    # Sign-in records (Cybersecurity Law art. 21: network logs kept six months at least).
+    "axes.AccessLog": "attempt_time",
+    "axes.AccessFailureLog": "attempt_time",
+}
 
 BATCH_SIZE = 1000
 
@@ -67,8 +67,13 @@ class RetentionFloorError(ImproperlyConfigured):
     """A policy would delete audit records younger than the floor."""
 
 
-def audit_models() -> frozenset[str]:
-    return AUDIT_MODELS | frozenset(getattr(settings, "RETENTION_EXTRA_AUDIT_MODELS", ()))
+def audit_models() -> dict[str, str]:
+    """label -> time field ("" when unknown: then any such row counts as young)."""
+    extra = {}
+    for entry in getattr(settings, "RETENTION_EXTRA_AUDIT_MODELS", ()):
+        label, _colon, time_field = entry.partition(":")
+        extra[label.strip()] = time_field.strip()
+    return {**AUDIT_MODELS, **extra}
 
 
 def audit_floor() -> timedelta:
@@ -142,20 +147,28 @@ def check_floor(policy: RetentionPolicy) -> None:
         )
 
 
-def check_cascades(policy: RetentionPolicy, querysets: dict[str, models.QuerySet]) -> None:
-    """Under the floor, refuse when a candidate would take audit records with it (CASCADE)."""
-    if policy.age() >= audit_floor():
-        return
+def _young(queryset: models.QuerySet, time_field: str, now: datetime) -> models.QuerySet:
+    return queryset.filter(**{f"{time_field}__gte": now - audit_floor()}) if time_field else queryset
+
+
+def check_young_audit_rows(policy: RetentionPolicy, querysets: dict[str, models.QuerySet], now: datetime) -> None:
+    """Refuse, whatever the policy's own selection, when it would delete an audit record younger than
+    the floor: directly, or through ``on_delete=CASCADE`` from the rows it deletes."""
     audit = audit_models()
-    for queryset in querysets.values():
-        for label, lookup in _cascade_paths(queryset.model).items():
-            if label not in audit:
+    for label, queryset in querysets.items():
+        if label in audit and _young(queryset, audit[label], now).exists():
+            raise RetentionFloorError(
+                f"retention policy {policy.name!r} would delete {label} rows (audit records) "
+                f"younger than the {audit_floor().days}-day floor"
+            )
+        for related_label, lookup in _cascade_paths(queryset.model).items():
+            if related_label not in audit:
                 continue
-            related = apps.get_model(label)
-            if related.objects.filter(**{f"{lookup}__in": queryset.values("pk")}).exists():
+            related = apps.get_model(related_label).objects.filter(**{f"{lookup}__in": queryset.values("pk")})
+            if _young(related, audit[related_label], now).exists():
                 raise RetentionFloorError(
-                    f"retention policy {policy.name!r} would delete {label} rows (audit records) "
-                    f"with {queryset.model._meta.label} rows younger than the {audit_floor().days}-day floor"
+                    f"retention policy {policy.name!r} would delete {related_label} rows (audit records) "
+                    f"younger than the {audit_floor().days}-day floor with {label} rows"
                 )
 
 
@@ -229,7 +242,7 @@ def policy_run(policy: RetentionPolicy, *, dry_run: bool, now: datetime | None =
     check_floor(policy)
     cutoff = policy.cutoff(now)
     querysets = policy.candidates(cutoff)
-    check_cascades(policy, querysets)
+    check_young_audit_rows(policy, querysets, now)
     if dry_run:
         counts = {label: queryset.count() for label, queryset in querysets.items()}
     elif policy.purge is not None:

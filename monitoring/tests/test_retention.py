@@ -54,8 +54,12 @@ def _session(key: str, *, expired_days_ago: float) -> Session:
 
 def _user_session(*, ended_days_ago: float | None) -> UserSession:
     ended_at = ago(ended_days_ago) if ended_days_ago is not None else None
+    # Signed in an hour before it ended (or just now, for one still open).
+    created_at = ended_at - datetime.timedelta(hours=1) if ended_at else timezone.now()
     key = f"s{timezone.now().timestamp()}"
-    return UserSession.objects.create(user=UserFactory(), session_key=key, ended_at=ended_at)
+    return UserSession.objects.create(
+        user=UserFactory(), session_key=key, created_at=created_at, last_seen_at=created_at, ended_at=ended_at
+    )
 
 
 def _access_log(*, days_ago: float) -> AccessLog:
@@ -259,3 +263,63 @@ def test_the_webhook_log_policy_counts_and_purges_finished_old_deliveries_and_th
         deliveries["recent-delivered"],
     }
     assert WebhookEvent.objects.count() == 2
+
+
+def test_a_long_policy_still_never_takes_young_audit_records_with_old_rows(settings):
+    settings.TEST_OLD_DRAFT_DAYS = 200
+    draft = _draft(published_item(), untouched_days=201)
+    Transition.objects.create(application=draft, from_status="draft", to_status="draft", role="applicant")
+    policy = RetentionPolicy(
+        name="old-applications",
+        description="test",
+        age_setting="TEST_OLD_DRAFT_DAYS",
+        age=days_setting("TEST_OLD_DRAFT_DAYS"),
+        candidates=lambda cutoff: {"applications.Application": Application.objects.filter(updated_at__lt=cutoff)},
+    )
+
+    with pytest.raises(RetentionFloorError, match=r"applications\.Transition"):
+        policy_run(policy, dry_run=False)
+    assert Transition.objects.filter(application=draft).exists()
+
+    # Once the record itself is past the floor, the old row (and its record) may go.
+    Transition.objects.filter(application=draft).update(created_at=ago(181))
+    assert policy_run(policy, dry_run=False).counts == {"applications.Application": 1}
+
+
+def test_an_audit_policy_whose_selection_ignores_its_age_is_refused_at_run_time(settings):
+    settings.TEST_SESSION_RECORD_DAYS = 365
+    recent = _user_session(ended_days_ago=None)
+    policy = RetentionPolicy(
+        name="every-session-record",
+        description="test",
+        age_setting="TEST_SESSION_RECORD_DAYS",
+        age=days_setting("TEST_SESSION_RECORD_DAYS"),
+        candidates=lambda cutoff: {"identity.UserSession": UserSession.objects.all()},
+    )
+    RetentionRegistry().register(policy)  # its age is fine: only its rows give it away
+
+    with pytest.raises(RetentionFloorError, match=r"identity\.UserSession"):
+        policy_run(policy, dry_run=True)
+    assert UserSession.objects.filter(pk=recent.pk).exists()
+
+
+def test_a_refused_policy_does_not_stop_the_others_and_fails_the_run(settings):
+    settings.AXES_LOG_RETENTION_DAYS = 180
+    settings.SMS_CODE_RETENTION_DAYS = 7
+    _access_log(days_ago=100)
+    _sms_code(expired_days_ago=30)
+    settings.AXES_LOG_RETENTION_DAYS = 90  # below the floor after start-up
+
+    out, err = StringIO(), StringIO()
+    with pytest.raises(CommandError, match="sign-in-records"):
+        call_command("purge_expired", stdout=out, stderr=err)
+    assert "sign-in-records: refused" in err.getvalue()
+    assert "sms-codes: deleted 1 " in out.getvalue()
+    assert not SmsCode.objects.exists()
+    assert AccessLog.objects.count() == 1
+
+    _sms_code(expired_days_ago=30)
+    result = purge_expired.apply(throw=False)
+    assert result.failed()
+    assert isinstance(result.result, RetentionFloorError)
+    assert not SmsCode.objects.exists()

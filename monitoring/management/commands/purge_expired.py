@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from monitoring.retention import registry, retention_run
+from monitoring.retention import RetentionFloorError, registry, retention_run
 
 
 class Command(BaseCommand):
@@ -21,10 +21,20 @@ class Command(BaseCommand):
         if unknown:
             raise CommandError(f"unknown policy: {', '.join(unknown)} (known: {', '.join(registry.names())})")
         verb = "would delete" if dry_run else "deleted"
-        for result in retention_run(dry_run=dry_run, names=policies):
-            policy = registry.get(result.policy)
+        refused = []
+        for name in policies or registry.names():
+            try:
+                (result,) = retention_run(dry_run=dry_run, names=[name])
+            except RetentionFloorError as exc:
+                # The others still run; the command fails at the end.
+                self.stderr.write(f"{name}: refused: {exc}")
+                refused.append(name)
+                continue
+            policy = registry.get(name)
             detail = ", ".join(f"{label} {count}" for label, count in result.counts.items())
             self.stdout.write(
-                f"{result.policy}: {verb} {result.total} "
+                f"{name}: {verb} {result.total} "
                 f"(older than {result.cutoff:%Y-%m-%d %H:%M} UTC, {policy.age_setting}; {detail})"
             )
+        if refused:
+            raise CommandError(f"refused by the audit floor: {', '.join(refused)}")
