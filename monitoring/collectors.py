@@ -15,6 +15,8 @@ from django.conf import settings
 from django.db import DatabaseError
 from django.db.models import Count, Min
 from django.utils import timezone
+from kombu.transport.redis import PRIORITY_STEPS
+from kombu.transport.redis import Channel as RedisChannel
 from prometheus_client.core import GaugeMetricFamily
 
 logger = logging.getLogger(__name__)
@@ -136,6 +138,15 @@ def celery_queue_names() -> list[str]:
     return names
 
 
+def _priority_keys(queue: str) -> list[str]:
+    """kombu's Redis transport keeps the messages of each priority step but the lowest in a list
+    of their own ("<queue><sep><step>", kombu.transport.redis.Channel._q_for_pri); all count."""
+    options = getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", None) or {}
+    steps = options.get("priority_steps", PRIORITY_STEPS)
+    separator = options.get("sep", RedisChannel.sep)
+    return [queue, *(f"{queue}{separator}{step}" for step in steps if step)]
+
+
 class CeleryQueueCollector:
     """Messages waiting in each Celery queue: one ``LLEN`` per queue on the Redis broker
     (kombu keeps a queue as a Redis list named after it)."""
@@ -160,8 +171,10 @@ class CeleryQueueCollector:
         try:
             pipeline = _redis_client(url).pipeline(transaction=False)
             for queue in queues:
-                pipeline.llen(queue)
-            lengths = pipeline.execute()
+                for key in _priority_keys(queue):
+                    pipeline.llen(key)
+            answers = iter(pipeline.execute())
+            lengths = [sum(next(answers) for _key in _priority_keys(queue)) for queue in queues]
         except redis.RedisError:
             logger.warning("metrics: the broker did not answer", exc_info=True)
             yield family

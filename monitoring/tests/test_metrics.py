@@ -224,12 +224,17 @@ def test_the_celery_queue_length_is_read_from_the_broker(client, token, settings
     queue = "monitoring-test-queue"
     settings.METRICS_CELERY_QUEUES = [queue]
     broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
-    broker.delete(queue)
-    broker.rpush(queue, "a", "b", "c")
+    from config.celery import app
+
+    broker.delete(queue, *broker.keys(f"{queue}*"))
     try:
+        # Published as any caller does; one with a priority lands in a list of its own.
+        for priority in (None, None, 9):
+            app.send_task("monitoring.tests.never_consumed", queue=queue, priority=priority)
+        assert len(broker.keys(f"{queue}*")) == 2
         families = scrape(client)
     finally:
-        broker.delete(queue)
+        broker.delete(queue, *broker.keys(f"{queue}*"))
     assert sample(families, "tongban_celery_queue_length", queue=queue) == 3
     assert sample(families, "tongban_metrics_source_up", source="broker") == 1
 
