@@ -128,8 +128,8 @@ def test_the_scrape_touches_no_session(client, token, monkeypatch):
     assert not response.cookies
 
 
-def test_the_scrape_time_series_cost_three_queries(client, token, django_assert_num_queries):
-    with django_assert_num_queries(3):
+def test_the_scrape_time_series_cost_five_queries(client, token, django_assert_num_queries):
+    with django_assert_num_queries(5):
         client.get("/metrics", HTTP_AUTHORIZATION=f"Bearer {TOKEN}")
 
 
