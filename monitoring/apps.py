@@ -8,7 +8,9 @@ class MonitoringConfig(AppConfig):
 
     def ready(self):
         from . import retention_policies, signals
+        from .exposition import check_multiprocess_dir
 
+        check_multiprocess_dir()
         # Counters fed by signals (Celery task failures, webhook attempts that failed).
         signals.connect()
         # The retention policies register here, so a policy breaking the audit floor

@@ -13,6 +13,7 @@ import glob
 import os
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from prometheus_client import REGISTRY, CollectorRegistry, generate_latest
 from prometheus_client.multiprocess import MultiProcessCollector
 
@@ -21,6 +22,17 @@ from .collectors import ScrapeTimeCollector
 
 def multiprocess_dir() -> str:
     return os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
+
+
+def check_multiprocess_dir() -> None:
+    """Refuse to start with ``PROMETHEUS_MULTIPROC_DIR`` naming no writable directory: every
+    counted request would fail writing its value (checked when the app loads)."""
+    directory = multiprocess_dir()
+    if directory and not (os.path.isdir(directory) and os.access(directory, os.W_OK)):
+        raise ImproperlyConfigured(
+            f"PROMETHEUS_MULTIPROC_DIR={directory} is not a writable directory: create it (empty) before "
+            "starting, or unset the variable (docs/operations.md)."
+        )
 
 
 class MultiDirectoryCollector:

@@ -301,3 +301,18 @@ def test_a_broker_that_does_not_answer_is_reported_down_without_failing_the_scra
     assert sample(families, "tongban_metrics_source_up", source="broker") == 0
     assert sample(families, "tongban_metrics_source_up", source="database") == 1
     assert sample(families, "tongban_outbox_backlog") == 0
+
+
+def test_a_multiprocess_dir_that_is_not_a_writable_directory_stops_the_start(tmp_path, monkeypatch):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from monitoring.exposition import check_multiprocess_dir
+
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path / "missing"))
+    with pytest.raises(ImproperlyConfigured, match="PROMETHEUS_MULTIPROC_DIR"):
+        check_multiprocess_dir()
+
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
+    check_multiprocess_dir()
+    monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR")
+    check_multiprocess_dir()
