@@ -149,6 +149,14 @@ def supplement_resubmit(*, application: Application, actor) -> Application:
         return application_transition(application_id=application.pk, to_status=Status.RESUBMITTED, actor=actor)
 
 
+def stale_drafts(*, cutoff: datetime.datetime):
+    """Drafts neither saved nor given a material since ``cutoff``: what the purge deletes
+    (the retention registry counts them for a dry run, monitoring/retention_policies.py)."""
+    return Application.objects.filter(status=Status.DRAFT, updated_at__lt=cutoff).exclude(
+        materials__created_at__gte=cutoff
+    )
+
+
 def applications_purge_drafts(*, now: datetime.datetime | None = None) -> int:
     """Delete drafts nobody touched for ``APPLICATION_DRAFT_RETENTION_DAYS``, with their files.
 
@@ -156,12 +164,7 @@ def applications_purge_drafts(*, now: datetime.datetime | None = None) -> int:
     Submitted cases are never purged here. Files are deleted after commit.
     """
     cutoff = (now or timezone.now()) - datetime.timedelta(days=settings.APPLICATION_DRAFT_RETENTION_DAYS)
-    stale = (
-        Application.objects.filter(status=Status.DRAFT, updated_at__lt=cutoff)
-        .exclude(materials__created_at__gte=cutoff)
-        .values_list("pk", flat=True)
-        .order_by("pk")
-    )
+    stale = stale_drafts(cutoff=cutoff).values_list("pk", flat=True).order_by("pk")
     deleted = 0
     while True:
         with transaction.atomic():

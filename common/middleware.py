@@ -50,6 +50,8 @@ class RequestIdMiddleware:
 # Paths that sign people in or may start a session even for an anonymous GET.
 STATEFUL_PATH_PREFIXES = ("/admin/", "/account/", "/o/", "/sandbox/")
 _API_PREFIX = "/api/"
+# Machine endpoints that never use a session, whatever cookies or method come with them.
+STATELESS_PATHS = frozenset({"/metrics"})
 
 
 def _without_language_prefix(path: str) -> str:
@@ -63,6 +65,8 @@ def request_is_stateless(request) -> bool:
     """True for a bearer-token API call, and for a GET or HEAD that carries neither a
     session cookie nor a pending flash message outside the sign-in paths."""
     path = request.path_info
+    if path in STATELESS_PATHS:
+        return True
     if path.startswith(_API_PREFIX) and request.META.get("HTTP_AUTHORIZATION", "")[:7].lower() == "bearer ":
         # DRF's bearer authentication answers for the caller (or refuses with 401);
         # the session is never consulted, whatever cookies the client sends.

@@ -13,6 +13,7 @@ from identity.admin_site import TongbanAdminSite
 from identity.api import urls as identity_api
 from identity.oauth.views import ServerMetadataView
 from identity.views import sandbox_gateway
+from monitoring import views as monitoring_views
 from partners.webhooks import api_urls as webhooks_api
 from payments.api import urls as payments_api
 
@@ -37,6 +38,8 @@ api_v1_patterns = [
 urlpatterns = [
     path("healthz", common_views.healthz, name="healthz"),
     path("readyz", common_views.readyz, name="readyz"),
+    # Prometheus scrapes (token or allow-listed address only; docs/operations.md).
+    path("metrics", monitoring_views.metrics, name="metrics"),
     path("admin/", admin.site.urls),
     # OAuth2 / OIDC provider: authorize, token, revoke, introspect, userinfo,
     # JWKS and discovery at /o/.well-known/openid-configuration.

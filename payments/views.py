@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from common.exceptions import ApplicationError
 from identity.security import client_ip
+from monitoring.metrics import PAYMENT_NOTIFICATIONS
 
 from .base import GatewayError, InvalidNotification
 from .constants import PAYABLE_STATUSES
@@ -35,12 +36,22 @@ def gateway_notify(request: HttpRequest, gateway: str) -> HttpResponse:
     plugin = gateways.get(gateway)
     if plugin is None:
         raise Http404
+    # Counted by result (tongban_payment_notifications_total, docs/operations.md); the gateway
+    # label is a registered gateway's id, so the series stay few.
+    result = "error"
     try:
         notification = plugin.parse_notification(request=request)
-        notification_handle(gateway=gateway, notification=notification)
-    except (InvalidNotification, NotificationRejected) as exc:
+        result = notification_handle(gateway=gateway, notification=notification)
+    except InvalidNotification as exc:
+        result = "invalid"
         logger.warning("payment notification from %s refused: %s", gateway, exc)
         return plugin.notification_answer(accepted=False)
+    except NotificationRejected as exc:
+        result = "rejected"
+        logger.warning("payment notification from %s refused: %s", gateway, exc)
+        return plugin.notification_answer(accepted=False)
+    finally:
+        PAYMENT_NOTIFICATIONS.labels(gateway=gateway, result=result).inc()
     return plugin.notification_answer(accepted=True)
 
 

@@ -70,6 +70,7 @@ LOCAL_APPS = [
     "supervision",
     "dashboard",
     "portal",
+    "monitoring",
 ]
 # The OAuth2 provider comes after our apps so that identity's
 # templates/oauth2_provider/ override the toolkit's own consent page.
@@ -848,4 +849,45 @@ DASHBOARD_REFRESH_DAYS = env.int("DASHBOARD_REFRESH_DAYS", default=7)
 CELERY_BEAT_SCHEDULE["dashboard-refresh-summary"] = {
     "task": "dashboard.refresh_summary",
     "schedule": env.float("DASHBOARD_REFRESH_SECONDS", default=15 * 60.0),
+}
+# ------------------------------------------------------------------------------
+# Operations monitoring: Prometheus /metrics and retention (monitoring/, issue 20)
+# ------------------------------------------------------------------------------
+# Counts and times every request by view name, method and status class: first, so the
+# time includes the rest of the stack (monitoring/middleware.py).
+MIDDLEWARE.insert(0, "monitoring.middleware.MetricsMiddleware")
+# /metrics answers a request bearing ``Authorization: Bearer <METRICS_TOKEN>`` or coming from
+# an address in METRICS_ALLOWED_IPS (CIDRs; the address as identity.security.client_ip sees
+# it). Both empty: nobody. Under gunicorn, also set PROMETHEUS_MULTIPROC_DIR in the
+# environment (docs/operations.md).
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=[])
+# The Celery queues whose length is reported; empty: the default queue and any in CELERY_TASK_ROUTES.
+METRICS_CELERY_QUEUES = env.list("METRICS_CELERY_QUEUES", default=[])
+# Other services' PROMETHEUS_MULTIPROC_DIR on this host, read by /metrics too (the Celery
+# worker's, for its task-failure and webhook counters).
+METRICS_MULTIPROC_EXTRA_DIRS = env.list("METRICS_MULTIPROC_EXTRA_DIRS", default=[])
+
+# Retention (monitoring/retention.py, `manage.py purge_expired`): every policy runs once a
+# day at this local time (CELERY_TIMEZONE). The older per-app purge entries above still run
+# too (their tests pin them); a second pass finds nothing left. RETENTION_DRY_RUN makes the
+# daily run only count.
+RETENTION_PURGE_HOUR = env.int("RETENTION_PURGE_HOUR", default=3)
+RETENTION_PURGE_MINUTE = env.int("RETENTION_PURGE_MINUTE", default=17)
+RETENTION_DRY_RUN = env.bool("RETENTION_DRY_RUN", default=False)
+# Audit records (transitions, personal-data access, sign-in and partner events …) are kept at
+# least this long; a policy that would purge them sooner is refused (monitoring/retention.py).
+RETENTION_AUDIT_FLOOR_DAYS = 180
+# Models counted as audit records besides the built-in list (app_label.ModelName).
+RETENTION_EXTRA_AUDIT_MODELS = env.list("RETENTION_EXTRA_AUDIT_MODELS", default=[])
+# Ages, in days, past which rows go: SMS codes past their expiry (kept a week for the
+# per-day sending limits and support questions), delivered outbox messages past delivery,
+# Django sessions past their expiry, signed-in sessions' records past their end.
+SMS_CODE_RETENTION_DAYS = env.int("SMS_CODE_RETENTION_DAYS", default=7)
+OUTBOX_DELIVERED_RETENTION_DAYS = env.int("OUTBOX_DELIVERED_RETENTION_DAYS", default=30)
+EXPIRED_SESSION_RETENTION_DAYS = env.int("EXPIRED_SESSION_RETENTION_DAYS", default=1)
+USER_SESSION_RETENTION_DAYS = env.int("USER_SESSION_RETENTION_DAYS", default=180)
+CELERY_BEAT_SCHEDULE["monitoring-purge-expired"] = {
+    "task": "monitoring.purge_expired",
+    "schedule": crontab(hour=RETENTION_PURGE_HOUR, minute=RETENTION_PURGE_MINUTE),
 }

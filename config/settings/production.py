@@ -17,6 +17,7 @@ from .base import (
     IDENTITY_VERIFIER_HTTP,
     INSECURE_DEFAULT_SECRET_KEY,
     LOGGING,
+    METRICS_TOKEN,
     OAUTH2_PROVIDER,
     OIDC_RSA_PRIVATE_KEY,
     REDIS_URL,
@@ -54,6 +55,12 @@ for _variable in ("FIELD_ENCRYPTION_KEYS", "BLIND_INDEX_KEY"):
             "(generate one with: python -c "
             "'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')."
         )
+# /metrics: a token short or left at the example's value is refused (docs/operations.md).
+if METRICS_TOKEN and (len(METRICS_TOKEN) < 32 or METRICS_TOKEN.startswith("change-me")):
+    raise ImproperlyConfigured(
+        "METRICS_TOKEN must be at least 32 random characters (openssl rand -hex 32), or empty to rely on "
+        "METRICS_ALLOWED_IPS alone."
+    )
 # Partners' pairwise subject identifiers are derived from this key: a default
 # derived from SECRET_KEY would change every partner's identifiers when the
 # secret key is rotated.

@@ -96,6 +96,14 @@ def test_production_refuses_to_start_without_a_pairwise_subject_key():
     assert "OIDC_PAIRWISE_SUBJECT_KEY must be set in production" in result.stderr
 
 
+@pytest.mark.parametrize("token", ["short-token", "change-me-to-a-long-random-token"])
+def test_production_refuses_a_weak_metrics_token(token):
+    env = {**PRODUCTION_ENV, "DJANGO_SECRET_KEY": secrets.token_urlsafe(64), "METRICS_TOKEN": token}
+    result = _manage("check", env=env)
+    assert result.returncode != 0
+    assert "METRICS_TOKEN must be at least 32 random characters" in result.stderr
+
+
 def test_production_accepts_an_oidc_key_with_escaped_newlines():
     one_line = PRODUCTION_ENV["OIDC_RSA_PRIVATE_KEY"].replace("\n", "\\n")
     env = {**PRODUCTION_ENV, "DJANGO_SECRET_KEY": secrets.token_urlsafe(64), "OIDC_RSA_PRIVATE_KEY": one_line}
