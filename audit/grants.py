@@ -17,8 +17,8 @@ def audit_writes_revoke(*, connection, role: str, tables: Iterable[str]) -> None
 
     Does nothing without a role, or on a database other than PostgreSQL (the embedded SQLite).
 
-    :raises ImproperlyConfigured: the role does not exist, or still holds a privilege (it
-        owns the table, or inherits the privilege from a role this cannot revoke).
+    :raises ImproperlyConfigured: the role does not exist, owns a table (or is a member of its
+        owner), or still holds a privilege (inherited from a role this cannot revoke it from).
     """
     if not role or connection.vendor != "postgresql":
         return
@@ -28,6 +28,17 @@ def audit_writes_revoke(*, connection, role: str, tables: Iterable[str]) -> None
         if cursor.fetchone() is None:
             raise ImproperlyConfigured(f"DATABASE_APP_ROLE {role!r} does not exist in this database.")
         for table in tables:
+            # An owner may grant itself the privileges back and drop the triggers: refuse it.
+            cursor.execute(
+                "SELECT pg_has_role(%s, tableowner, 'USAGE') FROM pg_tables WHERE schemaname = current_schema() "
+                "AND tablename = %s",
+                [role, table],
+            )
+            if cursor.fetchone()[0]:
+                raise ImproperlyConfigured(
+                    f"DATABASE_APP_ROLE {role!r} owns audit table {table} (or acts as its owner): "
+                    "run migrations as a separate owner role (see docs/audit.md)."
+                )
             cursor.execute(f"REVOKE UPDATE, DELETE, TRUNCATE ON {quote(table)} FROM {quote(role)}")
             cursor.execute("SELECT has_table_privilege(%s, %s, 'UPDATE, DELETE, TRUNCATE')", [role, quote(table)])
             if cursor.fetchone()[0]:

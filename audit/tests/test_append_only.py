@@ -3,12 +3,14 @@
 the triggers refuse every role (a superuser too), and the application's role lacks the privileges."""
 
 import importlib
+import pkgutil
 from datetime import timedelta
 
 import pytest
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
+import audit.migrations
 from applications.constants import Role, Status
 from applications.models import AccessAttempt, ApplicationEvent, Transition
 from applications.tests import factories as case_factories
@@ -158,9 +160,22 @@ def test_revoking_from_a_role_that_does_not_exist_fails_loudly():
         audit_writes_revoke(connection=connection, role="no_such_role_here", tables=["applications_transition"])
 
 
-def test_every_audit_table_is_in_the_revoking_migration_and_has_its_triggers():
-    migration = importlib.import_module("audit.migrations.0001_initial")
-    assert set(migration.AUDIT_MODELS) == {source.label for source in audit_sources()}
+def test_revoking_from_the_owner_of_the_tables_fails_loudly():
+    from django.core.exceptions import ImproperlyConfigured
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_user")
+        owner = cursor.fetchone()[0]
+    with pytest.raises(ImproperlyConfigured, match="owns audit table"):
+        audit_writes_revoke(connection=connection, role=owner, tables=["applications_transition"])
+
+
+def test_every_audit_table_is_in_a_revoking_migration_and_has_its_triggers():
+    """A new audit table needs an audit migration that lists it in ``AUDIT_MODELS`` and revokes."""
+    listed = set()
+    for module in pkgutil.iter_modules(audit.migrations.__path__):
+        listed |= set(getattr(importlib.import_module(f"audit.migrations.{module.name}"), "AUDIT_MODELS", ()))
+    assert listed == {source.label for source in audit_sources()}
     with connection.cursor() as cursor:
         for source in audit_sources():
             cursor.execute(
