@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import migrations, models
 
 # Every audit table so far: the change history of tracked models and the access logs.
-# A migration that adds an audit table revokes the same on it (audit/tests/test_grants.py
+# A migration that adds an audit table revokes the same on it (audit/tests/test_append_only.py
 # fails when an audit table is missing from every such list).
 AUDIT_MODELS = [
     "applications.ApplicationEvent",
