@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from .export import audit_export_header, audit_export_rows
 from .forms import AuditExportForm
 from .models import AuditExport
+from .services import audit_export_record
 
 logger = structlog.get_logger(__name__)
 
@@ -64,7 +65,8 @@ class AuditExportAdmin(admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/audit/export.html", context)
 
-    def _export(self, request, *, source, date_from, date_to):
+    def _export(self, request, *, source, date_from, date_to, reason):
+        audit_export_record(official=request.user, source=source, date_from=date_from, date_to=date_to, reason=reason)
         logger.info(
             "audit_export",
             user_id=request.user.pk,

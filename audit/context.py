@@ -6,6 +6,8 @@ rather than threading the request through every service. Outside a request (Cele
 management commands) there is none, and the IP is stored empty.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 
 _client_ip: ContextVar[str | None] = ContextVar("audit_client_ip", default=None)
@@ -16,17 +18,11 @@ def current_client_ip() -> str | None:
     return _client_ip.get()
 
 
-class client_ip_set:
-    """Set the client IP for the block (the middleware; tests and tasks acting for a request)."""
-
-    def __init__(self, ip: str | None):
-        self.ip = ip
-        self._token = None
-
-    def __enter__(self):
-        self._token = _client_ip.set(self.ip)
-        return self.ip
-
-    def __exit__(self, *exc_info):
-        _client_ip.reset(self._token)
-        return False
+@contextmanager
+def client_ip_set(ip: str | None) -> Iterator[str | None]:
+    """Set the client IP for the block (the middleware; tests and code acting for a request)."""
+    token = _client_ip.set(ip)
+    try:
+        yield ip
+    finally:
+        _client_ip.reset(token)

@@ -9,6 +9,9 @@ class AuditExportForm(forms.Form):
     source = forms.ChoiceField(label=_("记录类型"))
     date_from = forms.DateField(label=_("起始日期"), widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label=_("截止日期（含）"), widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(
+        label=_("事由"), min_length=4, max_length=300, help_text=_("导出将连同事由、时间和 IP 一并记录。")
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -26,3 +26,5 @@ class PersonalDataField(models.TextChoices):
     ID_NUMBER = "id_number", _("身份证号码")
     USCC = "uscc", _("统一社会信用代码")
     MATERIAL = "material", _("申请材料")
+    # An export of audit records (audit/admin.py): the history of users and cases holds personal data.
+    AUDIT_EXPORT = "audit_export", _("审计记录导出")

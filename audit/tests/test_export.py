@@ -13,6 +13,8 @@ from django.utils import timezone
 from applications.constants import Role, Status
 from applications.models import Transition
 from applications.tests import factories as case_factories
+from identity.constants import PersonalDataField
+from identity.models import PersonalDataAccess
 from identity.tests.factories import UserFactory, login_with_totp
 
 pytestmark = pytest.mark.django_db
@@ -25,6 +27,10 @@ def _rows(response) -> list[list[str]]:
     text = b"".join(response.streaming_content).decode("utf-8")
     assert text.startswith("\ufeff")
     return list(csv.reader(io.StringIO(text[1:])))
+
+
+def _query(source: str, day: str) -> dict:
+    return {"source": source, "date_from": day, "date_to": day, "reason": "季度审计抽查"}
 
 
 @pytest.fixture
@@ -47,7 +53,7 @@ def test_an_official_without_the_permission_neither_sees_nor_reaches_the_export(
 
     assert EXPORT_URL not in client.get("/admin/").content.decode()
     today = timezone.localdate().isoformat()
-    response = client.get(EXPORT_URL, {"source": "applications.ApplicationEvent", "date_from": today, "date_to": today})
+    response = client.get(EXPORT_URL, _query("applications.ApplicationEvent", today))
     assert response.status_code == 403
 
 
@@ -66,7 +72,7 @@ def test_the_export_streams_the_chosen_records_with_who_what_and_the_request(cli
     assert "导出 CSV" in client.get(EXPORT_URL).content.decode()
     today = timezone.localdate().isoformat()
 
-    response = client.get(EXPORT_URL, {"source": "applications.ApplicationEvent", "date_from": today, "date_to": today})
+    response = client.get(EXPORT_URL, _query("applications.ApplicationEvent", today))
 
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"].startswith('attachment; filename="audit-applications.applicationevent-')
@@ -81,6 +87,15 @@ def test_the_export_streams_the_chosen_records_with_who_what_and_the_request(cli
     assert case.case_number in accepted[9]
     assert by_label["insert"]  # the draft's creation, outside any request: no one, no path
     assert by_label["insert"][0][5:8] == ["", "", ""]
+    # The export is itself logged, like a reveal: who, what, which days, why, from where.
+    logged = PersonalDataAccess.objects.get(field=PersonalDataField.AUDIT_EXPORT)
+    assert (logged.official, logged.subject_type, logged.subject_id, logged.reason, logged.client_ip) == (
+        auditor,
+        "applications.applicationevent",
+        f"{today}..{today}",
+        "季度审计抽查",
+        "127.0.0.1",
+    )
 
 
 def test_the_export_keeps_to_the_date_range_and_the_record_type(client, auditor, case):
@@ -99,7 +114,12 @@ def test_the_export_keeps_to_the_date_range_and_the_record_type(client, auditor,
 
     response = client.get(
         EXPORT_URL,
-        {"source": "applications.Transition", "date_from": day.isoformat(), "date_to": day.isoformat()},
+        {
+            "source": "applications.Transition",
+            "date_from": day.isoformat(),
+            "date_to": day.isoformat(),
+            "reason": "核查受理记录",
+        },
     )
 
     _header, *rows = _rows(response)
@@ -111,10 +131,26 @@ def test_the_export_keeps_to_the_date_range_and_the_record_type(client, auditor,
 
 def test_a_reversed_range_is_refused_with_a_message(client, auditor):
     response = client.get(
-        EXPORT_URL, {"source": "applications.Transition", "date_from": "2026-11-02", "date_to": "2026-11-01"}
+        EXPORT_URL,
+        {
+            "source": "applications.Transition",
+            "date_from": "2026-11-02",
+            "date_to": "2026-11-01",
+            "reason": "季度审计抽查",
+        },
     )
     assert response.status_code == 200 and not response.streaming
     assert "起始日期不能晚于截止日期" in response.content.decode()
+    assert not PersonalDataAccess.objects.exists()
+
+
+def test_an_export_without_a_reason_is_refused(client, auditor):
+    today = timezone.localdate().isoformat()
+    response = client.get(
+        EXPORT_URL, {"source": "identity.UserEvent", "date_from": today, "date_to": today, "reason": " "}
+    )
+    assert response.status_code == 200 and not response.streaming
+    assert not PersonalDataAccess.objects.exists()
 
 
 def test_an_unknown_record_type_is_refused(client, auditor):

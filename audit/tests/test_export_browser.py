@@ -41,6 +41,7 @@ def test_an_auditor_exports_records_from_an_accessible_page(live_server, new_pag
     page.locator("#id_source").select_option("identity.UserEvent")
     page.locator("#id_date_from").fill(today)
     page.locator("#id_date_to").fill(today)
+    page.locator("#id_reason").fill("季度审计抽查")
     with page.expect_download() as download_info:
         page.locator("input[type=submit]").click()
     download = download_info.value
