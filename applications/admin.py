@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from common.exceptions import ApplicationError
+from common.spreadsheet import csv_cell
 from identity.admin_base import ReadOnlyAdmin
 from identity.constants import PersonalDataField
 from identity.personal_data import personal_data_access_record
@@ -217,12 +218,6 @@ def _attachment(field_file, *, filename: str, content_type: str) -> FileResponse
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
-
-
-def _csv_cell(value) -> str:
-    """Text a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 @admin.register(Application)
@@ -663,7 +658,7 @@ class ApplicationAdmin(admin.ModelAdmin):
             assignee = application.assigned_to
             writer.writerow(
                 [
-                    _csv_cell(value)
+                    csv_cell(value)
                     for value in (
                         application.case_number,
                         application.service_item.name if application.service_item_id else "",

@@ -5,6 +5,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from audit.triggers import append_only, track
 from common.models import TimeStampedModel
 from common.storage import get_private_storage
 
@@ -85,6 +86,7 @@ class CaseSequence(models.Model):
         return f"{self.department_code}-{self.day:%Y%m%d}: {self.last}"
 
 
+@track(verbose_name=_("办件变更历史"))
 class Application(models.Model):
     """An application (办件). Its case number is assigned at submission.
 
@@ -199,6 +201,7 @@ class Transition(models.Model):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True)
     role = models.CharField(_("角色"), max_length=20, choices=Role.choices)
     comment = models.TextField(_("意见"), blank=True)
+    client_ip = models.GenericIPAddressField(_("IP"), null=True, blank=True)
     created_at = models.DateTimeField(_("时间"), default=timezone.now)
 
     class Meta:
@@ -206,6 +209,7 @@ class Transition(models.Model):
         verbose_name_plural = _("办理记录")
         ordering = ["created_at", "pk"]
         indexes = [models.Index(fields=["application", "created_at"])]
+        triggers = append_only()
 
     def __str__(self) -> str:
         return f"{self.application_id}: {self.from_status} → {self.to_status}"
@@ -285,15 +289,17 @@ class ResultDocument(models.Model):
 
 
 class AccessAttempt(models.Model):
-    """A resident asking for a case that is not theirs (answered 404), for audit."""
+    """A resident asking for a case that is not theirs (answered 404), for audit. Append-only."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     case_number = models.CharField(max_length=64)
+    client_ip = models.GenericIPAddressField(_("IP"), null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         verbose_name = _("越权访问记录")
         verbose_name_plural = _("越权访问记录")
+        triggers = append_only()
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.case_number}"

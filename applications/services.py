@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.context import current_client_ip
 from common.decisions import CaseDecision, decision_announce
 from common.exceptions import ApplicationError
 from common.i18n import lazy_display_name
@@ -630,6 +631,8 @@ def application_transition_locked(
             actor=actor,
             role=role,
             comment=comment,
+            # The request's client IP (audit.context); none for a scheduled task's move.
+            client_ip=current_client_ip(),
             created_at=move.now,
         )
         # The applicant, and the person a family proxy applied for: both follow the case.

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.context import current_client_ip
 from common.exceptions import ApplicationError
 from common.material_providers import holding_find
 
@@ -44,7 +45,7 @@ def application_open_for_resident(*, user, case_number: str) -> Application | No
     if application is None:
         return None
     if not resident_may_view(user=user, application=application):
-        AccessAttempt.objects.create(user=user, case_number=case_number[:64])
+        AccessAttempt.objects.create(user=user, case_number=case_number[:64], client_ip=current_client_ip())
         return None
     return application
 

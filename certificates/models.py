@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from audit.triggers import track
 from common.crypto import EncryptedTextField
 from common.models import SigningKeyBase, TimeStampedModel
 from common.storage import get_private_storage
@@ -91,6 +92,7 @@ class DocumentSigningCredential(models.Model):
         return self.label
 
 
+@track(verbose_name=_("电子证照变更历史"))
 class Certificate(models.Model):
     """An issued certificate. Its content (``signed_payload``) is signed by ``kid``."""
 

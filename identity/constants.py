@@ -28,3 +28,5 @@ class PersonalDataField(models.TextChoices):
     MATERIAL = "material", _("申请材料")
     # Who submitted a report (举报): hidden from officials without complaints.view_reporter_identity.
     REPORTER = "reporter", _("举报人身份")
+    # An export of audit records (audit/admin.py): the history of users and cases holds personal data.
+    AUDIT_EXPORT = "audit_export", _("审计记录导出")

@@ -7,12 +7,19 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from audit.triggers import append_only, track
 from common.crypto import EncryptedTextField
 from common.models import SigningKeyBase, TimeStampedModel
 
 from .constants import AssuranceLevel, PersonalDataField, SmsPurpose, VerificationOutcome
 
 
+# Kept out of the history: the password hash, the encrypted ID number and its keyed digest (the
+# masked number is kept), and the sign-in stamp, which changes on every login.
+@track(
+    verbose_name=_("用户变更历史"),
+    exclude=("password", "id_number", "id_number_digest", "last_login"),
+)
 class User(AbstractUser):
     """The one account model for residents, enterprise representatives, agents
     and officials. Defined from the first migration so identity work never has
@@ -152,12 +159,14 @@ class PersonalDataAccess(models.Model):
     subject_id = models.CharField(_("对象"), max_length=50)
     field = models.CharField(_("字段"), max_length=20, choices=PersonalDataField.choices)
     reason = models.CharField(_("事由"), max_length=300)
+    client_ip = models.GenericIPAddressField(_("IP"), null=True, blank=True)
     created_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
 
     class Meta:
         verbose_name = _("个人信息查看记录")
         verbose_name_plural = _("个人信息查看记录")
         ordering = ["-created_at"]
+        triggers = append_only()
 
     def __str__(self) -> str:
         return f"{self.official_id} {self.field} {self.created_at:%Y-%m-%d %H:%M}"

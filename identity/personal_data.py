@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
+from audit.context import current_client_ip
 from common.crypto import blind_index
 from common.exceptions import ApplicationError
 
@@ -89,11 +90,13 @@ def personal_data_reveal(*, official, subject: models.Model, field: str, reason:
 
 
 def personal_data_access_record(*, official, subject: models.Model, field: str, reason: str) -> PersonalDataAccess:
-    """Log an official's access to a person's documents (e.g. opening an applicant's material)."""
+    """Log an official's access to a person's documents (e.g. opening an applicant's material),
+    with the client IP of the request it happens in (:mod:`audit.context`)."""
     return PersonalDataAccess.objects.create(
         official=official,
         subject_type=subject._meta.label_lower,
         subject_id=str(subject.pk),
         field=field,
         reason=reason[:300],
+        client_ip=current_client_ip(),
     )

@@ -12,11 +12,13 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from audit.triggers import track
 from common.money import yuan
 
 from .constants import OrderStatus, PaymentEvent, RefundStatus, TransactionKind
 
 
+@track(verbose_name=_("支付订单变更历史"))
 class PaymentOrder(models.Model):
     out_trade_no = models.CharField(_("订单号"), max_length=32, unique=True)
     user = models.ForeignKey(

@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from audit.triggers import track
 from common.i18n import EnglishNameMixin
 from common.models import TimeStampedModel
 from common.money import yuan
@@ -70,6 +71,8 @@ class LifeEvent(EnglishNameMixin, TimeStampedModel):
         return self.name
 
 
+# Popularity and the search columns are derived and rewritten by tasks: kept out of the history.
+@track(verbose_name=_("服务事项变更历史"), exclude=("popularity", "search_name", "search_body"))
 class ServiceItem(EnglishNameMixin, TimeStampedModel):
     code = models.CharField(_("事项编码"), max_length=64, unique=True)
     name = models.CharField(_("事项名称"), max_length=200)
@@ -122,6 +125,7 @@ class ServiceItem(EnglishNameMixin, TimeStampedModel):
         super().save(*args, **kwargs)
 
 
+@track(verbose_name=_("事项版本变更历史"))
 class ServiceItemVersion(TimeStampedModel):
     """One version of a service guide (办事指南). Immutable once published."""
 

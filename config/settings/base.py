@@ -55,9 +55,13 @@ THIRD_PARTY_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "csp",
+    # Audit: row-level history of the tracked models, written by database triggers.
+    "pgtrigger",
+    "pghistory",
 ]
 LOCAL_APPS = [
     "common",
+    "audit",
     "identity",
     "services",
     "notifications",
@@ -94,6 +98,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "common.middleware.AuthenticationMiddleware",
     "common.middleware.OTPMiddleware",
+    # After authentication: the user, path, client IP and request id go with every audited write.
+    "audit.middleware.AuditContextMiddleware",
     "common.middleware.MessageMiddleware",
     # NUL characters refused; domain errors, lock conflicts and Redis outages escaping a view answered (not 500).
     "common.request_guard.RequestGuardMiddleware",
@@ -891,3 +897,16 @@ CELERY_BEAT_SCHEDULE["monitoring-purge-expired"] = {
     "task": "monitoring.purge_expired",
     "schedule": crontab(hour=RETENTION_PURGE_HOUR, minute=RETENTION_PURGE_MINUTE),
 }
+# ------------------------------------------------------------------------------
+# Audit (docs/audit.md)
+# ------------------------------------------------------------------------------
+# django-pghistory: each history row carries its request's context (user, path, IP,
+# request id) as JSON on the row itself, not in a shared, updatable context table.
+import pghistory  # noqa: E402
+
+PGHISTORY_CONTEXT_FIELD = pghistory.ContextJSONField()
+# Audit tables get our own append-only triggers (audit/triggers.py), which leave room for retention.
+PGHISTORY_APPEND_ONLY = False
+# The database role the application connects as in production. Audit migrations revoke
+# UPDATE, DELETE and TRUNCATE on audit tables from it (audit/grants.py). Empty: nothing to revoke.
+DATABASE_APP_ROLE = env("DATABASE_APP_ROLE", default="")
