@@ -4,6 +4,7 @@ and audit records younger than 180 days are never deleted."""
 import datetime
 from io import StringIO
 
+import pgtrigger
 import pytest
 from axes.models import AccessLog
 from django.contrib.sessions.models import Session
@@ -281,8 +282,10 @@ def test_a_long_policy_still_never_takes_young_audit_records_with_old_rows(setti
         policy_run(policy, dry_run=False)
     assert Transition.objects.filter(application=draft).exists()
 
-    # Once the record itself is past the floor, the old row (and its record) may go.
-    Transition.objects.filter(application=draft).update(created_at=ago(181))
+    # Once the record itself is past the floor, the old row (and its record) may go. Audit rows
+    # refuse UPDATE (audit/triggers.py), so the test ages it with that trigger off for the moment.
+    with pgtrigger.ignore("applications.Transition:audit_no_update"):
+        Transition.objects.filter(application=draft).update(created_at=ago(181))
     assert policy_run(policy, dry_run=False).counts == {"applications.Application": 1}
 
 
