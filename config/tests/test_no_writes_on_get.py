@@ -424,6 +424,8 @@ def _candidates(name: str | None, template: str, data: dict) -> list[dict]:
             rows = [{"object_id": supplement.pk, "material_id": data["supplement_material"].pk}]
         if "result_id" in parameters:
             rows = [{"object_id": concluded.pk, "result_id": data["result"].pk}]
+        if "attachment_id" in parameters:  # an inquiry's attachment download (the dataset's has none)
+            rows = [{"object_id": data["inquiry"].pk, "attachment_id": UNKNOWN_ID}]
         return rows
     raise AssertionError(f"No values for {template} ({name}): add them, or list the pattern in NOT_REQUESTED")
 
