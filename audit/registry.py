@@ -11,6 +11,11 @@ ACCESS_LOGS = {
     "applications.Transition": "actor_id",
     "applications.AccessAttempt": "user_id",
     "identity.PersonalDataAccess": "official_id",
+    # The records of evaluations' follow-ups, inquiries and supervision cards.
+    "complaints.FollowUpCallback": "actor_id",
+    "complaints.FollowUpTransition": "actor_id",
+    "complaints.InquiryTransition": "actor_id",
+    "supervision.CardTransition": "actor_id",
 }
 
 

@@ -45,6 +45,7 @@ AUDIT_MODELS = {
     "certificates.UseLog": "created_at",
     "complaints.InquiryTransition": "created_at",
     "complaints.FollowUpTransition": "created_at",
+    "complaints.FollowUpCallback": "created_at",
     "identity.PersonalDataAccess": "created_at",
     "identity.RealNameVerification": "created_at",
     "identity.EnterpriseEvent": "created_at",

@@ -6,6 +6,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from audit.triggers import append_only
+
 from .constants import CardStatus, Colour, Role
 
 
@@ -86,6 +88,8 @@ class CardTransition(models.Model):
         verbose_name = _("督办记录")
         verbose_name_plural = _("督办记录")
         ordering = ["created_at", "pk"]
+        # Append-only, whoever asks (audit/triggers.py); the app role is also denied the privileges.
+        triggers = append_only()
 
     def __str__(self) -> str:
         return f"{self.card_id}: {self.from_status} → {self.to_status}"

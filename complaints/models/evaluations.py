@@ -3,6 +3,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from audit.triggers import append_only
+
 from ..constants import FollowUpStatus, Level, Role, Stage
 
 
@@ -91,6 +93,8 @@ class FollowUpCallback(models.Model):
         verbose_name = _("回访记录")
         verbose_name_plural = _("回访记录")
         ordering = ["created_at", "pk"]
+        # Append-only, whoever asks (audit/triggers.py); the app role is also denied the privileges.
+        triggers = append_only()
 
     def __str__(self) -> str:
         return f"{self.followup_id} {self.created_at:%Y-%m-%d}"
@@ -112,6 +116,8 @@ class FollowUpTransition(models.Model):
         verbose_name = _("整改记录")
         verbose_name_plural = _("整改记录")
         ordering = ["created_at", "pk"]
+        # Append-only, whoever asks (audit/triggers.py); the app role is also denied the privileges.
+        triggers = append_only()
 
     def __str__(self) -> str:
         return f"{self.followup_id}: {self.from_status} → {self.to_status}"

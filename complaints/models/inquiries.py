@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from applications.constants import ScanStatus
+from audit.triggers import append_only
 from common.i18n import EnglishNameMixin
 from common.models import TimeStampedModel
 from common.storage import get_private_storage
@@ -241,6 +242,8 @@ class InquiryTransition(models.Model):
         verbose_name = _("办理记录")
         verbose_name_plural = _("办理记录")
         ordering = ["created_at", "pk"]
+        # Append-only, whoever asks (audit/triggers.py); the app role is also denied the privileges.
+        triggers = append_only()
 
     def __str__(self) -> str:
         return f"{self.inquiry_id}: {self.action}"

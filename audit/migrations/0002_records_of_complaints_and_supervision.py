@@ -1,0 +1,33 @@
+from django.conf import settings
+from django.db import migrations
+
+# The records of evaluations' follow-ups, inquiries and supervision cards join the audit
+# tables: the application's role may add rows, never change or remove them.
+AUDIT_MODELS = [
+    "complaints.FollowUpCallback",
+    "complaints.FollowUpTransition",
+    "complaints.InquiryTransition",
+    "supervision.CardTransition",
+]
+
+
+def revoke_audit_writes(apps, schema_editor):
+    from audit.grants import audit_writes_revoke
+
+    audit_writes_revoke(
+        connection=schema_editor.connection,
+        role=settings.DATABASE_APP_ROLE,
+        tables=[apps.get_model(label)._meta.db_table for label in AUDIT_MODELS],
+    )
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("audit", "0001_initial"),
+        ("complaints", "0003_records_append_only"),
+        ("supervision", "0002_records_append_only"),
+    ]
+
+    operations = [
+        migrations.RunPython(revoke_audit_writes, migrations.RunPython.noop, elidable=False),
+    ]
