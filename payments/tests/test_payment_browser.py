@@ -43,7 +43,9 @@ def test_demo_resident_pays_the_passport_fee_at_the_sandbox_cashier(live_server,
     page.wait_for_url(re.compile(rf".*/my/orders/{order.out_trade_no}/$"))
 
     # The worker posts the signed notification to our notify URL; the event relay does the rest.
-    assert wait_for(lambda: PaymentOrder.objects.get(pk=order.pk).status == OrderStatus.PAID), (
+    # It first works through what seed_demo queued (the demo certificates' PDFs, the demo's
+    # messages), which on a loaded CI machine can take more than a minute: hence the long wait.
+    assert wait_for(lambda: PaymentOrder.objects.get(pk=order.pk).status == OrderStatus.PAID, timeout=240), (
         celery_worker_process.log()[-3000:]
     )
     assert wait_for(lambda: Application.objects.get(pk=case.pk).status == Status.IN_REVIEW), (
