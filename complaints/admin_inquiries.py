@@ -72,8 +72,6 @@ def _download(field_file, *, filename: str, content_type: str) -> FileResponse:
 class _InquiryInline(_ReadOnlyInline):
     """Shown to whoever may view the inquiry itself: the page is reached through the scoped queue."""
 
-    template = "admin/complaints/readonly_tabular.html"
-
     def has_view_permission(self, request, obj=None):
         return request.user.has_perm("complaints.view_inquiry")
 

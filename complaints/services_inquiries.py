@@ -22,6 +22,7 @@ import secrets
 from http import HTTPStatus
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -128,7 +129,7 @@ def inquiry_submit(
     if contact_phone:
         try:
             contact_phone = normalize_mobile(contact_phone)
-        except Exception:  # ValidationError with the resident's message
+        except ValidationError:
             raise _refuse(_("请输入11位中国大陆手机号码。"), "invalid_phone") from None
     if enterprise is not None and not enterprises_for_user(user=submitter).filter(pk=enterprise.pk).exists():
         raise _refuse(_("您不能以该企业的名义提交。"), "enterprise_not_allowed", HTTPStatus.FORBIDDEN)
