@@ -905,6 +905,10 @@ CELERY_BEAT_SCHEDULE["monitoring-purge-expired"] = {
 import pghistory  # noqa: E402
 
 PGHISTORY_CONTEXT_FIELD = pghistory.ContextJSONField()
+# Only requests that may write get a history context. GETs never write (config/tests/
+# test_no_writes_on_get.py), and building the context reads request.user, which would load
+# the session on every anonymous, cached page.
+PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 # Audit tables get our own append-only triggers (audit/triggers.py), which leave room for retention.
 PGHISTORY_APPEND_ONLY = False
 # The database role the application connects as in production. Audit migrations revoke
