@@ -59,6 +59,10 @@ if settings.SANDBOX_GATEWAYS_ENABLED:
     ]
 # Pages carry their language in the path: Chinese unprefixed, English under /en/.
 urlpatterns += i18n_patterns(
+    # First: the anonymous front pages (home, guides, search) are the hottest paths, and every
+    # pattern tried before theirs costs each request a regex match. No other app's route
+    # collides with theirs (config/tests/test_urls.py).
+    path("", include("portal.urls")),
     path("account/", include("identity.urls")),
     # The resident's applications (/applications/…, /my/applications/…) and inbox (/my/messages/).
     path("", include("applications.urls")),
@@ -72,7 +76,6 @@ urlpatterns += i18n_patterns(
     path("receipts/", include("payments.urls_receipts")),
     # Evaluations (好差评): the public figures (/evaluations/) and the resident's rating form.
     path("", include("complaints.urls")),
-    path("", include("portal.urls")),
     prefix_default_language=False,
 )
 
