@@ -1,14 +1,20 @@
+import functools
 import re
 import uuid
 
 import structlog
 from axes import middleware as axes_middleware
+from csp import middleware as csp_middleware
+from csp.constants import HEADER, HEADER_REPORT_ONLY
+from csp.utils import build_policy
 from django.conf import settings
 from django.contrib.auth import middleware as auth_middleware
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.messages import middleware as messages_middleware
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.contrib.sessions import middleware as sessions_middleware
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.utils import translation
 from django_otp import middleware as otp_middleware
 
@@ -150,3 +156,65 @@ class ApiLanguageMiddleware:
             translation.activate(language)
             request.LANGUAGE_CODE = translation.get_language()
         return self.get_response(request)
+
+
+# --- Content Security Policy ----------------------------------------------------------
+#
+# django-csp rebuilds both policy strings for every response (deep-copying the settings
+# dicts on the way), about 40 µs a request, although almost every response carries the
+# same site-wide policy. Only a response that changes its policy (the csp decorators, or
+# ``response._csp_update`` as the OAuth consent page sets) or a request that used a nonce
+# needs the per-response build.
+
+_PER_RESPONSE_POLICY_ATTRIBUTES = (
+    "_csp_config",
+    "_csp_update",
+    "_csp_replace",
+    "_csp_exempt",
+    "_csp_config_ro",
+    "_csp_update_ro",
+    "_csp_replace_ro",
+    "_csp_exempt_ro",
+)
+
+
+@functools.cache
+def _site_policies() -> tuple[str, str]:
+    """The site-wide policy and report-only policy, as django-csp would build them."""
+    return build_policy(), build_policy(report_only=True)
+
+
+@receiver(setting_changed)
+def _forget_site_policies(*, setting, **kwargs):
+    if setting.startswith("CONTENT_SECURITY_POLICY") or setting == "DEBUG":
+        _site_policies.cache_clear()
+
+
+def _policy_excludes_paths() -> bool:
+    return any(
+        (getattr(settings, name, None) or {}).get("EXCLUDE_URL_PREFIXES")
+        for name in ("CONTENT_SECURITY_POLICY", "CONTENT_SECURITY_POLICY_REPORT_ONLY")
+    )
+
+
+class CSPMiddleware(csp_middleware.CSPMiddleware):
+    """django-csp's middleware, with the site-wide policy strings built once per process.
+    Anything unusual (a nonce, a per-response policy, excluded paths, DEBUG's error pages)
+    goes through django-csp's own code unchanged."""
+
+    def process_response(self, request, response):
+        if (
+            settings.DEBUG
+            or getattr(request, "_csp_nonce", None) is not None
+            or any(hasattr(response, name) for name in _PER_RESPONSE_POLICY_ATTRIBUTES)
+            or _policy_excludes_paths()
+        ):
+            return super().process_response(request, response)
+        policy, report_only_policy = _site_policies()
+        if policy and HEADER not in response:
+            response[HEADER] = policy
+        if report_only_policy and HEADER_REPORT_ONLY not in response:
+            response[HEADER_REPORT_ONLY] = report_only_policy
+        # As django-csp does: a nonce asked for after the header is written is an error, not a silent gap.
+        request.csp_nonce = csp_middleware.CheckableLazyObject(self._csp_nonce_post_response)
+        return response

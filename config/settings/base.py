@@ -86,7 +86,8 @@ MIDDLEWARE = [
     "common.middleware.RequestIdMiddleware",
     # RateLimit-Limit/-Remaining/-Reset on throttled API answers (common/ratelimit.py).
     "common.ratelimit.RateLimitHeadersMiddleware",
-    "csp.middleware.CSPMiddleware",
+    # django-csp's, with the site-wide policy built once per process (common/middleware.py).
+    "common.middleware.CSPMiddleware",
     # Anonymous GETs of public pages and bearer-token API calls are "stateless": the
     # session, auth, OTP, messages, session-timeout and axes middleware below pass them
     # straight on (common/middleware.py), so they never load a session or set a cookie.
