@@ -7,12 +7,7 @@ The page is read-only: callbacks, rectification, closing and appeals are forms o
 the follow-up's page, each calling one service.
 """
 
-from django.contrib import admin, messages
-from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponseNotAllowed
-from django.shortcuts import redirect
-from django.urls import path, reverse
+from django.contrib import admin
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -20,7 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from applications.calendar import WorkingCalendar
 from applications.selectors import official_department_ids
-from common.exceptions import ApplicationError
+from common.admin import ObjectActionsMixin
 
 from . import selectors, services
 from .constants import FOLLOWUP_FINAL_STATUSES, FollowUpStatus, Role, followup_transition_roles
@@ -80,9 +75,11 @@ def label_remaining(followups) -> None:
 
 
 @admin.register(FollowUp)
-class FollowUpAdmin(admin.ModelAdmin):
+class FollowUpAdmin(ObjectActionsMixin, admin.ModelAdmin):
     class Media:
         css = {"all": ("complaints/admin.css",)}  # noqa: RUF012 - Django reads this class attribute
+
+    object_action_labels = {key: label for key, (label, _to, _note) in ACTIONS.items()}  # noqa: RUF012 - a read-only table
 
     list_display = ("case_number", "service_item", "department", "level", "status", "due_date", "remaining")
     list_filter = ("status", "department")
@@ -162,22 +159,12 @@ class FollowUpAdmin(admin.ModelAdmin):
             _("剩余 %(days)d 个工作日") % {"days": days},
         )
 
-    # --- The follow-up's page and its forms --------------------------------------------
+    # --- The follow-up's page and its forms (common.admin.ObjectActionsMixin) ----------
 
-    def _followup_or_404(self, request, object_id) -> FollowUp:
-        try:
-            pk = int(unquote(str(object_id)))
-        except ValueError:
-            raise Http404 from None
-        followup = self.get_queryset(request).filter(pk=pk).first()
-        if followup is None:
-            raise Http404
-        return followup
-
-    def _available_actions(self, request, followup) -> list[dict]:
+    def object_actions(self, request, followup) -> list[dict]:
         user = request.user
         actions = []
-        for key, (label, to_status, note_label) in ACTIONS.items():
+        for key, (_label, to_status, note_label) in ACTIONS.items():
             if to_status is None:
                 allowed = followup.status in (
                     FollowUpStatus.OPENED,
@@ -195,51 +182,16 @@ class FollowUpAdmin(admin.ModelAdmin):
                 Role.DEPARTMENT in roles and user.has_perm("complaints.handle_followup")
             )
             if may:
-                actions.append({"key": key, "label": label, "note_label": note_label})
+                actions.append({"key": key, "text_label": note_label})
         return actions
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        followup = self._followup_or_404(request, object_id)
-        extra = {"followup_actions": self._available_actions(request, followup), "followup": followup}
-        return super().change_view(request, object_id, form_url, extra_context={**extra, **(extra_context or {})})
-
-    def get_urls(self):
-        info = self.opts.app_label, self.opts.model_name
-        return [
-            path(
-                "<path:object_id>/act/<str:action>/",
-                self.admin_site.admin_view(self.act_view),
-                name="{}_{}_act".format(*info),
-            ),
-            *super().get_urls(),
-        ]
-
-    def act_view(self, request, object_id, action):
-        """One form on the follow-up's page: calls the service, reports its message."""
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        if action not in ACTIONS:
-            raise Http404
-        if not (
-            request.user.has_perm("complaints.handle_followup") or request.user.has_perm("complaints.decide_appeal")
-        ):
-            raise PermissionDenied
-        followup = self._followup_or_404(request, object_id)
-        label, to_status, _note_label = ACTIONS[action]
+    def perform_object_action(self, request, followup, action):
+        _label, to_status, _note_label = ACTIONS[action]
         note = request.POST.get("note", "")[:2000]
-        change_url = reverse("admin:complaints_followup_change", args=[followup.pk])
-        try:
-            if to_status is None:
-                services.followup_callback_log(followup_id=followup.pk, actor=request.user, note=note)
-            else:
-                services.followup_transition(
-                    followup_id=followup.pk, to_status=to_status, actor=request.user, note=note
-                )
-        except ApplicationError as exc:
-            self.message_user(request, exc.message, messages.ERROR)
-            return redirect(change_url)
-        self.message_user(request, _("已完成：%(action)s。") % {"action": label}, messages.SUCCESS)
-        return redirect(change_url)
+        if to_status is None:
+            services.followup_callback_log(followup_id=followup.pk, actor=request.user, note=note)
+        else:
+            services.followup_transition(followup_id=followup.pk, to_status=to_status, actor=request.user, note=note)
 
 
 @admin.register(Evaluation)

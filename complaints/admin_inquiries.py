@@ -11,11 +11,9 @@ Who submitted a report (举报) is shown only to officials allowed to see it
 its transitions alike, and every showing is logged as a personal-data access.
 """
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponseNotAllowed
-from django.shortcuts import redirect
+from django.http import FileResponse, Http404
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -24,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from applications.constants import ScanStatus
 from applications.selectors import official_department_ids
 from applications.uploads import ALLOWED_TYPES
+from common.admin import ObjectActionsMixin
 from common.exceptions import ApplicationError
 from identity.constants import PersonalDataField
 from identity.personal_data import personal_data_access_record
@@ -54,6 +53,19 @@ def _handles(user, inquiry: Inquiry) -> bool:
     return user.has_perm("complaints.handle_inquiry") and (
         user.is_superuser or inquiry.department_id in official_department_ids(user=user)
     )
+
+
+def _department_choice(*, exclude=None) -> dict:
+    """The department select of an action form (admin/includes/object_actions.html)."""
+    departments = Department.objects.order_by("order", "code")
+    if exclude is not None:
+        departments = departments.exclude(pk=exclude)
+    return {
+        "choice_name": "department",
+        "choice_label": _("部门"),
+        "choice_empty": _("请选择部门"),
+        "choices": [(department.pk, str(department)) for department in departments],
+    }
 
 
 def _download(field_file, *, filename: str, content_type: str) -> FileResponse:
@@ -125,9 +137,11 @@ class AttachmentInline(_InquiryInline):
 
 
 @admin.register(Inquiry)
-class InquiryAdmin(admin.ModelAdmin):
+class InquiryAdmin(ObjectActionsMixin, admin.ModelAdmin):
     class Media:
         css = {"all": ("complaints/admin.css",)}  # noqa: RUF012 - Django reads this class attribute
+
+    object_action_labels = ACTIONS
 
     list_display = ("reference", "kind", "subject", "department", "status", "due_date", "remaining", "escalation")
     list_filter = ("status", "kind", "department", "escalation_level")
@@ -267,18 +281,14 @@ class InquiryAdmin(admin.ModelAdmin):
 
     # --- The inquiry's page and its forms ----------------------------------------------
 
-    def _inquiry_or_404(self, request, object_id) -> Inquiry:
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        inquiry = self.get_object(request, object_id)
-        if inquiry is None:
-            raise Http404
-        return inquiry
+    # --- The inquiry's page and its forms (common.admin.ObjectActionsMixin) -------------
 
-    def _available_actions(self, request, inquiry: Inquiry) -> list[dict]:
+    def object_action_done_message(self, inquiry, action):
+        return _("已完成：%(action)s（%(reference)s）。") % {"action": ACTIONS[action], "reference": inquiry.reference}
+
+    def object_actions(self, request, inquiry: Inquiry) -> list[dict]:
         user = request.user
         handles = _handles(user, inquiry)
-        departments = Department.objects.order_by("order", "code")
         actions = []
         if handles and inquiry.status in (InquiryStatus.ASSIGNED, InquiryStatus.REOPENED):
             actions.append({"key": "answer", "text_name": "answer", "text_label": _("答复内容"), "required": True})
@@ -286,7 +296,7 @@ class InquiryAdmin(admin.ModelAdmin):
             actions.append(
                 {
                     "key": "transfer",
-                    "departments": departments.exclude(pk=inquiry.department_id),
+                    **_department_choice(exclude=inquiry.department_id),
                     "text_name": "reason",
                     "text_label": _("转办理由"),
                     "required": True,
@@ -297,23 +307,40 @@ class InquiryAdmin(admin.ModelAdmin):
             actions.append(
                 {
                     "key": "assign",
-                    "departments": departments,
+                    **_department_choice(),
                     "text_name": "comment",
                     "text_label": _("分派说明（可选）"),
                     "required": False,
                 }
             )
-        for action in actions:
-            action["label"] = ACTIONS[action["key"]]
         return actions
 
+    def perform_object_action(self, request, inquiry: Inquiry, action: str) -> None:
+        user = request.user
+
+        def text(name):
+            return request.POST.get(name, "")[:TEXT_MAX_LENGTH]
+
+        if action == "answer":
+            services.inquiry_answer(inquiry_id=inquiry.pk, actor=user, answer=text("answer"))
+        elif action == "send_back":
+            services.inquiry_send_back(inquiry_id=inquiry.pk, actor=user, reason=text("reason"))
+        elif action == "transfer":
+            services.inquiry_transfer(
+                inquiry_id=inquiry.pk, department=self._department(request), actor=user, reason=text("reason")
+            )
+        else:
+            services.inquiry_assign(
+                inquiry_id=inquiry.pk, department=self._department(request), actor=user, comment=text("comment")
+            )
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        inquiry = self._inquiry_or_404(request, object_id)
-        extra = {"inquiry_actions": self._available_actions(request, inquiry), "inquiry": inquiry}
-        response = super().change_view(request, object_id, form_url, extra_context={**extra, **(extra_context or {})})
+        response = super().change_view(request, object_id, form_url, extra_context)
+        inquiry = response.context_data["original"] if hasattr(response, "context_data") else None
         if (
             request.method == "GET"
             and response.status_code == 200
+            and inquiry is not None
             and inquiry.is_report
             and not inquiry.anonymous
             and inquiry.reporter_visible
@@ -331,11 +358,6 @@ class InquiryAdmin(admin.ModelAdmin):
         info = self.opts.app_label, self.opts.model_name
         return [
             path(
-                "<path:object_id>/act/<str:action>/",
-                self.admin_site.admin_view(self.act_view),
-                name="{}_{}_act".format(*info),
-            ),
-            path(
                 "<path:object_id>/attachment/<int:attachment_id>/",
                 self.admin_site.admin_view(self.attachment_view),
                 name="{}_{}_attachment".format(*info),
@@ -350,45 +372,9 @@ class InquiryAdmin(admin.ModelAdmin):
             raise ApplicationError(_("请选择部门。"), code="department_required")
         return department
 
-    def act_view(self, request, object_id, action):
-        """One form on the inquiry's page: calls the service, reports its message."""
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        if action not in ACTIONS:
-            raise Http404
-        inquiry = self._inquiry_or_404(request, object_id)
-        change_url = reverse("admin:complaints_inquiry_change", args=[inquiry.pk])
-        user = request.user
-
-        def text(name):
-            return request.POST.get(name, "")[:TEXT_MAX_LENGTH]
-
-        try:
-            if action == "answer":
-                services.inquiry_answer(inquiry_id=inquiry.pk, actor=user, answer=text("answer"))
-            elif action == "send_back":
-                services.inquiry_send_back(inquiry_id=inquiry.pk, actor=user, reason=text("reason"))
-            elif action == "transfer":
-                services.inquiry_transfer(
-                    inquiry_id=inquiry.pk, department=self._department(request), actor=user, reason=text("reason")
-                )
-            else:
-                services.inquiry_assign(
-                    inquiry_id=inquiry.pk, department=self._department(request), actor=user, comment=text("comment")
-                )
-        except ApplicationError as exc:
-            self.message_user(request, exc.message, messages.ERROR)
-            return redirect(change_url)
-        self.message_user(
-            request,
-            _("已完成：%(action)s（%(reference)s）。") % {"action": ACTIONS[action], "reference": inquiry.reference},
-            messages.SUCCESS,
-        )
-        return redirect(change_url)
-
     def attachment_view(self, request, object_id, attachment_id):
         """An attachment as a download, once the malware scan let it through; 404 otherwise."""
-        inquiry = self._inquiry_or_404(request, object_id)
+        inquiry = self.scoped_object_or_404(request, object_id)
         attachment = inquiry.attachments.filter(pk=attachment_id).first()
         if attachment is None or not attachment.file or attachment.scan_status not in DOWNLOADABLE:
             raise Http404

@@ -8,12 +8,8 @@ department's acknowledgement and a supervisor's closing are forms on the card's 
 each calling :func:`supervision.services.card_transition`.
 """
 
-from django.contrib import admin, messages
-from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponseNotAllowed
-from django.shortcuts import redirect
-from django.urls import path, reverse
+from django.contrib import admin
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -22,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from applications.calendar import WorkingCalendar
 from applications.constants import OPEN_STATUSES, Status
 from applications.selectors import official_department_ids
-from common.exceptions import ApplicationError
+from common.admin import ObjectActionsMixin
 from common.i18n import display_name
 
 from . import selectors, services
@@ -94,9 +90,11 @@ def label_days_late(cards) -> None:
 
 
 @admin.register(SupervisionCard)
-class SupervisionCardAdmin(admin.ModelAdmin):
+class SupervisionCardAdmin(ObjectActionsMixin, admin.ModelAdmin):
     class Media:
         css = {"all": ("supervision/admin.css",)}  # noqa: RUF012 - Django reads this class attribute
+
+    object_action_labels = {key: label for key, (label, _to, _note) in ACTIONS.items()}  # noqa: RUF012 - a read-only table
 
     list_display = (
         "case_number",
@@ -199,21 +197,11 @@ class SupervisionCardAdmin(admin.ModelAdmin):
             label_days_late([card])
         return "—" if card.days_late is None else card.days_late
 
-    # --- The card's page and its forms --------------------------------------------
+    # --- The card's page and its forms (common.admin.ObjectActionsMixin) ---------------
 
-    def _card_or_404(self, request, object_id) -> SupervisionCard:
-        try:
-            pk = int(unquote(str(object_id)))
-        except ValueError:
-            raise Http404 from None
-        card = self.get_queryset(request).filter(pk=pk).first()
-        if card is None:
-            raise Http404
-        return card
-
-    def _available_actions(self, request, card) -> list[dict]:
+    def object_actions(self, request, card) -> list[dict]:
         actions = []
-        for key, (label, to_status, note_label) in ACTIONS.items():
+        for key, (_label, to_status, note_label) in ACTIONS.items():
             roles = card_transition_roles(card.status, to_status)
             may = (
                 Role.SUPERVISOR in roles
@@ -223,44 +211,13 @@ class SupervisionCardAdmin(admin.ModelAdmin):
                 and selectors.is_department_official(user=request.user, department_id=card.department_id)
             )
             if may:
-                actions.append({"key": key, "label": label, "note_label": note_label})
+                actions.append({"key": key, "text_label": note_label})
         return actions
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        card = self._card_or_404(request, object_id)
-        extra = {"card_actions": self._available_actions(request, card), "card": card}
-        return super().change_view(request, object_id, form_url, extra_context={**extra, **(extra_context or {})})
-
-    def get_urls(self):
-        info = self.opts.app_label, self.opts.model_name
-        return [
-            path(
-                "<path:object_id>/act/<str:action>/",
-                self.admin_site.admin_view(self.act_view),
-                name="{}_{}_act".format(*info),
-            ),
-            *super().get_urls(),
-        ]
-
-    def act_view(self, request, object_id, action):
-        """One form on the card's page: calls the service, reports its message."""
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        if action not in ACTIONS:
-            raise Http404
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        card = self._card_or_404(request, object_id)
-        label, to_status, _note_label = ACTIONS[action]
+    def perform_object_action(self, request, card, action):
+        _label, to_status, _note_label = ACTIONS[action]
         note = request.POST.get("note", "")[:2000]
-        change_url = reverse("admin:supervision_supervisioncard_change", args=[card.pk])
-        try:
-            services.card_transition(card_id=card.pk, to_status=to_status, actor=request.user, note=note)
-        except ApplicationError as exc:
-            self.message_user(request, exc.message, messages.ERROR)
-            return redirect(change_url)
-        self.message_user(request, _("已完成：%(action)s。") % {"action": label}, messages.SUCCESS)
-        return redirect(change_url)
+        services.card_transition(card_id=card.pk, to_status=to_status, actor=request.user, note=note)
 
 
 @admin.register(WeeklyDigest)

@@ -1,0 +1,94 @@
+"""Admin building blocks shared by the apps' case queues."""
+
+from typing import ClassVar
+
+from django.contrib import messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponseNotAllowed
+from django.shortcuts import redirect
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+
+from .exceptions import ApplicationError
+
+
+class ObjectActionsMixin:
+    """Forms on an object's change page, each calling one service: accept, transfer, decide.
+
+    The extension point for a ``ModelAdmin`` whose objects move through states. A subclass gives:
+
+    * ``object_actions(request, obj) -> list[dict]``: the actions this official may take on
+      ``obj`` now, each a dict with at least ``"key"`` (the template's other keys are free);
+      the mixin adds ``"label"`` from ``object_action_labels`` and the form's ``"url"``;
+    * ``perform_object_action(request, obj, action)``: calls the service, which locks, checks
+      the transition and records it; an ``ApplicationError`` becomes the official's message;
+    * ``object_action_labels``: ``{key: label}`` of every action the admin knows.
+
+    The change form template includes ``admin/includes/object_actions.html``, which renders
+    ``object_actions``: per action a text box, and a select when the action has ``choices``.
+
+    The mixin adds the URL ``<object_id>/act/<action>/`` (named ``<app>_<model>_act``). It
+    loads the object through ``get_object``, so the admin's own scoping (``get_queryset``)
+    decides who sees what, and accepts only POST. It then leaves every decision to the
+    service, which gives the official its own precise reason (a stale page, a hand-made form),
+    reports the result and returns to the change page.
+    """
+
+    object_action_labels: ClassVar[dict] = {}
+
+    def object_actions(self, request, obj) -> list[dict]:
+        raise NotImplementedError
+
+    def perform_object_action(self, request, obj, action: str) -> None:
+        raise NotImplementedError
+
+    def object_action_done_message(self, obj, action: str) -> str:
+        return _("已完成：%(action)s。") % {"action": self.object_action_labels[action]}
+
+    def _offered_actions(self, request, obj) -> list[dict]:
+        actions = self.object_actions(request, obj)
+        url_name = f"admin:{self.opts.app_label}_{self.opts.model_name}_act"
+        for action in actions:
+            action.setdefault("label", self.object_action_labels[action["key"]])
+            action["url"] = reverse(url_name, args=[obj.pk, action["key"]])
+        return actions
+
+    def scoped_object_or_404(self, request, object_id):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        obj = self.get_object(request, unquote(str(object_id)))
+        if obj is None:
+            raise Http404
+        return obj
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.scoped_object_or_404(request, object_id)
+        extra = {"object_actions": self._offered_actions(request, obj)}
+        return super().change_view(request, object_id, form_url, extra_context={**extra, **(extra_context or {})})
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path(
+                "<path:object_id>/act/<str:action>/",
+                self.admin_site.admin_view(self.act_view),
+                name="{}_{}_act".format(*info),
+            ),
+            *super().get_urls(),
+        ]
+
+    def act_view(self, request, object_id, action):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if action not in self.object_action_labels:
+            raise Http404
+        obj = self.scoped_object_or_404(request, object_id)
+        change_url = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[obj.pk])
+        try:
+            self.perform_object_action(request, obj, action)
+        except ApplicationError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+            return redirect(change_url)
+        self.message_user(request, self.object_action_done_message(obj, action), messages.SUCCESS)
+        return redirect(change_url)
