@@ -522,6 +522,10 @@ def inquiries_escalate_overdue(*, today: datetime.date | None = None) -> dict[st
         .order_by("due_date", "pk")
         .values_list("pk", flat=True)[:1000]
     )
+    # Read once per run, not once per overdue item: the dispatch centre is the same for all,
+    # and a department's officials the same for all its items.
+    dispatch_centre = list(selectors.dispatchers()) if overdue_ids else []
+    officials_by_department: dict[int, list] = {}
     for inquiry_id in overdue_ids:
         with transaction.atomic():
             inquiry = _lock(inquiry_id)
@@ -531,7 +535,13 @@ def inquiries_escalate_overdue(*, today: datetime.date | None = None) -> dict[st
             level = 2 if (late_by > second_after or inquiry.department_id is None) else 1
             if level <= inquiry.escalation_level:
                 continue
-            _escalate(inquiry=inquiry, level=level, late_by=late_by)
+            _escalate(
+                inquiry=inquiry,
+                level=level,
+                late_by=late_by,
+                dispatch_centre=dispatch_centre,
+                officials_by_department=officials_by_department,
+            )
             escalated += 1
     closed = 0
     answered = Inquiry.objects.filter(status=InquiryStatus.ANSWERED, answered_at__isnull=False).order_by("pk")
@@ -558,7 +568,9 @@ def inquiries_escalate_overdue(*, today: datetime.date | None = None) -> dict[st
     return {"escalated": escalated, "closed": closed, "scans_queued": attachments_scan_sweep()}
 
 
-def _escalate(*, inquiry: Inquiry, level: int, late_by: int) -> None:
+def _escalate(
+    *, inquiry: Inquiry, level: int, late_by: int, dispatch_centre: list, officials_by_department: dict[int, list]
+) -> None:
     now = timezone.now()
     to_dispatch = level >= 2
     comment = (
@@ -579,9 +591,13 @@ def _escalate(*, inquiry: Inquiry, level: int, late_by: int) -> None:
         comment=comment,
         created_at=now,
     )
-    recipients = list(selectors.dispatchers()) if to_dispatch else []
+    recipients = list(dispatch_centre) if to_dispatch else []
     if inquiry.department_id is not None:
-        recipients += list(selectors.department_officials(department_id=inquiry.department_id))
+        if inquiry.department_id not in officials_by_department:
+            officials_by_department[inquiry.department_id] = list(
+                selectors.department_officials(department_id=inquiry.department_id)
+            )
+        recipients += officials_by_department[inquiry.department_id]
     context = {
         "reference": inquiry.reference,
         "kind": Kind(inquiry.kind).label,
