@@ -319,9 +319,11 @@ def test_the_purge_task_deletes_only_drafts_untouched_past_retention(
     assert not stored.exists()
 
 
-def test_the_purge_task_is_scheduled_daily(settings):
-    entry = next(e for e in settings.CELERY_BEAT_SCHEDULE.values() if e["task"] == "applications.purge_drafts")
-    assert entry["schedule"] == 24 * 3600.0
+def test_the_daily_retention_run_purges_stale_drafts(settings):
+    from monitoring.retention import registry
+
+    assert registry.get("drafts").purge is not None
+    assert [e["task"] for e in settings.CELERY_BEAT_SCHEDULE.values()].count("monitoring.purge_expired") == 1
     assert settings.APPLICATION_DRAFT_RETENTION_DAYS == 30
 
 

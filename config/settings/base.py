@@ -253,8 +253,6 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / "var" / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "notifications-sweep-outbox": {"task": "notifications.sweep_outbox", "schedule": 30.0},
     "applications-flag-overdue": {"task": "applications.flag_overdue", "schedule": 15 * 60.0},
-    "applications-purge-drafts": {"task": "applications.purge_drafts", "schedule": 24 * 3600.0},
-    "identity-purge-axes-logs": {"task": "identity.purge_axes_logs", "schedule": 24 * 3600.0},
     "identity-keep-eid-signing-key": {"task": "identity.keep_eid_signing_key", "schedule": 3600.0},
     "applications-sweep-material-scans": {"task": "applications.sweep_material_scans", "schedule": 60.0},
     "common-purge-idempotency-keys": {"task": "common.purge_idempotency_keys", "schedule": 3600.0},
@@ -760,7 +758,6 @@ CELERY_BEAT_SCHEDULE["payments-query-pending-orders"] = {"task": "payments.query
 CELERY_BEAT_SCHEDULE["payments-relay-order-events"] = {"task": "payments.relay_order_events", "schedule": 60.0}
 CELERY_BEAT_SCHEDULE["payments-reconcile"] = {"task": "payments.reconcile_yesterday", "schedule": 24 * 3600.0}
 CELERY_BEAT_SCHEDULE["payments-sweep-refunds"] = {"task": "payments.sweep_refunds", "schedule": 10 * 60.0}
-CELERY_BEAT_SCHEDULE["partners-purge-webhook-log"] = {"task": "partners.purge_webhook_log", "schedule": 24 * 3600.0}
 CELERY_BEAT_SCHEDULE["partners-sweep-webhook-deliveries"] = {
     "task": "partners.sweep_webhook_deliveries",
     "schedule": 30.0,
@@ -876,8 +873,9 @@ METRICS_CELERY_QUEUES = env.list("METRICS_CELERY_QUEUES", default=[])
 METRICS_MULTIPROC_EXTRA_DIRS = env.list("METRICS_MULTIPROC_EXTRA_DIRS", default=[])
 
 # Retention (monitoring/retention.py, `manage.py purge_expired`): every policy runs once a
-# day at this local time (CELERY_TIMEZONE). The older per-app purge entries above still run
-# too (their tests pin them); a second pass finds nothing left. RETENTION_DRY_RUN makes the
+# day at this local time (CELERY_TIMEZONE); it calls the apps' own purges (drafts, sign-in
+# records, the webhook log), whose tasks are no longer scheduled on their own. Idempotency
+# keys live hours, not days, so their hourly purge above stays. RETENTION_DRY_RUN makes the
 # daily run only count.
 RETENTION_PURGE_HOUR = env.int("RETENTION_PURGE_HOUR", default=3)
 RETENTION_PURGE_MINUTE = env.int("RETENTION_PURGE_MINUTE", default=17)

@@ -48,9 +48,11 @@ def test_axes_retention_follows_the_setting(settings):
     assert not AccessLog.objects.exists()
 
 
-def test_beat_runs_the_axes_purge_daily():
-    entries = [entry for entry in settings.CELERY_BEAT_SCHEDULE.values() if entry["task"] == "identity.purge_axes_logs"]
-    assert entries == [{"task": "identity.purge_axes_logs", "schedule": 24 * 3600.0}]
+def test_the_daily_retention_run_purges_the_sign_in_records():
+    from monitoring.retention import registry
+
+    assert registry.get("sign-in-records").purge is not None
+    assert [entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()].count("monitoring.purge_expired") == 1
 
 
 @pytest.mark.usefixtures("test_ping_template")
