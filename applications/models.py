@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from audit.triggers import append_only, track
+from common.audit_records import AuditRecord
 from common.models import TimeStampedModel
 from common.storage import get_private_storage
 
@@ -204,6 +205,8 @@ class Transition(models.Model):
     client_ip = models.GenericIPAddressField(_("IP"), null=True, blank=True)
     created_at = models.DateTimeField(_("时间"), default=timezone.now)
 
+    audit_record = AuditRecord(actor_field="actor_id")
+
     class Meta:
         verbose_name = _("办理记录")
         verbose_name_plural = _("办理记录")
@@ -296,6 +299,8 @@ class AccessAttempt(models.Model):
     client_ip = models.GenericIPAddressField(_("IP"), null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
+    audit_record = AuditRecord(actor_field="user_id")
+
     class Meta:
         verbose_name = _("越权访问记录")
         verbose_name_plural = _("越权访问记录")
@@ -340,6 +345,8 @@ class DeadlineRevision(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(_("时间"), default=timezone.now)
+
+    audit_record = AuditRecord()
 
     class Meta:
         verbose_name = _("期限更正记录")

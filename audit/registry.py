@@ -1,22 +1,13 @@
 """Which tables are audit records: the change history of tracked models (django-pghistory's
-event models, ``<Model>Event``) and the access logs the apps write themselves."""
+event models, ``<Model>Event``) and the access logs the apps write themselves (the models
+declaring an ``audit_record`` with an ``actor_field``, common/audit_records.py)."""
 
 from dataclasses import dataclass
 
 from django.apps import apps
 from django.db import models
 
-# The access logs: (model, the column that says who acted).
-ACCESS_LOGS = {
-    "applications.Transition": "actor_id",
-    "applications.AccessAttempt": "user_id",
-    "identity.PersonalDataAccess": "official_id",
-    # The records of evaluations' follow-ups, inquiries and supervision cards.
-    "complaints.FollowUpCallback": "actor_id",
-    "complaints.FollowUpTransition": "actor_id",
-    "complaints.InquiryTransition": "actor_id",
-    "supervision.CardTransition": "actor_id",
-}
+from common.audit_records import declared_audit_records
 
 
 @dataclass(frozen=True)
@@ -43,8 +34,9 @@ def audit_sources() -> list[AuditSource]:
         if getattr(model, "pgh_tracked_model", None) is not None and model._meta.managed
     ]
     sources += [
-        AuditSource(model=apps.get_model(label), created_at="created_at", actor=actor)
-        for label, actor in ACCESS_LOGS.items()
+        AuditSource(model=model, created_at=record.time_field, actor=record.actor_field)
+        for model, record in declared_audit_records().items()
+        if record.actor_field is not None
     ]
     return sorted(sources, key=lambda source: source.label)
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from audit.triggers import track
+from common.audit_records import AuditRecord
 from common.crypto import EncryptedTextField
 from common.models import SigningKeyBase, TimeStampedModel
 from common.storage import get_private_storage
@@ -184,6 +185,8 @@ class CertificateTransition(models.Model):
     reason = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
+    audit_record = AuditRecord()
+
     class Meta:
         verbose_name = _("证照状态记录")
         verbose_name_plural = _("证照状态记录")
@@ -235,6 +238,8 @@ class UseLog(models.Model):
     purpose = models.CharField(_("用途"), max_length=200, blank=True)
     outcome = models.CharField(_("结果"), max_length=20, blank=True)
     created_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+
+    audit_record = AuditRecord()
 
     class Meta:
         verbose_name = _("用证记录")

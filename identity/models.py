@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from audit.triggers import append_only, track
+from common.audit_records import AuditRecord
 from common.crypto import EncryptedTextField
 from common.models import SigningKeyBase, TimeStampedModel
 
@@ -98,6 +99,8 @@ class UserSession(models.Model):
     last_seen_at = models.DateTimeField(default=timezone.now)
     ended_at = models.DateTimeField(null=True, blank=True)
 
+    audit_record = AuditRecord()
+
     class Meta:
         verbose_name = _("登录会话")
         verbose_name_plural = _("登录会话")
@@ -140,6 +143,8 @@ class RealNameVerification(models.Model):
     reference = models.CharField(_("核验流水号"), max_length=100, blank=True)
     created_at = models.DateTimeField(_("时间"), default=timezone.now)
 
+    audit_record = AuditRecord()
+
     class Meta:
         verbose_name = _("实名核验记录")
         verbose_name_plural = _("实名核验记录")
@@ -161,6 +166,8 @@ class PersonalDataAccess(models.Model):
     reason = models.CharField(_("事由"), max_length=300)
     client_ip = models.GenericIPAddressField(_("IP"), null=True, blank=True)
     created_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+
+    audit_record = AuditRecord(actor_field="official_id")
 
     class Meta:
         verbose_name = _("个人信息查看记录")
@@ -292,6 +299,8 @@ class EnterpriseEvent(models.Model):
     reason = models.TextField(_("事由"), blank=True)
     created_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
 
+    audit_record = AuditRecord()
+
     class Meta:
         verbose_name = _("企业登记记录")
         verbose_name_plural = _("企业登记记录")
@@ -417,6 +426,8 @@ class ActingRecord(models.Model):
     object_reference = models.CharField(_("对象"), max_length=100, blank=True)
     created_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
 
+    audit_record = AuditRecord()
+
     class Meta:
         verbose_name = _("代办操作记录")
         verbose_name_plural = _("代办操作记录")
@@ -467,6 +478,8 @@ class EidVerification(models.Model):
     purpose = models.CharField(_("用途"), max_length=100, blank=True)
     released_fields = models.JSONField(_("提供的信息"), default=list)
     created_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+
+    audit_record = AuditRecord()
 
     class Meta:
         verbose_name = _("电子凭证核验记录")
@@ -766,6 +779,8 @@ class OAuthClientEvent(models.Model):
     action = models.CharField(_("操作"), max_length=30, choices=OAuthClientEventAction.choices)
     summary = models.TextField(_("摘要"), blank=True)
     created_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+
+    audit_record = AuditRecord()
 
     class Meta:
         verbose_name = _("客户端变更记录")

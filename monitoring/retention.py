@@ -7,7 +7,7 @@ batched delete of the candidates. ``manage.py purge_expired [--dry-run] [--polic
 and the daily ``monitoring.purge_expired`` task run the registry.
 
 **The audit floor.** Audit records (transitions, personal-data access, sign-in records,
-partner and client events …, :data:`AUDIT_MODELS`) are never deleted younger than
+partner and client events …, :func:`audit_models`) are never deleted younger than
 ``RETENTION_AUDIT_FLOOR_DAYS`` (180). This is enforced here, not left to each policy:
 
 * registering a policy whose rows are audit records with an age under the floor raises
@@ -32,31 +32,15 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import models, transaction
 from django.utils import timezone
 
+from common.audit_records import declared_audit_records
+
 logger = logging.getLogger(__name__)
 
-# Every audit record, as app_label.ModelName -> the field saying when it was written.
-# RETENTION_EXTRA_AUDIT_MODELS adds more ("app.Model" or "app.Model:time_field").
-AUDIT_MODELS = {
+# Audit records of other packages, which can't declare ``audit_record`` on their models
+# (ours do: common/audit_records.py), as app_label.ModelName -> the field saying when it was
+# written. RETENTION_EXTRA_AUDIT_MODELS adds more ("app.Model" or "app.Model:time_field").
+THIRD_PARTY_AUDIT_MODELS = {
     "admin.LogEntry": "action_time",
-    "applications.Transition": "created_at",
-    "applications.AccessAttempt": "created_at",
-    "applications.DeadlineRevision": "created_at",
-    "certificates.CertificateTransition": "created_at",
-    "certificates.UseLog": "created_at",
-    "complaints.InquiryTransition": "created_at",
-    "complaints.FollowUpTransition": "created_at",
-    "complaints.FollowUpCallback": "created_at",
-    "identity.PersonalDataAccess": "created_at",
-    "identity.RealNameVerification": "created_at",
-    "identity.EnterpriseEvent": "created_at",
-    "identity.ActingRecord": "created_at",
-    "identity.EidVerification": "created_at",
-    "identity.OAuthClientEvent": "created_at",
-    "identity.UserSession": "created_at",
-    "partners.PartnerEvent": "created_at",
-    "partners.WebhookEvent": "created_at",
-    "payments.OrderTransition": "created_at",
-    "supervision.CardTransition": "created_at",
     # Sign-in records (Cybersecurity Law art. 21: network logs kept six months at least).
     "axes.AccessLog": "attempt_time",
     "axes.AccessFailureLog": "attempt_time",
@@ -70,12 +54,20 @@ class RetentionFloorError(ImproperlyConfigured):
 
 
 def audit_models() -> dict[str, str]:
-    """label -> time field ("" when unknown: then any such row counts as young)."""
+    """label -> time field ("" when unknown: then any such row counts as young): the models
+    declaring an ``audit_record``, the change history (django-pghistory's event models), the
+    other packages' audit tables and the extra ones a deployment names."""
+    declared = {model._meta.label: record.time_field for model, record in declared_audit_records().items()}
+    history = {
+        model._meta.label: "pgh_created_at"
+        for model in apps.get_models()
+        if getattr(model, "pgh_tracked_model", None) is not None
+    }
     extra = {}
     for entry in getattr(settings, "RETENTION_EXTRA_AUDIT_MODELS", ()):
         label, _colon, time_field = entry.partition(":")
         extra[label.strip()] = time_field.strip()
-    return {**AUDIT_MODELS, **extra}
+    return {**declared, **history, **THIRD_PARTY_AUDIT_MODELS, **extra}
 
 
 def audit_floor() -> timedelta:

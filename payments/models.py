@@ -13,6 +13,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from audit.triggers import track
+from common.audit_records import AuditRecord
 from common.money import yuan
 
 from .constants import OrderStatus, PaymentEvent, RefundStatus, TransactionKind
@@ -123,6 +124,8 @@ class OrderTransition(models.Model):
     reason = models.CharField(_("说明"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("时间"), auto_now_add=True)
     handled_at = models.DateTimeField(_("事件处理时间"), null=True, blank=True)
+
+    audit_record = AuditRecord()
 
     class Meta:
         verbose_name = _("订单状态记录")

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from audit.triggers import append_only
+from common.audit_records import AuditRecord
 
 from .constants import CardStatus, Colour, Role
 
@@ -83,6 +84,8 @@ class CardTransition(models.Model):
     role = models.CharField(_("角色"), max_length=20, choices=Role.choices)
     comment = models.TextField(_("说明"), blank=True)
     created_at = models.DateTimeField(_("时间"), default=timezone.now)
+
+    audit_record = AuditRecord(actor_field="actor_id")
 
     class Meta:
         verbose_name = _("督办记录")

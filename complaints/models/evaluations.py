@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from audit.triggers import append_only
+from common.audit_records import AuditRecord
 
 from ..constants import FollowUpStatus, Level, Role, Stage
 
@@ -89,6 +90,8 @@ class FollowUpCallback(models.Model):
     note = models.TextField(_("回访记录"))
     created_at = models.DateTimeField(_("回访时间"), default=timezone.now)
 
+    audit_record = AuditRecord(actor_field="actor_id")
+
     class Meta:
         verbose_name = _("回访记录")
         verbose_name_plural = _("回访记录")
@@ -111,6 +114,8 @@ class FollowUpTransition(models.Model):
     role = models.CharField(_("角色"), max_length=20, choices=Role.choices)
     comment = models.TextField(_("说明"), blank=True)
     created_at = models.DateTimeField(_("时间"), default=timezone.now)
+
+    audit_record = AuditRecord(actor_field="actor_id")
 
     class Meta:
         verbose_name = _("整改记录")

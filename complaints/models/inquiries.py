@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from applications.constants import ScanStatus
 from audit.triggers import append_only
+from common.audit_records import AuditRecord
 from common.i18n import EnglishNameMixin
 from common.models import TimeStampedModel
 from common.storage import get_private_storage
@@ -237,6 +238,8 @@ class InquiryTransition(models.Model):
     role = models.CharField(_("角色"), max_length=20, choices=InquiryRole.choices)
     comment = models.TextField(_("说明"), blank=True)
     created_at = models.DateTimeField(_("时间"), default=timezone.now)
+
+    audit_record = AuditRecord(actor_field="actor_id")
 
     class Meta:
         verbose_name = _("办理记录")

@@ -6,6 +6,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.audit_records import AuditRecord
 from common.models import TimeStampedModel
 
 
@@ -132,6 +133,8 @@ class PartnerEvent(models.Model):
     action = models.CharField(_("操作"), max_length=40, choices=PartnerEventAction.choices)
     summary = models.CharField(_("摘要"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("时间"), default=timezone.now)
+
+    audit_record = AuditRecord()
 
     class Meta:
         verbose_name = _("合作方操作记录")

@@ -14,6 +14,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.audit_records import AuditRecord
 from common.crypto import EncryptedTextField
 
 from .onboarding import Partner
@@ -108,6 +109,8 @@ class WebhookEvent(models.Model):
     sequence = models.PositiveBigIntegerField(_("序号"))
     data = models.JSONField(_("数据"), default=dict)
     created_at = models.DateTimeField(_("时间"), default=timezone.now)
+
+    audit_record = AuditRecord()
 
     class Meta:
         verbose_name = _("事件")
