@@ -437,6 +437,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ApplicationStatusEnum": "applications.constants.Status",
         "WebhookDeliveryStatusEnum": "partners.models.DeliveryStatus",
+        "QualificationGradeEnum": "marketplace.constants.Grade",
+        "SelectionMethodEnum": "marketplace.constants.SelectionMethod",
     },
     # Every operation's problem+json 4xx answers, stated once for all views.
     "POSTPROCESSING_HOOKS": [
