@@ -272,6 +272,33 @@ def posting_public(*, reference: str) -> Posting | None:
     return postings_public().filter(reference=reference).first()
 
 
+def posting_for_user(*, user, reference: str) -> Posting | None:
+    """A posting as ``user`` may open it: any published one, or a draft of a buyer they act for."""
+    posting = (
+        Posting.objects.select_related(
+            "buyer_enterprise",
+            "service_type",
+            "required_qualification_type",
+            "service_item",
+            "application",
+            "result__agency__enterprise",
+        )
+        .filter(reference=reference)
+        .first()
+    )
+    if posting is None:
+        return None
+    if posting.status == PostingStatus.DRAFT and not user_is_buyer(user=user, posting=posting):
+        return None
+    return posting
+
+
+def agency_contact_visible(*, user, posting: Posting) -> bool:
+    """Whether ``user`` may see the selected agency's contact person and phone: the buyer, once a
+    result is published (never the public)."""
+    return posting.result_id is not None and user_is_buyer(user=user, posting=posting)
+
+
 def posting_timeline(*, posting: Posting):
     return posting.transitions.select_related("actor").order_by("created_at", "pk")
 
