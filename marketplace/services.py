@@ -621,14 +621,19 @@ def posting_create(
             _("异议期应为 0 至 %(max)d 天。") % {"max": settings.MARKETPLACE_MAX_OBJECTION_DAYS},
             "objection_period_invalid",
         )
-    if required_qualification_type is None:
+    # The service type's requirement always holds: a posting may only ask for a higher grade
+    # (or name a qualification where the type requires none).
+    if service_type.qualification_type is not None:
+        if required_qualification_type not in (None, service_type.qualification_type):
+            raise _refuse(_("资质要求应与服务类型一致。"), "qualification_type_mismatch")
         required_qualification_type = service_type.qualification_type
-    if required_min_grade is None or required_qualification_type != service_type.qualification_type:
-        required_min_grade = required_min_grade or Grade.UNGRADED
-    if required_qualification_type == service_type.qualification_type:
-        required_min_grade = max(required_min_grade, service_type.min_grade)
+    required_min_grade = required_min_grade or Grade.UNGRADED
     if required_min_grade not in Grade.values:
         raise _refuse(_("请选择资质等级。"), "grade_invalid")
+    if required_qualification_type is None or not required_qualification_type.graded:
+        required_min_grade = Grade.UNGRADED
+    elif required_qualification_type == service_type.qualification_type:
+        required_min_grade = max(required_min_grade, service_type.min_grade)
     if application is not None:
         if not resident_may_view(user=actor, application=application):
             raise _refuse(_("未找到该办件。"), "application_not_found", HTTPStatus.NOT_FOUND)
@@ -736,6 +741,14 @@ def _close_if_due(posting: Posting, now) -> bool:
             comment=_("报价截止"),
             fields=("closed_at",),
         )
+        context = {
+            "reference": posting.reference,
+            "title": posting.title,
+            "count": posting.quotes.count(),
+            "method": SelectionMethod(posting.selection_method).label,
+        }
+        for user in {posting.buyer_enterprise.legal_representative, posting.created_by}:
+            notify(user=user, template="marketplace.quotes_closed", context=context)
         return True
     return False
 
@@ -839,9 +852,11 @@ def _run_selection(
     * **lowest quote**: the lowest amount; ties go to the quote whose last version came first
       (``updated_at``), then the lower quote id;
     * **random draw**: :func:`marketplace.draw.draw_winner` over the eligible quote ids with the
-      seed recorded when the posting opened (or, for a re-draw, recorded just before it).
+      seed recorded when the posting opened (a re-draw: :func:`marketplace.draw.round_seed` of it).
     """
     today = timezone.localdate(now)
+    previous = posting.results.order_by("-sequence").first()
+    sequence = (previous.sequence + 1) if previous else 1
     quotes = _eligible_quotes(posting, excluded=excluded, today=today)
     candidates = draw.canonical_candidates(quote.pk for quote in quotes)
     chosen_quote = None
@@ -871,18 +886,19 @@ def _run_selection(
         if posting.selection_method == SelectionMethod.LOWEST_QUOTE:
             chosen_quote = quotes[0]  # ordered by amount, then the earlier last version, then id
         else:
-            if objection is not None or not posting.draw_seed:
-                # A re-draw gets a fresh seed, recorded on the posting before the draw runs.
+            if not posting.draw_seed:  # published before seeds existed: record one now
                 _record_seed(posting, now)
                 posting.save(update_fields=["draw_seed", "draw_seed_hash", "draw_seed_recorded_at", "updated_at"])
-            seed, seed_hash, seed_recorded_at = posting.draw_seed, posting.draw_seed_hash, posting.draw_seed_recorded_at
+            # The first draw uses the seed committed at opening; a re-draw after an upheld objection
+            # uses a seed derived from it and the result's sequence, so nobody can re-roll it.
+            seed = draw.round_seed(posting.draw_seed, sequence)
+            seed_hash, seed_recorded_at = posting.draw_seed_hash, posting.draw_seed_recorded_at
             winner_id = draw.draw_winner(seed, candidates)
             chosen_quote = next(quote for quote in quotes if quote.pk == winner_id)
         chosen_agency = chosen_quote.agency
-    previous = posting.results.order_by("-sequence").first()
     return SelectionResult.objects.create(
         posting=posting,
-        sequence=(previous.sequence + 1) if previous else 1,
+        sequence=sequence,
         method=posting.selection_method,
         agency=chosen_agency,
         quote=chosen_quote,
@@ -990,7 +1006,8 @@ def objection_decide(
     """An official decides an objection, with a reason. The only path that changes a published result.
 
     Dismissed: the result stands. Upheld, on the posting's current result: for a lowest
-    quote or a random draw the selection is run again (a fresh, recorded seed for a draw)
+    quote or a random draw the selection is run again (a draw with a seed derived from the one
+    committed at opening, :func:`marketplace.draw.round_seed`)
     and the new result supersedes the old one, which is kept unchanged; ``exclude_winner``
     leaves the old winner out (the usual remedy). For a direct choice the posting goes back
     to the buyer to choose again. If nobody eligible remains, the posting goes back to

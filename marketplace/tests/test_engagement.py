@@ -183,3 +183,26 @@ def test_a_posting_asks_at_least_the_service_types_grade(kind):
     posting = f.posting(kind=kind, required_min_grade=1)
     assert posting.required_qualification_type_id == kind.qualification_type_id
     assert posting.required_min_grade == 2
+
+
+def test_a_posting_cannot_ask_for_another_qualification_than_its_service_type(kind):
+    with pytest.raises(ApplicationError) as mismatch:
+        f.posting(kind=kind, required_qualification_type=f.qualification_type())
+    assert mismatch.value.code == "qualification_type_mismatch"
+
+
+def test_an_ungraded_qualification_asks_for_no_grade(kind):
+    kind.qualification_type.graded = False
+    kind.qualification_type.save()
+    posting = f.posting(kind=kind, required_min_grade=3)
+    assert posting.required_min_grade == 0
+
+
+def test_the_buyer_is_told_when_quotes_close(kind):
+    from notifications.models import OutboxMessage
+
+    due = f.past_deadline(f.posting(kind=kind))
+    services.postings_close_due()
+    message = OutboxMessage.objects.get(template="marketplace.quotes_closed", channel="inbox")
+    assert message.user == due.buyer_enterprise.legal_representative
+    assert message.context["count"] == 0
