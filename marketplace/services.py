@@ -582,29 +582,22 @@ def _new_reference(today: datetime.date) -> str:
     return f"ZJ{today:%Y%m%d}{secrets.randbelow(10**6):06d}"
 
 
-def posting_create(
+def _posting_fields(
     *,
     actor,
-    enterprise,
     service_type,
     title: str,
     scope: str,
     budget_fen: int,
     quote_deadline: datetime.datetime,
     selection_method: str,
-    objection_period_days: int | None = None,
-    required_qualification_type=None,
-    required_min_grade: int | None = None,
-    application=None,
-    service_item=None,
-    publish: bool = False,
-) -> Posting:
-    """Create a project posting (a draft) for the buyer ``enterprise``; ``publish=True`` opens it at once.
-
-    The qualification required defaults to the service type's; a posting may ask for a
-    higher grade, never for less than the type requires. A linked application must be
-    one the actor may see; its service item is linked too.
-    """
+    objection_period_days: int | None,
+    required_qualification_type,
+    required_min_grade: int | None,
+    application,
+    service_item,
+) -> dict:
+    """The checked fields of a posting (shared by creating and editing a draft)."""
     title = _text(title, label=_("项目名称"), max_length=TITLE_MAX_LENGTH, code="title")
     scope = _text(scope, label=_("服务内容"), max_length=TEXT_MAX_LENGTH, code="scope")
     budget_fen = _amount(budget_fen, label=_("预算上限"), code="budget")
@@ -638,6 +631,58 @@ def posting_create(
         if not resident_may_view(user=actor, application=application):
             raise _refuse(_("未找到该办件。"), "application_not_found", HTTPStatus.NOT_FOUND)
         service_item = service_item or application.service_item
+    return {
+        "service_type": service_type,
+        "title": title,
+        "scope": scope,
+        "budget_fen": budget_fen,
+        "quote_deadline": quote_deadline,
+        "selection_method": selection_method,
+        "objection_period_days": objection_period_days,
+        "required_qualification_type": required_qualification_type,
+        "required_min_grade": required_min_grade,
+        "application": application,
+        "service_item": service_item,
+    }
+
+
+def posting_create(
+    *,
+    actor,
+    enterprise,
+    service_type,
+    title: str,
+    scope: str,
+    budget_fen: int,
+    quote_deadline: datetime.datetime,
+    selection_method: str,
+    objection_period_days: int | None = None,
+    required_qualification_type=None,
+    required_min_grade: int | None = None,
+    application=None,
+    service_item=None,
+    publish: bool = False,
+) -> Posting:
+    """Create a project posting (a draft) for the buyer ``enterprise``; ``publish=True`` opens it at once.
+
+    The qualification required defaults to the service type's; a posting may ask for a
+    higher grade, never for less than the type requires. A linked application must be
+    one the actor may see; its service item is linked too.
+    """
+    fields = _posting_fields(
+        actor=actor,
+        service_type=service_type,
+        title=title,
+        scope=scope,
+        budget_fen=budget_fen,
+        quote_deadline=quote_deadline,
+        selection_method=selection_method,
+        objection_period_days=objection_period_days,
+        required_qualification_type=required_qualification_type,
+        required_min_grade=required_min_grade,
+        application=application,
+        service_item=service_item,
+    )
     with transaction.atomic():
         act_on_behalf(
             actor=actor,
@@ -651,20 +696,7 @@ def posting_create(
             try:
                 with transaction.atomic():
                     posting = Posting.objects.create(
-                        reference=_new_reference(today),
-                        buyer_enterprise=enterprise,
-                        created_by=actor,
-                        service_type=service_type,
-                        title=title,
-                        scope=scope,
-                        budget_fen=budget_fen,
-                        quote_deadline=quote_deadline,
-                        required_qualification_type=required_qualification_type,
-                        required_min_grade=required_min_grade,
-                        application=application,
-                        service_item=service_item,
-                        selection_method=selection_method,
-                        objection_period_days=objection_period_days,
+                        reference=_new_reference(today), buyer_enterprise=enterprise, created_by=actor, **fields
                     )
                     break
             except IntegrityError:
@@ -676,6 +708,48 @@ def posting_create(
         )
         if publish:
             posting = posting_publish(actor=actor, posting=posting)
+    return posting
+
+
+@transaction.atomic
+def posting_update_draft(
+    *,
+    actor,
+    posting: Posting,
+    service_type,
+    title: str,
+    scope: str,
+    budget_fen: int,
+    quote_deadline: datetime.datetime,
+    selection_method: str,
+    objection_period_days: int | None = None,
+    required_qualification_type=None,
+    required_min_grade: int | None = None,
+    application=None,
+    service_item=None,
+) -> Posting:
+    """Edit a draft (every field, checked as when creating it). A published posting is never edited."""
+    posting = _lock_posting(posting.pk)
+    _act_for_buyer(actor=actor, posting=posting, action=ACTION_POSTING_CHANGE)
+    if posting.status != PostingStatus.DRAFT:
+        raise _refuse(_("项目公告发布后不能修改。"), "not_a_draft", HTTPStatus.CONFLICT)
+    fields = _posting_fields(
+        actor=actor,
+        service_type=service_type,
+        title=title,
+        scope=scope,
+        budget_fen=budget_fen,
+        quote_deadline=quote_deadline,
+        selection_method=selection_method,
+        objection_period_days=objection_period_days,
+        required_qualification_type=required_qualification_type,
+        required_min_grade=required_min_grade,
+        application=application,
+        service_item=service_item,
+    )
+    for field, value in fields.items():
+        setattr(posting, field, value)
+    posting.save(update_fields=[*fields, "updated_at"])
     return posting
 
 

@@ -206,3 +206,22 @@ def test_the_buyer_is_told_when_quotes_close(kind):
     message = OutboxMessage.objects.get(template="marketplace.quotes_closed", channel="inbox")
     assert message.user == due.buyer_enterprise.legal_representative
     assert message.context["count"] == 0
+
+
+def test_a_draft_is_edited_and_a_published_posting_is_not(kind):
+    draft = f.posting(kind=kind, publish=False)
+    buyer = draft.buyer_enterprise.legal_representative
+    fields = {
+        "service_type": kind,
+        "title": "改过的项目名称",
+        "scope": "改过的服务内容",
+        "budget_fen": 88_000_00,
+        "quote_deadline": timezone.now() + datetime.timedelta(days=5),
+        "selection_method": SelectionMethod.LOWEST_QUOTE,
+    }
+    edited = services.posting_update_draft(actor=buyer, posting=draft, **fields)
+    assert (edited.title, edited.budget_fen, edited.selection_method) == ("改过的项目名称", 88_000_00, "lowest_quote")
+    services.posting_publish(actor=buyer, posting=draft)
+    with pytest.raises(ApplicationError) as published:
+        services.posting_update_draft(actor=buyer, posting=draft, **fields)
+    assert published.value.code == "not_a_draft"
