@@ -429,8 +429,9 @@ def _lock_qualification(qualification_id: int) -> Qualification:
 
 
 def _qualification_move(qualification: Qualification, *, to_status: str, actor, role: str, note: str = "") -> None:
-    _move_agency(qualification.agency, to_status=to_status, actor=actor, role=role, comment=note,
-                 qualification=qualification)  # fmt: skip
+    _move_agency(
+        qualification.agency, to_status=to_status, actor=actor, role=role, comment=note, qualification=qualification
+    )
 
 
 @transaction.atomic
@@ -493,9 +494,12 @@ def qualifications_expire(*, today: datetime.date | None = None) -> dict[str, in
                 continue
             was_approved = qualification.status == QualificationStatus.APPROVED
             _qualification_move(
-                qualification, to_status=QualificationStatus.EXPIRED, actor=None, role=Role.SYSTEM,
+                qualification,
+                to_status=QualificationStatus.EXPIRED,
+                actor=None,
+                role=Role.SYSTEM,
                 note=_("有效期至%(date)s，已过期") % {"date": qualification.valid_until.isoformat()},
-            )  # fmt: skip
+            )
             qualification.status = QualificationStatus.EXPIRED
             qualification.expired_at = timezone.now()
             qualification.save(update_fields=["status", "expired_at", "updated_at"])
@@ -885,9 +889,14 @@ def quote_submit(*, actor, posting: Posting, agency: Agency, amount_fen: int, no
     quote = Quote.objects.select_for_update().filter(posting=posting, agency=agency).first()
     if quote is None:
         quote = Quote.objects.create(
-            posting=posting, agency=agency, amount_fen=amount_fen, note=note, submitted_by=actor, created_at=now,
+            posting=posting,
+            agency=agency,
+            amount_fen=amount_fen,
+            note=note,
+            submitted_by=actor,
+            created_at=now,
             updated_at=now,
-        )  # fmt: skip
+        )
     elif quote.amount_fen == amount_fen and quote.note == note:
         return quote  # a repeated request
     else:
