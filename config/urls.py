@@ -13,6 +13,7 @@ from identity.admin_site import TongbanAdminSite
 from identity.api import urls as identity_api
 from identity.oauth.views import ServerMetadataView
 from identity.views import sandbox_gateway
+from marketplace.api import urls as marketplace_api
 from monitoring import views as monitoring_views
 from partners.webhooks import api_urls as webhooks_api
 from payments.api import urls as payments_api
@@ -31,6 +32,7 @@ api_v1_patterns = [
     *payments_api.urlpatterns,
     *webhooks_api.urlpatterns,
     *complaints_api.urlpatterns,
+    *marketplace_api.urlpatterns,
     # Catalogue
     path("", include("services.api.urls")),
 ]

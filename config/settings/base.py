@@ -72,6 +72,7 @@ LOCAL_APPS = [
     "applications",
     "complaints",
     "supervision",
+    "marketplace",
     "dashboard",
     "portal",
     "monitoring",
@@ -435,6 +436,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ApplicationStatusEnum": "applications.constants.Status",
         "WebhookDeliveryStatusEnum": "partners.models.DeliveryStatus",
+        "QualificationGradeEnum": "marketplace.constants.Grade",
+        "SelectionMethodEnum": "marketplace.constants.SelectionMethod",
     },
     # Every operation's problem+json 4xx answers, stated once for all views.
     "POSTPROCESSING_HOOKS": [
@@ -842,6 +845,29 @@ CELERY_BEAT_SCHEDULE["supervision-issue-cards"] = {"task": "supervision.issue_ca
 CELERY_BEAT_SCHEDULE["supervision-weekly-digest"] = {
     "task": "supervision.weekly_digest",
     "schedule": crontab(minute=0, hour=8, day_of_week="mon"),
+}
+# ------------------------------------------------------------------------------
+# Intermediary marketplace (统一中介超市)
+# ------------------------------------------------------------------------------
+# Days before a qualification's valid_until on which its agency is told, once each
+# (marketplace.services.qualifications_expire, run by beat with the expiry itself).
+MARKETPLACE_QUALIFICATION_REMINDER_DAYS = [
+    int(days) for days in env.list("MARKETPLACE_QUALIFICATION_REMINDER_DAYS", default=["30", "7"])
+]
+# The objection period (异议期) a posting gets unless its buyer sets another, and the limits.
+MARKETPLACE_DEFAULT_OBJECTION_DAYS = env.int("MARKETPLACE_DEFAULT_OBJECTION_DAYS", default=3)
+MARKETPLACE_MAX_OBJECTION_DAYS = env.int("MARKETPLACE_MAX_OBJECTION_DAYS", default=15)
+# The shortest time between publishing a posting and its quote deadline, in hours.
+MARKETPLACE_MIN_QUOTE_HOURS = env.int("MARKETPLACE_MIN_QUOTE_HOURS", default=24)
+# Beat closes postings past their quote deadline and expires qualifications.
+CELERY_BEAT_SCHEDULE["marketplace-close-due-postings"] = {
+    "task": "marketplace.close_due_postings",
+    "schedule": 5 * 60.0,
+}
+# Hourly, idempotent: a missed run is made up by the next one.
+CELERY_BEAT_SCHEDULE["marketplace-expire-qualifications"] = {
+    "task": "marketplace.expire_qualifications",
+    "schedule": 3600.0,
 }
 # ------------------------------------------------------------------------------
 # Supervision dashboard (运行监测)

@@ -73,6 +73,9 @@ schema.config.generation.allow_x00 = False
 SEMANTIC_REFUSALS = {
     ("GET", "/api/v1/services/"): "the cursor is opaque: only the `next`/`previous` links' values are valid",
     ("GET", "/api/v1/applications/"): "the cursor is opaque: only the `next`/`previous` links' values are valid",
+    ("GET", "/api/v1/evaluations/summary/"): "the cursor is opaque: only the `next`/`previous` links' values are valid",
+    ("GET", "/api/v1/marketplace/agencies/"): "the cursor is opaque; service_type must name an existing type",
+    ("GET", "/api/v1/marketplace/postings/"): "the cursor is opaque; service_type must name an existing type",
     ("POST", "/api/v1/applications/drafts/"): (
         "exactly one of service_code and bundle_code; USCC and ID numbers carry check characters"
     ),

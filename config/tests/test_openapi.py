@@ -22,6 +22,8 @@ PUBLIC_OPERATIONS = {
     ("get", "/api/v1/departments/"): "the public catalogue's departments; throttled like the list",
     ("get", "/api/v1/topics/"): "the public catalogue's topics; throttled like the list",
     ("get", "/api/v1/evaluations/summary/"): "the public evaluation figures (好差评); throttled like the catalogue",
+    ("get", "/api/v1/marketplace/agencies/"): "the public agency directory (中介超市); throttled like the catalogue",
+    ("get", "/api/v1/marketplace/postings/"): "published postings and results (中介超市); throttled like the catalogue",
 }
 
 
@@ -97,6 +99,8 @@ def test_every_throttled_operation_declares_its_429_as_problem_json(client):
         ("get", "/api/v1/departments/"),
         ("get", "/api/v1/topics/"),
         ("get", "/api/v1/evaluations/summary/"),
+        ("get", "/api/v1/marketplace/agencies/"),
+        ("get", "/api/v1/marketplace/postings/"),
     }
 
 
