@@ -16,6 +16,9 @@ ACCESS_LOGS = {
     "complaints.FollowUpTransition": "actor_id",
     "complaints.InquiryTransition": "actor_id",
     "supervision.CardTransition": "actor_id",
+    # The pension certification's records (养老资格认证).
+    "benefits.CampaignTransition": "actor_id",
+    "benefits.TaskTransition": "actor_id",
 }
 
 

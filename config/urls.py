@@ -72,6 +72,8 @@ urlpatterns += i18n_patterns(
     path("receipts/", include("payments.urls_receipts")),
     # Evaluations (好差评): the public figures (/evaluations/) and the resident's rating form.
     path("", include("complaints.urls")),
+    # The pension certification (养老资格认证) in the resident's space.
+    path("my/benefits/", include("benefits.urls")),
     path("", include("portal.urls")),
     prefix_default_language=False,
 )

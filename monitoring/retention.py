@@ -57,6 +57,8 @@ AUDIT_MODELS = {
     "partners.WebhookEvent": "created_at",
     "payments.OrderTransition": "created_at",
     "supervision.CardTransition": "created_at",
+    "benefits.CampaignTransition": "created_at",
+    "benefits.TaskTransition": "created_at",
     # Sign-in records (Cybersecurity Law art. 21: network logs kept six months at least).
     "axes.AccessLog": "attempt_time",
     "axes.AccessFailureLog": "attempt_time",

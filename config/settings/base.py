@@ -72,6 +72,7 @@ LOCAL_APPS = [
     "applications",
     "complaints",
     "supervision",
+    "benefits",
     "dashboard",
     "portal",
     "monitoring",
@@ -844,6 +845,25 @@ CELERY_BEAT_SCHEDULE["supervision-issue-cards"] = {"task": "supervision.issue_ca
 CELERY_BEAT_SCHEDULE["supervision-weekly-digest"] = {
     "task": "supervision.weekly_digest",
     "schedule": crontab(minute=0, hour=8, day_of_week="mon"),
+}
+# ------------------------------------------------------------------------------
+# Pension eligibility certification (养老资格认证, benefits/)
+# ------------------------------------------------------------------------------
+# A certification is valid this many days from the moment it is made; a face check passed by
+# the pensioner raises their assurance to L3 until then.
+BENEFITS_CERTIFICATION_VALID_DAYS = env.int("BENEFITS_CERTIFICATION_VALID_DAYS", default=365)
+# The last reminder goes out this many days before a campaign's window ends (the others at
+# its start and midway); only pending tasks get them, once each (benefits.services.reminders_send).
+BENEFITS_FINAL_REMINDER_DAYS = env.int("BENEFITS_FINAL_REMINDER_DAYS", default=7)
+# Limits of one beneficiary CSV import (the whole file is checked before anything is written).
+BENEFITS_IMPORT_MAX_ROWS = env.int("BENEFITS_IMPORT_MAX_ROWS", default=50000)
+BENEFITS_IMPORT_MAX_BYTES = env.int("BENEFITS_IMPORT_MAX_BYTES", default=10 * 1024 * 1024)
+# Hourly: a reminder is due from the morning of its day. Daily: campaigns past their window
+# are closed and their uncertified pensioners flagged. Both are safe to run again.
+CELERY_BEAT_SCHEDULE["benefits-send-reminders"] = {"task": "benefits.send_reminders", "schedule": 3600.0}
+CELERY_BEAT_SCHEDULE["benefits-close-campaigns"] = {
+    "task": "benefits.close_campaigns",
+    "schedule": crontab(minute=30, hour=0),
 }
 # ------------------------------------------------------------------------------
 # Supervision dashboard (运行监测)
