@@ -297,6 +297,8 @@ def _candidates(name: str | None, template: str, data: dict) -> list[dict]:
         # The partner space (issue 17): the applicant's own partner, and one that is not theirs.
         "partners:detail": [{"pk": data["partner_record"].pk}, {"pk": UNKNOWN_ID}],
         "partners:client_create": [{"pk": data["partner_record"].pk}],
+        # The pension certification (养老资格认证): the dataset has no campaign; benefits/tests covers real tasks.
+        **{f"benefits:{name}": [{"task_id": UNKNOWN_ID}] for name in ("task", "certify", "result", "home_visit")},
         **{
             f"partners:{view}": [{"pk": data["partner_record"].pk, "client_pk": data["partner_client"].pk}]
             for view in (
