@@ -47,6 +47,8 @@ urlpatterns = [
     # RFC 8414 §3: the metadata of the issuer https://host/o lives at the root, issuer path appended.
     path(".well-known/oauth-authorization-server/o", ServerMetadataView.as_view(), name="oauth-server-metadata-root"),
     path("api/v1/", include((api_v1_patterns, "v1"), namespace="v1")),
+    # Face checks (实人认证): providers' callbacks, the SANDBOX provider's page, the result page.
+    path("identity/face/", include("identity.urls_facecheck")),
     # Payment gateways' asynchronous notifications (server to server, signed).
     path("payments/notify/", include("payments.urls_notify")),
 ]

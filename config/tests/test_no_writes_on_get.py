@@ -365,6 +365,11 @@ def _candidates(name: str | None, template: str, data: dict) -> list[dict]:
             for view in ("order_detail", "pay", "order_return", "receipt", "receipt_pdf")
         },
         "payments-receipts:check": [{"number": "PJ2026010100000000000000"}],
+        # Face checks (identity/facecheck): callbacks are POST only; a return page only shows a form.
+        "facecheck:callback": [{"provider": "sandbox"}, {"provider": "no-such-provider"}],
+        "facecheck:return": [{"provider": "tencent"}, {"provider": "sandbox"}],
+        "facecheck:sandbox": [{"session_id": "sbx-no-such-session"}],
+        "facecheck:result": [{"check_id": UNKNOWN_UUID}],
         "payments-sandbox:alipay-decide": [{"trade_no": "2026010122001000000000000000"}],
         "payments-sandbox:alipay-bill": [{"day": "2026-01-01"}, {"day": "not-a-day"}],
         # WeChat Pay and UnionPay sandboxes: unsigned requests are refused, unknown trades are 404.
