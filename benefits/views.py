@@ -19,11 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from common.exceptions import ApplicationError
 from common.views import page_not_found
-
-try:
-    from identity.forms import FaceConsentForm
-except ImportError:  # TEMPORARY until helper-face is merged
-    FaceConsentForm = None
+from identity.forms import FaceConsentForm
 from identity.security import client_ip
 
 from . import selectors, services
