@@ -87,6 +87,9 @@ def _csv_response(rows, filename: str) -> StreamingHttpResponse:
 
 @admin.register(Campaign)
 class CampaignAdmin(admin.ModelAdmin):
+    class Media:
+        css = {"all": ("benefits/admin.css",)}  # noqa: RUF012 - Django reads this class attribute
+
     list_display = (
         "name",
         "year",
@@ -256,6 +259,9 @@ class TaskTransitionInline(_ReadOnlyInline):
 
 @admin.register(CertificationTask)
 class CertificationTaskAdmin(admin.ModelAdmin):
+    class Media:
+        css = {"all": ("benefits/admin.css",)}  # noqa: RUF012 - Django reads this class attribute
+
     list_display = (
         "beneficiary_name",
         "beneficiary_id",
@@ -412,6 +418,9 @@ class VisitStatusFilter(admin.SimpleListFilter):
 
 @admin.register(HomeVisitRequest)
 class HomeVisitRequestAdmin(admin.ModelAdmin):
+    class Media:
+        css = {"all": ("benefits/admin.css",)}  # noqa: RUF012 - Django reads this class attribute
+
     list_display = (
         "beneficiary_name",
         "beneficiary_id",
