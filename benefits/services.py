@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from applications.uploads import check_upload
 from common.exceptions import ApplicationError
-from identity.constants import AssuranceLevel
+from identity.constants import AssuranceLevel, FaceCheckDecision, FaceCheckStatus
 from identity.services.acting import act_on_behalf, acting_check
 from notifications.services import notify, notify_mobile
 
@@ -67,6 +67,8 @@ from .selectors import beneficiary_account, reminder_due
 logger = logging.getLogger(__name__)
 
 NOTE_MAX_LENGTH = 1000
+# The face-check decisions that mean "not this person, or not a live one".
+FAILED_DECISIONS = (FaceCheckDecision.NO_MATCH, FaceCheckDecision.LIVENESS_FAILED)
 HANDLE_PERMISSION = "benefits.handle_certification"
 OPEN_PERMISSION = "benefits.open_campaign"
 
@@ -414,7 +416,7 @@ def face_check_finished(*, face_check) -> CertificationAttempt | None:
     task = _lock_task(attempt.task_id)
     now = timezone.now()
     decision = str(getattr(face_check, "decision", "") or "")
-    passed = str(face_check.status) == "passed"
+    passed = face_check.status == FaceCheckStatus.PASSED
     if passed:
         try:
             with transaction.atomic():
@@ -448,7 +450,9 @@ def face_check_finished(*, face_check) -> CertificationAttempt | None:
     attempt.decision = decision[:20]
     attempt.completed_at = now
     attempt.save(update_fields=["status", "decision", "completed_at", "updated_at"])
-    if not passed and task.status in CERTIFIABLE_STATUSES:
+    # A face that did not match or a failed liveness check (a spoof) counts as a failed try and is
+    # recorded on the task; a cancelled, expired or broken check just ends the attempt.
+    if not passed and decision in FAILED_DECISIONS and task.status in CERTIFIABLE_STATUSES:
         task.failed_attempts += 1
         task.save(update_fields=["failed_attempts", "updated_at"])
         TaskTransition.objects.create(
@@ -462,7 +466,10 @@ def face_check_finished(*, face_check) -> CertificationAttempt | None:
             role=Role.PENSIONER if attempt.path == Path.FACE else Role.AGENT,
             comment=decision,
         )
-        _tell(task, messages.ATTEMPT_FAILED)
+        if attempt.path == Path.FACE:
+            # The pensioner tried themself: the message lists the other ways. A family agent
+            # saw the result on their page; the pensioner is not alarmed by their try.
+            _tell(task, messages.ATTEMPT_FAILED)
     return attempt
 
 

@@ -132,6 +132,17 @@ def test_a_spoof_or_a_mismatch_fails_the_attempt_and_every_other_way_stays_open(
     assert "认证成功" in _face(client, task, "PASS").content.decode()
 
 
+def test_a_cancelled_check_ends_the_attempt_without_counting_a_failure(client):
+    pensioner = resident()
+    task = pensioner_task(campaign(), account=pensioner)
+    client.force_login(pensioner)
+    assert "已取消" in _face(client, task, "CANCEL").content.decode()
+    task.refresh_from_db()
+    assert (task.status, task.failed_attempts) == (TaskStatus.PENDING, 0)
+    assert CertificationAttempt.objects.get().status == AttemptStatus.FAILED
+    assert not OutboxMessage.objects.filter(template="benefits.attempt_failed").exists()
+
+
 def test_a_family_agent_without_a_mandate_is_refused(client):
     father, son = resident(), resident()
     task = pensioner_task(campaign(), account=father)
