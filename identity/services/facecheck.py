@@ -62,7 +62,9 @@ def face_check_start(
     :raises ApplicationError: ``face_consent_required`` (nothing is recorded),
         ``real_name_required`` (the user is not L2: the provider matches against the
         registry photo of their ID number), ``face_return_url_invalid``,
-        ``face_provider_unavailable`` (503; the check is recorded as failed with ``error``).
+        ``face_check_rate_limited`` (429: ``FACE_CHECK_DAILY_LIMIT`` checks in the last 24 hours;
+        each costs a provider call), ``face_provider_unavailable`` (503; the check is recorded as
+        failed with ``error``).
     """
     if not consent_given or not (consent_text or "").strip():
         raise ApplicationError(_("请先阅读并同意人脸识别告知事项。"), code="face_consent_required")
@@ -71,8 +73,15 @@ def face_check_start(
     if not url_has_allowed_host_and_scheme(return_url, allowed_hosts=None) or not return_url.startswith("/"):
         raise ApplicationError(_("返回地址无效。"), code="face_return_url_invalid")
 
-    provider = get_face_check_provider()
     now = timezone.now()
+    if FaceCheck.objects.filter(user=user, created_at__gte=now - timedelta(days=1)).count() >= (
+        settings.FACE_CHECK_DAILY_LIMIT
+    ):
+        raise ApplicationError(
+            _("今日人脸识别次数已用完，请明天再试，或选择其他认证方式。"), code="face_check_rate_limited", status=429
+        )
+
+    provider = get_face_check_provider()
     check = FaceCheck.objects.create(
         user=user,
         purpose=purpose,

@@ -110,6 +110,19 @@ def test_a_user_who_is_not_real_name_verified_is_refused():
     assert not FaceCheck.objects.exists()
 
 
+@override_settings(FACE_CHECK_DAILY_LIMIT=2)
+def test_a_user_may_start_only_so_many_checks_a_day():
+    user = UserFactory(verified=True)
+    start(user)
+    start(user)
+    with pytest.raises(ApplicationError) as refused:
+        start(user)
+    assert (refused.value.code, refused.value.status) == ("face_check_rate_limited", 429)
+    assert FaceCheck.objects.filter(user=user).count() == 2
+    FaceCheck.objects.filter(user=user).update(created_at=timezone.now() - datetime.timedelta(days=1, minutes=1))
+    start(user)
+
+
 @pytest.mark.parametrize("return_url", ["https://evil.example/", "//evil.example/x", "javascript:alert(1)"])
 def test_the_return_url_must_be_a_path_on_this_site(return_url):
     with pytest.raises(ApplicationError) as refused:
