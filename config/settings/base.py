@@ -618,6 +618,8 @@ FACE_CHECK_PROVIDER = env("FACE_CHECK_PROVIDER", default="sandbox")
 FACE_CHECK_MIN_SCORE = Decimal(env("FACE_CHECK_MIN_SCORE", default="70"))
 # A check not finished this long after it started becomes expired (beat: identity.expire_face_checks).
 FACE_CHECK_PENDING_TTL_MINUTES = env.int("FACE_CHECK_PENDING_TTL_MINUTES", default=30)
+# At most this many face checks per user in 24 hours (each one is a paid provider call).
+FACE_CHECK_DAILY_LIMIT = env.int("FACE_CHECK_DAILY_LIMIT", default=10)
 # The public origin providers call back and send browsers back to (our callback view's host).
 FACE_CHECK_CALLBACK_BASE_URL = env("FACE_CHECK_CALLBACK_BASE_URL", default=SITE_URL)
 # The SANDBOX provider signs its callbacks with this (HMAC-SHA256 over the body).

@@ -140,6 +140,14 @@ if _refused:
         "or, on a staging deployment only, name each one in TONGBAN_STAGING_SANDBOXES."
     )
 
+# The real face check adapter cannot start a single check without its keys and business flow.
+if FACE_CHECK_PROVIDER == "tencent":
+    _missing = [key for key in ("SECRET_ID", "SECRET_KEY", "RULE_ID") if not FACE_CHECK_TENCENT[key]]
+    if _missing:
+        raise ImproperlyConfigured(
+            "FACE_CHECK_PROVIDER=tencent needs " + ", ".join(f"FACE_CHECK_TENCENT_{key}" for key in _missing) + "."
+        )
+
 DEBUG = False
 SANDBOX_GATEWAYS_ENABLED = False
 # The console SMS backend, if a staging deployment allows it, prints no codes.

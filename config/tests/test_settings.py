@@ -40,6 +40,9 @@ PRODUCTION_ENV = {
     "IDENTITY_VERIFIER": "http",
     "ENTERPRISE_VERIFIER": "http",
     "FACE_CHECK_PROVIDER": "tencent",
+    "FACE_CHECK_TENCENT_SECRET_ID": "AKIDtongbantest",
+    "FACE_CHECK_TENCENT_SECRET_KEY": "tongban-test-secret-key",
+    "FACE_CHECK_TENCENT_RULE_ID": "1",
     "CLAMD_ADDRESS": "127.0.0.1:3310",
     "ALIPAY_GATEWAY_URL": "https://openapi.alipay.com/gateway.do",
     "ALIPAY_API_URL": "https://openapi.alipay.com/gateway.do",
@@ -213,6 +216,12 @@ def test_production_refuses_each_sandbox_unless_staging_names_it(setting, value,
 
     accepted = _production_check(**{setting: value, "TONGBAN_STAGING_SANDBOXES": sandbox})
     assert accepted.returncode == 0, accepted.stderr
+
+
+def test_production_refuses_the_face_check_adapter_without_its_keys():
+    result = _production_check(FACE_CHECK_TENCENT_SECRET_KEY=None, FACE_CHECK_TENCENT_RULE_ID=None)
+    assert result.returncode != 0
+    assert "FACE_CHECK_TENCENT_SECRET_KEY, FACE_CHECK_TENCENT_RULE_ID" in result.stderr
 
 
 def test_production_accepts_a_staging_deployment_with_every_sandbox_named():

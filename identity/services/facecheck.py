@@ -14,6 +14,7 @@ a service hall, a family agent) to anyone who cannot or will not use it.
 
 import logging
 from datetime import datetime, timedelta
+from decimal import ROUND_DOWN, Decimal
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -62,7 +63,9 @@ def face_check_start(
     :raises ApplicationError: ``face_consent_required`` (nothing is recorded),
         ``real_name_required`` (the user is not L2: the provider matches against the
         registry photo of their ID number), ``face_return_url_invalid``,
-        ``face_provider_unavailable`` (503; the check is recorded as failed with ``error``).
+        ``face_check_rate_limited`` (429: ``FACE_CHECK_DAILY_LIMIT`` checks in the last 24 hours;
+        each costs a provider call), ``face_provider_unavailable`` (503; the check is recorded as
+        failed with ``error``).
     """
     if not consent_given or not (consent_text or "").strip():
         raise ApplicationError(_("请先阅读并同意人脸识别告知事项。"), code="face_consent_required")
@@ -71,8 +74,15 @@ def face_check_start(
     if not url_has_allowed_host_and_scheme(return_url, allowed_hosts=None) or not return_url.startswith("/"):
         raise ApplicationError(_("返回地址无效。"), code="face_return_url_invalid")
 
-    provider = get_face_check_provider()
     now = timezone.now()
+    if FaceCheck.objects.filter(user=user, created_at__gte=now - timedelta(days=1)).count() >= (
+        settings.FACE_CHECK_DAILY_LIMIT
+    ):
+        raise ApplicationError(
+            _("今日人脸识别次数已用完，请明天再试，或选择其他认证方式。"), code="face_check_rate_limited", status=429
+        )
+
+    provider = get_face_check_provider()
     check = FaceCheck.objects.create(
         user=user,
         purpose=purpose,
@@ -99,12 +109,23 @@ def face_check_start(
     return check, started.redirect_url
 
 
-def _passes(outcome: FaceCheckOutcome) -> bool:
+SCORE_STEP = Decimal("0.01")
+
+
+def _score(outcome: FaceCheckOutcome) -> Decimal | None:
+    """The provider's score to two places, or None if it has none or one outside 0-100."""
+    score = outcome.match_score
+    if score is None or not score.is_finite() or not Decimal(0) <= score <= Decimal(100):
+        return None
+    return score.quantize(SCORE_STEP, rounding=ROUND_DOWN)
+
+
+def _passes(outcome: FaceCheckOutcome, score: Decimal | None) -> bool:
     return (
         outcome.liveness_passed
         and outcome.decision == FaceCheckDecision.PASS
-        and outcome.match_score is not None
-        and outcome.match_score >= settings.FACE_CHECK_MIN_SCORE
+        and score is not None
+        and score >= settings.FACE_CHECK_MIN_SCORE
     )
 
 
@@ -126,7 +147,8 @@ def face_check_finish(*, provider_name: str, outcome: FaceCheckOutcome) -> FaceC
         )
         if check.is_finished:
             return check
-        status = FaceCheckStatus.PASSED if _passes(outcome) else FaceCheckStatus.FAILED
+        score = _score(outcome)
+        status = FaceCheckStatus.PASSED if _passes(outcome, score) else FaceCheckStatus.FAILED
         if status not in FACE_CHECK_TRANSITIONS[check.status]:  # pragma: no cover - the table allows it
             raise ApplicationError(_("该人脸识别认证已结束。"), code="transition_not_allowed")
         decision = outcome.decision
@@ -136,7 +158,7 @@ def face_check_finish(*, provider_name: str, outcome: FaceCheckOutcome) -> FaceC
         check.status = status
         check.decision = decision
         check.liveness_passed = outcome.liveness_passed
-        check.match_score = outcome.match_score
+        check.match_score = score
         check.completed_at = timezone.now()
         check.save(update_fields=["status", "decision", "liveness_passed", "match_score", "completed_at"])
         face_check_completed.send(sender=FaceCheck, face_check=check)

@@ -3,6 +3,7 @@ and the SANDBOX provider's page end to end."""
 
 import datetime
 import logging
+import threading
 from decimal import Decimal
 
 import pytest
@@ -110,6 +111,19 @@ def test_a_user_who_is_not_real_name_verified_is_refused():
     assert not FaceCheck.objects.exists()
 
 
+@override_settings(FACE_CHECK_DAILY_LIMIT=2)
+def test_a_user_may_start_only_so_many_checks_a_day():
+    user = UserFactory(verified=True)
+    start(user)
+    start(user)
+    with pytest.raises(ApplicationError) as refused:
+        start(user)
+    assert (refused.value.code, refused.value.status) == ("face_check_rate_limited", 429)
+    assert FaceCheck.objects.filter(user=user).count() == 2
+    FaceCheck.objects.filter(user=user).update(created_at=timezone.now() - datetime.timedelta(days=1, minutes=1))
+    start(user)
+
+
 @pytest.mark.parametrize("return_url", ["https://evil.example/", "//evil.example/x", "javascript:alert(1)"])
 def test_the_return_url_must_be_a_path_on_this_site(return_url):
     with pytest.raises(ApplicationError) as refused:
@@ -173,6 +187,21 @@ def test_anything_short_of_liveness_pass_and_score_fails(liveness, score, decisi
     assert finished.decision == recorded
 
 
+@pytest.mark.parametrize(("given", "kept", "status"), [("69.999", "69.99", "failed"), ("100", "100.00", "passed")])
+def test_the_score_is_kept_to_two_places_never_rounded_up_to_a_pass(given, kept, status):
+    check, _ = start()
+    finished = face_check_finish(provider_name="sandbox", outcome=outcome_for(check, score=given))
+    finished.refresh_from_db()
+    assert (finished.match_score, finished.status) == (Decimal(kept), status)
+
+
+@pytest.mark.parametrize("score", ["100.01", "-1", "NaN"])
+def test_a_score_outside_0_to_100_counts_as_none(score):
+    check, _ = start()
+    finished = face_check_finish(provider_name="sandbox", outcome=outcome_for(check, score=score))
+    assert (finished.status, finished.match_score) == (FaceCheckStatus.FAILED, None)
+
+
 @override_settings(FACE_CHECK_MIN_SCORE=Decimal("85"))
 def test_the_minimum_score_is_a_setting():
     check, _ = start()
@@ -214,6 +243,39 @@ def test_a_receiver_that_fails_undoes_the_result():
         face_check_completed.disconnect(dispatch_uid="test-broken")
     check.refresh_from_db()
     assert check.status == FaceCheckStatus.PENDING
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_callbacks_at_once_finish_the_check_once_and_signal_once(completed):
+    check, _ = start()
+    barrier = threading.Barrier(3)
+    errors = []
+
+    def deliver(action):
+        try:
+            barrier.wait(timeout=10)
+            action()
+        except Exception as exc:  # collected and asserted below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    actions = [
+        lambda: face_check_finish(provider_name="sandbox", outcome=outcome_for(check)),
+        lambda: face_check_finish(provider_name="sandbox", outcome=outcome_for(check)),
+        # The expiry sweep at the same moment, on a check it deems stale.
+        lambda: face_checks_expire(now=timezone.now() + datetime.timedelta(hours=1)),
+    ]
+    threads = [threading.Thread(target=deliver, args=(action,)) for action in actions]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert errors == []
+    assert len(completed) == 1
+    check.refresh_from_db()
+    assert check.status == completed[0][2]
 
 
 def test_stale_pending_checks_expire_and_signal_once(completed):
