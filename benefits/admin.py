@@ -18,14 +18,18 @@ import csv
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponseNotAllowed, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponseNotAllowed, StreamingHttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from applications.uploads import ALLOWED_TYPES
 from common.exceptions import ApplicationError
+from identity.constants import PersonalDataField
+from identity.personal_data import personal_data_access_record
 
 from . import selectors, services
 from .constants import CERTIFIABLE_STATUSES, CampaignStatus, Path, TaskStatus, VisitStatus
@@ -292,6 +296,7 @@ class CertificationTaskAdmin(admin.ModelAdmin):
         "failed_attempts",
         "exemption_reason",
         "exemption_note",
+        "proof_link",
     )
 
     def has_add_permission(self, request):
@@ -353,8 +358,41 @@ class CertificationTaskAdmin(admin.ModelAdmin):
                 self.admin_site.admin_view(self.act_view),
                 name="benefits_certificationtask_act",
             ),
+            path(
+                "<path:object_id>/proof/",
+                self.admin_site.admin_view(self.proof_view),
+                name="benefits_certificationtask_proof",
+            ),
             *super().get_urls(),
         ]
+
+    @admin.display(description=gettext_lazy("豁免证明"))
+    def proof_link(self, task):
+        if not task.exemption_proof:
+            return "—"
+        url = reverse("admin:benefits_certificationtask_proof", args=[task.pk])
+        return format_html('<a href="{}">{}</a>', url, _("下载"))
+
+    def proof_view(self, request, object_id):
+        """The exemption's proof as a download; every official's look is a personal-data access record."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        task = CertificationTask.objects.filter(pk=object_id).first() if str(object_id).isdigit() else None
+        if task is None or not task.exemption_proof:
+            raise Http404
+        personal_data_access_record(
+            official=request.user, subject=task, field=PersonalDataField.MATERIAL, reason=f"豁免证明 认证任务{task.pk}"
+        )
+        extension = ALLOWED_TYPES.get(task.exemption_proof_type, "")
+        response = FileResponse(
+            task.exemption_proof.open("rb"),
+            as_attachment=True,
+            filename=f"exemption-proof-{task.pk}{extension}",
+            content_type=task.exemption_proof_type or "application/octet-stream",
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Cache-Control"] = "private, no-store"
+        return response
 
     def act_view(self, request, object_id, action):
         if request.method != "POST":

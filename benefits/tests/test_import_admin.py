@@ -242,3 +242,39 @@ def test_the_export_for_the_benefits_system_is_safe_in_a_spreadsheet(client):
     assert rows[2][3] == "pending"
     assert "*" in rows[1][2]  # masked
     assert HomeVisitRequest.objects.count() == 0
+
+
+def test_an_exemption_abroad_needs_a_proof_which_officials_download_on_record(client, tmp_path, settings):
+    import datetime
+
+    from django.utils import timezone
+
+    from common.testing.files import pdf_upload
+    from identity.models import PersonalDataAccess
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    official = benefits_official()
+    login_with_totp(client, official)
+    late = campaign(start=timezone.localdate() - datetime.timedelta(days=40), days=30)
+    task = pensioner_task(late)
+    services.campaign_close(campaign_id=late.pk)
+    act = reverse("admin:benefits_certificationtask_act", args=[task.pk, "exempt"])
+    client.post(act, {"reason": "abroad", "note": "居住在加拿大"})
+    task.refresh_from_db()
+    assert task.status == TaskStatus.FLAGGED  # refused without the proof
+    client.post(act, {"reason": "abroad", "note": "居住在加拿大", "proof": pdf_upload("居住证明.pdf")})
+    task.refresh_from_db()
+    assert (task.status, task.exemption_reason, task.exemption_proof_type) == (
+        TaskStatus.EXEMPTED,
+        "abroad",
+        "application/pdf",
+    )
+    page = client.get(reverse("admin:benefits_certificationtask_change", args=[task.pk])).content.decode()
+    proof_url = reverse("admin:benefits_certificationtask_proof", args=[task.pk])
+    assert proof_url in page
+    response = client.get(proof_url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+    assert response["Content-Disposition"].startswith("attachment")
+    access = PersonalDataAccess.objects.get()
+    assert (access.official, access.subject_id) == (official, str(task.pk))
