@@ -664,6 +664,7 @@ def _remind(*, task_id: int, kind: str, campaign: Campaign) -> bool:
 # --- Import --------------------------------------------------------------------------------------
 
 
+@transaction.atomic
 def beneficiary_upsert(
     *, name: str, id_number: str, mobile: str, region_code: str, pension_account: str
 ) -> Beneficiary:
@@ -683,6 +684,7 @@ def beneficiary_upsert(
     return beneficiary
 
 
+@transaction.atomic
 def task_create(*, campaign: Campaign, beneficiary: Beneficiary, actor=None) -> CertificationTask:
     """A pending task for ``beneficiary`` in ``campaign``, with its first transition record."""
     task = CertificationTask.objects.create(campaign=campaign, beneficiary=beneficiary)
