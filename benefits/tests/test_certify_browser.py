@@ -49,6 +49,12 @@ def test_the_demo_resident_certifies_their_father_and_the_official_sees_the_prog
     pending_before = _count(official, "progress-pending")
     assert _count(official, "path-agent_face") == 0
     _assert_accessible(official, "campaign progress, 1280 px")
+    official.goto(f"{live_server.url}/admin/benefits/homevisitrequest/")
+    official.get_by_text("龙口西路").first.wait_for()  # the demo's visit to make
+    _assert_accessible(official, "visit list, 1280 px")
+    official.goto(f"{live_server.url}/admin/benefits/certificationtask/{task.pk}/change/")
+    official.get_by_role("button", name="本人到场，认证通过").wait_for()
+    _assert_accessible(official, "task page, 1280 px")
 
     page = new_page()
     sign_in(page, live_server, resident)
@@ -65,6 +71,12 @@ def test_the_demo_resident_certifies_their_father_and_the_official_sees_the_prog
     # The other ways are always there, the check waits for the consent.
     page.get_by_role("heading", name="不方便刷脸？还可以这样认证").wait_for()
     _assert_accessible(page, "certify page, 390 px")
+    certify_url = page.url
+    with page.expect_navigation(wait_until="load"):
+        page.get_by_role("link", name="申请上门认证").click()
+    page.get_by_label("上门地址").wait_for()
+    _assert_accessible(page, "home visit request, 390 px")
+    page.goto(certify_url)
     page.get_by_role("button", name="同意并开始刷脸认证").click()
     assert not FaceCheck.objects.exists()  # the browser refuses the unticked box
     page.get_by_label("我已阅读上述告知，同意本次人脸识别").check()
