@@ -8,6 +8,7 @@ PENSION_CERTIFICATION_SERVICE_CODE = "BENEFITS.PENSION-CERT"
 FACE_PURPOSE = "benefits.pension"
 # What the ActingRecord of a certification by a family member is called.
 ACTION_CERTIFY_FOR = "benefits.certify"
+ACTION_VISIT_REQUEST_FOR = "benefits.home_visit_request"
 # A face check's ``reference``: the attempt it belongs to.
 ATTEMPT_REFERENCE_PREFIX = "benefits.attempt:"
 

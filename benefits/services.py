@@ -33,6 +33,7 @@ from notifications.services import notify, notify_mobile
 from . import messages
 from .constants import (
     ACTION_CERTIFY_FOR,
+    ACTION_VISIT_REQUEST_FOR,
     ATTEMPT_REFERENCE_PREFIX,
     CAMPAIGN_TRANSITIONS,
     CERTIFIABLE_STATUSES,
@@ -512,8 +513,16 @@ def home_visit_request(*, task_id: int, user, address: str, phone: str, preferre
     preferred_time = (preferred_time or "").strip()[:100]
     with transaction.atomic():
         task = _lock_task(task_id)
-        resident_role(task=task, user=user)
+        role = resident_role(task=task, user=user)
         _check_certifiable(task)
+        if role == Role.AGENT:
+            act_on_behalf(
+                actor=user,
+                action=ACTION_VISIT_REQUEST_FOR,
+                service_code=PENSION_CERTIFICATION_SERVICE_CODE,
+                principal_user=beneficiary_account(task.beneficiary),
+                object_reference=f"benefits.task:{task.pk}",
+            )
         visit = HomeVisitRequest.objects.select_for_update().filter(task=task, status=VisitStatus.REQUESTED).first()
         if visit is not None:
             visit.address, visit.phone, visit.preferred_time = address, phone, preferred_time

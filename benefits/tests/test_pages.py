@@ -6,8 +6,9 @@ import re
 import pytest
 from django.urls import reverse
 
-from benefits.constants import PENSION_CERTIFICATION_SERVICE_CODE, CampaignStatus, VisitStatus
+from benefits.constants import ACTION_VISIT_REQUEST_FOR, PENSION_CERTIFICATION_SERVICE_CODE, CampaignStatus, VisitStatus
 from benefits.models import HomeVisitRequest
+from identity.models import ActingRecord
 from identity.tests.factories import ProxyAuthorisationFactory
 
 from .factories import campaign, in_days, pensioner_task, resident
@@ -83,3 +84,6 @@ def test_a_family_agent_asks_for_a_home_visit_for_their_father(client):
     assert response.status_code == 302
     visit = HomeVisitRequest.objects.get(task=task)
     assert (visit.status, visit.requested_by, visit.address) == (VisitStatus.REQUESTED, me, "天河区体育西路1号")
+    # Asked for someone else: on record as acting for him.
+    record = ActingRecord.objects.get(action=ACTION_VISIT_REQUEST_FOR)
+    assert (record.actor, record.principal_user) == (me, father)
