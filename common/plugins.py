@@ -19,7 +19,7 @@ material providers        ``common.material_providers.MaterialProvider``    cert
 decision listeners        ``common.decisions``                              certificates (issue on approval)
 message templates         ``notifications.templates.register_template``     every app that sends messages
 payment gateways          a ``payments`` base class (to come)               ``payments.contrib.*``
-face check providers      ``identity.facecheck.BaseFaceCheckProvider``       identity (``sandbox``, ``tencent``)
+face check providers      ``identity.facecheck.BaseFaceCheckProvider``      identity (``sandbox``, ``tencent``)
 ========================  ================================================  ===============================
 
 Face check providers are a registry although ``FACE_CHECK_PROVIDER`` picks the one that
