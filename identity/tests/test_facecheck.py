@@ -486,6 +486,7 @@ def test_the_sandbox_page_and_callback_are_gone_where_the_sandbox_may_not_run(cl
         headers={"X-Sandbox-Signature": headers["X-Sandbox-Signature"]},
     )
     assert response.status_code == 404
+    assert response.json()["code"] == "face_provider_unknown"
     check.refresh_from_db()
     assert check.status == FaceCheckStatus.PENDING
 
