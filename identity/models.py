@@ -68,6 +68,14 @@ class User(AbstractUser):
         return self.display_name or self.username
 
     @property
+    def current_assurance_level(self) -> int:
+        """The assurance level now: a raised level past ``assurance_expires_at`` counts as L2 even
+        before the hourly task has lowered it (``identity.lower_expired_assurance``)."""
+        if self.assurance_expires_at is not None and self.assurance_expires_at <= timezone.now():
+            return min(self.assurance_level, AssuranceLevel.L2)
+        return self.assurance_level
+
+    @property
     def is_real_name_verified(self) -> bool:
         """Real-name verified (L2 or above). Not django-otp's ``is_verified()``,
         which says whether this *session* passed a second factor."""

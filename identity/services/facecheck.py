@@ -67,6 +67,9 @@ def face_check_start(
         each costs a provider call), ``face_provider_unavailable`` (503; the check is recorded as
         failed with ``error``).
     """
+    reference = str(reference)
+    if not purpose or len(purpose) > 50 or len(reference) > 100:
+        raise ValueError("A face check needs a purpose of at most 50 and a reference of at most 100 characters.")
     if not consent_given or not (consent_text or "").strip():
         raise ApplicationError(_("请先阅读并同意人脸识别告知事项。"), code="face_consent_required")
     if not user.is_real_name_verified or not user.id_number:
@@ -86,7 +89,7 @@ def face_check_start(
     check = FaceCheck.objects.create(
         user=user,
         purpose=purpose,
-        reference=str(reference),
+        reference=reference,
         provider=provider.name,
         return_url=return_url,
         consent_text=consent_text,
@@ -211,9 +214,14 @@ def face_checks_poll(*, older_than_minutes: int = 2) -> int:
         except Exception:  # one provider's failure must not stop the sweep
             logger.warning("face_check.query_failed", extra={"provider": provider_name})
             continue
-        if outcome is not None and outcome.provider_session_id == session_id:
-            face_check_finish(provider_name=provider_name, outcome=outcome)
-            finished += 1
+        if outcome is None or outcome.provider_session_id != session_id:
+            continue
+        try:
+            check = face_check_finish(provider_name=provider_name, outcome=outcome)
+        except Exception:  # a receiver's failure rolled this one back; the next sweep retries it
+            logger.exception("face_check.finish_failed", extra={"provider": provider_name})
+            continue
+        finished += check.status != FaceCheckStatus.PENDING
     return finished
 
 

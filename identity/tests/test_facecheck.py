@@ -405,6 +405,11 @@ def test_an_expired_l3_goes_back_to_l2_recorded_and_others_stay():
     later = timezone.now() + datetime.timedelta(days=1, minutes=1)
     type(expired).objects.filter(pk=expired.pk).update(assurance_expires_at=timezone.now() - datetime.timedelta(1))
 
+    assert expired.current_assurance_level == AssuranceLevel.L3
+    expired.refresh_from_db()
+    assert expired.assurance_level == AssuranceLevel.L3
+    assert expired.current_assurance_level == AssuranceLevel.L2  # expired, before the task runs
+    assert current.current_assurance_level == AssuranceLevel.L3
     assert assurance_lower_expired() == 1
     assert assurance_lower_expired() == 0
     expired.refresh_from_db()
@@ -481,6 +486,7 @@ def test_the_sandbox_page_and_callback_are_gone_where_the_sandbox_may_not_run(cl
         headers={"X-Sandbox-Signature": headers["X-Sandbox-Signature"]},
     )
     assert response.status_code == 404
+    assert response.json()["code"] == "face_provider_unknown"
     check.refresh_from_db()
     assert check.status == FaceCheckStatus.PENDING
 

@@ -65,7 +65,10 @@ def _settle(provider: BaseFaceCheckProvider, request: HttpRequest) -> FaceCheck:
 @require_POST
 def callback(request: HttpRequest, provider: str) -> HttpResponse:
     """Where a provider posts a session's end (server to server), answered as it expects."""
-    face_provider = _provider(provider)
+    try:
+        face_provider = _provider(provider)
+    except Http404:
+        return problem_response(status=404, code="face_provider_unknown", detail="No such face check provider.")
     try:
         _settle(face_provider, request)
     except FaceCheckCallbackError as exc:
