@@ -97,3 +97,26 @@ def test_the_demo_resident_certifies_their_father_and_the_official_sees_the_prog
     assert _count(official, "progress-certified") == certified_before + 1
     assert _count(official, "progress-pending") == pending_before - 1
     assert _count(official, "path-agent_face") == 1
+
+
+@pytest.mark.parametrize("width", ["desktop", "phone"])
+def test_the_resident_pages_pass_axe_at_desktop_and_phone_width(live_server, new_page, demo_data, width):
+    from axe_playwright_python.sync_playwright import Axe
+
+    viewport = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}[width]
+    resident = get_user_model().objects.get(username="13800138000")
+    father = get_user_model().objects.get(username=demo.PARENT_MOBILE)
+    task = CertificationTask.objects.filter(beneficiary__id_number_digest=father.id_number_digest).latest("pk")
+    page = new_page(viewport=viewport)
+    sign_in(page, live_server, resident)
+    wcag = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+    for path in (
+        "/my/benefits/",
+        f"/my/benefits/{task.pk}/",
+        f"/my/benefits/{task.pk}/home-visit/",
+        "/en/my/benefits/",
+    ):
+        response = page.goto(live_server.url + path)
+        assert response.status == 200, path
+        results = Axe().run(page, options=wcag)
+        assert results.violations_count == 0, f"{width} {path}\n{results.generate_report()}"
