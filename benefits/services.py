@@ -600,16 +600,23 @@ def task_exempt(*, task_id: int, actor, reason: str, note: str = "", proof=None)
             task.exemption_proof.save("proof", ContentFile(checked.content), save=False)
             fields["exemption_proof"] = task.exemption_proof.name
             fields["exemption_proof_type"] = checked.content_type
-        _move_task(
-            task,
-            action=TaskAction.EXEMPT,
-            to_status=TaskStatus.EXEMPTED,
-            actor=actor,
-            role=Role.OFFICIAL,
-            comment=f"{ExemptionReason(reason).label}{'：' + note if note else ''}",
-            fields=fields,
-        )
-        _tell(task, messages.EXEMPTED, {"reason": ExemptionReason(reason).label})
+            # Should anything below fail, the transaction rolls back: remove the file it named.
+            stored = task.exemption_proof.name
+        try:
+            _move_task(
+                task,
+                action=TaskAction.EXEMPT,
+                to_status=TaskStatus.EXEMPTED,
+                actor=actor,
+                role=Role.OFFICIAL,
+                comment=f"{ExemptionReason(reason).label}{'：' + note if note else ''}",
+                fields=fields,
+            )
+            _tell(task, messages.EXEMPTED, {"reason": ExemptionReason(reason).label})
+        except Exception:
+            if checked is not None:
+                task.exemption_proof.storage.delete(stored)
+            raise
         return task
 
 
@@ -639,15 +646,20 @@ def reminders_send(*, today: datetime.date | None = None, batch: int = 500) -> R
         kind = reminder_due(campaign, today)
         if kind is None:
             continue
-        task_ids = list(
-            CertificationTask.objects.filter(campaign=campaign, status=TaskStatus.PENDING)
-            .exclude(reminders__kind=kind)
-            .order_by("pk")
-            .values_list("pk", flat=True)[:batch]
-        )
-        for task_id in task_ids:
-            if _remind(task_id=task_id, kind=kind, campaign=campaign):
-                run.sent[kind] = run.sent.get(kind, 0) + 1
+        after = 0
+        while True:  # in batches, to the end of the list: a campaign may have tens of thousands
+            task_ids = list(
+                CertificationTask.objects.filter(campaign=campaign, status=TaskStatus.PENDING, pk__gt=after)
+                .exclude(reminders__kind=kind)
+                .order_by("pk")
+                .values_list("pk", flat=True)[:batch]
+            )
+            if not task_ids:
+                break
+            for task_id in task_ids:
+                if _remind(task_id=task_id, kind=kind, campaign=campaign):
+                    run.sent[kind] = run.sent.get(kind, 0) + 1
+            after = task_ids[-1]
     return run
 
 

@@ -271,3 +271,12 @@ def test_transition_records_cannot_be_changed():
     record = task.transitions.get()
     with pytest.raises(DatabaseError), transaction.atomic():
         TaskTransition.objects.filter(pk=record.pk).update(comment="改过")
+
+
+def test_one_reminder_run_reaches_the_end_of_a_long_list_in_batches():
+    start = timezone.localdate()
+    window = campaign(start=start, days=30)
+    for n in range(5):
+        pensioner_task(window, name=f"人{n}", mobile=f"1370000{n:04d}")
+    assert services.reminders_send(today=start, batch=2).sent == {ReminderKind.START: 5}
+    assert ReminderSent.objects.count() == 5
