@@ -104,7 +104,7 @@ def tongban_environment(dataset: Dataset, *, run_id: str) -> dict:
         CATALOGUE_ANON_RATE="100000000/minute",
         CATALOGUE_TOKEN_RATE="100000000/minute",  # noqa: S106 - a rate, not a password
         # A benchmark, not a deployment: it knowingly runs every stand-in production otherwise refuses.
-        TONGBAN_STAGING_SANDBOXES="sms-console,identity-sandbox,enterprise-sandbox,no-malware-scan,payments-sandbox",
+        TONGBAN_STAGING_SANDBOXES="sms-console,identity-sandbox,enterprise-sandbox,no-malware-scan,payments-sandbox,face-check-sandbox",
         PYTHONPATH=str(ROOT),
     )
     return env

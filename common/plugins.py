@@ -19,7 +19,12 @@ material providers        ``common.material_providers.MaterialProvider``    cert
 decision listeners        ``common.decisions``                              certificates (issue on approval)
 message templates         ``notifications.templates.register_template``     every app that sends messages
 payment gateways          a ``payments`` base class (to come)               ``payments.contrib.*``
+face check providers      ``identity.facecheck.BaseFaceCheckProvider``      identity (``sandbox``, ``tencent``)
 ========================  ================================================  ===============================
+
+Face check providers are a registry although ``FACE_CHECK_PROVIDER`` picks the one that
+starts new checks: each check keeps its provider's identifier, and callbacks are routed by
+it (``/identity/face/callback/<provider>/``), so checks opened before a switch still finish.
 
 A registry that a higher or sibling app must fill lives below it: prefill
 sources and material providers live in ``common`` because certificates (layer

@@ -49,6 +49,8 @@ urlpatterns = [
     # RFC 8414 §3: the metadata of the issuer https://host/o lives at the root, issuer path appended.
     path(".well-known/oauth-authorization-server/o", ServerMetadataView.as_view(), name="oauth-server-metadata-root"),
     path("api/v1/", include((api_v1_patterns, "v1"), namespace="v1")),
+    # Face checks (实人认证): providers' callbacks, the SANDBOX provider's page, the result page.
+    path("identity/face/", include("identity.urls_facecheck")),
     # Payment gateways' asynchronous notifications (server to server, signed).
     path("payments/notify/", include("payments.urls_notify")),
 ]
@@ -78,6 +80,8 @@ urlpatterns += i18n_patterns(
     path("receipts/", include("payments.urls_receipts")),
     # Evaluations (好差评): the public figures (/evaluations/) and the resident's rating form.
     path("", include("complaints.urls")),
+    # The pension certification (养老资格认证) in the resident's space.
+    path("my/benefits/", include("benefits.urls")),
     prefix_default_language=False,
 )
 

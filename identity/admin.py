@@ -14,7 +14,15 @@ from common.exceptions import ApplicationError
 
 from .admin_base import DigestSearchMixin, ReadOnlyAdmin
 from .constants import PersonalDataField
-from .models import PersonalDataAccess, RealNameVerification, SandboxIdentity, User, UserSession
+from .models import (
+    AssuranceChange,
+    FaceCheck,
+    PersonalDataAccess,
+    RealNameVerification,
+    SandboxIdentity,
+    User,
+    UserSession,
+)
 from .personal_data import id_number_columns, personal_data_reveal
 from .validators import normalize_id_number, normalize_mobile
 
@@ -38,7 +46,13 @@ class UserAdmin(DigestSearchMixin, DjangoUserAdmin):
     search_fields = ("username", "display_name", "mobile")
     # A full mobile number is searched by POST, like a full ID number (admin_base.py).
     private_exact_fields: ClassVar[dict] = {"mobile": normalize_mobile}
-    readonly_fields = ("id_number_masked", "reveal_link", "verified_at", "verification_provider")
+    readonly_fields = (
+        "id_number_masked",
+        "reveal_link",
+        "verified_at",
+        "verification_provider",
+        "assurance_expires_at",
+    )
     fieldsets = (
         *DjangoUserAdmin.fieldsets,
         (
@@ -48,6 +62,7 @@ class UserAdmin(DigestSearchMixin, DjangoUserAdmin):
                     "display_name",
                     "mobile",
                     "assurance_level",
+                    "assurance_expires_at",
                     "real_name",
                     "id_number_masked",
                     "reveal_link",
@@ -130,6 +145,24 @@ class SandboxIdentityAdmin(DigestSearchMixin, admin.ModelAdmin):
 class RealNameVerificationAdmin(ReadOnlyAdmin):
     list_display = ("created_at", "user", "provider", "outcome", "name", "id_number_masked", "reference")
     list_filter = ("outcome", "provider")
+    list_select_related = ("user",)
+
+
+@admin.register(FaceCheck)
+class FaceCheckAdmin(ReadOnlyAdmin):
+    """Face checks (实人认证): who, what for, the provider's decision and score, the consent.
+    Never an image: none is kept."""
+
+    list_display = ("created_at", "user", "purpose", "reference", "provider", "status", "decision", "match_score")
+    list_filter = ("status", "decision", "provider", "purpose")
+    list_select_related = ("user",)
+    search_fields = ("reference", "provider_session_id")
+
+
+@admin.register(AssuranceChange)
+class AssuranceChangeAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "user", "from_level", "to_level", "until", "reason")
+    list_filter = ("to_level",)
     list_select_related = ("user",)
 
 

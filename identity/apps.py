@@ -8,6 +8,8 @@ class IdentityConfig(AppConfig):
 
     def ready(self):
         from . import signals  # noqa: F401
+        from .facecheck.contrib import sandbox as face_sandbox  # noqa: F401  (register the face check providers)
+        from .facecheck.contrib import tencent  # noqa: F401
 
         # OAuth2: revoke tokens of disabled users; admin for partner scopes.
         from .oauth import admin, receivers  # noqa: F401

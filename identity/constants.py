@@ -30,3 +30,31 @@ class PersonalDataField(models.TextChoices):
     REPORTER = "reporter", _("举报人身份")
     # An export of audit records (audit/admin.py): the history of users and cases holds personal data.
     AUDIT_EXPORT = "audit_export", _("审计记录导出")
+
+
+class FaceCheckStatus(models.TextChoices):
+    """Where a remote face check (实人认证) stands. Only ``pending`` moves, and only once."""
+
+    PENDING = "pending", _("进行中")
+    PASSED = "passed", _("已通过")
+    FAILED = "failed", _("未通过")
+    EXPIRED = "expired", _("已过期")
+
+
+class FaceCheckDecision(models.TextChoices):
+    """What the provider decided, in our words (each provider maps its own codes to these)."""
+
+    PASS = "pass", _("通过")
+    NO_MATCH = "no_match", _("人像比对不一致")
+    LIVENESS_FAILED = "liveness_failed", _("活体检测未通过（疑似假体攻击）")
+    CANCELLED = "cancelled", _("用户取消")
+    ERROR = "error", _("服务异常")
+
+
+# A face check may leave ``pending`` once, to one of these; a finished check never changes again.
+FACE_CHECK_TRANSITIONS = {
+    FaceCheckStatus.PENDING: {FaceCheckStatus.PASSED, FaceCheckStatus.FAILED, FaceCheckStatus.EXPIRED},
+    FaceCheckStatus.PASSED: set(),
+    FaceCheckStatus.FAILED: set(),
+    FaceCheckStatus.EXPIRED: set(),
+}

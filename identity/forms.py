@@ -98,3 +98,39 @@ class VerifyIdentityForm(forms.Form):
             return normalize_id_number(self.cleaned_data["id_number"])
         except ValidationError as exc:
             raise ValidationError(exc.messages[0]) from None
+
+
+# What a user agrees to before each face check (人脸识别单独同意, PIPL arts. 26, 28-29: facial
+# information is sensitive personal information and needs a separate consent). Recorded verbatim,
+# in the language it was shown in, on the FaceCheck row.
+FACE_CONSENT_TEXT = _(
+    "人脸识别告知及单独同意：为核验您本人的身份，本次认证将通过摄像头采集您的人脸视频，由人脸识别服务商进行"
+    "活体检测，并与公安机关留存的您的身份证照片进行比对。人脸信息属于敏感个人信息。本平台不保存您的人脸图像，"
+    "只保存本次认证的流水号、结论、比对分数和时间。本同意仅对本次认证有效。您可以不同意，并选择其他认证方式"
+    "（如由家属代办、上门认证或到服务大厅办理），不影响您办理业务。"
+)
+
+
+class FaceConsentForm(forms.Form):
+    """The separate, explicit consent before a face check: an unticked box beside the text.
+
+    Embed it in the page that starts the check, then call
+    ``face_check_start(consent_given=form.cleaned_data["consent"], consent_text=form.consent_text, ...)``.
+    Render ``form.consent_text`` above the box (``identity/includes/face_consent.html`` does both).
+    """
+
+    consent = forms.BooleanField(
+        label=_("我已阅读上述告知，同意本次人脸识别"),
+        required=True,
+        initial=False,
+        error_messages={"required": _("请先阅读并勾选同意人脸识别告知事项，或选择其他认证方式。")},
+    )
+
+    def __init__(self, *args, consent_text=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._consent_text = consent_text
+
+    @property
+    def consent_text(self) -> str:
+        """The exact text shown (and so agreed to), in the active language."""
+        return str(self._consent_text or FACE_CONSENT_TEXT)

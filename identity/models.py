@@ -12,7 +12,14 @@ from common.audit_records import AuditRecord
 from common.crypto import EncryptedTextField
 from common.models import SigningKeyBase, TimeStampedModel
 
-from .constants import AssuranceLevel, PersonalDataField, SmsPurpose, VerificationOutcome
+from .constants import (
+    AssuranceLevel,
+    FaceCheckDecision,
+    FaceCheckStatus,
+    PersonalDataField,
+    SmsPurpose,
+    VerificationOutcome,
+)
 
 
 # Kept out of the history: the password hash, the encrypted ID number and its keyed digest (the
@@ -44,6 +51,9 @@ class User(AbstractUser):
     id_number_masked = models.CharField(_("身份证号码"), max_length=18, blank=True, editable=False)
     verified_at = models.DateTimeField(_("实名核验时间"), null=True, blank=True)
     verification_provider = models.CharField(_("核验服务"), max_length=50, blank=True)
+    # A raised assurance (L3 after a face check) lasts until then; beat lowers it back to L2
+    # (identity.lower_expired_assurance). Empty: the level does not expire.
+    assurance_expires_at = models.DateTimeField(_("认证等级有效期至"), null=True, blank=True)
     # The language of the pages they last signed in or registered on: messages to them are written in it.
     preferred_language = models.CharField(_("首选语言"), max_length=16, choices=settings.LANGUAGES, blank=True)
 
@@ -57,6 +67,14 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.display_name or self.username
+
+    @property
+    def current_assurance_level(self) -> int:
+        """The assurance level now: a raised level past ``assurance_expires_at`` counts as L2 even
+        before the hourly task has lowered it (``identity.lower_expired_assurance``)."""
+        if self.assurance_expires_at is not None and self.assurance_expires_at <= timezone.now():
+            return min(self.assurance_level, AssuranceLevel.L2)
+        return self.assurance_level
 
     @property
     def is_real_name_verified(self) -> bool:
@@ -797,3 +815,80 @@ class OAuthClientEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("OAuthClientEvent is append-only.")
+
+
+class AssuranceChange(models.Model):
+    """Every raise or lowering of a user's assurance level made by
+    :func:`identity.services.facecheck.assurance_raise` or the expiry task:
+    from, to, until when, why, and by which face check if any. (The user's change
+    history in ``identity_userevent`` keeps the column values too.)"""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assurance_changes")
+    from_level = models.PositiveSmallIntegerField(_("原等级"), choices=AssuranceLevel.choices)
+    to_level = models.PositiveSmallIntegerField(_("新等级"), choices=AssuranceLevel.choices)
+    until = models.DateTimeField(_("有效期至"), null=True, blank=True)
+    reason = models.CharField(_("事由"), max_length=300)
+    created_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("认证等级变更记录")
+        verbose_name_plural = _("认证等级变更记录")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} L{self.from_level}→L{self.to_level}"
+
+
+class FaceCheck(models.Model):
+    """One remote face check (实人认证) of ``user``: liveness plus a match against the
+    registry photo of their ID number, done by a provider (``identity.facecheck``).
+
+    Holds the provider's session id, its decision and score, and the consent the user
+    gave for this very check. **Never an image**: providers' images are dropped before
+    anything is saved or logged (``identity.facecheck.base.strip_images``).
+
+    ``purpose`` and ``reference`` say what the check is for, in the caller's words
+    (``"benefits.pension"`` and a task pk); receivers of
+    ``identity.signals.face_check_completed`` pick their checks by them.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="face_checks")
+    purpose = models.CharField(_("用途"), max_length=50)
+    reference = models.CharField(_("业务编号"), max_length=100, blank=True)
+    provider = models.CharField(_("认证服务"), max_length=50)
+    # Empty until the provider has opened the session.
+    provider_session_id = models.CharField(_("认证服务流水号"), max_length=200, blank=True)
+    status = models.CharField(
+        _("状态"), max_length=20, choices=FaceCheckStatus.choices, default=FaceCheckStatus.PENDING, db_index=True
+    )
+    decision = models.CharField(_("认证结论"), max_length=20, choices=FaceCheckDecision.choices, blank=True)
+    liveness_passed = models.BooleanField(_("活体检测通过"), null=True, blank=True)
+    match_score = models.DecimalField(_("比对分数"), max_digits=5, decimal_places=2, null=True, blank=True)
+    # Where the browser goes when the check ends (a path on this site), ``?face_check=<id>`` appended.
+    return_url = models.CharField(_("返回地址"), max_length=500, blank=True)
+    consent_text = models.TextField(_("同意的告知内容"))
+    consented_at = models.DateTimeField(_("同意时间"))
+    consent_ip = models.GenericIPAddressField(_("同意时的IP"), null=True, blank=True)
+    created_at = models.DateTimeField(_("发起时间"), default=timezone.now, db_index=True)
+    completed_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("人脸核验记录")
+        verbose_name_plural = _("人脸核验记录")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "provider_session_id"],
+                condition=~Q(provider_session_id=""),
+                name="identity_facecheck_unique_provider_session",
+            ),
+        ]
+        indexes = [models.Index(fields=["purpose", "reference"], name="identity_facecheck_purpose_ref")]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} {self.reference} {self.status}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status != FaceCheckStatus.PENDING

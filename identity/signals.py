@@ -1,9 +1,9 @@
-"""Receivers that keep the session registry in step with Django's auth events."""
+"""Signals identity sends, and receivers that keep the session registry in step with Django's auth events."""
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.db.models.signals import post_save, pre_save
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 from django.utils import timezone
 
 from .models import UserSession
@@ -11,6 +11,14 @@ from .security import client_ip
 from .services.accounts import session_record_login, sessions_end_all, user_note_language
 
 User = get_user_model()
+
+# A face check (实人认证) ended: passed, failed or expired. Sent once per check by
+# identity.services.facecheck (face_check_finish, face_checks_expire) INSIDE the transaction
+# that records the result, with ``sender=FaceCheck`` and ``face_check=<the FaceCheck>``: what a
+# receiver writes commits or rolls back with it, and a receiver that raises undoes the result
+# (the provider then retries its callback). Receivers pick their checks by ``face_check.purpose``
+# and ``face_check.reference``; side effects (SMS, inbox) go through the outbox.
+face_check_completed = Signal()
 
 
 @receiver(user_logged_in, dispatch_uid="identity.record_session")

@@ -22,3 +22,27 @@ def keep_eid_signing_key() -> str:
     from .services.eid import current_signing_key
 
     return current_signing_key().kid
+
+
+@shared_task(name="identity.expire_face_checks")
+def expire_face_checks() -> int:
+    """Run by beat, every few minutes: pending face checks past FACE_CHECK_PENDING_TTL_MINUTES expire."""
+    from .services.facecheck import face_checks_expire
+
+    return face_checks_expire()
+
+
+@shared_task(name="identity.poll_face_checks")
+def poll_face_checks() -> int:
+    """Run by beat, every two minutes: ask providers about pending face checks whose callback has not come."""
+    from .services.facecheck import face_checks_poll
+
+    return face_checks_poll()
+
+
+@shared_task(name="identity.lower_expired_assurance")
+def lower_expired_assurance() -> int:
+    """Run by beat, hourly: a raised assurance (L3 after a face check) past its expiry goes back to L2."""
+    from .services.facecheck import assurance_lower_expired
+
+    return assurance_lower_expired()

@@ -72,6 +72,27 @@ def notify(*, user, template: str, context: dict, link: str = "", language: str 
     return messages
 
 
+def notify_mobile(
+    *, mobile: str, template: str, context: dict, link: str = "", language: str | None = None
+) -> list[OutboxMessage]:
+    """Queue ``template`` as an SMS to ``mobile``, for someone with no portal account (e.g. a
+    pensioner only the social-security office's list knows). No inbox, no preferences: use
+    :func:`notify` whenever there is a user. Must be called inside the causing transaction.
+    """
+    if not mobile:
+        return []
+    language = language or settings.LANGUAGE_CODE
+    with translation.override(language):
+        payload = {key: str(value) if isinstance(value, Promise) else value for key, value in context.items()}
+    payload["link"] = link
+    message = OutboxMessage.objects.create(
+        channel=Channel.SMS, user=None, address=mobile, template=template, context=payload, language=language
+    )
+    ids = [str(message.id)]
+    transaction.on_commit(lambda: _queue_relay(ids))
+    return [message]
+
+
 def _write_inbox(message: OutboxMessage) -> None:
     rendered = render(message.template, message.language, message.context)
     InboxMessage.objects.create(

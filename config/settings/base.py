@@ -12,6 +12,7 @@ what is set:
 """
 
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import environ
@@ -73,6 +74,7 @@ LOCAL_APPS = [
     "complaints",
     "supervision",
     "marketplace",
+    "benefits",
     "dashboard",
     "portal",
     "monitoring",
@@ -255,6 +257,10 @@ CELERY_BEAT_SCHEDULE = {
     "notifications-sweep-outbox": {"task": "notifications.sweep_outbox", "schedule": 30.0},
     "applications-flag-overdue": {"task": "applications.flag_overdue", "schedule": 15 * 60.0},
     "identity-keep-eid-signing-key": {"task": "identity.keep_eid_signing_key", "schedule": 3600.0},
+    # Face checks: look up pending ones at the provider, expire the stale, lower expired L3 to L2.
+    "identity-poll-face-checks": {"task": "identity.poll_face_checks", "schedule": 2 * 60.0},
+    "identity-expire-face-checks": {"task": "identity.expire_face_checks", "schedule": 5 * 60.0},
+    "identity-lower-expired-assurance": {"task": "identity.lower_expired_assurance", "schedule": 3600.0},
     "applications-sweep-material-scans": {"task": "applications.sweep_material_scans", "schedule": 60.0},
     "common-purge-idempotency-keys": {"task": "common.purge_idempotency_keys", "schedule": 3600.0},
 }
@@ -602,6 +608,35 @@ ENTERPRISE_VERIFIER_HTTP = {
 }
 ENTERPRISE_VERIFICATION_DAILY_LIMIT = 10
 
+# ------------------------------------------------------------------------------
+# Face checks (实人认证, identity/facecheck/, docs/face-check.md)
+# ------------------------------------------------------------------------------
+# The registered provider in use: "sandbox" (a page on this site decides: 沙箱, no real check)
+# or "tencent" (Tencent Cloud FaceId). Production refuses the sandbox ("face-check-sandbox")
+# unless TONGBAN_STAGING_SANDBOXES names it.
+FACE_CHECK_PROVIDER = env("FACE_CHECK_PROVIDER", default="sandbox")
+# The lowest match score (0-100, the provider's similarity with the registry photo) that passes;
+# Tencent recommends 70 (about one false match in a thousand) and more for higher stakes.
+FACE_CHECK_MIN_SCORE = Decimal(env("FACE_CHECK_MIN_SCORE", default="70"))
+# A check not finished this long after it started becomes expired (beat: identity.expire_face_checks).
+FACE_CHECK_PENDING_TTL_MINUTES = env.int("FACE_CHECK_PENDING_TTL_MINUTES", default=30)
+# At most this many face checks per user in 24 hours (each one is a paid provider call).
+FACE_CHECK_DAILY_LIMIT = env.int("FACE_CHECK_DAILY_LIMIT", default=10)
+# The public origin providers call back and send browsers back to (our callback view's host).
+FACE_CHECK_CALLBACK_BASE_URL = env("FACE_CHECK_CALLBACK_BASE_URL", default=SITE_URL)
+# The SANDBOX provider signs its callbacks with this (HMAC-SHA256 over the body).
+FACE_CHECK_SANDBOX_SECRET = env("FACE_CHECK_SANDBOX_SECRET", default="tongban-face-check-sandbox-secret")
+# Tencent Cloud FaceId (实名核身): API keys (CAM), the business rule (RuleId) from the console,
+# the region and endpoint. Requests are signed with TC3-HMAC-SHA256.
+FACE_CHECK_TENCENT = {
+    "SECRET_ID": env("FACE_CHECK_TENCENT_SECRET_ID", default=""),
+    "SECRET_KEY": env("FACE_CHECK_TENCENT_SECRET_KEY", default=""),
+    "RULE_ID": env("FACE_CHECK_TENCENT_RULE_ID", default=""),
+    "REGION": env("FACE_CHECK_TENCENT_REGION", default="ap-guangzhou"),
+    "ENDPOINT": env("FACE_CHECK_TENCENT_ENDPOINT", default="https://faceid.tencentcloudapi.com"),
+    "TIMEOUT": env.float("FACE_CHECK_TENCENT_TIMEOUT", default=5.0),
+}
+
 # Local stand-ins for outside systems (labelled SANDBOX); production turns them off.
 SANDBOX_GATEWAYS_ENABLED = env.bool("SANDBOX_GATEWAYS_ENABLED", default=True)
 
@@ -868,6 +903,25 @@ CELERY_BEAT_SCHEDULE["marketplace-close-due-postings"] = {
 CELERY_BEAT_SCHEDULE["marketplace-expire-qualifications"] = {
     "task": "marketplace.expire_qualifications",
     "schedule": 3600.0,
+}
+# ------------------------------------------------------------------------------
+# Pension eligibility certification (养老资格认证, benefits/)
+# ------------------------------------------------------------------------------
+# A certification is valid this many days from the moment it is made; a face check passed by
+# the pensioner raises their assurance to L3 until then.
+BENEFITS_CERTIFICATION_VALID_DAYS = env.int("BENEFITS_CERTIFICATION_VALID_DAYS", default=365)
+# The last reminder goes out this many days before a campaign's window ends (the others at
+# its start and midway); only pending tasks get them, once each (benefits.services.reminders_send).
+BENEFITS_FINAL_REMINDER_DAYS = env.int("BENEFITS_FINAL_REMINDER_DAYS", default=7)
+# Limits of one beneficiary CSV import (the whole file is checked before anything is written).
+BENEFITS_IMPORT_MAX_ROWS = env.int("BENEFITS_IMPORT_MAX_ROWS", default=50000)
+BENEFITS_IMPORT_MAX_BYTES = env.int("BENEFITS_IMPORT_MAX_BYTES", default=10 * 1024 * 1024)
+# Hourly: a reminder is due from the morning of its day. Daily: campaigns past their window
+# are closed and their uncertified pensioners flagged. Both are safe to run again.
+CELERY_BEAT_SCHEDULE["benefits-send-reminders"] = {"task": "benefits.send_reminders", "schedule": 3600.0}
+CELERY_BEAT_SCHEDULE["benefits-close-campaigns"] = {
+    "task": "benefits.close_campaigns",
+    "schedule": crontab(minute=30, hour=0),
 }
 # ------------------------------------------------------------------------------
 # Supervision dashboard (运行监测)

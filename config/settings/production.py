@@ -13,6 +13,8 @@ from .base import (
     CLAMD_ADDRESS,
     ENTERPRISE_VERIFIER,
     ENTERPRISE_VERIFIER_HTTP,
+    FACE_CHECK_PROVIDER,
+    FACE_CHECK_TENCENT,
     IDENTITY_VERIFIER,
     IDENTITY_VERIFIER_HTTP,
     INSECURE_DEFAULT_SECRET_KEY,
@@ -75,7 +77,7 @@ if not env("OIDC_PAIRWISE_SUBJECT_KEY", default=""):
 # ------------------------------------------------------------------------------
 # Stand-ins that send, verify or scan nothing are refused in production. A
 # staging deployment lists each one it knowingly runs, by name, for example
-#   TONGBAN_STAGING_SANDBOXES=sms-console,identity-sandbox,enterprise-sandbox,no-malware-scan
+#   TONGBAN_STAGING_SANDBOXES=sms-console,identity-sandbox,enterprise-sandbox,no-malware-scan,face-check-sandbox
 STAGING_SANDBOXES = set(env.list("TONGBAN_STAGING_SANDBOXES", default=[]))
 
 
@@ -111,6 +113,8 @@ _sandboxes_in_use = {
     "identity-sandbox": _is_sandbox(IDENTITY_VERIFIER) or _is_sandbox(IDENTITY_VERIFIER_HTTP["BASE_URL"]),
     "enterprise-sandbox": _is_sandbox(ENTERPRISE_VERIFIER) or _is_sandbox(ENTERPRISE_VERIFIER_HTTP["BASE_URL"]),
     "no-malware-scan": not CLAMD_ADDRESS,
+    # The SANDBOX face check provider (a page that lets the tester choose), or an adapter pointed at a sandbox.
+    "face-check-sandbox": _is_sandbox(FACE_CHECK_PROVIDER) or _is_sandbox(FACE_CHECK_TENCENT["ENDPOINT"]),
     # Fee exemptions attested by the SANDBOX civil-affairs registry.
     "exemption-sandbox": any(_is_sandbox(value) for value in PAYMENTS_EXEMPTION_SOURCES),
     # A payment adapter pointed at the local payment sandbox or trusting its test keys.
@@ -131,9 +135,18 @@ if _refused:
     raise ImproperlyConfigured(
         "Production refuses these sandboxes: "
         + ", ".join(_refused)
-        + ". Configure the real service (SMS_BACKEND, IDENTITY_VERIFIER, ENTERPRISE_VERIFIER, CLAMD_ADDRESS), "
+        + ". Configure the real service (SMS_BACKEND, IDENTITY_VERIFIER, ENTERPRISE_VERIFIER, CLAMD_ADDRESS, "
+        "FACE_CHECK_PROVIDER), "
         "or, on a staging deployment only, name each one in TONGBAN_STAGING_SANDBOXES."
     )
+
+# The real face check adapter cannot start a single check without its keys and business flow.
+if FACE_CHECK_PROVIDER == "tencent":
+    _missing = [key for key in ("SECRET_ID", "SECRET_KEY", "RULE_ID") if not FACE_CHECK_TENCENT[key]]
+    if _missing:
+        raise ImproperlyConfigured(
+            "FACE_CHECK_PROVIDER=tencent needs " + ", ".join(f"FACE_CHECK_TENCENT_{key}" for key in _missing) + "."
+        )
 
 DEBUG = False
 SANDBOX_GATEWAYS_ENABLED = False

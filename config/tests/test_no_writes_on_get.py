@@ -297,6 +297,8 @@ def _candidates(name: str | None, template: str, data: dict) -> list[dict]:
         # The partner space (issue 17): the applicant's own partner, and one that is not theirs.
         "partners:detail": [{"pk": data["partner_record"].pk}, {"pk": UNKNOWN_ID}],
         "partners:client_create": [{"pk": data["partner_record"].pk}],
+        # The pension certification (养老资格认证): the dataset has no campaign; benefits/tests covers real tasks.
+        **{f"benefits:{name}": [{"task_id": UNKNOWN_ID}] for name in ("task", "certify", "result", "home_visit")},
         **{
             f"partners:{view}": [{"pk": data["partner_record"].pk, "client_pk": data["partner_client"].pk}]
             for view in (
@@ -363,6 +365,11 @@ def _candidates(name: str | None, template: str, data: dict) -> list[dict]:
             for view in ("order_detail", "pay", "order_return", "receipt", "receipt_pdf")
         },
         "payments-receipts:check": [{"number": "PJ2026010100000000000000"}],
+        # Face checks (identity/facecheck): callbacks are POST only; a return page only shows a form.
+        "facecheck:callback": [{"provider": "sandbox"}, {"provider": "no-such-provider"}],
+        "facecheck:return": [{"provider": "tencent"}, {"provider": "sandbox"}],
+        "facecheck:sandbox": [{"session_id": "sbx-no-such-session"}],
+        "facecheck:result": [{"check_id": UNKNOWN_UUID}],
         "payments-sandbox:alipay-decide": [{"trade_no": "2026010122001000000000000000"}],
         "payments-sandbox:alipay-bill": [{"day": "2026-01-01"}, {"day": "not-a-day"}],
         # WeChat Pay and UnionPay sandboxes: unsigned requests are refused, unknown trades are 404.

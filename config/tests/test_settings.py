@@ -39,6 +39,10 @@ PRODUCTION_ENV = {
     "SMS_BACKEND": "common.sms.backends.aliyun.AliyunSmsBackend",
     "IDENTITY_VERIFIER": "http",
     "ENTERPRISE_VERIFIER": "http",
+    "FACE_CHECK_PROVIDER": "tencent",
+    "FACE_CHECK_TENCENT_SECRET_ID": "AKIDtongbantest",
+    "FACE_CHECK_TENCENT_SECRET_KEY": "tongban-test-secret-key",
+    "FACE_CHECK_TENCENT_RULE_ID": "1",
     "CLAMD_ADDRESS": "127.0.0.1:3310",
     "ALIPAY_GATEWAY_URL": "https://openapi.alipay.com/gateway.do",
     "ALIPAY_API_URL": "https://openapi.alipay.com/gateway.do",
@@ -51,7 +55,9 @@ PRODUCTION_ENV = {
     "UNIONPAY_FRONT_TRANS_URL": "https://gateway.95516.com/gateway/api/frontTransReq.do",
     "UNIONPAY_GATEWAY_URL": "https://gateway.95516.com",
 }
-ALL_STAGING_SANDBOXES = "sms-console,identity-sandbox,enterprise-sandbox,no-malware-scan,payments-sandbox"
+ALL_STAGING_SANDBOXES = (
+    "sms-console,identity-sandbox,enterprise-sandbox,no-malware-scan,payments-sandbox,face-check-sandbox"
+)
 
 
 def test_check_deploy_passes_under_production_settings():
@@ -180,6 +186,9 @@ def _production_check(**changes) -> subprocess.CompletedProcess:
         ("ENTERPRISE_VERIFIER", "sandbox", "enterprise-sandbox"),
         ("ENTERPRISE_VERIFIER_HTTP_BASE_URL", "https://gov.example/sandbox/enterprise-gateway", "enterprise-sandbox"),
         ("CLAMD_ADDRESS", None, "no-malware-scan"),
+        ("FACE_CHECK_PROVIDER", "sandbox", "face-check-sandbox"),
+        ("FACE_CHECK_PROVIDER", None, "face-check-sandbox"),
+        ("FACE_CHECK_TENCENT_ENDPOINT", "https://gov.example/sandbox/faceid", "face-check-sandbox"),
         ("ALIPAY_GATEWAY_URL", None, "payments-sandbox"),
         ("ALIPAY_PUBLIC_KEY_FILE", None, "payments-sandbox"),
         ("WECHATPAY_PLATFORM_PUBLIC_KEYS", None, "payments-sandbox"),
@@ -209,21 +218,28 @@ def test_production_refuses_each_sandbox_unless_staging_names_it(setting, value,
     assert accepted.returncode == 0, accepted.stderr
 
 
+def test_production_refuses_the_face_check_adapter_without_its_keys():
+    result = _production_check(FACE_CHECK_TENCENT_SECRET_KEY=None, FACE_CHECK_TENCENT_RULE_ID=None)
+    assert result.returncode != 0
+    assert "FACE_CHECK_TENCENT_SECRET_KEY, FACE_CHECK_TENCENT_RULE_ID" in result.stderr
+
+
 def test_production_accepts_a_staging_deployment_with_every_sandbox_named():
     result = _production_check(
         SMS_BACKEND=None,
         IDENTITY_VERIFIER=None,
         ENTERPRISE_VERIFIER="sandbox",
         CLAMD_ADDRESS=None,
+        FACE_CHECK_PROVIDER=None,
         TONGBAN_STAGING_SANDBOXES=ALL_STAGING_SANDBOXES,
     )
     assert result.returncode == 0, result.stderr
 
 
 def test_production_defaults_are_all_refused():
-    result = _production_check(SMS_BACKEND=None, IDENTITY_VERIFIER=None, CLAMD_ADDRESS=None)
+    result = _production_check(SMS_BACKEND=None, IDENTITY_VERIFIER=None, CLAMD_ADDRESS=None, FACE_CHECK_PROVIDER=None)
     assert result.returncode != 0
-    for sandbox in ("sms-console", "identity-sandbox", "no-malware-scan"):
+    for sandbox in ("sms-console", "identity-sandbox", "no-malware-scan", "face-check-sandbox"):
         assert sandbox in result.stderr
 
 

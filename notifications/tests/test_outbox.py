@@ -9,7 +9,7 @@ from common import sms
 from identity.tests.factories import UserFactory
 from notifications.constants import Channel, OutboxStatus
 from notifications.models import InboxMessage, MessageTemplate, NotificationPreference, OutboxMessage
-from notifications.services import notify, outbox_due_ids, outbox_message_deliver
+from notifications.services import notify, notify_mobile, outbox_due_ids, outbox_message_deliver
 from notifications.tasks import relay_outbox_messages, sweep_outbox
 from notifications.tests.templates import TEST_PING
 
@@ -50,6 +50,22 @@ def test_delivery_is_idempotent_and_renders_the_users_language():
     assert (message.title, message.body) == ("Test message", "Hello Zhang. This is a test message.")
     assert [m.text for m in sms.outbox] == ["【通办】Hello Zhang. This is a test message."]
     assert set(OutboxMessage.objects.values_list("status", flat=True)) == {OutboxStatus.DELIVERED}
+
+
+@pytest.mark.django_db
+def test_a_mobile_without_an_account_gets_one_sms_and_no_inbox(django_capture_on_commit_callbacks):
+    sms.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        (message,) = notify_mobile(mobile="13700000009", template="test.ping", context={"name": "陈老伯"})
+    assert len(callbacks) == 1
+    assert (message.channel, message.user, message.address) == (Channel.SMS, None, "13700000009")
+    assert notify_mobile(mobile="", template="test.ping", context={}) == []
+    assert outbox_message_deliver(message_id=message.id) is True
+    assert outbox_message_deliver(message_id=message.id) is False
+    assert [(m.mobile, m.text) for m in sms.outbox] == [("13700000009", "【通办】你好，陈老伯。这是一条测试消息。")]
+    assert not InboxMessage.objects.exists()
+    message.refresh_from_db()
+    assert (message.status, message.address) == (OutboxStatus.DELIVERED, "")
 
 
 @pytest.mark.django_db

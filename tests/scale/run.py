@@ -80,7 +80,9 @@ def scale_environment(balancer_url: str) -> dict:
         "OIDC_PAIRWISE_SUBJECT_KEY": secrets.token_urlsafe(32),
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "DJANGO_SECURE_SSL_REDIRECT": "false",
-        "TONGBAN_STAGING_SANDBOXES": "sms-console,identity-sandbox,enterprise-sandbox,no-malware-scan,payments-sandbox",
+        "TONGBAN_STAGING_SANDBOXES": (
+            "sms-console,identity-sandbox,enterprise-sandbox,no-malware-scan,payments-sandbox,face-check-sandbox"
+        ),
         "PAYMENTS_SITE_URL": balancer_url,
         "PAYMENTS_ORDER_AT_SUBMISSION": PASSPORT,
         # Throttles raised: the run is one client address hammering the catalogue.

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.test.utils import override_settings
 
 from applications import demo as applications_demo
+from benefits import demo as benefits_demo
 from certificates import demo as certificates_demo
 from complaints import demo as complaints_demo
 from dashboard import demo as dashboard_demo
@@ -91,6 +92,8 @@ class Command(BaseCommand):
             accounts += supervision_demo.seed()
             # The intermediary marketplace (中介超市): agencies, open and concluded postings, ratings.
             accounts += marketplace_demo.seed()
+            # The pension certification (养老资格认证): the demo resident's father and a family proxy.
+            accounts += benefits_demo.seed()
         # Last: the supervision dashboard's summary, computed from everything seeded above.
         with transaction.atomic():
             accounts += dashboard_demo.seed()

@@ -1,0 +1,1 @@
+"""Reads of identity data, one module per concern (``facecheck``)."""
