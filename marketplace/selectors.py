@@ -420,3 +420,84 @@ def statistics() -> Statistics:
         agencies_approved=Agency.objects.filter(status=AgencyStatus.APPROVED).count(),
         objections_pending=Objection.objects.filter(status=ObjectionStatus.PENDING).count(),
     )
+
+
+# --- Pages (marketplace/views.py) ---------------------------------------------------------------
+# Reads the web pages need beyond the ones above; kept together at the end of the module.
+
+
+def service_type_by_code(*, code: str) -> ServiceType | None:
+    return service_types().filter(code=code).first() if code else None
+
+
+def postings_concluded(*, service_type: ServiceType | None = None) -> QuerySet[Posting]:
+    """Published postings with a published result (公示结果), newest result first."""
+    return (
+        postings_public(service_type=service_type)
+        .filter(status__in=RESULT_STATUSES)
+        .order_by("-result__created_at", "-pk")
+    )
+
+
+def posting_for_buyer(*, user, reference: str) -> Posting | None:
+    """A posting of an enterprise ``user`` may act for (drafts included); None otherwise."""
+    return (
+        postings_for_buyer(user=user).select_related("required_qualification_type").filter(reference=reference).first()
+    )
+
+
+def agency_for_user(*, user, agency_id: int) -> Agency | None:
+    return agencies_for_user(user=user).filter(pk=agency_id).first()
+
+
+def direct_choices(*, posting: Posting) -> QuerySet[Agency]:
+    """Agencies a buyer may choose directly: selectable for the posting, not the buyer's own,
+    not set aside by an upheld objection."""
+    return (
+        selectable_for_posting(posting=posting)
+        .exclude(enterprise_id=posting.buyer_enterprise_id)
+        .exclude(pk__in=posting.excluded_agencies or [])
+        .select_related("enterprise")
+        .order_by("enterprise__name", "pk")
+    )
+
+
+def contract_of(*, posting: Posting):
+    from .models import Contract
+
+    return Contract.objects.filter(posting=posting).first()
+
+
+def rating_of(*, posting: Posting):
+    from .models import Rating
+
+    return Rating.objects.filter(posting=posting).first()
+
+
+def agency_qualifications(*, agency: Agency) -> QuerySet[Qualification]:
+    """Every qualification an agency submitted, any status, for its own page."""
+    return agency.qualifications.select_related("qualification_type").order_by("-created_at", "-pk")
+
+
+def agency_services(*, agency: Agency) -> QuerySet[AgencyService]:
+    return agency.services.select_related("service_type")
+
+
+def quotes_of_agency(*, agency: Agency) -> QuerySet[Quote]:
+    """An agency's own quotes, newest first, with their posting and its current result."""
+    return (
+        Quote.objects.filter(agency=agency)
+        .select_related("posting__buyer_enterprise", "posting__service_type", "posting__result")
+        .order_by("-updated_at", "-pk")
+    )
+
+
+def agency_ratings_public(*, agency: Agency, limit: int = 10):
+    """The latest ratings of an agency, with the posting they were for (title and reference only)."""
+    from .models import Rating
+
+    return Rating.objects.filter(agency=agency).select_related("posting").order_by("-created_at", "-pk")[:limit]
+
+
+def objections_of_agency(*, posting: Posting, agency: Agency) -> QuerySet[Objection]:
+    return posting.objections.filter(agency=agency).order_by("-created_at", "-pk")
