@@ -436,3 +436,31 @@ def test_my_pages_need_a_sign_in_and_writes_need_a_post(client, kind):
         assert response.status_code == 302 and "/account/login/" in response["Location"]
     client.force_login(posting.buyer_enterprise.legal_representative)
     assert client.get(f"/my/marketplace/postings/{posting.reference}/cancel/").status_code == 405
+
+
+# --- The service guide's link -----------------------------------------------------------------
+
+
+def test_a_guide_links_to_the_agencies_of_the_intermediary_service_it_needs(
+    client, catalogue, django_capture_on_commit_callbacks
+):
+    from services.models import ServiceItem
+
+    item = ServiceItem.objects.filter(published_version__isnull=False).first()
+    url = f"/services/{item.code}/"
+    assert "中介服务" not in _text(client.get(url))
+    assert "中介服务" not in _text(client.get(url))  # now served from the cache
+    # Linking an approval to a service type invalidates the cached guide once committed.
+    with django_capture_on_commit_callbacks(execute=True):
+        kind = f.service_type(name="环境影响评价", item=item)
+    html = client.get(url).content.decode()
+    assert "本事项需要环境影响评价（中介服务）" in _text(client.get(url))
+    assert f'href="/marketplace/agencies/?type={kind.code}"' in html
+    # The directory it leads to lists the agencies of that type.
+    agency = f.agency(kind=kind)
+    assert agency.name in _text(client.get(f"/marketplace/agencies/?type={kind.code}"))
+    # Deactivating the type (the admin saves it) takes the link away again.
+    with django_capture_on_commit_callbacks(execute=True):
+        kind.active = False
+        kind.save(update_fields=["active", "updated_at"])
+    assert "中介服务" not in _text(client.get(url))
