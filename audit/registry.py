@@ -16,6 +16,11 @@ ACCESS_LOGS = {
     "complaints.FollowUpTransition": "actor_id",
     "complaints.InquiryTransition": "actor_id",
     "supervision.CardTransition": "actor_id",
+    # The intermediary marketplace: reviews, posting moves, quote versions and published results.
+    "marketplace.AgencyTransition": "actor_id",
+    "marketplace.PostingTransition": "actor_id",
+    "marketplace.QuoteRevision": "actor_id",
+    "marketplace.SelectionResult": "selected_by_id",
 }
 
 

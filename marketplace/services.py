@@ -944,6 +944,8 @@ def posting_select(*, actor, posting: Posting, agency: Agency | None = None, com
             return posting.result
         raise _refuse(_("当前状态下不能进行该操作。"), "transition_not_allowed", HTTPStatus.CONFLICT)
     comment = _text(comment, label=_("说明"), max_length=REASON_MAX_LENGTH, code="comment", required=False)
+    if agency is not None:
+        agency = _lock_agency(agency.pk)  # its current status, not the caller's copy
     result = _run_selection(
         posting,
         actor=actor,

@@ -57,6 +57,10 @@ AUDIT_MODELS = {
     "partners.WebhookEvent": "created_at",
     "payments.OrderTransition": "created_at",
     "supervision.CardTransition": "created_at",
+    "marketplace.AgencyTransition": "created_at",
+    "marketplace.PostingTransition": "created_at",
+    "marketplace.QuoteRevision": "created_at",
+    "marketplace.SelectionResult": "created_at",
     # Sign-in records (Cybersecurity Law art. 21: network logs kept six months at least).
     "axes.AccessLog": "attempt_time",
     "axes.AccessFailureLog": "attempt_time",

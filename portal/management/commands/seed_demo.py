@@ -18,6 +18,7 @@ from complaints import demo as complaints_demo
 from dashboard import demo as dashboard_demo
 from identity import demo as identity_demo
 from identity import demo_enterprises, demo_registries, oauth_demo
+from marketplace import demo as marketplace_demo
 from partners import demo as partners_demo
 from portal import demo_payments
 from services import demo as services_demo
@@ -88,6 +89,8 @@ class Command(BaseCommand):
             accounts += complaints_demo.seed()
             # Yellow and red cards (电子监察) on two demo cases; official-amr supervises.
             accounts += supervision_demo.seed()
+            # The intermediary marketplace (中介超市): agencies, open and concluded postings, ratings.
+            accounts += marketplace_demo.seed()
         # Last: the supervision dashboard's summary, computed from everything seeded above.
         with transaction.atomic():
             accounts += dashboard_demo.seed()
