@@ -464,3 +464,25 @@ def test_a_guide_links_to_the_agencies_of_the_intermediary_service_it_needs(
         kind.active = False
         kind.save(update_fields=["active", "updated_at"])
     assert "中介服务" not in _text(client.get(url))
+
+
+def test_a_posting_page_runs_the_same_queries_for_few_and_many_bidders(client, kind, django_assert_max_num_queries):
+    def drawn(bidders):
+        posting, _agencies = f.selected_posting(kind=kind, method=SelectionMethod.RANDOM_DRAW, bidders=bidders)
+        return f"/marketplace/postings/{posting.reference}/"
+
+    few_url, many_url = drawn(2), drawn(8)
+    with django_assert_max_num_queries(10) as captured:
+        assert client.get(few_url).status_code == 200
+    few = len(captured)
+    with django_assert_max_num_queries(few):
+        response = client.get(many_url)
+    assert response.status_code == 200 and response.content.decode().count("<tr>") >= 8
+
+
+def test_the_section_of_the_marketplace_is_marked_in_its_menu(client, kind):
+    agency = f.agency(kind=kind)
+    html = client.get(f"/marketplace/agencies/{agency.pk}/").content.decode()
+    assert 'aria-current="true">中介机构</a>' in html
+    menu = html.split('class="market-nav"')[1].split("</nav>")[0]
+    assert menu.count("aria-current") == 1
