@@ -15,6 +15,10 @@ The draw::
     index     = int(digest as big-endian unsigned) mod len(candidates)
     winner    = sorted(candidates)[index]
 
+A re-draw (after an upheld objection, result number ``n`` > 1) uses
+``round_seed = HMAC-SHA256(key = seed, message = "redraw:n")`` as hex, so the seed committed
+at opening decides every round and nobody can re-roll a draw.
+
 For example, in a shell::
 
     printf '3\\n7\\n12' | openssl dgst -sha256 -hmac "$SEED"
@@ -57,3 +61,11 @@ def draw_winner(seed: str, candidates: Iterable[int]) -> int:
     """The winning candidate (a quote id) for ``seed``: a pure function of its two inputs."""
     ordered = canonical_candidates(candidates)
     return ordered[draw_index(seed, ordered)]
+
+
+def round_seed(seed: str, sequence: int) -> str:
+    """The seed of the draw of result number ``sequence``: the committed seed itself for the
+    first, ``HMAC-SHA256(seed, "redraw:<sequence>")`` (hex) for each re-draw."""
+    if sequence <= 1:
+        return seed
+    return hmac.new(seed.encode("ascii"), f"redraw:{sequence}".encode("ascii"), hashlib.sha256).hexdigest()

@@ -68,6 +68,21 @@ def register_messages() -> None:
         },
     )
     register_template(
+        "marketplace.quotes_closed",
+        {
+            "zh-hans": (
+                "报价已截止：{{ reference }}",
+                "项目“{{ title }}”（公告编号{{ reference }}）报价已截止，共收到{{ count }}份报价。"
+                "请按公告的选取方式（{{ method }}）选取中介机构。",
+            ),
+            "en": (
+                "Quotes closed: {{ reference }}",
+                "Quotes for \u201c{{ title }}\u201d (posting {{ reference }}) are closed: {{ count }} received. "
+                "Please select an agency by the posting's method ({{ method }}).",
+            ),
+        },
+    )
+    register_template(
         "marketplace.result_published",
         {
             "zh-hans": (

@@ -19,6 +19,7 @@ from django.db.models import Avg, Count, Exists, F, OuterRef, Prefetch, Q, Query
 from django.utils import timezone
 
 from common.exceptions import ApplicationError
+from identity.models import EnterpriseStatus
 from identity.selectors_enterprises import enterprises_for_user
 from identity.services.acting import acting_check
 
@@ -84,7 +85,7 @@ def selectable_agencies(
     qualification_type_id, min_grade = _requirement(service_type, qualification_type, min_grade)
     agencies = Agency.objects.filter(
         status=AgencyStatus.APPROVED,
-        enterprise__status="verified",
+        enterprise__status=EnterpriseStatus.VERIFIED,
         services__service_type=service_type,
     )
     if qualification_type_id is not None:
@@ -214,7 +215,7 @@ def buyer_enterprises_for_user(*, user):
     """Enterprises ``user`` may post projects for (verified ones; the mandate is checked on acting)."""
     if not user.is_authenticated:
         return enterprises_for_user(user=user).none()
-    return enterprises_for_user(user=user).filter(status="verified")
+    return enterprises_for_user(user=user).filter(status=EnterpriseStatus.VERIFIED)
 
 
 # --- Postings -----------------------------------------------------------------------------
@@ -270,6 +271,33 @@ def user_is_buyer(*, user, posting: Posting) -> bool:
 
 def posting_public(*, reference: str) -> Posting | None:
     return postings_public().filter(reference=reference).first()
+
+
+def posting_for_user(*, user, reference: str) -> Posting | None:
+    """A posting as ``user`` may open it: any published one, or a draft of a buyer they act for."""
+    posting = (
+        Posting.objects.select_related(
+            "buyer_enterprise",
+            "service_type",
+            "required_qualification_type",
+            "service_item",
+            "application",
+            "result__agency__enterprise",
+        )
+        .filter(reference=reference)
+        .first()
+    )
+    if posting is None:
+        return None
+    if posting.status == PostingStatus.DRAFT and not user_is_buyer(user=user, posting=posting):
+        return None
+    return posting
+
+
+def agency_contact_visible(*, user, posting: Posting) -> bool:
+    """Whether ``user`` may see the selected agency's contact person and phone: the buyer, once a
+    result is published (never the public)."""
+    return posting.result_id is not None and user_is_buyer(user=user, posting=posting)
 
 
 def posting_timeline(*, posting: Posting):
@@ -355,12 +383,17 @@ class DrawCheck:
 def verify_draw(posting: Posting) -> list[DrawCheck]:
     """Re-run every random draw of ``posting`` from its published seed and candidate list.
 
-    Each check says whether the seed hashes to the digest published before the draw, and
-    whether :func:`marketplace.draw.draw_winner` picks the recorded quote.
+    Each check says whether the seed follows from the one committed when the posting opened
+    (its SHA-256 is the published ``seed_hash``; a re-draw's seed is
+    :func:`marketplace.draw.round_seed` of it), and whether
+    :func:`marketplace.draw.draw_winner` picks the recorded quote.
     """
+    results = list(posting.results.filter(method=SelectionMethod.RANDOM_DRAW).order_by("sequence"))
+    root = results[0].seed if results and results[0].sequence == 1 else posting.draw_seed
     checks = []
-    for result in posting.results.filter(method=SelectionMethod.RANDOM_DRAW).order_by("sequence"):
+    for result in results:
         expected = draw.draw_winner(result.seed, result.candidates) if result.candidates and result.seed else None
+        committed = bool(root) and draw.seed_hash(root) == result.seed_hash
         checks.append(
             DrawCheck(
                 result_id=result.pk,
@@ -370,7 +403,7 @@ def verify_draw(posting: Posting) -> list[DrawCheck]:
                 candidates=draw.canonical_candidates(result.candidates),
                 recorded_quote_id=result.quote_id,
                 expected_quote_id=expected,
-                seed_matches_hash=bool(result.seed) and draw.seed_hash(result.seed) == result.seed_hash,
+                seed_matches_hash=committed and result.seed == draw.round_seed(root, result.sequence),
             )
         )
     return checks

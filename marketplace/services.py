@@ -582,6 +582,70 @@ def _new_reference(today: datetime.date) -> str:
     return f"ZJ{today:%Y%m%d}{secrets.randbelow(10**6):06d}"
 
 
+def _posting_fields(
+    *,
+    actor,
+    service_type,
+    title: str,
+    scope: str,
+    budget_fen: int,
+    quote_deadline: datetime.datetime,
+    selection_method: str,
+    objection_period_days: int | None,
+    required_qualification_type,
+    required_min_grade: int | None,
+    application,
+    service_item,
+) -> dict:
+    """The checked fields of a posting (shared by creating and editing a draft)."""
+    title = _text(title, label=_("项目名称"), max_length=TITLE_MAX_LENGTH, code="title")
+    scope = _text(scope, label=_("服务内容"), max_length=TEXT_MAX_LENGTH, code="scope")
+    budget_fen = _amount(budget_fen, label=_("预算上限"), code="budget")
+    if selection_method not in SelectionMethod.values:
+        raise _refuse(_("请选择选取方式。"), "selection_method_invalid")
+    if not service_type.active:
+        raise _refuse(_("该服务类型已停用。"), "service_type_inactive")
+    if quote_deadline is None or timezone.is_naive(quote_deadline):
+        raise _refuse(_("请填写报价截止时间。"), "quote_deadline_required")
+    if objection_period_days is None:
+        objection_period_days = settings.MARKETPLACE_DEFAULT_OBJECTION_DAYS
+    if not 0 <= objection_period_days <= settings.MARKETPLACE_MAX_OBJECTION_DAYS:
+        raise _refuse(
+            _("异议期应为 0 至 %(max)d 天。") % {"max": settings.MARKETPLACE_MAX_OBJECTION_DAYS},
+            "objection_period_invalid",
+        )
+    # The service type's requirement always holds: a posting may only ask for a higher grade
+    # (or name a qualification where the type requires none).
+    if service_type.qualification_type is not None:
+        if required_qualification_type not in (None, service_type.qualification_type):
+            raise _refuse(_("资质要求应与服务类型一致。"), "qualification_type_mismatch")
+        required_qualification_type = service_type.qualification_type
+    required_min_grade = required_min_grade or Grade.UNGRADED
+    if required_min_grade not in Grade.values:
+        raise _refuse(_("请选择资质等级。"), "grade_invalid")
+    if required_qualification_type is None or not required_qualification_type.graded:
+        required_min_grade = Grade.UNGRADED
+    elif required_qualification_type == service_type.qualification_type:
+        required_min_grade = max(required_min_grade, service_type.min_grade)
+    if application is not None:
+        if not resident_may_view(user=actor, application=application):
+            raise _refuse(_("未找到该办件。"), "application_not_found", HTTPStatus.NOT_FOUND)
+        service_item = service_item or application.service_item
+    return {
+        "service_type": service_type,
+        "title": title,
+        "scope": scope,
+        "budget_fen": budget_fen,
+        "quote_deadline": quote_deadline,
+        "selection_method": selection_method,
+        "objection_period_days": objection_period_days,
+        "required_qualification_type": required_qualification_type,
+        "required_min_grade": required_min_grade,
+        "application": application,
+        "service_item": service_item,
+    }
+
+
 def posting_create(
     *,
     actor,
@@ -605,34 +669,20 @@ def posting_create(
     higher grade, never for less than the type requires. A linked application must be
     one the actor may see; its service item is linked too.
     """
-    title = _text(title, label=_("项目名称"), max_length=TITLE_MAX_LENGTH, code="title")
-    scope = _text(scope, label=_("服务内容"), max_length=TEXT_MAX_LENGTH, code="scope")
-    budget_fen = _amount(budget_fen, label=_("预算上限"), code="budget")
-    if selection_method not in SelectionMethod.values:
-        raise _refuse(_("请选择选取方式。"), "selection_method_invalid")
-    if not service_type.active:
-        raise _refuse(_("该服务类型已停用。"), "service_type_inactive")
-    if quote_deadline is None or timezone.is_naive(quote_deadline):
-        raise _refuse(_("请填写报价截止时间。"), "quote_deadline_required")
-    if objection_period_days is None:
-        objection_period_days = settings.MARKETPLACE_DEFAULT_OBJECTION_DAYS
-    if not 0 <= objection_period_days <= settings.MARKETPLACE_MAX_OBJECTION_DAYS:
-        raise _refuse(
-            _("异议期应为 0 至 %(max)d 天。") % {"max": settings.MARKETPLACE_MAX_OBJECTION_DAYS},
-            "objection_period_invalid",
-        )
-    if required_qualification_type is None:
-        required_qualification_type = service_type.qualification_type
-    if required_min_grade is None or required_qualification_type != service_type.qualification_type:
-        required_min_grade = required_min_grade or Grade.UNGRADED
-    if required_qualification_type == service_type.qualification_type:
-        required_min_grade = max(required_min_grade, service_type.min_grade)
-    if required_min_grade not in Grade.values:
-        raise _refuse(_("请选择资质等级。"), "grade_invalid")
-    if application is not None:
-        if not resident_may_view(user=actor, application=application):
-            raise _refuse(_("未找到该办件。"), "application_not_found", HTTPStatus.NOT_FOUND)
-        service_item = service_item or application.service_item
+    fields = _posting_fields(
+        actor=actor,
+        service_type=service_type,
+        title=title,
+        scope=scope,
+        budget_fen=budget_fen,
+        quote_deadline=quote_deadline,
+        selection_method=selection_method,
+        objection_period_days=objection_period_days,
+        required_qualification_type=required_qualification_type,
+        required_min_grade=required_min_grade,
+        application=application,
+        service_item=service_item,
+    )
     with transaction.atomic():
         act_on_behalf(
             actor=actor,
@@ -646,20 +696,7 @@ def posting_create(
             try:
                 with transaction.atomic():
                     posting = Posting.objects.create(
-                        reference=_new_reference(today),
-                        buyer_enterprise=enterprise,
-                        created_by=actor,
-                        service_type=service_type,
-                        title=title,
-                        scope=scope,
-                        budget_fen=budget_fen,
-                        quote_deadline=quote_deadline,
-                        required_qualification_type=required_qualification_type,
-                        required_min_grade=required_min_grade,
-                        application=application,
-                        service_item=service_item,
-                        selection_method=selection_method,
-                        objection_period_days=objection_period_days,
+                        reference=_new_reference(today), buyer_enterprise=enterprise, created_by=actor, **fields
                     )
                     break
             except IntegrityError:
@@ -671,6 +708,48 @@ def posting_create(
         )
         if publish:
             posting = posting_publish(actor=actor, posting=posting)
+    return posting
+
+
+@transaction.atomic
+def posting_update_draft(
+    *,
+    actor,
+    posting: Posting,
+    service_type,
+    title: str,
+    scope: str,
+    budget_fen: int,
+    quote_deadline: datetime.datetime,
+    selection_method: str,
+    objection_period_days: int | None = None,
+    required_qualification_type=None,
+    required_min_grade: int | None = None,
+    application=None,
+    service_item=None,
+) -> Posting:
+    """Edit a draft (every field, checked as when creating it). A published posting is never edited."""
+    posting = _lock_posting(posting.pk)
+    _act_for_buyer(actor=actor, posting=posting, action=ACTION_POSTING_CHANGE)
+    if posting.status != PostingStatus.DRAFT:
+        raise _refuse(_("项目公告发布后不能修改。"), "not_a_draft", HTTPStatus.CONFLICT)
+    fields = _posting_fields(
+        actor=actor,
+        service_type=service_type,
+        title=title,
+        scope=scope,
+        budget_fen=budget_fen,
+        quote_deadline=quote_deadline,
+        selection_method=selection_method,
+        objection_period_days=objection_period_days,
+        required_qualification_type=required_qualification_type,
+        required_min_grade=required_min_grade,
+        application=application,
+        service_item=service_item,
+    )
+    for field, value in fields.items():
+        setattr(posting, field, value)
+    posting.save(update_fields=[*fields, "updated_at"])
     return posting
 
 
@@ -736,6 +815,14 @@ def _close_if_due(posting: Posting, now) -> bool:
             comment=_("报价截止"),
             fields=("closed_at",),
         )
+        context = {
+            "reference": posting.reference,
+            "title": posting.title,
+            "count": posting.quotes.count(),
+            "method": SelectionMethod(posting.selection_method).label,
+        }
+        for user in {posting.buyer_enterprise.legal_representative, posting.created_by}:
+            notify(user=user, template="marketplace.quotes_closed", context=context)
         return True
     return False
 
@@ -839,9 +926,11 @@ def _run_selection(
     * **lowest quote**: the lowest amount; ties go to the quote whose last version came first
       (``updated_at``), then the lower quote id;
     * **random draw**: :func:`marketplace.draw.draw_winner` over the eligible quote ids with the
-      seed recorded when the posting opened (or, for a re-draw, recorded just before it).
+      seed recorded when the posting opened (a re-draw: :func:`marketplace.draw.round_seed` of it).
     """
     today = timezone.localdate(now)
+    previous = posting.results.order_by("-sequence").first()
+    sequence = (previous.sequence + 1) if previous else 1
     quotes = _eligible_quotes(posting, excluded=excluded, today=today)
     candidates = draw.canonical_candidates(quote.pk for quote in quotes)
     chosen_quote = None
@@ -871,18 +960,19 @@ def _run_selection(
         if posting.selection_method == SelectionMethod.LOWEST_QUOTE:
             chosen_quote = quotes[0]  # ordered by amount, then the earlier last version, then id
         else:
-            if objection is not None or not posting.draw_seed:
-                # A re-draw gets a fresh seed, recorded on the posting before the draw runs.
+            if not posting.draw_seed:  # published before seeds existed: record one now
                 _record_seed(posting, now)
                 posting.save(update_fields=["draw_seed", "draw_seed_hash", "draw_seed_recorded_at", "updated_at"])
-            seed, seed_hash, seed_recorded_at = posting.draw_seed, posting.draw_seed_hash, posting.draw_seed_recorded_at
+            # The first draw uses the seed committed at opening; a re-draw after an upheld objection
+            # uses a seed derived from it and the result's sequence, so nobody can re-roll it.
+            seed = draw.round_seed(posting.draw_seed, sequence)
+            seed_hash, seed_recorded_at = posting.draw_seed_hash, posting.draw_seed_recorded_at
             winner_id = draw.draw_winner(seed, candidates)
             chosen_quote = next(quote for quote in quotes if quote.pk == winner_id)
         chosen_agency = chosen_quote.agency
-    previous = posting.results.order_by("-sequence").first()
     return SelectionResult.objects.create(
         posting=posting,
-        sequence=(previous.sequence + 1) if previous else 1,
+        sequence=sequence,
         method=posting.selection_method,
         agency=chosen_agency,
         quote=chosen_quote,
@@ -990,7 +1080,8 @@ def objection_decide(
     """An official decides an objection, with a reason. The only path that changes a published result.
 
     Dismissed: the result stands. Upheld, on the posting's current result: for a lowest
-    quote or a random draw the selection is run again (a fresh, recorded seed for a draw)
+    quote or a random draw the selection is run again (a draw with a seed derived from the one
+    committed at opening, :func:`marketplace.draw.round_seed`)
     and the new result supersedes the old one, which is kept unchanged; ``exclude_winner``
     leaves the old winner out (the usual remedy). For a direct choice the posting goes back
     to the buyer to choose again. If nobody eligible remains, the posting goes back to

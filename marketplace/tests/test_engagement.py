@@ -183,3 +183,45 @@ def test_a_posting_asks_at_least_the_service_types_grade(kind):
     posting = f.posting(kind=kind, required_min_grade=1)
     assert posting.required_qualification_type_id == kind.qualification_type_id
     assert posting.required_min_grade == 2
+
+
+def test_a_posting_cannot_ask_for_another_qualification_than_its_service_type(kind):
+    with pytest.raises(ApplicationError) as mismatch:
+        f.posting(kind=kind, required_qualification_type=f.qualification_type())
+    assert mismatch.value.code == "qualification_type_mismatch"
+
+
+def test_an_ungraded_qualification_asks_for_no_grade(kind):
+    kind.qualification_type.graded = False
+    kind.qualification_type.save()
+    posting = f.posting(kind=kind, required_min_grade=3)
+    assert posting.required_min_grade == 0
+
+
+def test_the_buyer_is_told_when_quotes_close(kind):
+    from notifications.models import OutboxMessage
+
+    due = f.past_deadline(f.posting(kind=kind))
+    services.postings_close_due()
+    message = OutboxMessage.objects.get(template="marketplace.quotes_closed", channel="inbox")
+    assert message.user == due.buyer_enterprise.legal_representative
+    assert message.context["count"] == 0
+
+
+def test_a_draft_is_edited_and_a_published_posting_is_not(kind):
+    draft = f.posting(kind=kind, publish=False)
+    buyer = draft.buyer_enterprise.legal_representative
+    fields = {
+        "service_type": kind,
+        "title": "改过的项目名称",
+        "scope": "改过的服务内容",
+        "budget_fen": 88_000_00,
+        "quote_deadline": timezone.now() + datetime.timedelta(days=5),
+        "selection_method": SelectionMethod.LOWEST_QUOTE,
+    }
+    edited = services.posting_update_draft(actor=buyer, posting=draft, **fields)
+    assert (edited.title, edited.budget_fen, edited.selection_method) == ("改过的项目名称", 88_000_00, "lowest_quote")
+    services.posting_publish(actor=buyer, posting=draft)
+    with pytest.raises(ApplicationError) as published:
+        services.posting_update_draft(actor=buyer, posting=draft, **fields)
+    assert published.value.code == "not_a_draft"

@@ -212,7 +212,7 @@ def test_an_upheld_objection_reruns_the_selection_and_keeps_the_old_result(kind)
     ).exists()
 
 
-def test_an_upheld_objection_to_a_draw_redraws_with_a_fresh_recorded_seed(kind):
+def test_an_upheld_objection_to_a_draw_redraws_with_a_seed_derived_from_the_committed_one(kind):
     posting, agencies = f.selected_posting(kind=kind, method=SelectionMethod.RANDOM_DRAW, bidders=3)
     old = posting.result
     objector = next(agency for agency in agencies if agency.pk != old.agency_id)
@@ -223,6 +223,8 @@ def test_an_upheld_objection_to_a_draw_redraws_with_a_fresh_recorded_seed(kind):
     posting.refresh_from_db()
     new = posting.result
     assert new.seed != old.seed
+    assert new.seed == draw.round_seed(old.seed, 2)  # derived from the seed committed at opening
+    assert new.seed_hash == old.seed_hash == draw.seed_hash(old.seed)
     assert new.agency_id != old.agency_id
     assert old.quote_id not in new.candidates
     assert all(check.ok for check in selectors.verify_draw(posting))
