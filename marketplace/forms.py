@@ -7,6 +7,7 @@ concerns (:data:`ERROR_FIELDS`), or above the form.
 """
 
 import decimal
+from typing import ClassVar
 
 from django import forms
 from django.conf import settings
@@ -40,6 +41,7 @@ ERROR_FIELDS = {
     "quote_deadline_too_soon": "quote_deadline",
     "objection_period_invalid": "objection_period_days",
     "grade_invalid": "grade",
+    "qualification_type_mismatch": "required_qualification_type",
     "application_not_found": "application",
     "amount_invalid": "amount",
     "over_budget": "amount",
@@ -111,13 +113,16 @@ class DateTimeLocalInput(forms.DateTimeInput):
 
 
 class _Form(forms.Form):
+    # This form's own names for codes that ERROR_FIELDS puts on a field it calls otherwise.
+    error_fields: ClassVar[dict[str, str]] = {}
+
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
 
     def add_service_error(self, exc) -> None:
         """Show a service's ``ApplicationError`` on its field, or above the form."""
-        field = ERROR_FIELDS.get(exc.code)
+        field = self.error_fields.get(exc.code) or ERROR_FIELDS.get(exc.code)
         self.add_error(field if field in self.fields else None, exc.message)
 
 
@@ -127,7 +132,9 @@ def _case_label(application) -> str:
 
 
 class PostingForm(_Form):
-    """A buyer's new project posting (发布项目)."""
+    """A buyer's new project posting (发布项目), or (``draft=``) the edit of a draft: its buyer stays."""
+
+    error_fields: ClassVar[dict[str, str]] = {"grade_invalid": "required_min_grade"}
 
     enterprise = forms.ModelChoiceField(label=_("项目业主（发布单位）"), queryset=None, empty_label=None)
     service_type = forms.ModelChoiceField(label=_("中介服务类型"), queryset=None, empty_label=_("请选择"))
@@ -176,10 +183,12 @@ class PostingForm(_Form):
         help_text=_("本项目所服务的审批事项，例如建设项目环境影响评价审批。"),
     )
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, draft=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["enterprise"].queryset = selectors.buyer_enterprises_for_user(user=user)
+        if draft is not None:
+            del self.fields["enterprise"]
         self.fields["service_type"].queryset = selectors.service_types()
         self.fields["objection_period_days"].initial = settings.MARKETPLACE_DEFAULT_OBJECTION_DAYS
         self.fields["quote_deadline"].help_text = _("至少在发布后 %(hours)d 小时，截止后报价不能再提交或修改。") % {

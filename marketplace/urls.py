@@ -20,6 +20,7 @@ urlpatterns = [
     # As a buyer (项目业主)
     path("my/marketplace/postings/new/", views.posting_new, name="posting_new"),
     path("my/marketplace/postings/<str:reference>/", views.my_posting, name="my_posting"),
+    path("my/marketplace/postings/<str:reference>/edit/", views.my_posting_edit, name="posting_edit"),
     path("my/marketplace/postings/<str:reference>/publish/", views.my_posting_publish, name="posting_publish"),
     path("my/marketplace/postings/<str:reference>/cancel/", views.my_posting_cancel, name="posting_cancel"),
     path("my/marketplace/postings/<str:reference>/select/", views.my_posting_select, name="posting_select"),

@@ -19,6 +19,7 @@ What a page may show of quotes is decided by ``selectors.quotes_visible_to`` onl
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -131,6 +132,8 @@ def _result_context(posting, *, user=None) -> dict:
     if not results:
         return {"results": []}
     checks = {check.result_id: check for check in selectors.verify_draw(posting)}
+    # The seed committed when the posting opened (a re-draw's seed derives from it: draw.round_seed).
+    root = next((result.seed for result in results if result.sequence == 1 and result.seed), "")
     quotes = list(selectors.quotes_visible_to(posting=posting, user=user)) if posting.result_id else []
     rows = []
     for result in results:
@@ -143,6 +146,7 @@ def _result_context(posting, *, user=None) -> dict:
                 # For the shell command that re-runs the draw: printf '3\n7\n12' (a backslash and n).
                 "candidates_text": "\\n".join(str(candidate) for candidate in check.candidates) if check else "",
                 "index": draw.draw_index(check.seed, check.candidates) if check and check.candidates else None,
+                "root_seed": root if result.sequence > 1 else "",
             }
         )
     return {"results": rows, "bidders": quotes}
@@ -232,6 +236,68 @@ def posting_new(request: HttpRequest) -> HttpResponse:
     return render(request, "marketplace/posting_form.html", {"form": form})
 
 
+def _draft_initial(posting) -> dict:
+    return {
+        "service_type": posting.service_type,
+        "title": posting.title,
+        "scope": posting.scope,
+        "budget": yuan(posting.budget_fen),
+        "quote_deadline": timezone.localtime(posting.quote_deadline),
+        "required_qualification_type": posting.required_qualification_type,
+        "required_min_grade": posting.required_min_grade,
+        "selection_method": posting.selection_method,
+        "objection_period_days": posting.objection_period_days,
+        "application": posting.application.case_number if posting.application_id else "",
+        "service_item": posting.service_item.code if posting.service_item_id else "",
+    }
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def my_posting_edit(request: HttpRequest, reference: str) -> HttpResponse:
+    """Edit a draft (every field but the buyer); a published posting is never edited."""
+    posting = _buyer_posting(request, reference)
+    if posting.status != PostingStatus.DRAFT:
+        messages.error(request, _("项目公告发布后不能修改。"))
+        return redirect("marketplace:my_posting", reference=posting.reference)
+    if request.method != "POST":
+        form = PostingForm(user=request.user, draft=posting, initial=_draft_initial(posting))
+        return render(request, "marketplace/posting_form.html", {"form": form, "draft": posting})
+    form = PostingForm(request.POST, user=request.user, draft=posting)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():  # a refused publication keeps the draft as it was
+                services.posting_update_draft(
+                    actor=request.user,
+                    posting=posting,
+                    service_type=data["service_type"],
+                    title=data["title"],
+                    scope=data["scope"],
+                    budget_fen=fen(data["budget"]),
+                    quote_deadline=data["quote_deadline"],
+                    selection_method=data["selection_method"],
+                    objection_period_days=data["objection_period_days"],
+                    required_qualification_type=data["required_qualification_type"],
+                    required_min_grade=data["required_min_grade"],
+                    application=data["application"],
+                    service_item=data["service_item"],
+                )
+                if request.POST.get("action") == "publish":
+                    services.posting_publish(actor=request.user, posting=posting)
+        except ApplicationError as exc:
+            form.add_service_error(exc)
+        else:
+            posting.refresh_from_db()
+            if posting.status == PostingStatus.OPEN:
+                messages.success(request, _("项目已发布，符合条件的中介机构可以在截止时间前报价。"))
+            else:
+                messages.success(request, _("草稿已保存。"))
+            return redirect("marketplace:my_posting", reference=posting.reference)
+    return render(request, "marketplace/posting_form.html", {"form": form, "draft": posting}, status=400)
+
+
 def _buyer_posting(request: HttpRequest, reference: str):
     posting = selectors.posting_for_buyer(user=request.user, reference=reference)
     if posting is None:
@@ -261,6 +327,7 @@ def _buyer_context(request: HttpRequest, posting, **forms) -> dict:
         "objections_pending": pending,
         "contract": selectors.contract_of(posting=posting) if status in _CONTRACTED else None,
         "rating": selectors.rating_of(posting=posting) if status == PostingStatus.RATED else None,
+        "contact_visible": selectors.agency_contact_visible(user=request.user, posting=posting),
         "may_publish": status == PostingStatus.DRAFT,
         "may_cancel": status in (PostingStatus.DRAFT, PostingStatus.OPEN, PostingStatus.CLOSED),
         "may_select": status == PostingStatus.CLOSED or (status == PostingStatus.OPEN and passed),

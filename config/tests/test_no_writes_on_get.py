@@ -376,6 +376,7 @@ def _candidates(name: str | None, template: str, data: dict) -> list[dict]:
             ]
             for view in (
                 "my_posting",
+                "posting_edit",
                 "posting_publish",
                 "posting_cancel",
                 "posting_select",

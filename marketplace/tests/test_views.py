@@ -486,3 +486,40 @@ def test_the_section_of_the_marketplace_is_marked_in_its_menu(client, kind):
     assert 'aria-current="true">中介机构</a>' in html
     menu = html.split('class="market-nav"')[1].split("</nav>")[0]
     assert menu.count("aria-current") == 1
+
+
+def test_a_draft_is_edited_then_published_and_a_published_posting_is_not_edited(client, kind):
+    enterprise, user = f.buyer()
+    draft = f.posting(kind=kind, enterprise=enterprise, publish=False)
+    client.force_login(user)
+    url = f"/my/marketplace/postings/{draft.reference}/edit/"
+    form = client.get(url)
+    assert form.status_code == 200 and draft.title in form.content.decode()
+    data = _posting_data(enterprise, kind, title="改过的项目名称", budget="90000", action="draft")
+    del data["enterprise"]
+    assert client.post(url, data).status_code == 302
+    draft.refresh_from_db()
+    assert (draft.title, draft.budget_fen, draft.status) == ("改过的项目名称", 90_000_00, PostingStatus.DRAFT)
+    # Publishing with a deadline too soon keeps the draft as it was (nothing half saved).
+    too_soon = _local(timezone.now() + datetime.timedelta(hours=1))
+    response = client.post(url, {**data, "title": "又改了", "quote_deadline": too_soon, "action": "publish"})
+    assert response.status_code == 400 and 'id="id_quote_deadline_error"' in response.content.decode()
+    draft.refresh_from_db()
+    assert (draft.title, draft.status) == ("改过的项目名称", PostingStatus.DRAFT)
+    assert client.post(url, {**data, "action": "publish"}).status_code == 302
+    draft.refresh_from_db()
+    assert draft.status == PostingStatus.OPEN and draft.draw_seed_hash
+    response = client.get(url)
+    assert response.status_code == 302 and "项目公告发布后不能修改。" in _messages(response)
+    # Someone else's draft is not found.
+    other_draft = f.posting(kind=kind, publish=False)
+    assert client.get(f"/my/marketplace/postings/{other_draft.reference}/edit/").status_code == 404
+
+
+def test_the_buyer_sees_the_selected_agencys_contact_and_the_public_does_not(client, kind):
+    posting, _agencies = f.selected_posting(kind=kind)
+    winner = posting.result.agency
+    assert winner.contact_phone not in client.get(f"/marketplace/postings/{posting.reference}/").content.decode()
+    client.force_login(posting.buyer_enterprise.legal_representative)
+    contact = _text(client.get(f"/my/marketplace/postings/{posting.reference}/"))
+    assert f"{winner.contact_name}，电话 {winner.contact_phone}" in contact
