@@ -211,6 +211,29 @@ def agencies_for_user(*, user) -> QuerySet[Agency]:
     return Agency.objects.filter(enterprise__in=enterprises_for_user(user=user)).select_related("enterprise")
 
 
+def agency_services(*, agency: Agency) -> QuerySet[AgencyService]:
+    """The service types an agency offers, with fee ranges."""
+    return agency.services.select_related("service_type").order_by("service_type__order", "pk")
+
+
+def agency_qualifications(*, agency: Agency) -> QuerySet[Qualification]:
+    """All of an agency's qualifications (any status), the latest expiry first, for its own space."""
+    return agency.qualifications.select_related("qualification_type").order_by("-valid_until", "-pk")
+
+
+def quotes_of_agency(*, agency: Agency) -> QuerySet[Quote]:
+    """An agency's own quotes, with their postings, newest first (its "my quotes" list)."""
+    return (
+        Quote.objects.filter(agency=agency)
+        .select_related("posting__service_type", "posting__buyer_enterprise", "posting__result")
+        .order_by("-updated_at", "-pk")
+    )
+
+
+def objections_of_agency(*, agency: Agency) -> QuerySet[Objection]:
+    return agency.objections.select_related("posting").order_by("-created_at", "-pk")
+
+
 def buyer_enterprises_for_user(*, user):
     """Enterprises ``user`` may post projects for (verified ones; the mandate is checked on acting)."""
     if not user.is_authenticated:

@@ -429,8 +429,9 @@ def _lock_qualification(qualification_id: int) -> Qualification:
 
 
 def _qualification_move(qualification: Qualification, *, to_status: str, actor, role: str, note: str = "") -> None:
-    _move_agency(qualification.agency, to_status=to_status, actor=actor, role=role, comment=note,
-                 qualification=qualification)  # fmt: skip
+    _move_agency(
+        qualification.agency, to_status=to_status, actor=actor, role=role, comment=note, qualification=qualification
+    )
 
 
 @transaction.atomic
@@ -493,9 +494,12 @@ def qualifications_expire(*, today: datetime.date | None = None) -> dict[str, in
                 continue
             was_approved = qualification.status == QualificationStatus.APPROVED
             _qualification_move(
-                qualification, to_status=QualificationStatus.EXPIRED, actor=None, role=Role.SYSTEM,
+                qualification,
+                to_status=QualificationStatus.EXPIRED,
+                actor=None,
+                role=Role.SYSTEM,
                 note=_("有效期至%(date)s，已过期") % {"date": qualification.valid_until.isoformat()},
-            )  # fmt: skip
+            )
             qualification.status = QualificationStatus.EXPIRED
             qualification.expired_at = timezone.now()
             qualification.save(update_fields=["status", "expired_at", "updated_at"])
@@ -849,6 +853,14 @@ def postings_close_due(*, now=None) -> int:
 # --- Quotes -------------------------------------------------------------------------------
 
 
+def _same_party(agency: Agency, posting: Posting) -> bool:
+    """The agency is the buyer: the same enterprise, or one with the same legal representative."""
+    return (
+        agency.enterprise_id == posting.buyer_enterprise_id
+        or agency.enterprise.legal_representative_id == posting.buyer_enterprise.legal_representative_id
+    )
+
+
 @transaction.atomic
 def quote_submit(*, actor, posting: Posting, agency: Agency, amount_fen: int, note: str = "") -> Quote:
     """Quote (or revise the quote) of ``agency`` on ``posting``, before the deadline only.
@@ -864,7 +876,7 @@ def quote_submit(*, actor, posting: Posting, agency: Agency, amount_fen: int, no
     if posting.status != PostingStatus.OPEN or posting.deadline_passed(now):
         raise _refuse(_("该项目已截止报价，报价不能再提交或修改。"), "quotes_closed", HTTPStatus.CONFLICT)
     agency = _lock_agency(agency.pk)
-    if agency.enterprise_id == posting.buyer_enterprise_id:
+    if _same_party(agency, posting):
         raise _refuse(_("不能对本单位发布的项目报价。"), "own_posting", HTTPStatus.FORBIDDEN)
     _act_for_agency(actor=actor, agency=agency, action=ACTION_QUOTE, reference=f"posting:{posting.reference}")
     reason = selectors.agency_ineligibility(agency=agency, posting=posting, today=timezone.localdate(now))
@@ -877,9 +889,14 @@ def quote_submit(*, actor, posting: Posting, agency: Agency, amount_fen: int, no
     quote = Quote.objects.select_for_update().filter(posting=posting, agency=agency).first()
     if quote is None:
         quote = Quote.objects.create(
-            posting=posting, agency=agency, amount_fen=amount_fen, note=note, submitted_by=actor, created_at=now,
+            posting=posting,
+            agency=agency,
+            amount_fen=amount_fen,
+            note=note,
+            submitted_by=actor,
+            created_at=now,
             updated_at=now,
-        )  # fmt: skip
+        )
     elif quote.amount_fen == amount_fen and quote.note == note:
         return quote  # a repeated request
     else:
@@ -946,7 +963,7 @@ def _run_selection(
         reason = selectors.agency_ineligibility(agency=agency, posting=posting, today=today)
         if reason is not None:
             raise _refuse(_("该机构不符合本项目的资质要求，不能选定。"), reason, HTTPStatus.CONFLICT)
-        if agency.enterprise_id == posting.buyer_enterprise_id:
+        if _same_party(agency, posting):
             raise _refuse(_("不能选定本单位。"), "own_posting", HTTPStatus.CONFLICT)
         chosen_quote = next((quote for quote in quotes if quote.agency_id == agency.pk), None)
         chosen_agency = agency

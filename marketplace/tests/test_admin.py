@@ -103,3 +103,26 @@ def test_the_qualification_expiry_view_lists_what_expires_soon(client, official,
     rows = list(response.context["cl"].result_list)
     assert [row.agency_id for row in rows] == [soon.pk]
     assert Qualification.objects.count() == 2
+
+
+@pytest.mark.parametrize("model", ["agency", "qualification", "posting", "objection", "rating", "servicetype"])
+def test_every_marketplace_list_and_page_opens_for_a_reviewer(client, kind, model, django_assert_max_num_queries):
+    user = f.reviewer()
+    user.user_permissions.add(
+        *f.Permission.objects.filter(
+            content_type__app_label="marketplace", codename__in=["view_rating", "view_servicetype"]
+        )
+    )
+    login_with_totp(client, user)
+    posting, agencies = f.selected_posting(kind=kind, bidders=3)
+    services.objection_file(
+        actor=agencies[1].enterprise.legal_representative, posting=posting, agency=agencies[1], reason="不服"
+    )
+    changelist = reverse(f"admin:marketplace_{model}_changelist")
+    with django_assert_max_num_queries(30):
+        response = client.get(changelist)
+    assert response.status_code == 200
+    rows = list(response.context["cl"].result_list)
+    if rows:
+        page = client.get(reverse(f"admin:marketplace_{model}_change", args=[rows[0].pk]))
+        assert page.status_code == 200

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from common.exceptions import ApplicationError
-from identity.tests.factories import UserFactory
+from identity.tests.factories import EnterpriseFactory, UserFactory
 from marketplace import selectors, services
 from marketplace.constants import AgencyStatus, Grade, PostingStatus, QualificationStatus
 from marketplace.models import Quote, QuoteRevision
@@ -116,6 +116,15 @@ def test_an_expired_qualification_stops_counting_at_once_even_before_the_task_ru
 def test_an_agency_cannot_quote_on_its_own_enterprises_posting(kind):
     agency = f.agency(kind=kind)
     posting = f.posting(kind=kind, enterprise=agency.enterprise)
+    _refused(
+        "own_posting", actor=agency.enterprise.legal_representative, posting=posting, agency=agency, amount_fen=100
+    )
+
+
+def test_an_agency_cannot_quote_on_a_posting_of_an_enterprise_with_the_same_legal_representative(kind):
+    agency = f.agency(kind=kind)
+    sister = EnterpriseFactory(legal_representative=agency.enterprise.legal_representative)
+    posting = f.posting(kind=kind, enterprise=sister)
     _refused(
         "own_posting", actor=agency.enterprise.legal_representative, posting=posting, agency=agency, amount_fen=100
     )

@@ -52,3 +52,12 @@ def test_the_agencies_a_user_acts_for(kind):
     assert list(selectors.agencies_for_user(user=agency.enterprise.legal_representative)) == [agency]
     assert list(selectors.agencies_for_user(user=agent)) == [agency]
     assert list(selectors.agencies_for_user(user=UserFactory())) == []
+
+
+def test_an_agencys_own_lists(kind):
+    posting, agencies = f.selected_posting(kind=kind)
+    agency = agencies[1]
+    assert [quote.posting_id for quote in selectors.quotes_of_agency(agency=agency)] == [posting.pk]
+    assert [offered.service_type for offered in selectors.agency_services(agency=agency)] == [kind]
+    assert selectors.agency_qualifications(agency=agency).count() == 1
+    assert list(selectors.objections_of_agency(agency=agency)) == []
