@@ -506,12 +506,22 @@ def agency_for_user(*, user, agency_id: int) -> Agency | None:
     return agencies_for_user(user=user).filter(pk=agency_id).first()
 
 
+def same_party(*, agency: Agency, posting: Posting) -> bool:
+    """Whether the agency is the posting's buyer (the same enterprise, or one with the same legal
+    representative): it may not quote on it nor be chosen (as the services refuse)."""
+    return (
+        agency.enterprise_id == posting.buyer_enterprise_id
+        or agency.enterprise.legal_representative_id == posting.buyer_enterprise.legal_representative_id
+    )
+
+
 def direct_choices(*, posting: Posting) -> QuerySet[Agency]:
-    """Agencies a buyer may choose directly: selectable for the posting, not the buyer's own,
+    """Agencies a buyer may choose directly: selectable for the posting, not the buyer itself,
     not set aside by an upheld objection."""
     return (
         selectable_for_posting(posting=posting)
         .exclude(enterprise_id=posting.buyer_enterprise_id)
+        .exclude(enterprise__legal_representative_id=posting.buyer_enterprise.legal_representative_id)
         .exclude(pk__in=posting.excluded_agencies or [])
         .select_related("enterprise")
         .order_by("enterprise__name", "pk")
@@ -530,30 +540,8 @@ def rating_of(*, posting: Posting):
     return Rating.objects.filter(posting=posting).first()
 
 
-def agency_qualifications(*, agency: Agency) -> QuerySet[Qualification]:
-    """Every qualification an agency submitted, any status, for its own page."""
-    return agency.qualifications.select_related("qualification_type").order_by("-created_at", "-pk")
-
-
-def agency_services(*, agency: Agency) -> QuerySet[AgencyService]:
-    return agency.services.select_related("service_type")
-
-
-def quotes_of_agency(*, agency: Agency) -> QuerySet[Quote]:
-    """An agency's own quotes, newest first, with their posting and its current result."""
-    return (
-        Quote.objects.filter(agency=agency)
-        .select_related("posting__buyer_enterprise", "posting__service_type", "posting__result")
-        .order_by("-updated_at", "-pk")
-    )
-
-
 def agency_ratings_public(*, agency: Agency, limit: int = 10):
     """The latest ratings of an agency, with the posting they were for (title and reference only)."""
     from .models import Rating
 
     return Rating.objects.filter(agency=agency).select_related("posting").order_by("-created_at", "-pk")[:limit]
-
-
-def objections_of_agency(*, posting: Posting, agency: Agency) -> QuerySet[Objection]:
-    return posting.objections.filter(agency=agency).order_by("-created_at", "-pk")

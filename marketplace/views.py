@@ -626,7 +626,7 @@ def _agency_posting(request: HttpRequest, pk: int, reference: str):
 
 def _agency_posting_context(request: HttpRequest, agency, posting, **forms) -> dict:
     now = timezone.now()
-    own = agency.enterprise_id == posting.buyer_enterprise_id
+    own = selectors.same_party(agency=agency, posting=posting)
     quote = selectors.quote_of(posting=posting, agency=agency)
     quotes_open = posting.status == PostingStatus.OPEN and not posting.deadline_passed(now)
     reason = None
@@ -648,7 +648,7 @@ def _agency_posting_context(request: HttpRequest, agency, posting, **forms) -> d
         "may_quote": quotes_open and not own and reason is None,
         "may_object": may_object,
         "objection_open": objection_open,
-        "objections": list(selectors.objections_of_agency(posting=posting, agency=agency)),
+        "objections": list(selectors.objections_of_agency(agency=agency).filter(posting=posting)),
         "quote_count": selectors.quote_count_public(posting=posting, now=now),
         **_result_context(posting, user=request.user),
     }

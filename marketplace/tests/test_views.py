@@ -523,3 +523,19 @@ def test_the_buyer_sees_the_selected_agencys_contact_and_the_public_does_not(cli
     client.force_login(posting.buyer_enterprise.legal_representative)
     contact = _text(client.get(f"/my/marketplace/postings/{posting.reference}/"))
     assert f"{winner.contact_name}，电话 {winner.contact_phone}" in contact
+
+
+def test_an_agency_of_the_buyers_own_representative_cannot_quote_or_be_chosen(client, kind):
+    enterprise, user = f.buyer()
+    posting = f.posting(kind=kind, enterprise=enterprise, method=SelectionMethod.DIRECT)
+    sibling = f.agency(kind=kind, enterprise=EnterpriseFactory(legal_representative=user))
+    client.force_login(user)
+    url = f"/my/marketplace/agencies/{sibling.pk}/postings/{posting.reference}/"
+    page = _text(client.get(url))
+    assert "这是本单位发布的项目，不能报价。" in page and "提交报价" not in page
+    assert url not in client.get(f"/marketplace/postings/{posting.reference}/").content.decode()
+    assert client.post(url + "quote/", {"amount": "1000"}).status_code == 302
+    assert not Quote.objects.exists()
+    f.past_deadline(posting)
+    buyer_page = client.get(f"/my/marketplace/postings/{posting.reference}/").content.decode()
+    assert f'<option value="{sibling.pk}"' not in buyer_page
