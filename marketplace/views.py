@@ -173,7 +173,7 @@ def posting_detail(request: HttpRequest, reference: str) -> HttpResponse:
         context["my_agencies"] = [
             agency
             for agency in selectors.agencies_for_user(user=user)
-            if agency.enterprise_id != posting.buyer_enterprise_id
+            if not selectors.same_party(agency=agency, posting=posting)
         ]
     return render(request, "marketplace/posting_detail.html", context)
 
