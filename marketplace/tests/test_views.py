@@ -539,3 +539,15 @@ def test_an_agency_of_the_buyers_own_representative_cannot_quote_or_be_chosen(cl
     f.past_deadline(posting)
     buyer_page = client.get(f"/my/marketplace/postings/{posting.reference}/").content.decode()
     assert f'<option value="{sibling.pk}"' not in buyer_page
+
+
+def test_the_post_form_starts_with_the_service_type_of_the_directory_it_came_from(client, kind):
+    enterprise, user = f.buyer()
+    assert (
+        f"/my/marketplace/postings/new/?type={kind.code}"
+        in client.get(f"/marketplace/agencies/?type={kind.code}").content.decode()
+    )
+    client.force_login(user)
+    html = client.get(f"/my/marketplace/postings/new/?type={kind.code}").content.decode()
+    assert f'<option value="{kind.pk}" selected>' in html
+    assert f'<option value="{enterprise.pk}" selected>' in html or enterprise.name in html
