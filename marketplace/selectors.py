@@ -503,7 +503,16 @@ def posting_for_buyer(*, user, reference: str) -> Posting | None:
 
 
 def agency_for_user(*, user, agency_id: int) -> Agency | None:
-    return agencies_for_user(user=user).filter(pk=agency_id).first()
+    """An agency ``user`` may act for in the marketplace (its representative, or an agent whose
+    mandate covers the marketplace); None otherwise."""
+    agency = agencies_for_user(user=user).filter(pk=agency_id).first()
+    if agency is None:
+        return None
+    try:
+        acting_check(actor=user, service_code=SERVICE_CODE, enterprise=agency.enterprise)
+    except ApplicationError:
+        return None
+    return agency
 
 
 def same_party(*, agency: Agency, posting: Posting) -> bool:

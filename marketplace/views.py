@@ -299,8 +299,10 @@ def my_posting_edit(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 def _buyer_posting(request: HttpRequest, reference: str):
+    """The posting, if the user may act for its buyer in the marketplace (representative, or an
+    agent whose mandate covers it); an agent mandated for other services only gets a 404."""
     posting = selectors.posting_for_buyer(user=request.user, reference=reference)
-    if posting is None:
+    if posting is None or not selectors.user_is_buyer(user=request.user, posting=posting):
         raise Http404
     return posting
 

@@ -214,6 +214,9 @@ def test_someone_who_does_not_act_for_the_enterprise_cannot_post_for_it(client, 
     client.force_login(f.mandated_agent(enterprise))
     assert client.post("/my/marketplace/postings/new/", _posting_data(enterprise, kind)).status_code == 302
     posting = Posting.objects.get()
+    # The agent mandated for other services does not reach the buyer's page of it either.
+    client.force_login(agent)
+    assert client.get(f"/my/marketplace/postings/{posting.reference}/").status_code == 404
     # Nobody else reaches the buyer's page or acts on it.
     client.force_login(stranger)
     assert client.get(f"/my/marketplace/postings/{posting.reference}/").status_code == 404
@@ -551,3 +554,12 @@ def test_the_post_form_starts_with_the_service_type_of_the_directory_it_came_fro
     html = client.get(f"/my/marketplace/postings/new/?type={kind.code}").content.decode()
     assert f'<option value="{kind.pk}" selected>' in html
     assert f'<option value="{enterprise.pk}" selected>' in html or enterprise.name in html
+
+
+def test_an_agent_mandated_for_other_services_does_not_reach_the_agencys_space(client, kind):
+    agency = f.agency(kind=kind)
+    outsider = f.mandated_agent(agency.enterprise, service_codes=("some-other-service",))
+    client.force_login(outsider)
+    assert client.get(f"/my/marketplace/agencies/{agency.pk}/").status_code == 404
+    client.force_login(f.mandated_agent(agency.enterprise))
+    assert client.get(f"/my/marketplace/agencies/{agency.pk}/").status_code == 200
