@@ -77,6 +77,8 @@ urlpatterns += i18n_patterns(
     # The partner space (合作方接入): applying, clients and webhooks.
     path("partners/webhooks/", include("partners.webhooks.urls")),
     path("partners/", include("partners.urls")),
+    # The intermediary marketplace (中介超市): /marketplace/… public, /my/marketplace/… my space.
+    path("", include("marketplace.urls")),
     path("receipts/", include("payments.urls_receipts")),
     # Evaluations (好差评): the public figures (/evaluations/) and the resident's rating form.
     path("", include("complaints.urls")),

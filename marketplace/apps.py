@@ -7,6 +7,8 @@ class MarketplaceConfig(AppConfig):
     verbose_name = _("中介超市")
 
     def ready(self):
+        from . import signals
         from .messages import register_messages
 
         register_messages()
+        signals.connect()

@@ -476,3 +476,81 @@ def statistics() -> Statistics:
         agencies_approved=Agency.objects.filter(status=AgencyStatus.APPROVED).count(),
         objections_pending=Objection.objects.filter(status=ObjectionStatus.PENDING).count(),
     )
+
+
+# --- Pages (marketplace/views.py) ---------------------------------------------------------------
+# Reads the web pages need beyond the ones above; kept together at the end of the module.
+
+
+def service_type_by_code(*, code: str) -> ServiceType | None:
+    return service_types().filter(code=code).first() if code else None
+
+
+def postings_concluded(*, service_type: ServiceType | None = None) -> QuerySet[Posting]:
+    """Published postings with a published result (公示结果), newest result first."""
+    return (
+        postings_public(service_type=service_type)
+        .filter(status__in=RESULT_STATUSES)
+        .order_by("-result__created_at", "-pk")
+    )
+
+
+def posting_for_buyer(*, user, reference: str) -> Posting | None:
+    """A posting of an enterprise ``user`` may act for (drafts included); None otherwise."""
+    return (
+        postings_for_buyer(user=user).select_related("required_qualification_type").filter(reference=reference).first()
+    )
+
+
+def agency_for_user(*, user, agency_id: int) -> Agency | None:
+    """An agency ``user`` may act for in the marketplace (its representative, or an agent whose
+    mandate covers the marketplace); None otherwise."""
+    agency = agencies_for_user(user=user).filter(pk=agency_id).first()
+    if agency is None:
+        return None
+    try:
+        acting_check(actor=user, service_code=SERVICE_CODE, enterprise=agency.enterprise)
+    except ApplicationError:
+        return None
+    return agency
+
+
+def same_party(*, agency: Agency, posting: Posting) -> bool:
+    """Whether the agency is the posting's buyer (the same enterprise, or one with the same legal
+    representative): it may not quote on it nor be chosen (as the services refuse)."""
+    return (
+        agency.enterprise_id == posting.buyer_enterprise_id
+        or agency.enterprise.legal_representative_id == posting.buyer_enterprise.legal_representative_id
+    )
+
+
+def direct_choices(*, posting: Posting) -> QuerySet[Agency]:
+    """Agencies a buyer may choose directly: selectable for the posting, not the buyer itself,
+    not set aside by an upheld objection."""
+    return (
+        selectable_for_posting(posting=posting)
+        .exclude(enterprise_id=posting.buyer_enterprise_id)
+        .exclude(enterprise__legal_representative_id=posting.buyer_enterprise.legal_representative_id)
+        .exclude(pk__in=posting.excluded_agencies or [])
+        .select_related("enterprise")
+        .order_by("enterprise__name", "pk")
+    )
+
+
+def contract_of(*, posting: Posting):
+    from .models import Contract
+
+    return Contract.objects.filter(posting=posting).first()
+
+
+def rating_of(*, posting: Posting):
+    from .models import Rating
+
+    return Rating.objects.filter(posting=posting).first()
+
+
+def agency_ratings_public(*, agency: Agency, limit: int = 10):
+    """The latest ratings of an agency, with the posting they were for (title and reference only)."""
+    from .models import Rating
+
+    return Rating.objects.filter(agency=agency).select_related("posting").order_by("-created_at", "-pk")[:limit]

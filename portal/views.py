@@ -4,6 +4,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from marketplace.selectors import service_types_for_item
 from services import selectors
 from services.constants import Audience, Channel, LifeEventKind
 
@@ -87,7 +88,15 @@ def guide(request: HttpRequest, code: str) -> HttpResponse:
         raise Http404
     version = item.published_version
     channels = [Channel(code).label for code in version.channels if code in Channel.values]
-    return render(request, "portal/guide.html", {"item": item, "version": version, "channels": channels})
+    context = {
+        "item": item,
+        "version": version,
+        "channels": channels,
+        # "Needs an environmental impact report: find an agency" (中介超市). Rendered into the
+        # cached page: marketplace/signals.py bumps the catalogue generation when the links change.
+        "intermediary_types": list(service_types_for_item(item)),
+    }
+    return render(request, "portal/guide.html", context)
 
 
 def _listing(request, template: str, subject, items, **extra) -> HttpResponse:

@@ -41,6 +41,8 @@ from identity.tests.factories import (
     login_with_totp,
 )
 from identity.tests.oauth_helpers import authorization_code_tokens, make_web_application
+from marketplace.constants import SelectionMethod
+from marketplace.tests import factories as market
 from notifications.models import InboxMessage, OutboxMessage
 from notifications.services import outbox_message_deliver
 from partners.events import event_publish
@@ -138,6 +140,17 @@ def dataset(settings, tmp_path):
     enterprise = EnterpriseFactory(legal_representative=applicant)
     mandate = MandateFactory(enterprise=enterprise, agent=other)
     proxy = ProxyAuthorisationFactory(principal=applicant, proxy=other)
+
+    # The marketplace (中介超市): a random draw of the applicant's enterprise with its result
+    # published (an open posting is past its deadline: a GET must not close it), an agency of theirs.
+    kind = market.service_type(item=item)
+    market_posting, market_bidders = market.selected_posting(
+        kind=kind, method=SelectionMethod.RANDOM_DRAW, enterprise=enterprise
+    )
+    market_agency = market.agency(kind=kind, enterprise=EnterpriseFactory(legal_representative=applicant))
+    market_open = market.posting(kind=kind)
+    market.quote(market_open, market_agency, 10_000_00)
+    market.past_deadline(market_open)
     _deliver_outbox()
 
     # The resident's OAuth2 token for the API, through the real authorization-code flow.
@@ -211,6 +224,10 @@ def dataset(settings, tmp_path):
         "partner": partner,
         "inquiry": inquiry,
         "others_inquiry": others_inquiry,
+        "market_posting": market_posting,
+        "market_open": market_open,
+        "market_agency": market_agency,
+        "market_bidder": market_bidders[0],
     }
 
 
@@ -346,6 +363,42 @@ def _candidates(name: str | None, template: str, data: dict) -> list[dict]:
             for view in ("inquiry", "inquiry_close", "inquiry_reopen")
         },
         "portal:developers_page": [{"slug": "tokens"}, {"slug": "no-such-page"}],
+        # The marketplace: the applicant's posting, someone else's, one unknown; their agency and another's.
+        "marketplace:agency": [{"pk": data["market_bidder"].pk}, {"pk": UNKNOWN_ID}],
+        "marketplace:posting": [
+            {"reference": data["market_posting"].reference},
+            {"reference": data["market_open"].reference},
+            {"reference": "ZJ20260101000000"},
+        ],
+        **{
+            f"marketplace:{view}": [
+                {"reference": data["market_posting"].reference},
+                {"reference": data["market_open"].reference},
+                {"reference": "ZJ20260101000000"},
+            ]
+            for view in (
+                "my_posting",
+                "posting_edit",
+                "posting_publish",
+                "posting_cancel",
+                "posting_select",
+                "posting_contract",
+                "posting_delivery",
+                "posting_rating",
+            )
+        },
+        **{
+            f"marketplace:{view}": [{"pk": data["market_agency"].pk}, {"pk": data["market_bidder"].pk}]
+            for view in ("my_agency", "agency_service", "agency_qualification")
+        },
+        **{
+            f"marketplace:{view}": [
+                {"pk": data["market_agency"].pk, "reference": data["market_open"].reference},
+                {"pk": data["market_agency"].pk, "reference": data["market_posting"].reference},
+                {"pk": data["market_bidder"].pk, "reference": data["market_posting"].reference},
+            ]
+            for view in ("agency_posting", "agency_quote", "agency_objection")
+        },
         # E-certificates: the dataset holds none, so unknown ones (the pages answer 404 or "unknown").
         "certificates:detail": [{"uuid": UNKNOWN_UUID}],
         "certificates:pdf": [{"uuid": UNKNOWN_UUID}],
@@ -511,6 +564,12 @@ def test_no_get_writes_as_a_signed_in_resident(dataset):
     assert statuses[f"/api/v1/applications/{dataset['submitted'].case_number}/"] == 200
     assert statuses["/account/eid/"] == 200
     assert statuses["/account/security/totp/"] == 200
+    assert statuses[f"/my/marketplace/postings/{dataset['market_posting'].reference}/"] == 200
+    assert (
+        statuses[f"/my/marketplace/agencies/{dataset['market_agency'].pk}/postings/{dataset['market_open'].reference}/"]
+        == 200
+    )
+    assert statuses["/my/marketplace/"] == 200
 
 
 def test_no_get_writes_as_an_anonymous_visitor(dataset):

@@ -15,6 +15,7 @@ from certificates.models import Certificate
 from common.testing.browser import official_signs_in, sign_in
 from common.testing.database import seeded_once
 from identity.models import User
+from marketplace.models import Agency, Posting
 from notifications.models import InboxMessage
 from notifications.services import outbox_due_ids, outbox_message_deliver
 from payments.models import PaymentOrder
@@ -62,6 +63,10 @@ def _resident_pages(resident) -> list[str]:
         "/account/eid/",
         "/account/enterprises/",
         f"/applications/new/{FOOD_LICENCE}/",
+        # The marketplace (中介超市): the demo enterprise's postings, one with its published draw.
+        "/my/marketplace/",
+        "/my/marketplace/postings/new/",
+        f"/my/marketplace/postings/{_drawn_posting().reference}/",
     ]
     return paths + ["/en" + path for path in ("/my/applications/", "/my/messages/", f"/services/{FOOD_LICENCE}/")]
 
@@ -82,7 +87,19 @@ def _public_pages() -> list[str]:
         "/account/register/",
         "/en/",
         "/en/search/?q=licence",
+        "/marketplace/",
+        "/marketplace/agencies/?type=eia",
+        f"/marketplace/agencies/{Agency.objects.filter(status='approved').order_by('pk').first().pk}/",
+        "/marketplace/postings/",
+        f"/marketplace/postings/{_drawn_posting().reference}/",
+        "/marketplace/results/",
+        "/en/marketplace/agencies/",
     ]
+
+
+def _drawn_posting() -> Posting:
+    """A demo posting given by random draw, its result published (seed, bidders, the check)."""
+    return Posting.objects.filter(selection_method="random_draw", result__isnull=False).order_by("pk").first()
 
 
 def _admin_pages() -> list[str]:
