@@ -830,6 +830,9 @@ class AssuranceChange(models.Model):
     reason = models.CharField(_("事由"), max_length=300)
     created_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
 
+    # Who was raised to which level, why and until when: kept at least the audit floor.
+    audit_record = AuditRecord()
+
     class Meta:
         verbose_name = _("认证等级变更记录")
         verbose_name_plural = _("认证等级变更记录")
@@ -872,6 +875,9 @@ class FaceCheck(models.Model):
     consent_ip = models.GenericIPAddressField(_("同意时的IP"), null=True, blank=True)
     created_at = models.DateTimeField(_("发起时间"), default=timezone.now, db_index=True)
     completed_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    # The record of a consent and of a check's outcome (never a face): kept at least the audit floor.
+    audit_record = AuditRecord()
 
     class Meta:
         verbose_name = _("人脸核验记录")
