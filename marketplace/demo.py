@@ -30,7 +30,7 @@ from services.models import ServiceItem
 
 from . import services
 from .constants import AgencyStatus, PostingStatus, QualificationStatus, SelectionMethod
-from .models import Agency, Posting, Qualification, QualificationType, ServiceType
+from .models import Agency, Posting, Qualification, QualificationType, Quote, ServiceType
 
 FIXTURE = Path(__file__).parent / "fixtures" / "demo.yaml"
 OFFICIALS_GROUP = "中介超市监管人员"
@@ -193,7 +193,19 @@ def _posting(row: dict, *, buyer: User, enterprise: Enterprise, kinds, agencies:
         )
     if row["stage"] == PostingStatus.OPEN:
         return posting
-    _past(posting, quote_deadline=now - datetime.timedelta(days=1))
+    # The project's story moves back a week as a whole: published and its draw seed recorded
+    # eight days ago, quoted two days ago, quotes closed yesterday; never a seed dated after
+    # the deadline it must precede.
+    week_ago = now - datetime.timedelta(days=8)
+    _past(
+        posting,
+        quote_deadline=now - datetime.timedelta(days=1),
+        published_at=week_ago,
+        **({"draw_seed_recorded_at": week_ago} if posting.draw_seed_recorded_at else {}),
+    )
+    Quote.objects.filter(posting=posting).update(
+        created_at=now - datetime.timedelta(days=2), updated_at=now - datetime.timedelta(days=2)
+    )
     direct = agencies[row["direct"]] if row["method"] == SelectionMethod.DIRECT else None
     result = services.posting_select(actor=buyer, posting=posting, agency=direct)
     if row["stage"] == PostingStatus.SELECTED:
