@@ -68,7 +68,7 @@ test: lint
 	@command -v msgfmt >/dev/null || { echo "msgfmt missing: apt-get install gettext (.ci/run does this)"; exit 1; }
 	$(MANAGE) compilemessages --ignore=.venv -v0
 	@# pytest's exit code 5 means it collected no tests: that is a failure, not a pass.
-	$(BIN)/pytest -n 2 --dist loadfile; status=$$?; \
+	$(BIN)/pytest -n 2 --dist loadfile --durations=30; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests"; exit 1; fi; exit $$status
 
 # Fault drills (tests/drills/, files drill_*.py, which `make test` does not collect): each
