@@ -1,6 +1,7 @@
 import functools
 import re
 import uuid
+from typing import NamedTuple
 
 import structlog
 from axes import middleware as axes_middleware
@@ -178,23 +179,30 @@ _PER_RESPONSE_POLICY_ATTRIBUTES = (
 )
 
 
+class _SitePolicies(NamedTuple):
+    policy: str
+    report_only_policy: str
+    # A policy that exempts path prefixes is applied per request by django-csp itself.
+    excludes_paths: bool
+
+
 @functools.cache
-def _site_policies() -> tuple[str, str]:
+def _site_policies() -> _SitePolicies:
     """The site-wide policy and report-only policy, as django-csp would build them."""
-    return build_policy(), build_policy(report_only=True)
+    return _SitePolicies(
+        policy=build_policy(),
+        report_only_policy=build_policy(report_only=True),
+        excludes_paths=any(
+            (getattr(settings, name, None) or {}).get("EXCLUDE_URL_PREFIXES")
+            for name in ("CONTENT_SECURITY_POLICY", "CONTENT_SECURITY_POLICY_REPORT_ONLY")
+        ),
+    )
 
 
 @receiver(setting_changed)
 def _forget_site_policies(*, setting, **kwargs):
     if setting.startswith("CONTENT_SECURITY_POLICY") or setting == "DEBUG":
         _site_policies.cache_clear()
-
-
-def _policy_excludes_paths() -> bool:
-    return any(
-        (getattr(settings, name, None) or {}).get("EXCLUDE_URL_PREFIXES")
-        for name in ("CONTENT_SECURITY_POLICY", "CONTENT_SECURITY_POLICY_REPORT_ONLY")
-    )
 
 
 class CSPMiddleware(csp_middleware.CSPMiddleware):
@@ -207,14 +215,13 @@ class CSPMiddleware(csp_middleware.CSPMiddleware):
             settings.DEBUG
             or getattr(request, "_csp_nonce", None) is not None
             or any(hasattr(response, name) for name in _PER_RESPONSE_POLICY_ATTRIBUTES)
-            or _policy_excludes_paths()
+            or (site := _site_policies()).excludes_paths
         ):
             return super().process_response(request, response)
-        policy, report_only_policy = _site_policies()
-        if policy and HEADER not in response:
-            response[HEADER] = policy
-        if report_only_policy and HEADER_REPORT_ONLY not in response:
-            response[HEADER_REPORT_ONLY] = report_only_policy
+        if site.policy and HEADER not in response:
+            response[HEADER] = site.policy
+        if site.report_only_policy and HEADER_REPORT_ONLY not in response:
+            response[HEADER_REPORT_ONLY] = site.report_only_policy
         # As django-csp does: a nonce asked for after the header is written is an error, not a silent gap.
         request.csp_nonce = csp_middleware.CheckableLazyObject(self._csp_nonce_post_response)
         return response

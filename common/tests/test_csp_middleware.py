@@ -65,3 +65,10 @@ def test_a_changed_setting_is_picked_up(settings):
     settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"default-src": ["'none'"]}}
     response = CSPMiddleware(lambda request: HttpResponse("ok"))(RequestFactory().get("/"))
     assert response[HEADER] == "default-src 'none'"
+
+
+def test_excluded_paths_are_left_to_django_csp(settings):
+    settings.CONTENT_SECURITY_POLICY = {"EXCLUDE_URL_PREFIXES": ["/excluded/"], "DIRECTIVES": {"default-src": [SELF]}}
+    middleware = CSPMiddleware(lambda request: HttpResponse("ok"))
+    assert HEADER not in middleware(RequestFactory().get("/excluded/page/"))
+    assert middleware(RequestFactory().get("/"))[HEADER] == "default-src 'self'"
