@@ -30,7 +30,8 @@ class ObjectActionsMixin:
 
     The mixin adds the URL ``<object_id>/act/<action>/`` (named ``<app>_<model>_act``). It
     loads the object through ``get_object``, so the admin's own scoping (``get_queryset``)
-    decides who sees what, and accepts only POST. It then leaves every decision to the
+    decides who sees what (an object outside it is a 404 on every page of the admin), and
+    accepts only POST. It then leaves every decision to the
     service, which gives the official its own precise reason (a stale page, a hand-made form),
     reports the result and returns to the change page.
     """
@@ -62,10 +63,16 @@ class ObjectActionsMixin:
             raise Http404
         return obj
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        obj = self.scoped_object_or_404(request, object_id)
-        extra = {"object_actions": self._offered_actions(request, obj)}
-        return super().change_view(request, object_id, form_url, extra_context={**extra, **(extra_context or {})})
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        # The object the change view has just loaded: no second read for the actions.
+        if obj is not None:
+            context["object_actions"] = self._offered_actions(request, obj)
+        return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
+
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        # An object outside this official's scope is not found: a 404, not Django's redirect
+        # to the index with a message repeating the id.
+        raise Http404
 
     def get_urls(self):
         info = self.opts.app_label, self.opts.model_name
