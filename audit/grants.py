@@ -8,7 +8,9 @@ The append-only triggers (audit/triggers.py) refuse the same for every role.
 
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.db import migrations
 
 
 def audit_writes_revoke(*, connection, role: str, tables: Iterable[str]) -> None:
@@ -46,3 +48,18 @@ def audit_writes_revoke(*, connection, role: str, tables: Iterable[str]) -> None
                     f"DATABASE_APP_ROLE {role!r} may still change audit table {table}: it owns the "
                     "table or inherits the privilege from another role (see docs/audit.md)."
                 )
+
+
+def audit_writes_revoke_operation(labels: Iterable[str]) -> migrations.RunPython:
+    """The operation an audit migration runs for the audit tables it adds (``app.Model``
+    labels): :func:`audit_writes_revoke` on their tables, from ``DATABASE_APP_ROLE``."""
+    labels = list(labels)
+
+    def revoke(apps, schema_editor):
+        audit_writes_revoke(
+            connection=schema_editor.connection,
+            role=settings.DATABASE_APP_ROLE,
+            tables=[apps.get_model(label)._meta.db_table for label in labels],
+        )
+
+    return migrations.RunPython(revoke, migrations.RunPython.noop, elidable=False)

@@ -1,5 +1,6 @@
-from django.conf import settings
 from django.db import migrations, models
+
+from audit.grants import audit_writes_revoke_operation
 
 # Every audit table so far: the change history of tracked models and the access logs.
 # A migration that adds an audit table revokes the same on it (audit/tests/test_append_only.py
@@ -15,16 +16,6 @@ AUDIT_MODELS = [
     "services.ServiceItemEvent",
     "services.ServiceItemVersionEvent",
 ]
-
-
-def revoke_audit_writes(apps, schema_editor):
-    from audit.grants import audit_writes_revoke
-
-    audit_writes_revoke(
-        connection=schema_editor.connection,
-        role=settings.DATABASE_APP_ROLE,
-        tables=[apps.get_model(label)._meta.db_table for label in AUDIT_MODELS],
-    )
 
 
 class Migration(migrations.Migration):
@@ -53,5 +44,5 @@ class Migration(migrations.Migration):
             },
         ),
         # The application's role may add audit rows, never change or remove them.
-        migrations.RunPython(revoke_audit_writes, migrations.RunPython.noop, elidable=False),
+        audit_writes_revoke_operation(AUDIT_MODELS),
     ]

@@ -1,5 +1,6 @@
-from django.conf import settings
 from django.db import migrations
+
+from audit.grants import audit_writes_revoke_operation
 
 # The pension certification's campaign and task records join the audit tables: the
 # application's role may add rows, never change or remove them.
@@ -9,16 +10,6 @@ AUDIT_MODELS = [
 ]
 
 
-def revoke_audit_writes(apps, schema_editor):
-    from audit.grants import audit_writes_revoke
-
-    audit_writes_revoke(
-        connection=schema_editor.connection,
-        role=settings.DATABASE_APP_ROLE,
-        tables=[apps.get_model(label)._meta.db_table for label in AUDIT_MODELS],
-    )
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("audit", "0003_records_of_the_marketplace"),
@@ -26,5 +17,5 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(revoke_audit_writes, migrations.RunPython.noop, elidable=False),
+        audit_writes_revoke_operation(AUDIT_MODELS),
     ]
