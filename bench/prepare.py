@@ -186,6 +186,8 @@ class Preparer:
             self.certificate_verification,
             self.payment_notification,
             self.submission,
+            self.marketplace,
+            self.pension_certification,
         ):
             started = time.monotonic()
             step()
@@ -433,6 +435,56 @@ class Preparer:
             upload_file=str(self.folder / "upload.bin"),
             upload_bytes=len(body),
             single_use=True,
+        )
+
+    def marketplace(self) -> None:
+        """The intermediary marketplace's public reads: the directory (each service type's
+        filter), the project pages, and the public API's two lists."""
+        from marketplace.models import Posting, ServiceType
+
+        pages = [{"method": "GET", "path": "/marketplace/agencies/"}] + [
+            {"method": "GET", "path": f"/marketplace/agencies/?type={code}"}
+            for code in ServiceType.objects.order_by("code").values_list("code", flat=True)
+        ]
+        pages += [
+            {"method": "GET", "path": f"/marketplace/postings/{reference}/"}
+            for reference in Posting.objects.exclude(published_at=None)
+            .order_by("pk")
+            .values_list("reference", flat=True)[:20]
+        ]
+        self.add(
+            "marketplace directory and project pages",
+            "page",
+            pages,
+            queries=max(self.count_queries(page) for page in pages),
+            note=f"{len(pages)} pages; queries: the most of any",
+        )
+        api = [
+            {"method": "GET", "path": "/api/v1/marketplace/agencies/"},
+            {"method": "GET", "path": "/api/v1/marketplace/postings/"},
+        ]
+        self.add(
+            "API marketplace agencies and postings",
+            "drf",
+            api,
+            queries=max(self.count_queries(request) for request in api),
+        )
+
+    def pension_certification(self) -> None:
+        """资格认证: the page a pensioner, or the family member acting for one, opens during a
+        campaign (the demo resident and their father)."""
+        from django.contrib.auth import get_user_model
+
+        users = get_user_model().objects.filter(username__in=["13800138000", "13800138060"]).order_by("username")
+        requests = [
+            {"method": "GET", "path": "/my/benefits/", "headers": {"Cookie": self.session_cookie(user)}}
+            for user in users
+        ]
+        self.add(
+            "signed-in pensioner or family agent 资格认证",
+            "page",
+            requests,
+            queries=max(self.count_queries(request) for request in requests),
         )
 
 
