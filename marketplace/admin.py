@@ -118,6 +118,28 @@ class _DecisionsMixin:
         return TemplateResponse(request, "admin/marketplace/decide.html", context)
 
 
+def _decision(name, *, description, permission, title, reason_label, call, reason_required=True, only=None):
+    """The admin action ``name``: asks for the reason (``reason_label``) on an intermediate page,
+    then calls ``call(user, obj, reason)`` per selected row (those matching ``only``, if given)."""
+
+    def action(modeladmin, request, queryset):
+        return modeladmin._decide(
+            request,
+            queryset.filter(**only) if only else queryset,
+            action=name,
+            title=title,
+            reason_label=reason_label,
+            reason_required=reason_required,
+            call=call,
+        )
+
+    action.__name__ = name
+    return admin.action(description=description, permissions=[permission])(action)
+
+
+OPTIONAL_NOTE = gettext_lazy("审核意见（可选）")
+
+
 # --- Agencies -----------------------------------------------------------------------------
 
 
@@ -193,57 +215,47 @@ class AgencyAdmin(_DecisionsMixin, admin.ModelAdmin):
             return "—"
         return f"{agency.rating_average:.1f}（{agency.rating_count}）"
 
-    @admin.action(description=gettext_lazy("审核通过所选机构"), permissions=["review"])
-    def approve(self, request, queryset):
-        return self._decide(
-            request,
-            queryset,
-            action="approve",
-            title=_("审核通过中介机构"),
-            reason_label=_("审核意见（可选）"),
-            reason_required=False,
-            call=lambda user, agency, reason: services.agency_review(
-                official=user, agency=agency, approve=True, note=reason
-            ),
-        )
+    approve = _decision(
+        "approve",
+        description=gettext_lazy("审核通过所选机构"),
+        permission="review",
+        title=gettext_lazy("审核通过中介机构"),
+        reason_label=OPTIONAL_NOTE,
+        reason_required=False,
+        call=lambda user, agency, reason: services.agency_review(
+            official=user, agency=agency, approve=True, note=reason
+        ),
+    )
 
-    @admin.action(description=gettext_lazy("不予通过所选机构"), permissions=["review"])
-    def reject(self, request, queryset):
-        return self._decide(
-            request,
-            queryset,
-            action="reject",
-            title=_("不予通过中介机构"),
-            reason_label=_("不予通过的理由"),
-            reason_required=True,
-            call=lambda user, agency, reason: services.agency_review(
-                official=user, agency=agency, approve=False, note=reason
-            ),
-        )
+    reject = _decision(
+        "reject",
+        description=gettext_lazy("不予通过所选机构"),
+        permission="review",
+        title=gettext_lazy("不予通过中介机构"),
+        reason_label=gettext_lazy("不予通过的理由"),
+        call=lambda user, agency, reason: services.agency_review(
+            official=user, agency=agency, approve=False, note=reason
+        ),
+    )
 
-    @admin.action(description=gettext_lazy("暂停所选机构"), permissions=["review"])
-    def suspend(self, request, queryset):
-        return self._decide(
-            request,
-            queryset,
-            action="suspend",
-            title=_("暂停中介机构"),
-            reason_label=_("暂停理由"),
-            reason_required=True,
-            call=lambda user, agency, reason: services.agency_suspend(official=user, agency=agency, note=reason),
-        )
+    suspend = _decision(
+        "suspend",
+        description=gettext_lazy("暂停所选机构"),
+        permission="review",
+        title=gettext_lazy("暂停中介机构"),
+        reason_label=gettext_lazy("暂停理由"),
+        call=lambda user, agency, reason: services.agency_suspend(official=user, agency=agency, note=reason),
+    )
 
-    @admin.action(description=gettext_lazy("恢复所选机构"), permissions=["review"])
-    def reinstate(self, request, queryset):
-        return self._decide(
-            request,
-            queryset,
-            action="reinstate",
-            title=_("恢复中介机构"),
-            reason_label=_("审核意见（可选）"),
-            reason_required=False,
-            call=lambda user, agency, reason: services.agency_reinstate(official=user, agency=agency, note=reason),
-        )
+    reinstate = _decision(
+        "reinstate",
+        description=gettext_lazy("恢复所选机构"),
+        permission="review",
+        title=gettext_lazy("恢复中介机构"),
+        reason_label=OPTIONAL_NOTE,
+        reason_required=False,
+        call=lambda user, agency, reason: services.agency_reinstate(official=user, agency=agency, note=reason),
+    )
 
 
 # --- Qualifications -----------------------------------------------------------------------
@@ -356,33 +368,28 @@ class QualificationAdmin(_DecisionsMixin, admin.ModelAdmin):
         response["Cache-Control"] = "private, no-store"
         return response
 
-    @admin.action(description=gettext_lazy("审核通过所选资质"), permissions=["review"])
-    def approve(self, request, queryset):
-        return self._decide(
-            request,
-            queryset,
-            action="approve",
-            title=_("审核通过资质"),
-            reason_label=_("审核意见（可选）"),
-            reason_required=False,
-            call=lambda user, qualification, reason: services.qualification_review(
-                official=user, qualification=qualification, approve=True, note=reason
-            ),
-        )
+    approve = _decision(
+        "approve",
+        description=gettext_lazy("审核通过所选资质"),
+        permission="review",
+        title=gettext_lazy("审核通过资质"),
+        reason_label=OPTIONAL_NOTE,
+        reason_required=False,
+        call=lambda user, qualification, reason: services.qualification_review(
+            official=user, qualification=qualification, approve=True, note=reason
+        ),
+    )
 
-    @admin.action(description=gettext_lazy("不予通过所选资质"), permissions=["review"])
-    def reject(self, request, queryset):
-        return self._decide(
-            request,
-            queryset,
-            action="reject",
-            title=_("不予通过资质"),
-            reason_label=_("不予通过的理由"),
-            reason_required=True,
-            call=lambda user, qualification, reason: services.qualification_review(
-                official=user, qualification=qualification, approve=False, note=reason
-            ),
-        )
+    reject = _decision(
+        "reject",
+        description=gettext_lazy("不予通过所选资质"),
+        permission="review",
+        title=gettext_lazy("不予通过资质"),
+        reason_label=gettext_lazy("不予通过的理由"),
+        call=lambda user, qualification, reason: services.qualification_review(
+            official=user, qualification=qualification, approve=False, note=reason
+        ),
+    )
 
 
 # --- Postings -----------------------------------------------------------------------------
@@ -510,19 +517,16 @@ class PostingAdmin(_DecisionsMixin, admin.ModelAdmin):
         }
         return super().changelist_view(request, extra_context)
 
-    @admin.action(description=gettext_lazy("取消所选公告（监管）"), permissions=["decide"])
-    def cancel(self, request, queryset):
-        return self._decide(
-            request,
-            queryset,
-            action="cancel",
-            title=_("取消项目公告"),
-            reason_label=_("取消理由"),
-            reason_required=True,
-            call=lambda user, posting, reason: services.posting_cancel(
-                actor=user, posting=posting, reason=reason, as_official=True
-            ),
-        )
+    cancel = _decision(
+        "cancel",
+        description=gettext_lazy("取消所选公告（监管）"),
+        permission="decide",
+        title=gettext_lazy("取消项目公告"),
+        reason_label=gettext_lazy("取消理由"),
+        call=lambda user, posting, reason: services.posting_cancel(
+            actor=user, posting=posting, reason=reason, as_official=True
+        ),
+    )
 
 
 # --- Objections ---------------------------------------------------------------------------
@@ -558,33 +562,29 @@ class ObjectionAdmin(_DecisionsMixin, admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.action(description=gettext_lazy("异议成立（重新选取）"), permissions=["decide"])
-    def uphold(self, request, queryset):
-        return self._decide(
-            request,
-            queryset.filter(status=ObjectionStatus.PENDING),
-            action="uphold",
-            title=_("异议成立：撤销原结果并重新选取"),
-            reason_label=_("处理意见"),
-            reason_required=True,
-            call=lambda user, objection, reason: services.objection_decide(
-                official=user, objection=objection, uphold=True, reason=reason
-            ),
-        )
+    uphold = _decision(
+        "uphold",
+        description=gettext_lazy("异议成立（重新选取）"),
+        permission="decide",
+        title=gettext_lazy("异议成立：撤销原结果并重新选取"),
+        reason_label=gettext_lazy("处理意见"),
+        only={"status": ObjectionStatus.PENDING},
+        call=lambda user, objection, reason: services.objection_decide(
+            official=user, objection=objection, uphold=True, reason=reason
+        ),
+    )
 
-    @admin.action(description=gettext_lazy("驳回异议"), permissions=["decide"])
-    def dismiss(self, request, queryset):
-        return self._decide(
-            request,
-            queryset.filter(status=ObjectionStatus.PENDING),
-            action="dismiss",
-            title=_("驳回异议"),
-            reason_label=_("处理意见"),
-            reason_required=True,
-            call=lambda user, objection, reason: services.objection_decide(
-                official=user, objection=objection, uphold=False, reason=reason
-            ),
-        )
+    dismiss = _decision(
+        "dismiss",
+        description=gettext_lazy("驳回异议"),
+        permission="decide",
+        title=gettext_lazy("驳回异议"),
+        reason_label=gettext_lazy("处理意见"),
+        only={"status": ObjectionStatus.PENDING},
+        call=lambda user, objection, reason: services.objection_decide(
+            official=user, objection=objection, uphold=False, reason=reason
+        ),
+    )
 
 
 @admin.register(Rating)
