@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy
 from applications.constants import ScanStatus
 from common.exceptions import ApplicationError
 from common.money import yuan
+from identity.admin_base import ReadOnlyAdmin
 
 from . import selectors, services
 from .constants import ObjectionStatus, QualificationStatus
@@ -447,7 +448,7 @@ class ResultInline(_ReadOnlyInline):
 
 
 @admin.register(Posting)
-class PostingAdmin(_DecisionsMixin, admin.ModelAdmin):
+class PostingAdmin(_DecisionsMixin, ReadOnlyAdmin):
     list_display = (
         "reference",
         "title",
@@ -492,15 +493,6 @@ class PostingAdmin(_DecisionsMixin, admin.ModelAdmin):
     actions = ("cancel",)
     change_list_template = "admin/marketplace/posting/change_list.html"
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
     @admin.display(description=gettext_lazy("预算上限（元）"), ordering="budget_fen")
     def budget_shown(self, posting):
         return yuan(posting.budget_fen)
@@ -533,7 +525,7 @@ class PostingAdmin(_DecisionsMixin, admin.ModelAdmin):
 
 
 @admin.register(Objection)
-class ObjectionAdmin(_DecisionsMixin, admin.ModelAdmin):
+class ObjectionAdmin(_DecisionsMixin, ReadOnlyAdmin):
     list_display = ("posting", "agency", "status", "created_at", "decided_at")
     list_filter = ("status",)
     search_fields = ("posting__reference", "agency__enterprise__name")
@@ -552,15 +544,6 @@ class ObjectionAdmin(_DecisionsMixin, admin.ModelAdmin):
     )
     actions = ("uphold", "dismiss")
     ordering = ("-created_at", "-pk")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     uphold = _decision(
         "uphold",
@@ -588,17 +571,8 @@ class ObjectionAdmin(_DecisionsMixin, admin.ModelAdmin):
 
 
 @admin.register(Rating)
-class RatingAdmin(admin.ModelAdmin):
+class RatingAdmin(ReadOnlyAdmin):
     list_display = ("posting", "agency", "score", "created_at")
     list_filter = ("score",)
     list_select_related = ("posting", "agency__enterprise")
     fields = readonly_fields = ("posting", "agency", "score", "comment", "rated_by", "created_at")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
