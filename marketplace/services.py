@@ -1011,7 +1011,11 @@ def _publish_result(posting: Posting, result: SelectionResult, *, actor, role: s
         fields=("result", "objection_deadline"),
     )
     deadline = timezone.localtime(posting.objection_deadline).strftime("%Y-%m-%d %H:%M")
-    bidders = {quote.agency_id: quote.agency for quote in posting.quotes.select_related("agency__enterprise")}
+    # Their recipients (_agency_recipients) come with them: no query per bidder.
+    bidders = {
+        quote.agency_id: quote.agency
+        for quote in posting.quotes.select_related("agency__enterprise__legal_representative", "agency__registered_by")
+    }
     bidders.setdefault(result.agency_id, result.agency)
     for agency in bidders.values():
         _notify_agency(
