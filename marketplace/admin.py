@@ -45,7 +45,6 @@ from .models import (
     ServiceType,
 )
 
-REASON_MAX_LENGTH = 2000
 DOWNLOADABLE = (ScanStatus.CLEAN, ScanStatus.NOT_SCANNED)
 
 
@@ -84,14 +83,14 @@ class _DecisionsMixin:
     """Admin actions that ask for a reason on an intermediate page, then call a service per row."""
 
     def has_review_permission(self, request):
-        return request.user.has_perm("marketplace.review_agency")
+        return request.user.has_perm(services.PERM_REVIEW)
 
     def has_decide_permission(self, request):
-        return request.user.has_perm("marketplace.decide_objection")
+        return request.user.has_perm(services.PERM_DECIDE)
 
     def _decide(self, request, queryset, *, action: str, title, reason_label, reason_required: bool, call):
         if "apply" in request.POST:
-            reason = request.POST.get("reason", "").strip()[:REASON_MAX_LENGTH]
+            reason = request.POST.get("reason", "").strip()[: services.REASON_MAX_LENGTH]
             done, refused = 0, []
             for obj in queryset:
                 try:
