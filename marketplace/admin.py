@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy
 from applications.constants import ScanStatus
 from common.exceptions import ApplicationError
 from common.money import yuan
+from identity.admin_base import ReadOnlyAdmin
 
 from . import selectors, services
 from .constants import ObjectionStatus, QualificationStatus
@@ -44,7 +45,6 @@ from .models import (
     ServiceType,
 )
 
-REASON_MAX_LENGTH = 2000
 DOWNLOADABLE = (ScanStatus.CLEAN, ScanStatus.NOT_SCANNED)
 
 
@@ -83,14 +83,14 @@ class _DecisionsMixin:
     """Admin actions that ask for a reason on an intermediate page, then call a service per row."""
 
     def has_review_permission(self, request):
-        return request.user.has_perm("marketplace.review_agency")
+        return request.user.has_perm(services.PERM_REVIEW)
 
     def has_decide_permission(self, request):
-        return request.user.has_perm("marketplace.decide_objection")
+        return request.user.has_perm(services.PERM_DECIDE)
 
     def _decide(self, request, queryset, *, action: str, title, reason_label, reason_required: bool, call):
         if "apply" in request.POST:
-            reason = request.POST.get("reason", "").strip()[:REASON_MAX_LENGTH]
+            reason = request.POST.get("reason", "").strip()[: services.REASON_MAX_LENGTH]
             done, refused = 0, []
             for obj in queryset:
                 try:
@@ -116,6 +116,28 @@ class _DecisionsMixin:
             "media": self.media,
         }
         return TemplateResponse(request, "admin/marketplace/decide.html", context)
+
+
+def _decision(name, *, description, permission, title, reason_label, call, reason_required=True, only=None):
+    """The admin action ``name``: asks for the reason (``reason_label``) on an intermediate page,
+    then calls ``call(user, obj, reason)`` per selected row (those matching ``only``, if given)."""
+
+    def action(modeladmin, request, queryset):
+        return modeladmin._decide(
+            request,
+            queryset.filter(**only) if only else queryset,
+            action=name,
+            title=title,
+            reason_label=reason_label,
+            reason_required=reason_required,
+            call=call,
+        )
+
+    action.__name__ = name
+    return admin.action(description=description, permissions=[permission])(action)
+
+
+OPTIONAL_NOTE = gettext_lazy("审核意见（可选）")
 
 
 # --- Agencies -----------------------------------------------------------------------------
@@ -193,57 +215,47 @@ class AgencyAdmin(_DecisionsMixin, admin.ModelAdmin):
             return "—"
         return f"{agency.rating_average:.1f}（{agency.rating_count}）"
 
-    @admin.action(description=gettext_lazy("审核通过所选机构"), permissions=["review"])
-    def approve(self, request, queryset):
-        return self._decide(
-            request,
-            queryset,
-            action="approve",
-            title=_("审核通过中介机构"),
-            reason_label=_("审核意见（可选）"),
-            reason_required=False,
-            call=lambda user, agency, reason: services.agency_review(
-                official=user, agency=agency, approve=True, note=reason
-            ),
-        )
+    approve = _decision(
+        "approve",
+        description=gettext_lazy("审核通过所选机构"),
+        permission="review",
+        title=gettext_lazy("审核通过中介机构"),
+        reason_label=OPTIONAL_NOTE,
+        reason_required=False,
+        call=lambda user, agency, reason: services.agency_review(
+            official=user, agency=agency, approve=True, note=reason
+        ),
+    )
 
-    @admin.action(description=gettext_lazy("不予通过所选机构"), permissions=["review"])
-    def reject(self, request, queryset):
-        return self._decide(
-            request,
-            queryset,
-            action="reject",
-            title=_("不予通过中介机构"),
-            reason_label=_("不予通过的理由"),
-            reason_required=True,
-            call=lambda user, agency, reason: services.agency_review(
-                official=user, agency=agency, approve=False, note=reason
-            ),
-        )
+    reject = _decision(
+        "reject",
+        description=gettext_lazy("不予通过所选机构"),
+        permission="review",
+        title=gettext_lazy("不予通过中介机构"),
+        reason_label=gettext_lazy("不予通过的理由"),
+        call=lambda user, agency, reason: services.agency_review(
+            official=user, agency=agency, approve=False, note=reason
+        ),
+    )
 
-    @admin.action(description=gettext_lazy("暂停所选机构"), permissions=["review"])
-    def suspend(self, request, queryset):
-        return self._decide(
-            request,
-            queryset,
-            action="suspend",
-            title=_("暂停中介机构"),
-            reason_label=_("暂停理由"),
-            reason_required=True,
-            call=lambda user, agency, reason: services.agency_suspend(official=user, agency=agency, note=reason),
-        )
+    suspend = _decision(
+        "suspend",
+        description=gettext_lazy("暂停所选机构"),
+        permission="review",
+        title=gettext_lazy("暂停中介机构"),
+        reason_label=gettext_lazy("暂停理由"),
+        call=lambda user, agency, reason: services.agency_suspend(official=user, agency=agency, note=reason),
+    )
 
-    @admin.action(description=gettext_lazy("恢复所选机构"), permissions=["review"])
-    def reinstate(self, request, queryset):
-        return self._decide(
-            request,
-            queryset,
-            action="reinstate",
-            title=_("恢复中介机构"),
-            reason_label=_("审核意见（可选）"),
-            reason_required=False,
-            call=lambda user, agency, reason: services.agency_reinstate(official=user, agency=agency, note=reason),
-        )
+    reinstate = _decision(
+        "reinstate",
+        description=gettext_lazy("恢复所选机构"),
+        permission="review",
+        title=gettext_lazy("恢复中介机构"),
+        reason_label=OPTIONAL_NOTE,
+        reason_required=False,
+        call=lambda user, agency, reason: services.agency_reinstate(official=user, agency=agency, note=reason),
+    )
 
 
 # --- Qualifications -----------------------------------------------------------------------
@@ -356,33 +368,28 @@ class QualificationAdmin(_DecisionsMixin, admin.ModelAdmin):
         response["Cache-Control"] = "private, no-store"
         return response
 
-    @admin.action(description=gettext_lazy("审核通过所选资质"), permissions=["review"])
-    def approve(self, request, queryset):
-        return self._decide(
-            request,
-            queryset,
-            action="approve",
-            title=_("审核通过资质"),
-            reason_label=_("审核意见（可选）"),
-            reason_required=False,
-            call=lambda user, qualification, reason: services.qualification_review(
-                official=user, qualification=qualification, approve=True, note=reason
-            ),
-        )
+    approve = _decision(
+        "approve",
+        description=gettext_lazy("审核通过所选资质"),
+        permission="review",
+        title=gettext_lazy("审核通过资质"),
+        reason_label=OPTIONAL_NOTE,
+        reason_required=False,
+        call=lambda user, qualification, reason: services.qualification_review(
+            official=user, qualification=qualification, approve=True, note=reason
+        ),
+    )
 
-    @admin.action(description=gettext_lazy("不予通过所选资质"), permissions=["review"])
-    def reject(self, request, queryset):
-        return self._decide(
-            request,
-            queryset,
-            action="reject",
-            title=_("不予通过资质"),
-            reason_label=_("不予通过的理由"),
-            reason_required=True,
-            call=lambda user, qualification, reason: services.qualification_review(
-                official=user, qualification=qualification, approve=False, note=reason
-            ),
-        )
+    reject = _decision(
+        "reject",
+        description=gettext_lazy("不予通过所选资质"),
+        permission="review",
+        title=gettext_lazy("不予通过资质"),
+        reason_label=gettext_lazy("不予通过的理由"),
+        call=lambda user, qualification, reason: services.qualification_review(
+            official=user, qualification=qualification, approve=False, note=reason
+        ),
+    )
 
 
 # --- Postings -----------------------------------------------------------------------------
@@ -440,7 +447,7 @@ class ResultInline(_ReadOnlyInline):
 
 
 @admin.register(Posting)
-class PostingAdmin(_DecisionsMixin, admin.ModelAdmin):
+class PostingAdmin(_DecisionsMixin, ReadOnlyAdmin):
     list_display = (
         "reference",
         "title",
@@ -485,15 +492,6 @@ class PostingAdmin(_DecisionsMixin, admin.ModelAdmin):
     actions = ("cancel",)
     change_list_template = "admin/marketplace/posting/change_list.html"
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
     @admin.display(description=gettext_lazy("预算上限（元）"), ordering="budget_fen")
     def budget_shown(self, posting):
         return yuan(posting.budget_fen)
@@ -510,26 +508,23 @@ class PostingAdmin(_DecisionsMixin, admin.ModelAdmin):
         }
         return super().changelist_view(request, extra_context)
 
-    @admin.action(description=gettext_lazy("取消所选公告（监管）"), permissions=["decide"])
-    def cancel(self, request, queryset):
-        return self._decide(
-            request,
-            queryset,
-            action="cancel",
-            title=_("取消项目公告"),
-            reason_label=_("取消理由"),
-            reason_required=True,
-            call=lambda user, posting, reason: services.posting_cancel(
-                actor=user, posting=posting, reason=reason, as_official=True
-            ),
-        )
+    cancel = _decision(
+        "cancel",
+        description=gettext_lazy("取消所选公告（监管）"),
+        permission="decide",
+        title=gettext_lazy("取消项目公告"),
+        reason_label=gettext_lazy("取消理由"),
+        call=lambda user, posting, reason: services.posting_cancel(
+            actor=user, posting=posting, reason=reason, as_official=True
+        ),
+    )
 
 
 # --- Objections ---------------------------------------------------------------------------
 
 
 @admin.register(Objection)
-class ObjectionAdmin(_DecisionsMixin, admin.ModelAdmin):
+class ObjectionAdmin(_DecisionsMixin, ReadOnlyAdmin):
     list_display = ("posting", "agency", "status", "created_at", "decided_at")
     list_filter = ("status",)
     search_fields = ("posting__reference", "agency__enterprise__name")
@@ -549,56 +544,34 @@ class ObjectionAdmin(_DecisionsMixin, admin.ModelAdmin):
     actions = ("uphold", "dismiss")
     ordering = ("-created_at", "-pk")
 
-    def has_add_permission(self, request):
-        return False
+    uphold = _decision(
+        "uphold",
+        description=gettext_lazy("异议成立（重新选取）"),
+        permission="decide",
+        title=gettext_lazy("异议成立：撤销原结果并重新选取"),
+        reason_label=gettext_lazy("处理意见"),
+        only={"status": ObjectionStatus.PENDING},
+        call=lambda user, objection, reason: services.objection_decide(
+            official=user, objection=objection, uphold=True, reason=reason
+        ),
+    )
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    @admin.action(description=gettext_lazy("异议成立（重新选取）"), permissions=["decide"])
-    def uphold(self, request, queryset):
-        return self._decide(
-            request,
-            queryset.filter(status=ObjectionStatus.PENDING),
-            action="uphold",
-            title=_("异议成立：撤销原结果并重新选取"),
-            reason_label=_("处理意见"),
-            reason_required=True,
-            call=lambda user, objection, reason: services.objection_decide(
-                official=user, objection=objection, uphold=True, reason=reason
-            ),
-        )
-
-    @admin.action(description=gettext_lazy("驳回异议"), permissions=["decide"])
-    def dismiss(self, request, queryset):
-        return self._decide(
-            request,
-            queryset.filter(status=ObjectionStatus.PENDING),
-            action="dismiss",
-            title=_("驳回异议"),
-            reason_label=_("处理意见"),
-            reason_required=True,
-            call=lambda user, objection, reason: services.objection_decide(
-                official=user, objection=objection, uphold=False, reason=reason
-            ),
-        )
+    dismiss = _decision(
+        "dismiss",
+        description=gettext_lazy("驳回异议"),
+        permission="decide",
+        title=gettext_lazy("驳回异议"),
+        reason_label=gettext_lazy("处理意见"),
+        only={"status": ObjectionStatus.PENDING},
+        call=lambda user, objection, reason: services.objection_decide(
+            official=user, objection=objection, uphold=False, reason=reason
+        ),
+    )
 
 
 @admin.register(Rating)
-class RatingAdmin(admin.ModelAdmin):
+class RatingAdmin(ReadOnlyAdmin):
     list_display = ("posting", "agency", "score", "created_at")
     list_filter = ("score",)
     list_select_related = ("posting", "agency__enterprise")
     fields = readonly_fields = ("posting", "agency", "score", "comment", "rated_by", "created_at")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

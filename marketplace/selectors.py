@@ -283,10 +283,13 @@ def postings_for_buyer(*, user) -> QuerySet[Posting]:
 def user_is_buyer(*, user, posting: Posting) -> bool:
     """Whether ``user`` may act for the posting's buyer (representative, or an agent whose
     active mandate covers the marketplace)."""
-    if not user.is_authenticated:
-        return False
+    return user.is_authenticated and _may_act_for(user, posting.buyer_enterprise)
+
+
+def _may_act_for(user, enterprise) -> bool:
+    """Whether ``user`` may act for ``enterprise`` in the marketplace (identity.services.acting)."""
     try:
-        acting_check(actor=user, service_code=SERVICE_CODE, enterprise=posting.buyer_enterprise)
+        acting_check(actor=user, service_code=SERVICE_CODE, enterprise=enterprise)
     except ApplicationError:
         return False
     return True
@@ -506,11 +509,7 @@ def agency_for_user(*, user, agency_id: int) -> Agency | None:
     """An agency ``user`` may act for in the marketplace (its representative, or an agent whose
     mandate covers the marketplace); None otherwise."""
     agency = agencies_for_user(user=user).filter(pk=agency_id).first()
-    if agency is None:
-        return None
-    try:
-        acting_check(actor=user, service_code=SERVICE_CODE, enterprise=agency.enterprise)
-    except ApplicationError:
+    if agency is None or not _may_act_for(user, agency.enterprise):
         return None
     return agency
 

@@ -853,14 +853,6 @@ def postings_close_due(*, now=None) -> int:
 # --- Quotes -------------------------------------------------------------------------------
 
 
-def _same_party(agency: Agency, posting: Posting) -> bool:
-    """The agency is the buyer: the same enterprise, or one with the same legal representative."""
-    return (
-        agency.enterprise_id == posting.buyer_enterprise_id
-        or agency.enterprise.legal_representative_id == posting.buyer_enterprise.legal_representative_id
-    )
-
-
 @transaction.atomic
 def quote_submit(*, actor, posting: Posting, agency: Agency, amount_fen: int, note: str = "") -> Quote:
     """Quote (or revise the quote) of ``agency`` on ``posting``, before the deadline only.
@@ -876,7 +868,7 @@ def quote_submit(*, actor, posting: Posting, agency: Agency, amount_fen: int, no
     if posting.status != PostingStatus.OPEN or posting.deadline_passed(now):
         raise _refuse(_("该项目已截止报价，报价不能再提交或修改。"), "quotes_closed", HTTPStatus.CONFLICT)
     agency = _lock_agency(agency.pk)
-    if _same_party(agency, posting):
+    if selectors.same_party(agency=agency, posting=posting):
         raise _refuse(_("不能对本单位发布的项目报价。"), "own_posting", HTTPStatus.FORBIDDEN)
     _act_for_agency(actor=actor, agency=agency, action=ACTION_QUOTE, reference=f"posting:{posting.reference}")
     reason = selectors.agency_ineligibility(agency=agency, posting=posting, today=timezone.localdate(now))
@@ -963,7 +955,7 @@ def _run_selection(
         reason = selectors.agency_ineligibility(agency=agency, posting=posting, today=today)
         if reason is not None:
             raise _refuse(_("该机构不符合本项目的资质要求，不能选定。"), reason, HTTPStatus.CONFLICT)
-        if _same_party(agency, posting):
+        if selectors.same_party(agency=agency, posting=posting):
             raise _refuse(_("不能选定本单位。"), "own_posting", HTTPStatus.CONFLICT)
         chosen_quote = next((quote for quote in quotes if quote.agency_id == agency.pk), None)
         chosen_agency = agency
@@ -1019,7 +1011,11 @@ def _publish_result(posting: Posting, result: SelectionResult, *, actor, role: s
         fields=("result", "objection_deadline"),
     )
     deadline = timezone.localtime(posting.objection_deadline).strftime("%Y-%m-%d %H:%M")
-    bidders = {quote.agency_id: quote.agency for quote in posting.quotes.select_related("agency__enterprise")}
+    # Their recipients (_agency_recipients) come with them: no query per bidder.
+    bidders = {
+        quote.agency_id: quote.agency
+        for quote in posting.quotes.select_related("agency__enterprise__legal_representative", "agency__registered_by")
+    }
     bidders.setdefault(result.agency_id, result.agency)
     for agency in bidders.values():
         _notify_agency(

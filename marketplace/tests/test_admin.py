@@ -126,3 +126,52 @@ def test_every_marketplace_list_and_page_opens_for_a_reviewer(client, kind, mode
     if rows:
         page = client.get(reverse(f"admin:marketplace_{model}_change", args=[rows[0].pk]))
         assert page.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("model", "action", "title", "required"),
+    [
+        ("agency", "approve", "审核通过中介机构", False),
+        ("agency", "reject", "不予通过中介机构", True),
+        ("agency", "suspend", "暂停中介机构", True),
+        ("agency", "reinstate", "恢复中介机构", False),
+        ("qualification", "approve", "审核通过资质", False),
+        ("qualification", "reject", "不予通过资质", True),
+        ("posting", "cancel", "取消项目公告", True),
+        ("objection", "uphold", "异议成立：撤销原结果并重新选取", True),
+        ("objection", "dismiss", "驳回异议", True),
+    ],
+)
+def test_every_decision_asks_for_its_reason_and_posts_back_to_itself(
+    client, official, kind, model, action, title, required
+):
+    posting, agencies = f.selected_posting(kind=kind, bidders=2)
+    objection = services.objection_file(
+        actor=agencies[1].enterprise.legal_representative, posting=posting, agency=agencies[1], reason="不服"
+    )
+    row = {
+        "agency": agencies[0],
+        "qualification": agencies[0].qualifications.first(),
+        "posting": posting,
+        "objection": objection,
+    }[model]
+    page = _act(client, model, action, [row.pk])
+    assert page.status_code == 200
+    assert page.context["title"] == title
+    assert page.context["objects"] == [row]
+    assert page.context["reason_required"] is required
+    assert f'name="action" value="{action}"' in page.content.decode()
+
+
+def test_objection_decisions_skip_those_already_decided(client, official, kind):
+    posting, agencies = f.selected_posting(kind=kind, bidders=3)
+    objection = services.objection_file(
+        actor=agencies[1].enterprise.legal_representative, posting=posting, agency=agencies[1], reason="不服"
+    )
+    _act(client, "objection", "dismiss", [objection.pk], apply="1", reason="理由不成立")
+    objection.refresh_from_db()
+    assert objection.status == ObjectionStatus.DISMISSED
+
+    page = _act(client, "objection", "uphold", [objection.pk])
+    assert page.context["objects"] == []
+    assert "所选各项均无需处理" in page.content.decode()

@@ -297,3 +297,23 @@ def test_an_upheld_objection_to_a_direct_choice_returns_it_to_the_buyer(kind):
     assert excluded.value.code == "agency_excluded"
     new = services.posting_select(actor=buyer, posting=posting, agency=second)
     assert new.supersedes_id == old.pk
+
+
+def _user_reads_when_selecting(kind, bidders: int) -> int:
+    from django.test.utils import CaptureQueriesContext
+
+    from identity.models import User
+
+    posting = f.posting(kind=kind, method=SelectionMethod.LOWEST_QUOTE)
+    for index in range(bidders):
+        f.quote(posting, f.agency(kind=kind), 50_000_00 + index * 1_000_00)
+    f.past_deadline(posting)
+    with CaptureQueriesContext(connection) as captured:
+        services.posting_select(actor=posting.buyer_enterprise.legal_representative, posting=posting)
+    table = f"FROM {connection.ops.quote_name(User._meta.db_table)}"
+    return sum(1 for query in captured.captured_queries if query["sql"].startswith("SELECT") and table in query["sql"])
+
+
+def test_publishing_a_result_reads_no_user_per_bidder(kind):
+    """The result's message goes to every bidder's people, read with the bidders: not one query each."""
+    assert _user_reads_when_selecting(kind, 2) == _user_reads_when_selecting(kind, 5)
