@@ -34,12 +34,12 @@ from decimal import Decimal, InvalidOperation
 from urllib.parse import urlsplit
 
 import httpx
-from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from ...constants import FaceCheckDecision
 from ...models import FaceCheck
+from ...verification.contrib.http import SettingsHttpClient
 from ..base import (
     BaseFaceCheckProvider,
     FaceCheckCallbackError,
@@ -111,28 +111,15 @@ def tc3_authorization(
 
 
 @register("tencent")
-class TencentFaceIdProvider(BaseFaceCheckProvider):
-    """Tencent Cloud FaceId (configured by ``FACE_CHECK_TENCENT``)."""
+class TencentFaceIdProvider(SettingsHttpClient, BaseFaceCheckProvider):
+    """Tencent Cloud FaceId (configured by ``FACE_CHECK_TENCENT``; the transport is the
+    gateway verifiers' :class:`~identity.verification.contrib.http.SettingsHttpClient`)."""
 
     label = _("腾讯云人脸核身")
     callback_is_browser_return = True
-
-    def __init__(self, identifier: str, *, client: httpx.Client | None = None, config: dict | None = None):
-        super().__init__(identifier)
-        self._client = client
-        self._config = config
-
-    @property
-    def config(self) -> dict:
-        return self._config or settings.FACE_CHECK_TENCENT
+    setting = "FACE_CHECK_TENCENT"
 
     # --- Transport ----------------------------------------------------------------------
-
-    def _post(self, url: str, *, body: bytes, headers: dict) -> httpx.Response:
-        if self._client is not None:
-            return self._client.post(url, content=body, headers=headers)
-        with httpx.Client(timeout=self.config["TIMEOUT"]) as client:
-            return client.post(url, content=body, headers=headers)
 
     def call(self, action: str, params: dict) -> dict:
         """One signed API call; the ``Response`` object of a successful answer, images dropped.
