@@ -199,27 +199,34 @@ class TencentFaceIdProvider(SettingsHttpClient, BaseFaceCheckProvider):
         token = request.POST.get("token") or request.GET.get("token") or ""
         if not BIZ_TOKEN_PATTERN.match(token):
             raise FaceCheckCallbackError("No or malformed token.")
-        check = FaceCheck.objects.filter(provider=self.name, provider_session_id=token).only("pk").first()
-        if check is None:
+        check_id = self._check_id(token)
+        if check_id is None:
             raise FaceCheckCallbackError("Unknown session.", status=404)
         try:
             text, outcome = self._result(token)
         except FaceCheckError as exc:
             raise FaceCheckCallbackError(str(exc), status=502) from None
-        if text.get("Extra") != str(check.pk):
+        if text.get("Extra") != check_id:
             raise FaceCheckCallbackError("The session's Extra does not name this check.", status=401)
         if outcome is None:
             raise FaceCheckCallbackError("The session has not ended.", status=409)
         return outcome
 
     def query(self, provider_session_id: str) -> FaceCheckOutcome | None:
-        check = FaceCheck.objects.filter(provider=self.name, provider_session_id=provider_session_id).first()
-        if check is None:
+        check_id = self._check_id(provider_session_id)
+        if check_id is None:
             return None
         text, outcome = self._result(provider_session_id)
-        if text.get("Extra") != str(check.pk):
-            return None
-        return outcome
+        return outcome if text.get("Extra") == check_id else None
+
+    def _check_id(self, biz_token: str) -> str | None:
+        """The id of our check that opened ``biz_token``, as ``Extra`` must echo it; None if none did."""
+        pk = (
+            FaceCheck.objects.filter(provider=self.name, provider_session_id=biz_token)
+            .values_list("pk", flat=True)
+            .first()
+        )
+        return None if pk is None else str(pk)
 
 
 def _score(value) -> Decimal | None:
