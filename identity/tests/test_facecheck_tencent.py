@@ -270,6 +270,20 @@ def test_a_low_similarity_fails_as_no_match(client, faceid):
     assert (check.status, check.decision) == (FaceCheckStatus.FAILED, FaceCheckDecision.NO_MATCH)
 
 
+@pytest.mark.parametrize("sim", ["100.5", "not a number"])
+def test_a_similarity_outside_0_to_100_or_not_a_number_fails_without_a_score(client, faceid, sim):
+    check, _ = start()
+    faceid.text = finished_text(check, sim=sim)  # otherwise a pass
+    client.force_login(check.user)
+    _come_back(client)
+    check.refresh_from_db()
+    assert (check.status, check.decision, check.match_score) == (
+        FaceCheckStatus.FAILED,
+        FaceCheckDecision.NO_MATCH,
+        None,
+    )
+
+
 def test_a_forged_return_changes_nothing(client, faceid):
     check, _ = start()
     client.force_login(check.user)

@@ -230,11 +230,12 @@ class TencentFaceIdProvider(SettingsHttpClient, BaseFaceCheckProvider):
 
 
 def _score(value) -> Decimal | None:
+    """``Sim`` as a number; None when missing or not a number. Its range (0-100) is held by
+    :func:`identity.services.facecheck.face_check_finish`, for every provider."""
     try:
-        score = Decimal(str(value))
+        return Decimal(str(value))
     except (InvalidOperation, ValueError):
         return None
-    return score if score.is_finite() and 0 <= score <= 100 else None
 
 
 def outcome_from_text(biz_token: str, text: dict) -> FaceCheckOutcome | None:
@@ -248,7 +249,7 @@ def outcome_from_text(biz_token: str, text: dict) -> FaceCheckOutcome | None:
         return None
     live_status, compare_status = text.get("LiveStatus"), text.get("Comparestatus")
     liveness_passed = live_status == 0
-    score = None if text.get("Sim") in (None, "") else _score(text.get("Sim"))
+    score = _score(text.get("Sim"))
     if error_code == 0 and liveness_passed and compare_status == 0:
         decision = FaceCheckDecision.PASS
     elif live_status not in (None, 0):
