@@ -241,12 +241,19 @@ def test_the_return_looks_the_result_up_at_tencent_and_passes(client, faceid):
     assert rows_holding("/9j/4AAQSkZJRg") == []
 
 
-def test_a_spoof_reported_by_tencent_fails(client, faceid):
+def _ended_at_tencent(client, faceid, **text):
+    """Start a check, let Tencent's record of it end as ``text`` says (``finished_text``), come
+    back from Tencent's page; the check, reloaded."""
     check, _ = start()
-    faceid.text = finished_text(check, err=1004, live=1004, compare=None, sim=None)
+    faceid.text = finished_text(check, **text)
     client.force_login(check.user)
     _come_back(client)
     check.refresh_from_db()
+    return check
+
+
+def test_a_spoof_reported_by_tencent_fails(client, faceid):
+    check = _ended_at_tencent(client, faceid, err=1004, live=1004, compare=None, sim=None)
     assert (check.status, check.decision, check.liveness_passed) == (
         FaceCheckStatus.FAILED,
         FaceCheckDecision.LIVENESS_FAILED,
@@ -255,21 +262,13 @@ def test_a_spoof_reported_by_tencent_fails(client, faceid):
 
 
 def test_a_low_similarity_fails_as_no_match(client, faceid):
-    check, _ = start()
-    faceid.text = finished_text(check, err=1005, compare=1005, sim="42.10")
-    client.force_login(check.user)
-    _come_back(client)
-    check.refresh_from_db()
+    check = _ended_at_tencent(client, faceid, err=1005, compare=1005, sim="42.10")
     assert (check.status, check.decision) == (FaceCheckStatus.FAILED, FaceCheckDecision.NO_MATCH)
 
 
 @pytest.mark.parametrize("sim", ["100.5", "not a number"])
 def test_a_similarity_outside_0_to_100_or_not_a_number_fails_without_a_score(client, faceid, sim):
-    check, _ = start()
-    faceid.text = finished_text(check, sim=sim)  # otherwise a pass
-    client.force_login(check.user)
-    _come_back(client)
-    check.refresh_from_db()
+    check = _ended_at_tencent(client, faceid, sim=sim)  # otherwise a pass
     assert (check.status, check.decision, check.match_score) == (
         FaceCheckStatus.FAILED,
         FaceCheckDecision.NO_MATCH,
