@@ -70,6 +70,16 @@ def outcome_for(check, *, liveness=True, score="92.5", decision=FaceCheckDecisio
     )
 
 
+def post_callback(client, body: bytes, headers: dict, provider: str = "sandbox"):
+    """POST a signed callback, as the provider's server would."""
+    return client.post(
+        reverse("facecheck:callback", kwargs={"provider": provider}),
+        data=body,
+        content_type="application/json",
+        headers={"X-Sandbox-Signature": headers["X-Sandbox-Signature"]},
+    )
+
+
 # --- Consent and who may start ---------------------------------------------------------
 
 
@@ -318,7 +328,7 @@ def test_strip_images_drops_known_image_keys_and_long_blobs_anywhere():
     assert stripped == {"Text": {"ErrCode": 0, "Sim": "95.1"}, "Other": ["kept"], "Nested": {}}
 
 
-def _rows_holding(fragment: str) -> list[str]:
+def rows_holding(fragment: str) -> list[str]:
     """Every table of the database whose rows, as text, contain ``fragment``."""
     found = []
     with connection.cursor() as cursor:
@@ -339,12 +349,7 @@ def test_no_image_bytes_are_parsed_stored_or_logged(client, caplog):
     assert FAKE_BEST_FRAME.encode() in body  # the provider's answer carries a picture...
 
     # ...which parse_callback drops: its outcome has nothing but the four fields.
-    response = client.post(
-        reverse("facecheck:callback", kwargs={"provider": "sandbox"}),
-        data=body,
-        content_type="application/json",
-        headers={"X-Sandbox-Signature": headers["X-Sandbox-Signature"]},
-    )
+    response = post_callback(client, body, headers)
     assert response.status_code == 200, response.content
     check.refresh_from_db()
     assert check.status == FaceCheckStatus.PASSED
@@ -352,7 +357,7 @@ def test_no_image_bytes_are_parsed_stored_or_logged(client, caplog):
         isinstance(field_value, bytes | memoryview) or FAKE_BEST_FRAME[:40] in str(field_value)
         for field_value in (getattr(check, field.attname) for field in FaceCheck._meta.concrete_fields)
     )
-    assert _rows_holding(FAKE_BEST_FRAME[:40]) == []
+    assert rows_holding(FAKE_BEST_FRAME[:40]) == []
     assert FAKE_BEST_FRAME[:40] not in caplog.text
     assert not [field for field in FaceCheck._meta.get_fields() if "image" in field.name or "photo" in field.name]
 
@@ -479,12 +484,7 @@ def test_the_sandbox_page_and_callback_are_gone_where_the_sandbox_may_not_run(cl
     client.force_login(check.user)
     assert client.get(reverse("facecheck:sandbox", kwargs={"session_id": "sbx-left-over"})).status_code == 404
     body, headers = sandbox_callback(session_id="sbx-left-over", result=SandboxResult.PASS)
-    response = client.post(
-        reverse("facecheck:callback", kwargs={"provider": "sandbox"}),
-        data=body,
-        content_type="application/json",
-        headers={"X-Sandbox-Signature": headers["X-Sandbox-Signature"]},
-    )
+    response = post_callback(client, body, headers)
     assert response.status_code == 404
     assert response.json()["code"] == "face_provider_unknown"
     check.refresh_from_db()
@@ -507,21 +507,11 @@ def test_a_forged_or_stale_sandbox_callback_is_refused_with_a_problem(client):
     stale_body, stale_headers = sandbox_callback(
         session_id=check.provider_session_id, result=SandboxResult.PASS, timestamp=1_600_000_000
     )
-    stale = client.post(
-        url,
-        data=stale_body,
-        content_type="application/json",
-        headers={"X-Sandbox-Signature": stale_headers["X-Sandbox-Signature"]},
-    )
+    stale = post_callback(client, stale_body, stale_headers)
     assert stale.status_code == 401
 
     unknown_body, unknown_headers = sandbox_callback(session_id="sbx-nobody", result=SandboxResult.PASS)
-    unknown = client.post(
-        url,
-        data=unknown_body,
-        content_type="application/json",
-        headers={"X-Sandbox-Signature": unknown_headers["X-Sandbox-Signature"]},
-    )
+    unknown = post_callback(client, unknown_body, unknown_headers)
     assert unknown.status_code == 404
     check.refresh_from_db()
     assert check.status == FaceCheckStatus.PENDING

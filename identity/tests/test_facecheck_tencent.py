@@ -9,7 +9,6 @@ from decimal import Decimal
 
 import httpx
 import pytest
-from django.db import connection
 from django.test import override_settings
 from django.urls import reverse
 
@@ -22,6 +21,7 @@ from identity.models import FaceCheck
 from identity.services.facecheck import face_check_start, face_checks_poll
 
 from .factories import UserFactory
+from .test_facecheck import rows_holding
 
 pytestmark = pytest.mark.django_db
 
@@ -238,22 +238,22 @@ def test_the_return_looks_the_result_up_at_tencent_and_passes(client, faceid):
     assert check.status == FaceCheckStatus.PASSED
     assert (check.liveness_passed, check.match_score) == (True, Decimal("76.52"))
     # No picture anywhere in the database.
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")
-        for (table,) in cursor.fetchall():
-            cursor.execute(
-                f"SELECT 1 FROM {connection.ops.quote_name(table)} AS t WHERE t::text LIKE %s LIMIT 1",  # noqa: S608
-                ["%/9j/4AAQSkZJRg%"],
-            )
-            assert cursor.fetchone() is None, table
+    assert rows_holding("/9j/4AAQSkZJRg") == []
 
 
-def test_a_spoof_reported_by_tencent_fails(client, faceid):
+def _ended_at_tencent(client, faceid, **text):
+    """Start a check, let Tencent's record of it end as ``text`` says (``finished_text``), come
+    back from Tencent's page; the check, reloaded."""
     check, _ = start()
-    faceid.text = finished_text(check, err=1004, live=1004, compare=None, sim=None)
+    faceid.text = finished_text(check, **text)
     client.force_login(check.user)
     _come_back(client)
     check.refresh_from_db()
+    return check
+
+
+def test_a_spoof_reported_by_tencent_fails(client, faceid):
+    check = _ended_at_tencent(client, faceid, err=1004, live=1004, compare=None, sim=None)
     assert (check.status, check.decision, check.liveness_passed) == (
         FaceCheckStatus.FAILED,
         FaceCheckDecision.LIVENESS_FAILED,
@@ -262,12 +262,18 @@ def test_a_spoof_reported_by_tencent_fails(client, faceid):
 
 
 def test_a_low_similarity_fails_as_no_match(client, faceid):
-    check, _ = start()
-    faceid.text = finished_text(check, err=1005, compare=1005, sim="42.10")
-    client.force_login(check.user)
-    _come_back(client)
-    check.refresh_from_db()
+    check = _ended_at_tencent(client, faceid, err=1005, compare=1005, sim="42.10")
     assert (check.status, check.decision) == (FaceCheckStatus.FAILED, FaceCheckDecision.NO_MATCH)
+
+
+@pytest.mark.parametrize("sim", ["100.5", "not a number"])
+def test_a_similarity_outside_0_to_100_or_not_a_number_fails_without_a_score(client, faceid, sim):
+    check = _ended_at_tencent(client, faceid, sim=sim)  # otherwise a pass
+    assert (check.status, check.decision, check.match_score) == (
+        FaceCheckStatus.FAILED,
+        FaceCheckDecision.NO_MATCH,
+        None,
+    )
 
 
 def test_a_forged_return_changes_nothing(client, faceid):

@@ -20,7 +20,7 @@ from common.problems import problem_response
 
 from ..facecheck import FaceCheckCallbackError, register
 from ..facecheck.base import BaseFaceCheckProvider
-from ..facecheck.contrib.sandbox import SandboxResult, sandbox_callback
+from ..facecheck.contrib.sandbox import SIGNATURE_HEADER, SandboxResult, sandbox_callback
 from ..models import FaceCheck
 from ..selectors.facecheck import face_check_for
 from ..services.facecheck import face_check_finish
@@ -121,28 +121,17 @@ def _sandbox_check(request: HttpRequest, session_id: str) -> FaceCheck:
 def sandbox_page(request: HttpRequest, session_id: str) -> HttpResponse:
     """SANDBOX (沙箱): the pretend camera step of the sandbox provider, for the check's own user.
 
-    The tester picks the result; the page delivers it, signed in the sandbox's protocol, to our
-    callback handler (in process, as the provider's server would post it), then sends the
-    browser to the caller's return URL."""
+    The tester picks the result; the page signs it in the sandbox's protocol and hands it to the
+    sandbox provider's callback reader (in process, as if its server had posted it), records it,
+    then sends the browser to the caller's return URL."""
     check = _sandbox_check(request, session_id)
     if request.method == "POST" and not check.is_finished:
         result = request.POST.get("result", "")
         if result not in SandboxResult.MEANING:
             return render(request, "identity/face/sandbox.html", {"check": check}, status=400)
         body, headers = sandbox_callback(session_id=session_id, result=result)
-        delivered = HttpRequest()
-        delivered.method = "POST"
-        delivered._body = body
-        delivered.META = {
-            "CONTENT_TYPE": headers["Content-Type"],
-            "CONTENT_LENGTH": str(len(body)),
-            **{
-                "HTTP_" + name.upper().replace("-", "_"): value
-                for name, value in headers.items()
-                if name != "Content-Type"
-            },
-        }
-        check = _settle(register["sandbox"], delivered)
+        outcome = register["sandbox"].read_callback(body, signature=headers[SIGNATURE_HEADER])
+        check = face_check_finish(provider_name="sandbox", outcome=outcome)
     if check.is_finished:
         return redirect(return_url_for(check))
     return render(request, "identity/face/sandbox.html", {"check": check})

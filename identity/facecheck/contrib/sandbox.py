@@ -100,11 +100,15 @@ class SandboxFaceCheckProvider(BaseFaceCheckProvider):
     def parse_callback(self, request: HttpRequest) -> FaceCheckOutcome:
         if request.method != "POST":
             raise FaceCheckCallbackError("The sandbox posts its callbacks.", status=405)
-        signature = request.headers.get(SIGNATURE_HEADER, "")
-        if not signature or not hmac.compare_digest(sandbox_signature(request.body), signature):
+        return self.read_callback(request.body, signature=request.headers.get(SIGNATURE_HEADER, ""))
+
+    def read_callback(self, body: bytes, *, signature: str) -> FaceCheckOutcome:
+        """The outcome in a callback's ``body``, once its ``signature`` and freshness are checked
+        (the sandbox page hands its own callback straight to this, as if it had been posted)."""
+        if not signature or not hmac.compare_digest(sandbox_signature(body), signature):
             raise FaceCheckCallbackError("Bad sandbox signature.", status=401)
         try:
-            payload = strip_images(json.loads(request.body))
+            payload = strip_images(json.loads(body))
             session_id, result, timestamp = payload["sessionId"], payload["result"], payload["timestamp"]
         except (ValueError, KeyError, TypeError):
             raise FaceCheckCallbackError("Malformed sandbox callback.") from None

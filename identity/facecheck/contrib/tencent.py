@@ -34,12 +34,12 @@ from decimal import Decimal, InvalidOperation
 from urllib.parse import urlsplit
 
 import httpx
-from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from ...constants import FaceCheckDecision
 from ...models import FaceCheck
+from ...verification.contrib.http import SettingsHttpClient
 from ..base import (
     BaseFaceCheckProvider,
     FaceCheckCallbackError,
@@ -111,28 +111,15 @@ def tc3_authorization(
 
 
 @register("tencent")
-class TencentFaceIdProvider(BaseFaceCheckProvider):
-    """Tencent Cloud FaceId (configured by ``FACE_CHECK_TENCENT``)."""
+class TencentFaceIdProvider(SettingsHttpClient, BaseFaceCheckProvider):
+    """Tencent Cloud FaceId (configured by ``FACE_CHECK_TENCENT``; the transport is the
+    gateway verifiers' :class:`~identity.verification.contrib.http.SettingsHttpClient`)."""
 
     label = _("腾讯云人脸核身")
     callback_is_browser_return = True
-
-    def __init__(self, identifier: str, *, client: httpx.Client | None = None, config: dict | None = None):
-        super().__init__(identifier)
-        self._client = client
-        self._config = config
-
-    @property
-    def config(self) -> dict:
-        return self._config or settings.FACE_CHECK_TENCENT
+    setting = "FACE_CHECK_TENCENT"
 
     # --- Transport ----------------------------------------------------------------------
-
-    def _post(self, url: str, *, body: bytes, headers: dict) -> httpx.Response:
-        if self._client is not None:
-            return self._client.post(url, content=body, headers=headers)
-        with httpx.Client(timeout=self.config["TIMEOUT"]) as client:
-            return client.post(url, content=body, headers=headers)
 
     def call(self, action: str, params: dict) -> dict:
         """One signed API call; the ``Response`` object of a successful answer, images dropped.
@@ -212,35 +199,43 @@ class TencentFaceIdProvider(BaseFaceCheckProvider):
         token = request.POST.get("token") or request.GET.get("token") or ""
         if not BIZ_TOKEN_PATTERN.match(token):
             raise FaceCheckCallbackError("No or malformed token.")
-        check = FaceCheck.objects.filter(provider=self.name, provider_session_id=token).only("pk").first()
-        if check is None:
+        check_id = self._check_id(token)
+        if check_id is None:
             raise FaceCheckCallbackError("Unknown session.", status=404)
         try:
             text, outcome = self._result(token)
         except FaceCheckError as exc:
             raise FaceCheckCallbackError(str(exc), status=502) from None
-        if text.get("Extra") != str(check.pk):
+        if text.get("Extra") != check_id:
             raise FaceCheckCallbackError("The session's Extra does not name this check.", status=401)
         if outcome is None:
             raise FaceCheckCallbackError("The session has not ended.", status=409)
         return outcome
 
     def query(self, provider_session_id: str) -> FaceCheckOutcome | None:
-        check = FaceCheck.objects.filter(provider=self.name, provider_session_id=provider_session_id).first()
-        if check is None:
+        check_id = self._check_id(provider_session_id)
+        if check_id is None:
             return None
         text, outcome = self._result(provider_session_id)
-        if text.get("Extra") != str(check.pk):
-            return None
-        return outcome
+        return outcome if text.get("Extra") == check_id else None
+
+    def _check_id(self, biz_token: str) -> str | None:
+        """The id of our check that opened ``biz_token``, as ``Extra`` must echo it; None if none did."""
+        pk = (
+            FaceCheck.objects.filter(provider=self.name, provider_session_id=biz_token)
+            .values_list("pk", flat=True)
+            .first()
+        )
+        return None if pk is None else str(pk)
 
 
 def _score(value) -> Decimal | None:
+    """``Sim`` as a number; None when missing or not a number. Its range (0-100) is held by
+    :func:`identity.services.facecheck.face_check_finish`, for every provider."""
     try:
-        score = Decimal(str(value))
+        return Decimal(str(value))
     except (InvalidOperation, ValueError):
         return None
-    return score if score.is_finite() and 0 <= score <= 100 else None
 
 
 def outcome_from_text(biz_token: str, text: dict) -> FaceCheckOutcome | None:
@@ -254,7 +249,7 @@ def outcome_from_text(biz_token: str, text: dict) -> FaceCheckOutcome | None:
         return None
     live_status, compare_status = text.get("LiveStatus"), text.get("Comparestatus")
     liveness_passed = live_status == 0
-    score = None if text.get("Sim") in (None, "") else _score(text.get("Sim"))
+    score = _score(text.get("Sim"))
     if error_code == 0 and liveness_passed and compare_status == 0:
         decision = FaceCheckDecision.PASS
     elif live_status not in (None, 0):

@@ -99,15 +99,16 @@ def signature_is_valid(secret: str, *, headers, body: bytes) -> bool:
     return hmac.compare_digest(expected, headers.get("X-Signature", ""))
 
 
-class SignedGatewayClient:
-    """The signed JSON request both gateway adapters make: one POST, one answer.
+class SettingsHttpClient:
+    """An adapter that POSTs to an outside service, configured by one settings dict.
 
-    Subclasses name the settings dict that configures them (``setting``) and
-    the path they post to (``path``).
+    Subclasses name that dict (``setting``); it holds at least ``TIMEOUT`` (seconds).
+    Tests pass ``client`` (an ``httpx.Client`` on a mock transport) and ``config``.
+    Used by the gateway verifiers below and the Tencent face check adapter
+    (:mod:`identity.facecheck.contrib.tencent`).
     """
 
     setting: str
-    path: str
 
     def __init__(self, identifier: str, *, client: httpx.Client | None = None, config: dict | None = None):
         super().__init__(identifier)
@@ -123,6 +124,16 @@ class SignedGatewayClient:
             return self._client.post(url, content=body, headers=headers)
         with httpx.Client(timeout=self.config["TIMEOUT"]) as client:
             return client.post(url, content=body, headers=headers)
+
+
+class SignedGatewayClient(SettingsHttpClient):
+    """The signed JSON request both gateway adapters make: one POST, one answer.
+
+    Subclasses name the settings dict that configures them (``setting``) and
+    the path they post to (``path``).
+    """
+
+    path: str
 
     def ask(self, payload: dict) -> dict | None:
         """Post ``payload`` with a fresh ``requestId``; the gateway's answer to
