@@ -76,7 +76,7 @@ def application_start(*, applicant, item_code: str, enterprise=None, principal_u
     principal = application_principal_resolve(
         actor=applicant, service_or_bundle=item, enterprise=enterprise, principal_user=principal_user
     )
-    if applicant.assurance_level < version.minimum_assurance_level:
+    if applicant.current_assurance_level < version.minimum_assurance_level:
         raise ApplicationError(
             _("办理该事项需要先完成实名认证。"),
             code="assurance_too_low",
@@ -118,7 +118,7 @@ def application_start_bundle(*, applicant, bundle_code: str, enterprise=None, pr
     principal = application_principal_resolve(
         actor=applicant, service_or_bundle=bundle, enterprise=enterprise, principal_user=principal_user
     )
-    if applicant.assurance_level < max(item.published_version.minimum_assurance_level for item in items):
+    if applicant.current_assurance_level < max(item.published_version.minimum_assurance_level for item in items):
         raise ApplicationError(_("办理该事项需要先完成实名认证。"), code="assurance_too_low", status=403)
     existing = Application.objects.filter(
         applicant=applicant,

@@ -230,3 +230,23 @@ def test_overdue_cases_are_flagged(applied):
     assert applications_flag_overdue() == 1
     applied.refresh_from_db()
     assert applied.flagged == "overdue"
+
+
+@pytest.mark.django_db
+def test_an_l3_raise_past_its_expiry_no_longer_opens_an_l3_item():
+    """A face check's L3 lasts until its expiry: after it, an L3 item refuses at once, without
+    waiting for the hourly task that lowers the stored level."""
+    from identity.constants import AssuranceLevel
+
+    from .factories import published_item, resident
+
+    item = published_item(minimum_assurance_level=AssuranceLevel.L3)
+    applicant = resident(
+        assurance_level=AssuranceLevel.L3, assurance_expires_at=timezone.now() - datetime.timedelta(minutes=1)
+    )
+    with pytest.raises(ApplicationError) as refused:
+        services.application_start(applicant=applicant, item_code=item.code)
+    assert refused.value.code == "assurance_too_low"
+    applicant.assurance_expires_at = timezone.now() + datetime.timedelta(days=1)
+    applicant.save(update_fields=["assurance_expires_at"])
+    assert services.application_start(applicant=applicant, item_code=item.code).pk
