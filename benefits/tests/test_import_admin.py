@@ -189,15 +189,19 @@ def test_officials_record_a_visit_a_hall_certification_a_suspension_and_an_exemp
     visit = services.home_visit_request(task_id=visited.pk, user=pensioner, address="天河区", phone="13700000000")
     response = client.get(reverse("admin:benefits_homevisitrequest_change", args=[visit.pk]))
     assert "记录上门结果" in response.content.decode()
-    client.post(
-        reverse("admin:benefits_homevisitrequest_record", args=[visit.pk]),
+    response = client.post(
+        reverse("admin:benefits_homevisitrequest_act", args=[visit.pk, "record"]),
         {"outcome": VisitOutcome.CERTIFIED, "note": "本人在家"},
     )
+    assert response.url == reverse("admin:benefits_homevisitrequest_changelist")  # back to the visits to make
     visited.refresh_from_db()
     assert (visited.status, visited.path) == (TaskStatus.CERTIFIED, Path.HOME_VISIT)
 
     hall = pensioner_task(window, name="大厅")
-    client.post(reverse("admin:benefits_certificationtask_act", args=[hall.pk, "hall"]), {"note": "现场"})
+    page = client.get(reverse("admin:benefits_certificationtask_change", args=[hall.pk])).content.decode()
+    assert 'value="本人到场，认证通过"' in page
+    response = client.post(reverse("admin:benefits_certificationtask_act", args=[hall.pk, "hall"]), {"note": "现场"})
+    assert response.url == reverse("admin:benefits_certificationtask_change", args=[hall.pk])
     hall.refresh_from_db()
     assert (hall.status, hall.path, hall.certified_by) == (TaskStatus.CERTIFIED, Path.HALL, official)
 
