@@ -13,12 +13,10 @@
 Nothing here writes a model directly except a draft campaign's details and the halls.
 """
 
-import csv
-
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponseNotAllowed, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -29,6 +27,7 @@ from django.utils.translation import gettext_lazy
 from applications.uploads import ALLOWED_TYPES
 from common.admin import ObjectActionsMixin
 from common.exceptions import ApplicationError
+from common.spreadsheet import csv_response
 from identity.constants import PersonalDataField
 from identity.personal_data import personal_data_access_record
 
@@ -71,23 +70,6 @@ class CampaignTransitionInline(_ReadOnlyInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("actor")
-
-
-class _Echo:
-    def write(self, value):
-        return value
-
-
-def _csv_response(rows, filename: str) -> StreamingHttpResponse:
-    writer = csv.writer(_Echo())
-    # A BOM first, so spreadsheet programs read the Chinese text as UTF-8.
-    response = StreamingHttpResponse(
-        ("\ufeff" if index == 0 else "") + writer.writerow(row) for index, row in enumerate(rows)
-    )
-    response["Content-Type"] = "text/csv; charset=utf-8"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @admin.register(Campaign)
@@ -240,7 +222,9 @@ class CampaignAdmin(admin.ModelAdmin):
 
     def export_view(self, request, object_id):
         campaign = self._campaign_or_404(request, object_id)
-        return _csv_response(campaign_export_rows(campaign=campaign), f"benefits-{campaign.year}-{campaign.pk}.csv")
+        return csv_response(
+            campaign_export_rows(campaign=campaign), filename=f"benefits-{campaign.year}-{campaign.pk}.csv"
+        )
 
 
 class TaskTransitionInline(_ReadOnlyInline):

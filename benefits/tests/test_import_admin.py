@@ -237,7 +237,10 @@ def test_the_export_for_the_benefits_system_is_safe_in_a_spreadsheet(client):
     pensioner_task(window, name="待认证")
     response = client.get(reverse("admin:benefits_campaign_export", args=[window.pk]))
     assert response.status_code == 200
-    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert "no-store" in response["Cache-Control"]
+    raw = b"".join(response.streaming_content)
+    assert raw.startswith("\ufeff".encode())  # spreadsheet programs read it as UTF-8
+    body = raw.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(body)))
     assert rows[0][:4] == ["养老金账户", "姓名", "身份证号码", "认证状态"]
     assert rows[1][1] == "'=HYPERLINK(1)"  # never a formula
