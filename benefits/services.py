@@ -63,7 +63,7 @@ from .models import (
     ReminderSent,
     TaskTransition,
 )
-from .selectors import beneficiary_account, reminder_due
+from .selectors import beneficiary_account, beneficiary_accounts_load, reminder_due
 
 logger = logging.getLogger(__name__)
 
@@ -197,6 +197,7 @@ def campaign_close(*, campaign_id: int, actor=None, today: datetime.date | None 
             .select_related("beneficiary")
             .order_by("pk")
         )
+        beneficiary_accounts_load(task.beneficiary for task in pending)
         for task in pending:
             task.campaign = campaign
             _move_task(

@@ -94,6 +94,26 @@ def test_closing_the_window_flags_exactly_the_uncertified():
     assert len(_outbox("benefits.flagged")) == 3
 
 
+def test_closing_a_campaign_finds_the_pensioners_accounts_in_one_query():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    window = campaign(start=timezone.localdate() - datetime.timedelta(days=40), days=30)
+    accounts = [resident() for _ in range(3)]
+    for account in accounts:
+        pensioner_task(window, account=account)
+    for n in range(2):
+        pensioner_task(window, name=f"无账户{n}", mobile=f"1370000001{n}")
+    with CaptureQueriesContext(connection) as captured:
+        assert services.campaign_close(campaign_id=window.pk) == 5
+    account_reads = [query for query in captured.captured_queries if 'FROM "identity_user"' in query["sql"]]
+    assert len(account_reads) == 1
+    # Those with an account are told through it (their inbox), the others by SMS to the list's number.
+    told = _outbox("benefits.flagged")
+    assert {message.user_id for message in told if message.channel == Channel.INBOX} == {user.pk for user in accounts}
+    assert {message.address for message in told if message.user_id is None} == {"13700000010", "13700000011"}
+
+
 def _closed_with_flagged(official):
     window = campaign(start=timezone.localdate() - datetime.timedelta(days=40), days=30)
     task = pensioner_task(window)
