@@ -28,6 +28,7 @@ from applications.uploads import ALLOWED_TYPES
 from common.admin import ObjectActionsMixin
 from common.exceptions import ApplicationError
 from common.spreadsheet import csv_response
+from identity.admin_base import ReadOnlyAdmin
 from identity.constants import PersonalDataField
 from identity.personal_data import personal_data_access_record
 
@@ -247,7 +248,10 @@ class TaskTransitionInline(_ReadOnlyInline):
 
 
 @admin.register(CertificationTask)
-class CertificationTaskAdmin(ObjectActionsMixin, admin.ModelAdmin):
+class CertificationTaskAdmin(ObjectActionsMixin, ReadOnlyAdmin):
+    """Imported with a campaign's list, never added here; every change is a service call (the
+    forms on the page, the bulk suspension)."""
+
     class Media:
         css = {"all": ("benefits/admin.css",)}  # noqa: RUF012 - Django reads this class attribute
 
@@ -283,15 +287,6 @@ class CertificationTaskAdmin(ObjectActionsMixin, admin.ModelAdmin):
         "exemption_note",
         "proof_link",
     )
-
-    def has_add_permission(self, request):
-        return False  # imported
-
-    def has_change_permission(self, request, obj=None):
-        return False  # every change is a service call (the forms on the page)
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=gettext_lazy("姓名"), ordering="beneficiary__name")
     def beneficiary_name(self, task):
@@ -430,7 +425,7 @@ class VisitStatusFilter(admin.SimpleListFilter):
 
 
 @admin.register(HomeVisitRequest)
-class HomeVisitRequestAdmin(ObjectActionsMixin, admin.ModelAdmin):
+class HomeVisitRequestAdmin(ObjectActionsMixin, ReadOnlyAdmin):
     class Media:
         css = {"all": ("benefits/admin.css",)}  # noqa: RUF012 - Django reads this class attribute
 
@@ -462,15 +457,6 @@ class HomeVisitRequestAdmin(ObjectActionsMixin, admin.ModelAdmin):
         "visited_at",
         "outcome_note",
     )
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_queryset(self, request):
         return (
@@ -516,19 +502,12 @@ class HomeVisitRequestAdmin(ObjectActionsMixin, admin.ModelAdmin):
 
 
 @admin.register(Beneficiary)
-class BeneficiaryAdmin(admin.ModelAdmin):
+class BeneficiaryAdmin(ReadOnlyAdmin):
+    """Imported with a campaign's list."""
+
     list_display = ("name", "id_number_masked", "mobile", "region_code", "pension_account")
     search_fields = ("name", "pension_account")
     fields = readonly_fields = ("name", "id_number_masked", "mobile", "region_code", "pension_account", "created_at")
-
-    def has_add_permission(self, request):
-        return False  # imported with a campaign's list
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ServiceHall)
