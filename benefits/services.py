@@ -658,13 +658,13 @@ def reminders_send(*, today: datetime.date | None = None, batch: int = 500) -> R
             if not task_ids:
                 break
             for task_id in task_ids:
-                if _remind(task_id=task_id, kind=kind, campaign=campaign):
+                if _remind(task_id=task_id, kind=kind, campaign=campaign, days_left=(campaign.window_end - today).days):
                     run.sent[kind] = run.sent.get(kind, 0) + 1
             after = task_ids[-1]
     return run
 
 
-def _remind(*, task_id: int, kind: str, campaign: Campaign) -> bool:
+def _remind(*, task_id: int, kind: str, campaign: Campaign, days_left: int) -> bool:
     try:
         with transaction.atomic():
             task = (
@@ -676,7 +676,7 @@ def _remind(*, task_id: int, kind: str, campaign: Campaign) -> bool:
             if task is None or ReminderSent.objects.filter(task=task, kind=kind).exists():
                 return False
             task.campaign = campaign
-            told = _tell(task, messages.REMINDER, {"kind": ReminderKind(kind).value})
+            told = _tell(task, messages.REMINDER, {"kind": ReminderKind(kind).value, "days_left": days_left})
             ReminderSent.objects.create(task=task, kind=kind, sms=told.sms, inbox=told.inbox)
             return True
     except IntegrityError:  # another run recorded it first
@@ -720,3 +720,4 @@ def task_create(*, campaign: Campaign, beneficiary: Beneficiary, actor=None) -> 
         role=Role.OFFICIAL if actor is not None else Role.SYSTEM,
     )
     return task
+

@@ -4,6 +4,7 @@ suspensions and exemptions, home visits and hall certifications, and late certif
 import datetime
 
 import pytest
+from django.conf import settings
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
@@ -25,6 +26,7 @@ from benefits.selectors import campaign_progress, reminder_due
 from common.exceptions import ApplicationError
 from notifications.constants import Channel
 from notifications.models import OutboxMessage
+from notifications.templates import render
 
 from .factories import benefits_official, campaign, pensioner_task, resident
 
@@ -278,6 +280,10 @@ def test_reminders_are_sent_once_each_across_the_three_moments():
     assert {m.address for m in messages if m.user_id is None} == {"13600000000"}
     assert not any(m.context.get("name") == "已认证" for m in messages)
     assert [m.context["kind"] for m in messages if m.user_id is None] == ["start", "midway", "final"]
+    # The final reminder counts the days left from the setting's moment, not a number in the text.
+    final = next(m for m in messages if m.user_id is None and m.context["kind"] == "final")
+    assert final.context["days_left"] == settings.BENEFITS_FINAL_REMINDER_DAYS == 7
+    assert "还剩7天" in render(final.template, "zh-hans", final.context).body
 
 
 def test_no_reminders_for_draft_or_closed_campaigns():
