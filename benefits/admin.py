@@ -13,12 +13,10 @@
 Nothing here writes a model directly except a draft campaign's details and the halls.
 """
 
-import csv
-
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponseNotAllowed, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -27,7 +25,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from applications.uploads import ALLOWED_TYPES
+from common.admin import ObjectActionsMixin
 from common.exceptions import ApplicationError
+from common.spreadsheet import csv_response
+from identity.admin_base import ReadOnlyAdmin
 from identity.constants import PersonalDataField
 from identity.personal_data import personal_data_access_record
 
@@ -70,23 +71,6 @@ class CampaignTransitionInline(_ReadOnlyInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("actor")
-
-
-class _Echo:
-    def write(self, value):
-        return value
-
-
-def _csv_response(rows, filename: str) -> StreamingHttpResponse:
-    writer = csv.writer(_Echo())
-    # A BOM first, so spreadsheet programs read the Chinese text as UTF-8.
-    response = StreamingHttpResponse(
-        ("\ufeff" if index == 0 else "") + writer.writerow(row) for index, row in enumerate(rows)
-    )
-    response["Content-Type"] = "text/csv; charset=utf-8"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @admin.register(Campaign)
@@ -239,7 +223,9 @@ class CampaignAdmin(admin.ModelAdmin):
 
     def export_view(self, request, object_id):
         campaign = self._campaign_or_404(request, object_id)
-        return _csv_response(campaign_export_rows(campaign=campaign), f"benefits-{campaign.year}-{campaign.pk}.csv")
+        return csv_response(
+            campaign_export_rows(campaign=campaign), filename=f"benefits-{campaign.year}-{campaign.pk}.csv"
+        )
 
 
 class TaskTransitionInline(_ReadOnlyInline):
@@ -262,7 +248,10 @@ class TaskTransitionInline(_ReadOnlyInline):
 
 
 @admin.register(CertificationTask)
-class CertificationTaskAdmin(admin.ModelAdmin):
+class CertificationTaskAdmin(ObjectActionsMixin, ReadOnlyAdmin):
+    """Imported with a campaign's list, never added here; every change is a service call (the
+    forms on the page, the bulk suspension)."""
+
     class Media:
         css = {"all": ("benefits/admin.css",)}  # noqa: RUF012 - Django reads this class attribute
 
@@ -299,15 +288,6 @@ class CertificationTaskAdmin(admin.ModelAdmin):
         "proof_link",
     )
 
-    def has_add_permission(self, request):
-        return False  # imported
-
-    def has_change_permission(self, request, obj=None):
-        return False  # every change is a service call (the forms on the page)
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
     @admin.display(description=gettext_lazy("姓名"), ordering="beneficiary__name")
     def beneficiary_name(self, task):
         return task.beneficiary.name
@@ -337,27 +317,55 @@ class CertificationTaskAdmin(admin.ModelAdmin):
             request, _("已确认暂停发放%(n)d人。") % {"n": done}, messages.SUCCESS if done else messages.WARNING
         )
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        task = self.get_object(request, unquote(object_id))
-        extra = {}
-        if task is not None and request.user.has_perm("benefits.handle_certification"):
-            certifiable = task.status in CERTIFIABLE_STATUSES and task.campaign.status != CampaignStatus.DRAFT
-            extra = {
-                "task": task,
-                "may_certify": certifiable,
-                "may_suspend": task.status == TaskStatus.FLAGGED,
-                "may_exempt": task.status in (TaskStatus.FLAGGED, TaskStatus.SUSPENDED),
-                "exempt_form": ExemptForm(),
-            }
-        return super().change_view(request, object_id, form_url, extra_context={**extra, **(extra_context or {})})
+    # --- The task's page and its forms (common.admin.ObjectActionsMixin) ---------------
+
+    object_action_labels = {  # noqa: RUF012 - read by the mixin
+        "hall": gettext_lazy("记录服务大厅现场认证"),
+        "suspend": gettext_lazy("确认暂停发放"),
+        "exempt": gettext_lazy("豁免"),
+    }
+
+    def object_actions(self, request, task) -> list[dict]:
+        if not request.user.has_perm("benefits.handle_certification"):
+            return []
+        offered = {
+            "hall": task.status in CERTIFIABLE_STATUSES and task.campaign.status != CampaignStatus.DRAFT,
+            "suspend": task.status == TaskStatus.FLAGGED,
+            "exempt": task.status in (TaskStatus.FLAGGED, TaskStatus.SUSPENDED),
+        }
+        forms = {
+            "hall": {"submit": _("本人到场，认证通过"), "note_label": _("说明（选填）")},
+            "suspend": {"note_label": _("说明（选填）")},
+            "exempt": {"form": ExemptForm()},
+        }
+        return [{"key": key, **forms[key]} for key, may in offered.items() if may]
+
+    def object_action_done_message(self, task, action: str) -> str:
+        return {"hall": _("已记录服务大厅现场认证。"), "suspend": _("已确认暂停发放。"), "exempt": _("已豁免。")}[
+            action
+        ]
+
+    def perform_object_action(self, request, task, action):
+        if action == "exempt":
+            form = ExemptForm(request.POST, request.FILES)
+            if not form.is_valid():
+                raise ApplicationError(_("请选择豁免原因。"), code="reason_required")
+            services.task_exempt(
+                task_id=task.pk,
+                actor=request.user,
+                reason=form.cleaned_data["reason"],
+                note=form.cleaned_data["note"],
+                proof=form.cleaned_data.get("proof"),
+            )
+            return
+        note = request.POST.get("note", "")[:TEXT_MAX_LENGTH]
+        if action == "hall":
+            services.task_certify_in_person(task_id=task.pk, actor=request.user, path=Path.HALL, comment=note)
+        else:
+            services.task_suspend(task_id=task.pk, actor=request.user, comment=note)
 
     def get_urls(self):
         return [
-            path(
-                "<path:object_id>/act/<str:action>/",
-                self.admin_site.admin_view(self.act_view),
-                name="benefits_certificationtask_act",
-            ),
             path(
                 "<path:object_id>/proof/",
                 self.admin_site.admin_view(self.proof_view),
@@ -375,10 +383,8 @@ class CertificationTaskAdmin(admin.ModelAdmin):
 
     def proof_view(self, request, object_id):
         """The exemption's proof as a download; every official's look is a personal-data access record."""
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        task = CertificationTask.objects.filter(pk=object_id).first() if str(object_id).isdigit() else None
-        if task is None or not task.exemption_proof:
+        task = self.scoped_object_or_404(request, object_id)
+        if not task.exemption_proof:
             raise Http404
         personal_data_access_record(
             official=request.user, subject=task, field=PersonalDataField.MATERIAL, reason=f"豁免证明 认证任务{task.pk}"
@@ -393,42 +399,6 @@ class CertificationTaskAdmin(admin.ModelAdmin):
         response["X-Content-Type-Options"] = "nosniff"
         response["Cache-Control"] = "private, no-store"
         return response
-
-    def act_view(self, request, object_id, action):
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        task = CertificationTask.objects.filter(pk=object_id).first() if str(object_id).isdigit() else None
-        if task is None:
-            raise Http404
-        note = request.POST.get("note", "")[:TEXT_MAX_LENGTH]
-        try:
-            if action == "hall":
-                services.task_certify_in_person(task_id=task.pk, actor=request.user, path=Path.HALL, comment=note)
-                done = _("已记录服务大厅现场认证。")
-            elif action == "suspend":
-                services.task_suspend(task_id=task.pk, actor=request.user, comment=note)
-                done = _("已确认暂停发放。")
-            elif action == "exempt":
-                form = ExemptForm(request.POST, request.FILES)
-                if not form.is_valid():
-                    raise ApplicationError(_("请选择豁免原因。"), code="reason_required")
-                services.task_exempt(
-                    task_id=task.pk,
-                    actor=request.user,
-                    reason=form.cleaned_data["reason"],
-                    note=form.cleaned_data["note"],
-                    proof=form.cleaned_data.get("proof"),
-                )
-                done = _("已豁免。")
-            else:
-                raise Http404
-        except ApplicationError as exc:
-            self.message_user(request, exc.message, messages.ERROR)
-        else:
-            self.message_user(request, done, messages.SUCCESS)
-        return redirect("admin:benefits_certificationtask_change", task.pk)
 
 
 class VisitStatusFilter(admin.SimpleListFilter):
@@ -455,7 +425,7 @@ class VisitStatusFilter(admin.SimpleListFilter):
 
 
 @admin.register(HomeVisitRequest)
-class HomeVisitRequestAdmin(admin.ModelAdmin):
+class HomeVisitRequestAdmin(ObjectActionsMixin, ReadOnlyAdmin):
     class Media:
         css = {"all": ("benefits/admin.css",)}  # noqa: RUF012 - Django reads this class attribute
 
@@ -488,15 +458,6 @@ class HomeVisitRequestAdmin(admin.ModelAdmin):
         "outcome_note",
     )
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
     def get_queryset(self, request):
         return (
             super()
@@ -516,63 +477,37 @@ class HomeVisitRequestAdmin(admin.ModelAdmin):
     def campaign(self, visit):
         return visit.task.campaign
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        visit = self.get_object(request, unquote(object_id))
-        extra = {}
-        if (
-            visit is not None
-            and visit.status == VisitStatus.REQUESTED
-            and request.user.has_perm("benefits.handle_certification")
-        ):
-            extra = {"visit": visit, "record_form": VisitRecordForm()}
-        return super().change_view(request, object_id, form_url, extra_context={**extra, **(extra_context or {})})
+    # --- The visit's page and its form (common.admin.ObjectActionsMixin) ----------------
 
-    def get_urls(self):
-        return [
-            path(
-                "<path:object_id>/record/",
-                self.admin_site.admin_view(self.record_view),
-                name="benefits_homevisitrequest_record",
-            ),
-            *super().get_urls(),
-        ]
+    object_action_labels = {"record": gettext_lazy("记录上门结果")}  # noqa: RUF012 - read by the mixin
 
-    def record_view(self, request, object_id):
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        visit = HomeVisitRequest.objects.filter(pk=object_id).first() if str(object_id).isdigit() else None
-        if visit is None:
-            raise Http404
-        try:
-            services.home_visit_record(
-                visit_id=visit.pk,
-                actor=request.user,
-                outcome=request.POST.get("outcome", ""),
-                note=request.POST.get("note", "")[:TEXT_MAX_LENGTH],
-            )
-        except ApplicationError as exc:
-            self.message_user(request, exc.message, messages.ERROR)
-            return redirect("admin:benefits_homevisitrequest_change", visit.pk)
-        self.message_user(request, _("已记录上门认证结果。"), messages.SUCCESS)
-        return redirect("admin:benefits_homevisitrequest_changelist")
+    def object_actions(self, request, visit) -> list[dict]:
+        if visit.status != VisitStatus.REQUESTED or not request.user.has_perm("benefits.handle_certification"):
+            return []
+        return [{"key": "record", "form": VisitRecordForm(), "submit": _("记录")}]
+
+    def perform_object_action(self, request, visit, action):
+        services.home_visit_record(
+            visit_id=visit.pk,
+            actor=request.user,
+            outcome=request.POST.get("outcome", ""),
+            note=request.POST.get("note", "")[:TEXT_MAX_LENGTH],
+        )
+
+    def object_action_done_message(self, visit, action: str) -> str:
+        return _("已记录上门认证结果。")
+
+    def object_action_done_url(self, request, visit, action: str) -> str:
+        return reverse("admin:benefits_homevisitrequest_changelist")  # back to the visits still to make
 
 
 @admin.register(Beneficiary)
-class BeneficiaryAdmin(admin.ModelAdmin):
+class BeneficiaryAdmin(ReadOnlyAdmin):
+    """Imported with a campaign's list."""
+
     list_display = ("name", "id_number_masked", "mobile", "region_code", "pension_account")
     search_fields = ("name", "pension_account")
     fields = readonly_fields = ("name", "id_number_masked", "mobile", "region_code", "pension_account", "created_at")
-
-    def has_add_permission(self, request):
-        return False  # imported with a campaign's list
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ServiceHall)

@@ -26,7 +26,7 @@ from identity.validators import normalize_id_number, normalize_mobile
 
 from .constants import CampaignStatus
 from .models import Campaign, CertificationTask
-from .services import beneficiary_upsert, task_create
+from .services import beneficiaries_enrol
 
 # Accepted header names for each column (Chinese as the social-security system exports, or English).
 COLUMNS = {
@@ -163,16 +163,7 @@ def beneficiaries_import(*, campaign: Campaign, content: bytes, actor=None) -> I
         campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
         if campaign.status == CampaignStatus.CLOSED:
             raise ApplicationError(_("该批次已结束，不能再导入。"), code="campaign_closed", status=HTTPStatus.CONFLICT)
-        for row in good:
-            beneficiary = beneficiary_upsert(
-                name=row["name"],
-                id_number=row["id_number"],
-                mobile=row["mobile"],
-                region_code=row["region_code"],
-                pension_account=row["pension_account"],
-            )
-            task_create(campaign=campaign, beneficiary=beneficiary, actor=actor)
-            result.created += 1
+        result.created = beneficiaries_enrol(campaign=campaign, people=good, actor=actor)
     return result
 
 

@@ -22,13 +22,13 @@ def register_messages() -> None:
             "zh-hans": (
                 "{{ campaign }}：请在{{ window_end }}前完成认证",
                 "{{ name }}您好，{{ campaign }}已于{{ window_start }}开始，截止日期为{{ window_end }}"
-                "{% if kind == 'final' %}（还剩7天）{% endif %}。您可在“通办”我的资格认证中刷脸认证，"
+                "{% if kind == 'final' %}（还剩{{ days_left }}天）{% endif %}。您可在“通办”我的资格认证中刷脸认证，"
                 "也可由亲属代办、申请上门认证，或到社保服务大厅现场认证。逾期未认证将暂停发放养老金。",
             ),
             "en": (
                 "{{ campaign }}: please certify by {{ window_end }}",
                 "Dear {{ name }}, {{ campaign }} started on {{ window_start }} and ends on {{ window_end }}"
-                "{% if kind == 'final' %} (7 days left){% endif %}. Certify with a face check under "
+                "{% if kind == 'final' %} ({{ days_left }} days left){% endif %}. Certify with a face check under "
                 "My benefits certification, through a family member, by asking for a home visit, or in person "
                 "at a service hall. Without certification your pension will be suspended.",
             ),

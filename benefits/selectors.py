@@ -2,6 +2,7 @@
 the home-visit list, which reminder is due."""
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -15,20 +16,33 @@ from .constants import PENSION_CERTIFICATION_SERVICE_CODE, Path, ReminderKind, T
 from .models import Beneficiary, Campaign, CertificationTask, HomeVisitRequest, ServiceHall
 
 
+def _accounts() -> QuerySet[User]:
+    return User.objects.filter(assurance_level__gte=AssuranceLevel.L2, is_active=True).order_by("pk")
+
+
 def beneficiary_account(beneficiary: Beneficiary) -> User | None:
     """The pensioner's portal account: the active, real-name verified user with the same ID
     number (found through the digest), or None. Cached on the instance."""
     if not hasattr(beneficiary, "_account"):
         beneficiary._account = (
-            User.objects.filter(
-                id_number_digest=beneficiary.id_number_digest,
-                assurance_level__gte=AssuranceLevel.L2,
-                is_active=True,
-            ).first()
+            _accounts().filter(id_number_digest=beneficiary.id_number_digest).first()
             if beneficiary.id_number_digest
             else None
         )
     return beneficiary._account
+
+
+def beneficiary_accounts_load(beneficiaries: Iterable[Beneficiary]) -> None:
+    """Fill :func:`beneficiary_account`'s cache of many pensioners in one query (closing a
+    campaign tells thousands of them)."""
+    todo = [beneficiary for beneficiary in beneficiaries if not hasattr(beneficiary, "_account")]
+    digests = {beneficiary.id_number_digest for beneficiary in todo if beneficiary.id_number_digest}
+    found: dict[str, User] = {}
+    if digests:
+        for user in _accounts().filter(id_number_digest__in=digests):
+            found.setdefault(user.id_number_digest, user)  # the first by pk, as beneficiary_account
+    for beneficiary in todo:
+        beneficiary._account = found.get(beneficiary.id_number_digest)
 
 
 def principals_for_proxy(*, user: User) -> list[User]:

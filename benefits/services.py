@@ -63,7 +63,7 @@ from .models import (
     ReminderSent,
     TaskTransition,
 )
-from .selectors import beneficiary_account, reminder_due
+from .selectors import beneficiary_account, beneficiary_accounts_load, reminder_due
 
 logger = logging.getLogger(__name__)
 
@@ -197,6 +197,7 @@ def campaign_close(*, campaign_id: int, actor=None, today: datetime.date | None 
             .select_related("beneficiary")
             .order_by("pk")
         )
+        beneficiary_accounts_load(task.beneficiary for task in pending)
         for task in pending:
             task.campaign = campaign
             _move_task(
@@ -657,13 +658,13 @@ def reminders_send(*, today: datetime.date | None = None, batch: int = 500) -> R
             if not task_ids:
                 break
             for task_id in task_ids:
-                if _remind(task_id=task_id, kind=kind, campaign=campaign):
+                if _remind(task_id=task_id, kind=kind, campaign=campaign, days_left=(campaign.window_end - today).days):
                     run.sent[kind] = run.sent.get(kind, 0) + 1
             after = task_ids[-1]
     return run
 
 
-def _remind(*, task_id: int, kind: str, campaign: Campaign) -> bool:
+def _remind(*, task_id: int, kind: str, campaign: Campaign, days_left: int) -> bool:
     try:
         with transaction.atomic():
             task = (
@@ -675,7 +676,7 @@ def _remind(*, task_id: int, kind: str, campaign: Campaign) -> bool:
             if task is None or ReminderSent.objects.filter(task=task, kind=kind).exists():
                 return False
             task.campaign = campaign
-            told = _tell(task, messages.REMINDER, {"kind": ReminderKind(kind).value})
+            told = _tell(task, messages.REMINDER, {"kind": ReminderKind(kind).value, "days_left": days_left})
             ReminderSent.objects.create(task=task, kind=kind, sms=told.sms, inbox=told.inbox)
             return True
     except IntegrityError:  # another run recorded it first
@@ -719,3 +720,63 @@ def task_create(*, campaign: Campaign, beneficiary: Beneficiary, actor=None) -> 
         role=Role.OFFICIAL if actor is not None else Role.SYSTEM,
     )
     return task
+
+
+ENROL_CHUNK = 2000
+_BENEFICIARY_DETAILS = ("name", "mobile", "region_code", "pension_account")
+
+
+def beneficiaries_enrol(*, campaign: Campaign, people: list[dict], actor=None) -> int:
+    """Create or update the pensioners of ``people`` (checked rows: ``name``, ``id_number``,
+    ``mobile``, ``region_code``, ``pension_account``, no ID number twice) and give each a
+    pending task in ``campaign`` with its first transition record, as :func:`beneficiary_upsert`
+    and :func:`task_create` do one at a time, but a few queries per chunk of
+    ``ENROL_CHUNK`` rows (an import may hold 50,000). Runs in the caller's transaction,
+    which holds the campaign's lock. Returns how many tasks were created.
+    """
+    from identity.personal_data import id_number_columns
+
+    created = 0
+    for start in range(0, len(people), ENROL_CHUNK):
+        chunk = [(person, id_number_columns(person["id_number"])) for person in people[start : start + ENROL_CHUNK]]
+        existing = {
+            beneficiary.id_number_digest: beneficiary
+            for beneficiary in Beneficiary.objects.select_for_update().filter(
+                id_number_digest__in=[columns["id_number_digest"] for _person, columns in chunk]
+            )
+        }
+        now = timezone.now()
+        beneficiaries, new, changed = [], [], []
+        for person, columns in chunk:
+            details = {key: person[key] for key in _BENEFICIARY_DETAILS}
+            beneficiary = existing.get(columns["id_number_digest"])
+            if beneficiary is None:
+                beneficiary = Beneficiary(**columns, **details)
+                new.append(beneficiary)
+            elif any(getattr(beneficiary, key) != value for key, value in details.items()):
+                for key, value in details.items():
+                    setattr(beneficiary, key, value)
+                beneficiary.updated_at = now
+                changed.append(beneficiary)
+            beneficiaries.append(beneficiary)
+        Beneficiary.objects.bulk_create(new)
+        Beneficiary.objects.bulk_update(changed, [*_BENEFICIARY_DETAILS, "updated_at"])
+        tasks = CertificationTask.objects.bulk_create(
+            [CertificationTask(campaign=campaign, beneficiary=beneficiary) for beneficiary in beneficiaries]
+        )
+        TaskTransition.objects.bulk_create(
+            [
+                TaskTransition(
+                    task=task,
+                    action=TaskAction.CREATE,
+                    from_status="",
+                    to_status=TaskStatus.PENDING,
+                    payment_status=task.payment_status,
+                    actor=actor,
+                    role=Role.OFFICIAL if actor is not None else Role.SYSTEM,
+                )
+                for task in tasks
+            ]
+        )
+        created += len(tasks)
+    return created

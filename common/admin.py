@@ -47,6 +47,11 @@ class ObjectActionsMixin:
     def object_action_done_message(self, obj, action: str) -> str:
         return _("已完成：%(action)s。") % {"action": self.object_action_labels[action]}
 
+    def object_action_done_url(self, request, obj, action: str) -> str:
+        """Where the official goes once ``action`` is done: the object's page, unless the
+        admin works from its list (e.g. the home visits still to make)."""
+        return reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[obj.pk])
+
     def _offered_actions(self, request, obj) -> list[dict]:
         actions = self.object_actions(request, obj)
         url_name = f"admin:{self.opts.app_label}_{self.opts.model_name}_act"
@@ -98,4 +103,4 @@ class ObjectActionsMixin:
             self.message_user(request, exc.message, messages.ERROR)
             return redirect(change_url)
         self.message_user(request, self.object_action_done_message(obj, action), messages.SUCCESS)
-        return redirect(change_url)
+        return redirect(self.object_action_done_url(request, obj, action))

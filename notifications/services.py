@@ -52,24 +52,12 @@ def notify(*, user, template: str, context: dict, link: str = "", language: str 
     preference = NotificationPreference.objects.filter(user=user).first()
     wants_sms = preference.sms if preference else True
     wants_email = preference.email if preference else False
-    with translation.override(language):
-        payload = {key: str(value) if isinstance(value, Promise) else value for key, value in context.items()}
-    payload["link"] = link
     channels = [(Channel.INBOX, "")]
     if wants_sms and user.mobile:
         channels.append((Channel.SMS, user.mobile))
     if wants_email and user.email:
         channels.append((Channel.EMAIL, user.email))
-    messages = [
-        OutboxMessage(
-            channel=channel, user=user, address=address, template=template, context=payload, language=language
-        )
-        for channel, address in channels
-    ]
-    OutboxMessage.objects.bulk_create(messages)
-    ids = [str(message.id) for message in messages]
-    transaction.on_commit(lambda: _queue_relay(ids))
-    return messages
+    return _outbox_write(user=user, channels=channels, template=template, context=context, link=link, language=language)
 
 
 def notify_mobile(
@@ -81,16 +69,34 @@ def notify_mobile(
     """
     if not mobile:
         return []
-    language = language or settings.LANGUAGE_CODE
+    return _outbox_write(
+        user=None,
+        channels=[(Channel.SMS, mobile)],
+        template=template,
+        context=context,
+        link=link,
+        language=language or settings.LANGUAGE_CODE,
+    )
+
+
+def _outbox_write(
+    *, user, channels: list[tuple[str, str]], template: str, context: dict, link: str, language: str
+) -> list[OutboxMessage]:
+    """One outbox row per ``(channel, address)``, the relay queued after commit. Lazy texts in
+    ``context`` are resolved in ``language`` here, before the context is stored."""
     with translation.override(language):
         payload = {key: str(value) if isinstance(value, Promise) else value for key, value in context.items()}
     payload["link"] = link
-    message = OutboxMessage.objects.create(
-        channel=Channel.SMS, user=None, address=mobile, template=template, context=payload, language=language
-    )
-    ids = [str(message.id)]
+    messages = [
+        OutboxMessage(
+            channel=channel, user=user, address=address, template=template, context=payload, language=language
+        )
+        for channel, address in channels
+    ]
+    OutboxMessage.objects.bulk_create(messages)
+    ids = [str(message.id) for message in messages]
     transaction.on_commit(lambda: _queue_relay(ids))
-    return [message]
+    return messages
 
 
 def _write_inbox(message: OutboxMessage) -> None:

@@ -4,6 +4,7 @@ suspensions and exemptions, home visits and hall certifications, and late certif
 import datetime
 
 import pytest
+from django.conf import settings
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
@@ -25,6 +26,7 @@ from benefits.selectors import campaign_progress, reminder_due
 from common.exceptions import ApplicationError
 from notifications.constants import Channel
 from notifications.models import OutboxMessage
+from notifications.templates import render
 
 from .factories import benefits_official, campaign, pensioner_task, resident
 
@@ -92,6 +94,26 @@ def test_closing_the_window_flags_exactly_the_uncertified():
     assert services.campaigns_close_due() == {}
     assert services.campaign_close(campaign_id=window.pk) == 0
     assert len(_outbox("benefits.flagged")) == 3
+
+
+def test_closing_a_campaign_finds_the_pensioners_accounts_in_one_query():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    window = campaign(start=timezone.localdate() - datetime.timedelta(days=40), days=30)
+    accounts = [resident() for _ in range(3)]
+    for account in accounts:
+        pensioner_task(window, account=account)
+    for n in range(2):
+        pensioner_task(window, name=f"无账户{n}", mobile=f"1370000001{n}")
+    with CaptureQueriesContext(connection) as captured:
+        assert services.campaign_close(campaign_id=window.pk) == 5
+    account_reads = [query for query in captured.captured_queries if 'FROM "identity_user"' in query["sql"]]
+    assert len(account_reads) == 1
+    # Those with an account are told through it (their inbox), the others by SMS to the list's number.
+    told = _outbox("benefits.flagged")
+    assert {message.user_id for message in told if message.channel == Channel.INBOX} == {user.pk for user in accounts}
+    assert {message.address for message in told if message.user_id is None} == {"13700000010", "13700000011"}
 
 
 def _closed_with_flagged(official):
@@ -258,6 +280,10 @@ def test_reminders_are_sent_once_each_across_the_three_moments():
     assert {m.address for m in messages if m.user_id is None} == {"13600000000"}
     assert not any(m.context.get("name") == "已认证" for m in messages)
     assert [m.context["kind"] for m in messages if m.user_id is None] == ["start", "midway", "final"]
+    # The final reminder counts the days left from the setting's moment, not a number in the text.
+    final = next(m for m in messages if m.user_id is None and m.context["kind"] == "final")
+    assert final.context["days_left"] == settings.BENEFITS_FINAL_REMINDER_DAYS == 7
+    assert "还剩7天" in render(final.template, "zh-hans", final.context).body
 
 
 def test_no_reminders_for_draft_or_closed_campaigns():

@@ -9,9 +9,9 @@ import pytest
 from django.urls import reverse
 
 from benefits import services
-from benefits.constants import CampaignStatus, Path, PaymentStatus, TaskStatus, VisitOutcome
+from benefits.constants import CampaignStatus, Path, PaymentStatus, Role, TaskAction, TaskStatus, VisitOutcome
 from benefits.importing import beneficiaries_import
-from benefits.models import Beneficiary, CertificationTask, HomeVisitRequest
+from benefits.models import Beneficiary, CertificationTask, HomeVisitRequest, TaskTransition
 from identity.personal_data import id_number_digest
 from identity.tests.factories import login_with_totp
 
@@ -83,6 +83,38 @@ def test_a_file_with_bad_rows_imports_nothing_and_names_every_bad_row():
     # Nothing of the good row was written either.
     assert not Beneficiary.objects.filter(id_number_digest=id_number_digest(good)).exists()
     assert CertificationTask.objects.filter(campaign=window).count() == 1
+
+
+def test_an_import_writes_in_the_same_queries_whatever_its_length_and_updates_known_pensioners(
+    django_assert_max_num_queries,
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    official = benefits_official()
+    known = pensioner_task(campaign(status=CampaignStatus.CLOSED), name="老名字", mobile="13700000099").beneficiary
+
+    def rows(count: int, *extra: str) -> bytes:
+        return _csv(*(f"人员{n},{fresh_id_number()},,,PA{n:05d}" for n in range(count)), *extra)
+
+    short = campaign(status=CampaignStatus.DRAFT)
+    with CaptureQueriesContext(connection) as few:
+        assert beneficiaries_import(campaign=short, content=rows(2), actor=official).created == 2
+    window = campaign(status=CampaignStatus.DRAFT)
+    with django_assert_max_num_queries(len(few.captured_queries) + 1):  # + the update of the known one
+        result = beneficiaries_import(
+            campaign=window, content=rows(40, f"新名字,{known.id_number},13700000098,440106,PA99999"), actor=official
+        )
+    assert (result.created, result.problems) == (41, [])
+    known.refresh_from_db()
+    assert (known.name, known.mobile, known.pension_account) == ("新名字", "13700000098", "PA99999")
+    assert Beneficiary.objects.filter(id_number_digest=known.id_number_digest).count() == 1
+    tasks = CertificationTask.objects.filter(campaign=window)
+    assert tasks.count() == 41 and set(tasks.values_list("status", flat=True)) == {TaskStatus.PENDING}
+    assert set(
+        TaskTransition.objects.filter(task__campaign=window).values_list("action", "to_status", "actor", "role")
+    ) == {(TaskAction.CREATE, TaskStatus.PENDING, official.pk, Role.OFFICIAL)}
+    assert TaskTransition.objects.filter(task__campaign=window).count() == 41
 
 
 def test_a_gbk_file_from_excel_is_read():
@@ -189,15 +221,19 @@ def test_officials_record_a_visit_a_hall_certification_a_suspension_and_an_exemp
     visit = services.home_visit_request(task_id=visited.pk, user=pensioner, address="天河区", phone="13700000000")
     response = client.get(reverse("admin:benefits_homevisitrequest_change", args=[visit.pk]))
     assert "记录上门结果" in response.content.decode()
-    client.post(
-        reverse("admin:benefits_homevisitrequest_record", args=[visit.pk]),
+    response = client.post(
+        reverse("admin:benefits_homevisitrequest_act", args=[visit.pk, "record"]),
         {"outcome": VisitOutcome.CERTIFIED, "note": "本人在家"},
     )
+    assert response.url == reverse("admin:benefits_homevisitrequest_changelist")  # back to the visits to make
     visited.refresh_from_db()
     assert (visited.status, visited.path) == (TaskStatus.CERTIFIED, Path.HOME_VISIT)
 
     hall = pensioner_task(window, name="大厅")
-    client.post(reverse("admin:benefits_certificationtask_act", args=[hall.pk, "hall"]), {"note": "现场"})
+    page = client.get(reverse("admin:benefits_certificationtask_change", args=[hall.pk])).content.decode()
+    assert 'value="本人到场，认证通过"' in page
+    response = client.post(reverse("admin:benefits_certificationtask_act", args=[hall.pk, "hall"]), {"note": "现场"})
+    assert response.url == reverse("admin:benefits_certificationtask_change", args=[hall.pk])
     hall.refresh_from_db()
     assert (hall.status, hall.path, hall.certified_by) == (TaskStatus.CERTIFIED, Path.HALL, official)
 
@@ -233,7 +269,10 @@ def test_the_export_for_the_benefits_system_is_safe_in_a_spreadsheet(client):
     pensioner_task(window, name="待认证")
     response = client.get(reverse("admin:benefits_campaign_export", args=[window.pk]))
     assert response.status_code == 200
-    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert "no-store" in response["Cache-Control"]
+    raw = b"".join(response.streaming_content)
+    assert raw.startswith("\ufeff".encode())  # spreadsheet programs read it as UTF-8
+    body = raw.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(body)))
     assert rows[0][:4] == ["养老金账户", "姓名", "身份证号码", "认证状态"]
     assert rows[1][1] == "'=HYPERLINK(1)"  # never a formula
