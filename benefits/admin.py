@@ -52,6 +52,8 @@ TEXT_MAX_LENGTH = 2000
 class _ReadOnlyInline(admin.TabularInline):
     extra = 0
     can_delete = False
+    # Every column headed, no empty ones (axe td-has-header), as the other apps' history tables.
+    template = "admin/complaints/readonly_tabular.html"
     show_change_link = False
 
     def has_add_permission(self, request, obj=None):

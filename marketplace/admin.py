@@ -59,7 +59,8 @@ class ServiceTypeAdmin(admin.ModelAdmin):
     list_display = ("code", "name", "qualification_type", "min_grade", "order", "active")
     list_filter = ("active",)
     search_fields = ("code", "name")
-    filter_horizontal = ("service_items",)
+    # A plain multiple select: Django's filter_horizontal widget names a bare <span> with aria-label
+    # (axe aria-prohibited-attr) and the autocomplete widget's search box has no label (axe label).
 
 
 class _ReadOnlyInline(admin.TabularInline):
