@@ -257,7 +257,9 @@ def postings_public(*, service_type: ServiceType | None = None, status: str | No
 
 
 def postings_open_for_agency(*, agency: Agency, now=None) -> QuerySet[Posting]:
-    """Open postings of the service types ``agency`` offers, not its own enterprise's, still taking quotes."""
+    """Open postings of the service types ``agency`` offers, still taking quotes, leaving out
+    those it may not quote on: its own enterprise's and those of an enterprise with the same
+    legal representative (``same_party``)."""
     now = now or timezone.now()
     return (
         Posting.objects.filter(
@@ -266,6 +268,7 @@ def postings_open_for_agency(*, agency: Agency, now=None) -> QuerySet[Posting]:
             service_type__in=agency.services.values("service_type"),
         )
         .exclude(buyer_enterprise_id=agency.enterprise_id)
+        .exclude(buyer_enterprise__legal_representative_id=agency.enterprise.legal_representative_id)
         .select_related("buyer_enterprise", "service_type", "required_qualification_type")
         .order_by("quote_deadline", "pk")
     )

@@ -2,7 +2,7 @@
 
 import pytest
 
-from identity.tests.factories import UserFactory
+from identity.tests.factories import EnterpriseFactory, UserFactory
 from marketplace import selectors
 
 from . import factories as f
@@ -31,6 +31,8 @@ def test_an_agency_is_offered_open_postings_of_its_types_but_not_its_own(kind):
     agency = f.agency(kind=kind)
     offered = f.posting(kind=kind)
     f.posting(kind=kind, enterprise=agency.enterprise)  # its own enterprise's
+    # A sister enterprise's (same legal representative): the services refuse its quote.
+    f.posting(kind=kind, enterprise=EnterpriseFactory(legal_representative=agency.enterprise.legal_representative))
     f.posting(kind=f.service_type())  # another type
     f.past_deadline(f.posting(kind=kind))  # past its deadline
     assert list(selectors.postings_open_for_agency(agency=agency)) == [offered]
