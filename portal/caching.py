@@ -7,6 +7,13 @@ served. The key is explicit: the language and the full path
 (``services.cache.catalogue_entry_key``); the entry carries the catalogue
 generation it was rendered at, so publishing invalidates every copy at once, and
 a hit costs one round trip to Redis (the generation and the page in one MGET).
+
+Each worker also keeps the pages it served last in its own memory
+(``CATALOGUE_PAGE_MEMORY_ENTRIES``), served without any round trip while the
+generation it last read, at most ``CATALOGUE_PAGE_MEMORY_SECONDS`` ago, is the
+one they were rendered at: a publish reaches every worker's copies within that
+time (and the publishing worker's at once). On a cached page, the round trip to
+Redis was four tenths of the request's time in a profile.
 """
 
 import functools
@@ -18,12 +25,22 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import get_language
 
-from services.cache import catalogue_entry_get, catalogue_entry_key, catalogue_entry_set
+from services.cache import (
+    LocalEntries,
+    catalogue_entry_get,
+    catalogue_entry_key,
+    catalogue_entry_set,
+    catalogue_generation_recent,
+)
 
 PAGE_TIMEOUT = 3600
 # Search answers are keyed by whatever visitors type, so they live briefly:
 # the cache Redis may also be the broker, which must never run out of memory.
 SEARCH_TIMEOUT = 120
+# A page larger than this is not kept in a worker's memory (the cache still has it).
+MEMORY_PAGE_MAX_BYTES = 512 * 1024
+
+_memory_pages = LocalEntries(settings.CATALOGUE_PAGE_MEMORY_ENTRIES)
 
 
 def _is_anonymous(request: HttpRequest) -> bool:
@@ -43,18 +60,28 @@ def cached_anonymous_page(view=None, *, timeout: int = PAGE_TIMEOUT):
             return view(request, *args, **kwargs)
         path_hash = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
         key = catalogue_entry_key("page", get_language(), path_hash)
+        recent_generation = catalogue_generation_recent(settings.CATALOGUE_PAGE_MEMORY_SECONDS)
+        if recent_generation is not None:
+            cached = _memory_pages.get(key, recent_generation)
+            if cached is not None:
+                return HttpResponse(cached[0], content_type=cached[1])
         cached, generation = catalogue_entry_get(key)
         if cached is not None:
-            content, content_type = cached
-            return HttpResponse(content, content_type=content_type)
+            _keep_in_memory(key, cached, generation)
+            return HttpResponse(cached[0], content_type=cached[1])
         response = view(request, *args, **kwargs)
         if response.status_code == 200 and not response.cookies and not response.streaming:
             if hasattr(response, "render"):
                 response.render()
-            catalogue_entry_set(
-                key, (response.content, response["Content-Type"]), generation=generation, timeout=timeout
-            )
+            page = (response.content, response["Content-Type"])
+            catalogue_entry_set(key, page, generation=generation, timeout=timeout)
+            _keep_in_memory(key, page, generation)
         return response
 
     # Catalogue pages only read: no transaction (and no connection at all on a cache hit).
     return transaction.non_atomic_requests(wrapper)
+
+
+def _keep_in_memory(key: str, page: tuple[bytes, str], generation: int) -> None:
+    if len(page[0]) <= MEMORY_PAGE_MAX_BYTES:
+        _memory_pages.set(key, page, generation)

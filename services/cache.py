@@ -17,6 +17,8 @@ correct but shares nothing between workers; deployments set it to the release
 id so that all web nodes share one copy of each page.
 """
 
+import threading
+import time
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -39,12 +41,18 @@ def _namespace() -> str:
     return f"{_GENERATION_KEY}:{connection.settings_dict['NAME']}"
 
 
+def _first_generation() -> int:
+    # A generation lost with the cache (a flush, an eviction) starts again from the clock, not
+    # from 1, so it never equals one a copy kept elsewhere (a worker's memory) was built at.
+    return time.time_ns() // 1000
+
+
 def catalogue_generation() -> int:
     namespace = _namespace()
     generation = cache.get(namespace)
     if generation is None:
         # add() so that concurrent first readers agree on one value.
-        cache.add(namespace, 1, timeout=None)
+        cache.add(namespace, _first_generation(), timeout=None)
         generation = cache.get(namespace, 1)
     # With Redis down the cache ignores the error and answers None: any number
     # will do, nothing is cached then.
@@ -54,10 +62,68 @@ def catalogue_generation() -> int:
 def catalogue_changed() -> None:
     """Invalidate every cached page and answer built from the catalogue."""
     namespace = _namespace()
+    _recent_generations.pop(namespace, None)
     try:
         cache.incr(namespace)
     except ValueError:
-        cache.set(namespace, 2, timeout=None)
+        cache.set(namespace, _first_generation(), timeout=None)
+
+
+# The generation as this process last read it, per database: {namespace: (generation, read at)}.
+_recent_generations: dict[str, tuple[int, float]] = {}
+
+
+def catalogue_generation_recent(max_age: float) -> int | None:
+    """The current generation, as read from the cache at most ``max_age`` seconds ago by this
+    process (read again when older). None when the cache does not answer (Redis down, or the
+    generation not yet set): the caller then has no generation to trust.
+
+    Another process's :func:`catalogue_changed` reaches this one within ``max_age``; this
+    process's own at once."""
+    namespace = _namespace()
+    now = time.monotonic()
+    recent = _recent_generations.get(namespace)
+    if recent is not None and now - recent[1] < max_age:
+        return recent[0]
+    generation = cache.get(namespace)
+    if generation is None:
+        _recent_generations.pop(namespace, None)
+        return None
+    _recent_generations[namespace] = (int(generation), now)
+    return int(generation)
+
+
+class LocalEntries:
+    """A bounded least-recently-used store of values with the generation they were built at,
+    in this process's memory: a hit costs no round trip to the cache at all.
+
+    Pair it with :func:`catalogue_generation_recent`: an entry serves only while its generation is
+    the current one, so a publish anywhere retires every process's copies within that function's
+    ``max_age``."""
+
+    def __init__(self, max_entries: int):
+        self.max_entries = max_entries
+        self._entries: dict[str, tuple[int, Any]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: str, generation: int) -> Any:
+        with self._lock:
+            entry = self._entries.pop(key, None)
+            if entry is None or entry[0] != generation:
+                return None
+            self._entries[key] = entry  # most recently used last
+            return entry[1]
+
+    def set(self, key: str, value: Any, generation: int) -> None:
+        with self._lock:
+            self._entries.pop(key, None)
+            self._entries[key] = (generation, value)
+            while len(self._entries) > self.max_entries:
+                del self._entries[next(iter(self._entries))]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
 
 
 # --- Entries that carry their generation ------------------------------------------------
