@@ -10,6 +10,7 @@ else's case by number is recorded by ``application_open_for_resident``.
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -457,6 +458,8 @@ def prefill_report(request: HttpRequest, draft_id: int) -> HttpResponse:
 # --- 我的办件 -------------------------------------------------------------------------
 
 
+# A read: no transaction, so no BEGIN and COMMIT round trips around its queries.
+@transaction.non_atomic_requests
 @login_required
 @never_cache
 @require_safe
