@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.triggers import append_only, track
 from common.audit_records import AuditRecord
-from common.models import TimeStampedModel
+from common.models import ChoiceLabelsMixin, TimeStampedModel
 from common.storage import get_private_storage
 
 from .constants import MaterialSource, Role, ScanStatus, Status
@@ -88,7 +88,7 @@ class CaseSequence(models.Model):
 
 
 @track(verbose_name=_("办件变更历史"))
-class Application(models.Model):
+class Application(ChoiceLabelsMixin, models.Model):
     """An application (办件). Its case number is assigned at submission.
 
     It points at the service item *version* it was submitted under, so later
@@ -171,14 +171,6 @@ class Application(models.Model):
 
     def __str__(self) -> str:
         return self.case_number or f"draft-{self.pk}"
-
-    def get_status_display(self):
-        # Django's generated method builds a dict of every choice on each call, hashing (and so
-        # translating) each lazy label: a tenth of 我的办件's render time for ten rows.
-        try:
-            return Status(self.status).label
-        except ValueError:
-            return self.status
 
     @property
     def acted_for_someone(self) -> bool:
