@@ -23,6 +23,7 @@ the words are AND-ed, so word order does not matter. Each synonym group the
 query mentions adds an OR branch with the query rewritten to the other terms.
 """
 
+import functools
 import logging
 import re
 import threading
@@ -67,12 +68,29 @@ def segment(text: str, *, for_search: bool = True) -> list[str]:
 
 def pinyin_forms(word: str) -> list[str]:
     """Full pinyin and initials of a word that contains Chinese: 营业 → yingye, yy."""
+    return list(_pinyin_forms(word))
+
+
+# pypinyin looks each character up afresh on every call; words and names repeat endlessly
+# (every search, every "nearest topics" list), so their readings are kept. Bounded: queries vary.
+@functools.lru_cache(maxsize=16384)
+def _pinyin_forms(word: str) -> tuple[str, ...]:
     if not _HAN_RE.search(word):
-        return []
+        return ()
     syllables = lazy_pinyin(word, errors="ignore")
     initials = lazy_pinyin(word, style=Style.FIRST_LETTER, errors="ignore")
     full, short = "".join(syllables), "".join(initials)
-    return [form for form in dict.fromkeys((full, short)) if form]
+    return tuple(form for form in dict.fromkeys((full, short)) if form)
+
+
+@functools.lru_cache(maxsize=4096)
+def _syllables(text: str) -> frozenset[str]:
+    return frozenset(lazy_pinyin(text, errors="ignore"))
+
+
+@functools.lru_cache(maxsize=4096)
+def _characters(text: str) -> frozenset[str]:
+    return frozenset(_HAN_RE.findall(text))
 
 
 def document(texts: Iterable[str], synonym_groups: Iterable[list[str]] = ()) -> str:
@@ -182,6 +200,4 @@ def words_match(variants: list[tuple[str, ...]], words: Iterable[str]) -> bool:
 
 def closeness(text: str, other: str) -> int:
     """How many characters and pinyin syllables two texts share: a rough nearness for suggestions."""
-    characters = set(_HAN_RE.findall(text)) & set(_HAN_RE.findall(other))
-    syllables = set(lazy_pinyin(text, errors="ignore")) & set(lazy_pinyin(other, errors="ignore"))
-    return 2 * len(characters) + len(syllables)
+    return 2 * len(_characters(text) & _characters(other)) + len(_syllables(text) & _syllables(other))
