@@ -10,7 +10,7 @@ a hit costs one round trip to Redis (the generation and the page in one MGET).
 
 Each worker also keeps the pages it served last in its own memory
 (``CATALOGUE_PAGE_MEMORY_ENTRIES``), served without any round trip while the
-generation it last read, at most ``CATALOGUE_PAGE_MEMORY_SECONDS`` ago, is the
+generation it last read, at most ``CATALOGUE_MEMORY_SECONDS`` ago, is the
 one they were rendered at: a publish reaches every worker's copies within that
 time (and the publishing worker's at once). On a cached page, the round trip to
 Redis was four tenths of the request's time in a profile.
@@ -60,7 +60,7 @@ def cached_anonymous_page(view=None, *, timeout: int = PAGE_TIMEOUT):
             return view(request, *args, **kwargs)
         path_hash = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
         key = catalogue_entry_key("page", get_language(), path_hash)
-        recent_generation = catalogue_generation_recent(settings.CATALOGUE_PAGE_MEMORY_SECONDS)
+        recent_generation = catalogue_generation_recent(settings.CATALOGUE_MEMORY_SECONDS)
         if recent_generation is not None:
             cached = _memory_pages.get(key, recent_generation)
             if cached is not None:

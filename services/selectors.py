@@ -19,7 +19,7 @@ from django.db.models import (
 from django.db.models.expressions import RawSQL
 
 from . import search
-from .cache import catalogue_entry, catalogue_entry_key
+from .cache import LocalEntries, catalogue_entry, catalogue_entry_key
 from .constants import Audience
 from .models import Bundle, BundleItem, Department, LifeEvent, ServiceItem, SynonymGroup, Topic, TopicItem
 
@@ -216,9 +216,16 @@ def search_context() -> SearchContext:
     """Synonyms, navigation entries, departments and popular items, cached until the catalogue changes.
 
     A search that misses this cache runs six small queries to fill it; every
-    other search reads it with one cache lookup.
+    other search reads it with one cache lookup, or from this worker's memory (unpickling it
+    was 0.7 ms of every search). Read-only: the same object serves every search.
     """
-    return catalogue_entry(catalogue_entry_key("search-context"), _search_context_build, timeout=3600)
+    return catalogue_entry(
+        catalogue_entry_key("search-context"), _search_context_build, timeout=3600, memory=_search_context_memory
+    )
+
+
+# One context per database (tests run several); a couple of entries are plenty.
+_search_context_memory = LocalEntries(max_entries=4)
 
 
 def _search_context_build() -> SearchContext:

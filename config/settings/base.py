@@ -820,11 +820,12 @@ SPECTACULAR_SETTINGS.update(
 # Part of every cached page's key (services/cache.py): set it to the release id
 # in production so web nodes share cached pages; unset, each process keeps its own.
 CATALOGUE_CACHE_RELEASE = env("CATALOGUE_CACHE_RELEASE", default="")
-# Anonymous pages a worker also keeps in its own memory (portal/caching.py), and how old the
-# catalogue generation it checks them against may be: a publish reaches every worker's copies
-# within this many seconds. 0: the generation is read from the cache on every request.
+# Anonymous pages a worker also keeps in its own memory (portal/caching.py; the search context
+# too, services/selectors.py), and how old the catalogue generation it checks them against may
+# be: a publish reaches every worker's copies within this many seconds. 0: the generation is
+# read from the cache on every request.
 CATALOGUE_PAGE_MEMORY_ENTRIES = env.int("CATALOGUE_PAGE_MEMORY_ENTRIES", default=200)
-CATALOGUE_PAGE_MEMORY_SECONDS = env.float("CATALOGUE_PAGE_MEMORY_SECONDS", default=1.0)
+CATALOGUE_MEMORY_SECONDS = env.float("CATALOGUE_MEMORY_SECONDS", default=1.0)
 # Where a guide's "apply online" button leads; the applications app serves it.
 CATALOGUE_APPLY_URL = env("CATALOGUE_APPLY_URL", default="/applications/new/{code}/")
 # Anonymous catalogue reads are throttled; a token with the catalogue:read scope

@@ -33,7 +33,7 @@ LOG_FORMAT = "console"
 # Tests change the catalogue from other processes (Celery workers, management commands) and read
 # pages at once: the generation is read on every request; the memory copies themselves still serve
 # (portal/tests/test_page_memory.py sets a window of its own).
-CATALOGUE_PAGE_MEMORY_SECONDS = 0
+CATALOGUE_MEMORY_SECONDS = 0
 
 # N+1 detection (django-zeal, a development requirement): an N+1 raises NPlusOneError.
 # Every request gets its own detection scope; the root conftest.py covers the test

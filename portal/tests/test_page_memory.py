@@ -29,7 +29,7 @@ def _another_worker_published() -> None:
 
 
 def test_a_copy_in_memory_serves_without_the_cache_or_the_database(client, catalogue):
-    with override_settings(CATALOGUE_PAGE_MEMORY_SECONDS=60):
+    with override_settings(CATALOGUE_MEMORY_SECONDS=60):
         first = client.get(GUIDE).content
         # The shared copies are gone (an eviction), the generation is kept.
         generation = cache.get(_namespace())
@@ -42,7 +42,7 @@ def test_a_copy_in_memory_serves_without_the_cache_or_the_database(client, catal
 
 
 def test_another_workers_publish_retires_the_copies_within_the_window(client, catalogue):
-    with override_settings(CATALOGUE_PAGE_MEMORY_SECONDS=0.3):
+    with override_settings(CATALOGUE_MEMORY_SECONDS=0.3):
         assert "新名称" not in client.get(GUIDE).content.decode()
         _rename("新名称的事项")
         _another_worker_published()
@@ -53,7 +53,7 @@ def test_another_workers_publish_retires_the_copies_within_the_window(client, ca
 
 
 def test_a_publish_in_this_worker_retires_its_copies_at_once(client, catalogue):
-    with override_settings(CATALOGUE_PAGE_MEMORY_SECONDS=60):
+    with override_settings(CATALOGUE_MEMORY_SECONDS=60):
         client.get(GUIDE)
         _rename("新名称的事项")
         catalogue_changed()
@@ -70,7 +70,7 @@ def test_a_flushed_cache_starts_a_generation_no_copy_was_built_at(client, catalo
 def test_signed_in_visitors_never_get_a_copy(client, catalogue):
     from identity.tests.factories import UserFactory
 
-    with override_settings(CATALOGUE_PAGE_MEMORY_SECONDS=60):
+    with override_settings(CATALOGUE_MEMORY_SECONDS=60):
         client.get(GUIDE)
         client.force_login(UserFactory())
         with CaptureQueriesContext(connection) as queries:

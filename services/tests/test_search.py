@@ -245,3 +245,25 @@ def test_tsquery_restricts_to_name_words_by_weight():
     assert search.tsquery("企业开办", [["企业开办", "开公司"]]) == "('企业':* & '开办':*) | ('开':* & '公司':*)"
     assert search.pinyin_tsquery("营叶执照") == "'yingye':* & 'zhizhao':*"
     assert search.pinyin_tsquery("yyzz") == ""
+
+
+def test_the_search_context_is_kept_in_the_workers_memory_until_the_catalogue_changes(catalogue):
+    from django.core.cache import cache
+    from django.test import override_settings
+
+    from services.cache import _namespace
+    from services.models import Topic
+
+    with override_settings(CATALOGUE_MEMORY_SECONDS=60):
+        first = selectors.search_context()
+        # The shared copy is gone (an eviction), the generation is kept: the worker's copy serves.
+        generation = cache.get(_namespace())
+        cache.clear()
+        cache.set(_namespace(), generation, timeout=None)
+        with CaptureQueriesContext(connection) as queries:
+            assert selectors.search_context() is first
+        assert len(queries) == 0
+        Topic.objects.filter(code="real-estate").update(name="不动产登记专栏（新）")
+        catalogue_changed()
+        names = {entry.name for entry in selectors.search_context().navigation}
+    assert "不动产登记专栏（新）" in names
