@@ -3,14 +3,34 @@
 from typing import ClassVar
 
 from django.contrib import messages
+from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from .exceptions import ApplicationError
+
+# Django's own message, translated by its admin catalogue (a name, so makemessages leaves it there).
+_DJANGO_SELECT_LABEL = "Select this object for an action - {}"
+
+
+class ActionCheckboxMixin:
+    """The change list's row checkbox written as HTML, as Django's widget would render it.
+
+    Django renders a ``CheckboxInput`` through the form template engine for every row: a
+    fifth of a 100-row case queue's time in a profile."""
+
+    def action_checkbox(self, obj):
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            helpers.ACTION_CHECKBOX_NAME,
+            obj.pk,
+            format_html(_(_DJANGO_SELECT_LABEL), str(obj)),
+        )
 
 
 class ObjectActionsMixin:

@@ -9,6 +9,7 @@ from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from applications.admin import ApplicationAdmin
 from applications.admin_queue import EstimatedCountPaginator, is_unfiltered
 from applications.constants import Status
 from applications.models import Application
@@ -85,7 +86,7 @@ def test_queue_page_queries_are_the_same_for_10_and_1000_cases(
     with django_assert_num_queries(QUEUE_PAGE_QUERIES):
         large = client.get(CHANGELIST)
     page = large.content.decode()
-    assert page.count('class="deadline ') == 100  # one page
+    assert page.count('class="deadline ') == ApplicationAdmin.list_per_page  # one page
     assert "共 1000 件" in page
 
     # A filtered queue costs the same at both sizes too.
