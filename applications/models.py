@@ -163,6 +163,9 @@ class Application(ChoiceLabelsMixin, models.Model):
         ordering = ["-created_at"]
         indexes = [
             models.Index(fields=["department", "status", "promised_deadline"], name="application_queue_idx"),
+            # The admin list's "newest first" (admin_queue.NEWEST_FIRST) read in order, with or without
+            # a status filter: sorting a department's thousands of cases took 27 ms at a million, this 1.7.
+            models.Index(fields=["department", "-submitted_at", "-id"], name="application_newest_idx"),
             models.Index(fields=["applicant", "-created_at"], name="application_applicant_idx"),
             models.Index(fields=["principal_user", "-created_at"], name="application_principal_idx"),
             models.Index(fields=["status", "updated_at"], name="application_status_idx"),
