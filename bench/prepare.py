@@ -446,7 +446,9 @@ class Preparer:
             [upload(draft.pk) for draft in drafts[1:]],
             queries=upload_queries + submit_queries,
             note=f"upload {upload_queries} + submit {submit_queries} queries; item {item.code}",
-            submit_lag=40,
+            # Each wrk thread keeps 16 requests in flight: 40 requests later a slow upload (p99 ~0.8 s)
+            # could still be running when its submit arrived, answered 400 (one in a few hundred).
+            submit_lag=96,
             upload_file=str(self.folder / "upload.bin"),
             upload_bytes=len(body),
             single_use=True,

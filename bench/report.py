@@ -146,7 +146,8 @@ def write_doc(results: dict, text: str, path: Path) -> None:
         f"Redis {machine['redis']}, {machine['gunicorn']}, {machine['wrk']}; load average at start "
         f"{', '.join(f'{x:.1f}' for x in machine['load_average_at_start'])} (the CPUs were shared).",
         f"Settings: gunicorn {results['settings']['workers']} sync workers, wrk -t{results['settings']['threads']} "
-        f"-c{results['settings']['connections']}, {results['settings']['seconds']} s per scenario; the run took "
+        f"-c{results['settings']['connections']}, {results['settings']['seconds']} s per scenario "
+        f"× {results['settings'].get('passes', 1)} passes (averaged); the run took "
         f"{results['seconds']} s. Raw figures: `{path.relative_to(ROOT)}`.",
         "",
         "```",

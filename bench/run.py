@@ -44,6 +44,7 @@ LUA = Path(__file__).resolve().parent / "lua" / "requests.lua"
 CALIBRATION_VIEWS = {"hello": "/hello", "one-query": "/one-query", "page": "/page", "drf": "/drf", "upload": "/upload"}
 CALIBRATION_ROWS = 1000
 MEMORY_CHECKPOINTS = (500, 2_000) if QUICK else (5_000, 20_000)
+PASSES = 1 if QUICK else 2
 RELAY_MESSAGES = 100 if QUICK else 500
 
 
@@ -163,6 +164,8 @@ def warm(port: int, lua_list: str, count: int = 6) -> None:
             request.add_header(name, value)
         with contextlib.suppress(OSError):
             urllib.request.urlopen(request, timeout=120)  # noqa: S310
+    # The list's first entries were sent (each thread's share interleaves): wrk goes on after them.
+    _sent_per_thread[lua_list] = max(_sent_per_thread.get(lua_list, 0), -(-count // THREADS))
 
 
 def _answers(port: int) -> bool:
@@ -187,6 +190,11 @@ def rss_kib(pid: int) -> tuple[int, int]:
 # --- wrk ------------------------------------------------------------------------------------
 
 
+# Requests already sent from each request list, per wrk thread: the next run of a list goes on
+# from there (single-use inputs stay single-use across warm-up, passes, memory and profile runs).
+_sent_per_thread: dict[str, int] = {}
+
+
 def wrk(port: int, lua_list: str, seconds: int, *, upload: str = "", submit_lag: int = 0, drained: bool = True) -> dict:
     env = {
         **os.environ,
@@ -194,6 +202,7 @@ def wrk(port: int, lua_list: str, seconds: int, *, upload: str = "", submit_lag:
         "BENCH_UPLOAD": upload,
         "BENCH_SUBMIT_LAG": str(submit_lag),
         "BENCH_THREADS": str(THREADS),
+        "BENCH_OFFSET": str(_sent_per_thread.get(lua_list, 0)),
     }
     command = [
         "wrk",
@@ -213,6 +222,9 @@ def wrk(port: int, lua_list: str, seconds: int, *, upload: str = "", submit_lag:
     if line is None:
         sys.exit(f"wrk failed:\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}")
     raw = json.loads(line.removeprefix("BENCH_RESULT "))
+    # Uploads and their submits share the list's positions: only the uploads move it on.
+    sent = raw["requests"] // (2 if submit_lag else 1)
+    _sent_per_thread[lua_list] = _sent_per_thread.get(lua_list, 0) + sent // THREADS + 1
     errors = raw["connect_errors"] + raw["read_errors"] + raw["write_errors"] + raw["status_errors"] + raw["timeouts"]
     seconds_run = raw["duration_us"] / 1e6
     statuses: dict[str, int] = {}
@@ -227,6 +239,24 @@ def wrk(port: int, lua_list: str, seconds: int, *, upload: str = "", submit_lag:
         "errors": errors + sum(count for status, count in statuses.items() if status.startswith("3")),
         "statuses": statuses,
         "list_wrapped": raw["wrapped"],
+    }
+
+
+def combine_passes(figures: list[dict]) -> dict:
+    """One scenario's figures over its passes: mean rate and percentiles, summed counts."""
+    statuses: dict[str, int] = {}
+    for figure in figures:
+        for status, count in figure["statuses"].items():
+            statuses[status] = statuses.get(status, 0) + count
+    return {
+        "requests": sum(f["requests"] for f in figures),
+        "rps": round(sum(f["rps"] for f in figures) / len(figures), 1),
+        "p50_ms": round(sum(f["p50_ms"] for f in figures) / len(figures), 2),
+        "p99_ms": round(sum(f["p99_ms"] for f in figures) / len(figures), 2),
+        "errors": sum(f["errors"] for f in figures),
+        "statuses": statuses,
+        "list_wrapped": max(f["list_wrapped"] for f in figures),
+        "passes_rps": [f["rps"] for f in figures],
     }
 
 
@@ -289,7 +319,7 @@ def run_dataset(dataset, run_id: str, *, profile: bool) -> dict:
     collect_static(env)
     # Distinct inputs per scenario (search terms, drafts, orders): enough that even a short quick run
     # at a quiet machine's rate does not repeat them (400 wrapped 38 times for search).
-    size = 2500
+    size = 2500 if QUICK else 6000
     log("  preparing sessions, tokens, drafts, orders and query counts …")
     python("-m", "bench.prepare", str(folder), str(size), env=env, capture=False)
     scenarios = json.loads((folder / "scenarios.json").read_text())
@@ -303,16 +333,23 @@ def run_dataset(dataset, run_id: str, *, profile: bool) -> dict:
     try:
         log("  calibration (before):")
         before = calibrate(folder, submission["upload_file"])
-        for scenario in scenarios:
-            if not posts(scenario):
-                warm(PORT_TONGBAN, scenario["lua"])
-                wrk(PORT_TONGBAN, scenario["lua"], 2)  # warm: connections, caches, imports
-            figure = wrk_scenario(scenario, SECONDS)
-            results["scenarios"].append({**scenario, **figure})
-            log(
-                f"    {scenario['name']:<44} {figure['rps']:8.1f} rps  p50 {figure['p50_ms']:7.1f} ms  "
-                f"p99 {figure['p99_ms']:7.1f} ms  q/req {scenario['queries']:3}  errors {figure['errors']}"
-            )
+        # Every scenario is measured in PASSES rounds, one after the other, and the figures averaged:
+        # a single 8 s run per scenario on a shared machine moved by ±10% between runs.
+        passes: list[list[dict]] = [[] for _scenario in scenarios]
+        for number in range(PASSES):
+            log(f"  pass {number + 1} of {PASSES}:")
+            for index, scenario in enumerate(scenarios):
+                if number == 0 and not posts(scenario):
+                    warm(PORT_TONGBAN, scenario["lua"])
+                    wrk(PORT_TONGBAN, scenario["lua"], 2)  # warm: connections, caches, imports
+                figure = wrk_scenario(scenario, SECONDS)
+                passes[index].append(figure)
+                log(
+                    f"    {scenario['name']:<44} {figure['rps']:8.1f} rps  p50 {figure['p50_ms']:7.1f} ms  "
+                    f"p99 {figure['p99_ms']:7.1f} ms  q/req {scenario['queries']:3}  errors {figure['errors']}"
+                )
+        for scenario, figures in zip(scenarios, passes, strict=True):
+            results["scenarios"].append({**scenario, **combine_passes(figures)})
         log("  calibration (after):")
         after = calibrate(folder, submission["upload_file"])
         results["calibration"] = {
@@ -492,7 +529,13 @@ def main() -> None:
     results = {
         "run": run_id,
         "quick": QUICK,
-        "settings": {"workers": WORKERS, "threads": THREADS, "connections": CONNECTIONS, "seconds": SECONDS},
+        "settings": {
+            "workers": WORKERS,
+            "threads": THREADS,
+            "connections": CONNECTIONS,
+            "seconds": SECONDS,
+            "passes": PASSES,
+        },
         "machine": machine(),
         "datasets": {},
     }
