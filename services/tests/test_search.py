@@ -267,3 +267,30 @@ def test_the_search_context_is_kept_in_the_workers_memory_until_the_catalogue_ch
         catalogue_changed()
         names = {entry.name for entry in selectors.search_context().navigation}
     assert "不动产登记专栏（新）" in names
+
+
+@pytest.mark.parametrize("filters", [{}, {"audience": "enterprise"}, {"department": "ga"}])
+def test_a_search_page_reads_the_ranking_band_by_band_with_the_same_answer(catalogue, filters):
+    """service_item_search_page (the portal's pages) against the full ranking it stands for:
+    exact names and aliases, name matches, guide-text matches; first and deeper pages; words
+    matching a few items and hundreds."""
+    demo.generate_synthetic_items(count=400)
+    catalogue_changed()
+    groups = selectors.synonym_groups()
+    items = selectors.service_item_list(**filters)
+    queries = ["公租房", "营业执照", "yyzz", "护照", "登记", "变更", "证明", "广州", "社保卡", "Passport", "不存在的词"]
+    compared = 0
+    for query in queries:
+        for offset, limit in ((0, 21), (20, 21), (100, 21), (0, 5)):
+            expected = [
+                item.code
+                for item in selectors.service_item_search(query=query, items=items, groups=groups)[
+                    offset : offset + limit
+                ]
+            ]
+            found = selectors.service_item_search_page(
+                query=query, offset=offset, limit=limit, items=items, groups=groups
+            )
+            assert [item.code for item in found] == expected, (query, offset, filters)
+            compared += len(expected)
+    assert compared > 50  # the comparison covered real pages, not empty answers
