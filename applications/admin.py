@@ -14,7 +14,6 @@ from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -219,6 +218,10 @@ def _attachment(field_file, *, filename: str, content_type: str) -> FileResponse
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+# A queue tab counts its cases up to this many.
+QUEUE_COUNT_CAP = 999
 
 
 @admin.register(Application)
@@ -442,20 +445,15 @@ class ApplicationAdmin(ActionCheckboxMixin, admin.ModelAdmin):
     # --- The list page ----------------------------------------------------------------
 
     def changelist_view(self, request, extra_context=None):
-        # Counted by status over the working statuses only (never the concluded cases, which pile
-        # up for ever): an index-only scan of (department, status, …). At a million cases the
-        # four filtered COUNTs over all of a department's cases took 175 ms, this takes 6 ms.
-        queue_of = {status: key for key in COUNTED_QUEUES for status in QUEUES[key][1]}
-        per_status = (
-            self.get_queryset(request)
-            .filter(status__in=queue_of)
-            .order_by()
-            .values_list("status")
-            .annotate(cases=Count("*"))
-        )
-        counts = dict.fromkeys(COUNTED_QUEUES, 0)
-        for status, cases in per_status:
-            counts[queue_of[status]] += cases
+        # Each working queue is counted up to QUEUE_COUNT_CAP cases ("999+" past it), through the
+        # (department, status, …) index: a tab says how much work waits, not an exact total, and
+        # counting every case of a big department's queues (31,000 at a million cases, 5 ms)
+        # made the page slower as cases piled up. Concluded cases are never counted.
+        counts = {
+            key: self.get_queryset(request).filter(status__in=QUEUES[key][1]).order_by()[: QUEUE_COUNT_CAP + 1].count()
+            for key in COUNTED_QUEUES
+        }
+        counts = {key: f"{QUEUE_COUNT_CAP}+" if count > QUEUE_COUNT_CAP else count for key, count in counts.items()}
         current = request.GET.get(QueueFilter.parameter_name)
         tabs = [{"label": _("全部"), "url": "?", "active": current not in QUEUES, "count": None}]
         tabs += [

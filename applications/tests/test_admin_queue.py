@@ -156,6 +156,18 @@ def test_queue_tabs_filter_by_status_and_count_the_working_sets(client, officer,
     assert in_review.case_number in review and waiting.case_number not in review
 
 
+def test_a_queue_tab_counts_up_to_its_cap(client, officer, ga_item, monkeypatch):
+    from applications import admin as applications_admin
+
+    monkeypatch.setattr(applications_admin, "QUEUE_COUNT_CAP", 2)
+    applicant = factories.resident()
+    for _ in range(2):
+        factories.submitted_application(applicant=applicant, item=ga_item)
+    assert "待受理（2）" in client.get(CHANGELIST).content.decode()
+    factories.submitted_application(applicant=applicant, item=ga_item)
+    assert "待受理（2+）" in client.get(CHANGELIST).content.decode()
+
+
 def test_a_queue_lists_the_oldest_promise_first_and_all_lists_the_newest_case_first(client, officer, ga_item):
     applicant = factories.resident()
     later, sooner = (factories.submitted_application(applicant=applicant, item=ga_item) for _ in range(2))
