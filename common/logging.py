@@ -24,7 +24,10 @@ _SHARED_PROCESSORS = [
 def _renderer(name: str):
     if name == "json":
         return structlog.processors.JSONRenderer(ensure_ascii=False)
-    return structlog.dev.ConsoleRenderer(colors=False)
+    # Plain tracebacks: with rich installed, structlog's default renders every frame's local
+    # variables (a Django request's stack: request, settings, querysets), 0.85 s for each logged
+    # 403 or 404 with an exception, which made an official's sweep of every admin URL take minutes.
+    return structlog.dev.ConsoleRenderer(colors=False, exception_formatter=structlog.dev.plain_traceback)
 
 
 class MaskingProcessorFormatter(structlog.stdlib.ProcessorFormatter):
