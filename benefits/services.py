@@ -710,7 +710,13 @@ def beneficiary_upsert(
 def task_create(*, campaign: Campaign, beneficiary: Beneficiary, actor=None) -> CertificationTask:
     """A pending task for ``beneficiary`` in ``campaign``, with its first transition record."""
     task = CertificationTask.objects.create(campaign=campaign, beneficiary=beneficiary)
-    TaskTransition.objects.create(
+    _creation_record(task, actor=actor).save()
+    return task
+
+
+def _creation_record(task: CertificationTask, *, actor) -> TaskTransition:
+    """The (unsaved) transition record of a task's creation, by an official or the system."""
+    return TaskTransition(
         task=task,
         action=TaskAction.CREATE,
         from_status="",
@@ -719,7 +725,6 @@ def task_create(*, campaign: Campaign, beneficiary: Beneficiary, actor=None) -> 
         actor=actor,
         role=Role.OFFICIAL if actor is not None else Role.SYSTEM,
     )
-    return task
 
 
 ENROL_CHUNK = 2000
@@ -764,19 +769,6 @@ def beneficiaries_enrol(*, campaign: Campaign, people: list[dict], actor=None) -
         tasks = CertificationTask.objects.bulk_create(
             [CertificationTask(campaign=campaign, beneficiary=beneficiary) for beneficiary in beneficiaries]
         )
-        TaskTransition.objects.bulk_create(
-            [
-                TaskTransition(
-                    task=task,
-                    action=TaskAction.CREATE,
-                    from_status="",
-                    to_status=TaskStatus.PENDING,
-                    payment_status=task.payment_status,
-                    actor=actor,
-                    role=Role.OFFICIAL if actor is not None else Role.SYSTEM,
-                )
-                for task in tasks
-            ]
-        )
+        TaskTransition.objects.bulk_create([_creation_record(task, actor=actor) for task in tasks])
         created += len(tasks)
     return created
