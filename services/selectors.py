@@ -89,6 +89,15 @@ SEARCH_RESULT_FIELDS = (
 )
 
 
+def _capped_popularity() -> Case:
+    # Below the name bands, so a popular text match never outranks a name match.
+    return Case(
+        When(popularity__gt=_POPULARITY_CAP, then=Value(_POPULARITY_CAP)),
+        default=F("popularity"),
+        output_field=IntegerField(),
+    )
+
+
 def _matches_sql(table: str) -> str:
     # The tsquery is a bound parameter; the SQL text is our constant.
     return search.SEARCH_VECTOR_SQL.format(table=table) + " @@ to_tsquery('simple'::regconfig, %s)"
@@ -114,11 +123,7 @@ def service_item_search(
     if groups is None:
         groups = synonym_groups()
     table = ServiceItem._meta.db_table
-    popularity = Case(
-        When(popularity__gt=_POPULARITY_CAP, then=Value(_POPULARITY_CAP)),
-        default=F("popularity"),
-        output_field=IntegerField(),
-    )
+    popularity = _capped_popularity()
     names = list(dict.fromkeys([query, *search.query_variants(query, groups)]))
     # An exact alias counts as the exact name: 公租房 is what residents call 公共租赁住房申请.
     exact = Q(name__in=names) | Q(name_en__iexact=query)
@@ -226,11 +231,7 @@ def service_item_search_page(
     exact = _OnItems(f"({exact_sql})", names, query, names)
     # Never NULL, so that the rows it does not hold for stay.
     not_exact = _OnItems(f"NOT COALESCE({exact_sql}, false)", names, query, names)
-    popularity = Case(
-        When(popularity__gt=_POPULARITY_CAP, then=Value(_POPULARITY_CAP)),
-        default=F("popularity"),
-        output_field=IntegerField(),
-    )
+    popularity = _capped_popularity()
     name_band = Case(When(in_name, then=Value(_NAME_MATCH_BAND)), default=Value(0), output_field=IntegerField())
     base = items.only(*SEARCH_RESULT_FIELDS).filter(matches)
     end = offset + limit
