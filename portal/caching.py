@@ -30,7 +30,7 @@ from services.cache import (
     catalogue_entry_get,
     catalogue_entry_key,
     catalogue_entry_set,
-    catalogue_generation_recent,
+    catalogue_memory_get,
 )
 
 PAGE_TIMEOUT = 3600
@@ -60,11 +60,9 @@ def cached_anonymous_page(view=None, *, timeout: int = PAGE_TIMEOUT):
             return view(request, *args, **kwargs)
         path_hash = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
         key = catalogue_entry_key("page", get_language(), path_hash)
-        recent_generation = catalogue_generation_recent(settings.CATALOGUE_MEMORY_SECONDS)
-        if recent_generation is not None:
-            cached = _memory_pages.get(key, recent_generation)
-            if cached is not None:
-                return HttpResponse(cached[0], content_type=cached[1])
+        cached = catalogue_memory_get(_memory_pages, key)
+        if cached is not None:
+            return HttpResponse(cached[0], content_type=cached[1])
         cached, generation = catalogue_entry_get(key)
         if cached is not None:
             _keep_in_memory(key, cached, generation)

@@ -161,6 +161,13 @@ def catalogue_entry_set(key: str, value: Any, *, generation: int, timeout: int) 
     cache.set(key, (generation, value), timeout=timeout)
 
 
+def catalogue_memory_get(memory: "LocalEntries", key: str) -> Any:
+    """The value ``memory`` keeps under ``key`` if it was built at the current generation, as
+    :func:`catalogue_generation_recent` knows it (``CATALOGUE_MEMORY_SECONDS``); else None."""
+    recent = catalogue_generation_recent(settings.CATALOGUE_MEMORY_SECONDS)
+    return None if recent is None else memory.get(key, recent)
+
+
 def catalogue_entry(key: str, build: Callable[[], Any], *, timeout: int, memory: "LocalEntries | None" = None) -> Any:
     """The value cached under ``key`` for the current generation, else ``build()``'s,
     cached (an exception from ``build`` caches nothing).
@@ -168,10 +175,8 @@ def catalogue_entry(key: str, build: Callable[[], Any], *, timeout: int, memory:
     With ``memory``, the value is also kept in this process and served from there while
     :func:`catalogue_generation_recent` (``CATALOGUE_MEMORY_SECONDS``) says it is current: no
     round trip, no unpickling. Callers must treat such a shared value as read-only."""
-    if memory is not None:
-        recent = catalogue_generation_recent(settings.CATALOGUE_MEMORY_SECONDS)
-        if recent is not None and (value := memory.get(key, recent)) is not None:
-            return value
+    if memory is not None and (value := catalogue_memory_get(memory, key)) is not None:
+        return value
     value, generation = catalogue_entry_get(key)
     if value is None:
         value = build()
