@@ -98,13 +98,24 @@ def wait_for(predicate: Callable[[], bool], timeout: float = 60) -> bool:
     return False
 
 
-def official_signs_in(page, live_server, username: str = "official-amr") -> None:
-    """A demo official signs in to the admin through its login form, with the demo password and a TOTP code."""
+def official_signs_in(page, live_server, username: str = "official-amr", password: str | None = None) -> None:
+    """A demo official signs in to the admin through its login form, with the demo password (or
+    ``password``: the demo administrator has its own) and a TOTP code."""
     from identity.demo import DEMO_PASSWORD
 
     page.goto(live_server.url + "/admin/login/?next=/admin/")
     page.locator("#id_username").fill(username)
-    page.locator("#id_password").fill(DEMO_PASSWORD)
+    page.locator("#id_password").fill(password or DEMO_PASSWORD)
     page.locator("#id_otp_token").fill(totp_code(username))
     page.locator("input[type=submit]").click()
     page.wait_for_url(live_server.url + "/admin/")
+
+
+# axe at a desktop and a phone width; WCAG 2.1 A and AA, plus axe's best practices (a box named
+# only by its tooltip, landmarks named alike) and its experimental rules (a link whose name does
+# not contain its visible text): any of them rated serious or critical fails a page.
+AXE_WIDTHS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
+AXE_RULES = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice", "experimental"]}
+}
+AXE_BLOCKING = {"serious", "critical"}

@@ -12,7 +12,7 @@ from django.core.management import call_command
 
 from applications.models import Application
 from certificates.models import Certificate
-from common.testing.browser import official_signs_in, sign_in
+from common.testing.browser import AXE_BLOCKING, AXE_RULES, AXE_WIDTHS, official_signs_in, sign_in
 from common.testing.database import seeded_once
 from identity.models import User
 from marketplace.models import Agency, Posting
@@ -23,13 +23,7 @@ from services.models import Bundle, Department, LifeEvent, Topic
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-WIDTHS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
-# WCAG 2.1 A and AA, plus axe's best practices (a box named only by its tooltip, landmarks named alike) and its
-# experimental rules (a link whose name does not contain its visible text):
-# any of them that axe rates serious or critical fails the test.
-TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice", "experimental"]
-RULES = {"runOnly": {"type": "tag", "values": TAGS}}
-BLOCKING = {"serious", "critical"}
+WIDTHS, RULES, BLOCKING = AXE_WIDTHS, AXE_RULES, AXE_BLOCKING
 FOOD_LICENCE = "440100-SCJG-005"
 
 

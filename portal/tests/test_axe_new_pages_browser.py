@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from benefits import demo as benefits_demo
 from benefits.models import Beneficiary, Campaign, CertificationTask, HomeVisitRequest, ServiceHall
-from common.testing.browser import sign_in, totp_code
+from common.testing.browser import AXE_BLOCKING, AXE_RULES, AXE_WIDTHS, official_signs_in, sign_in
 from identity.demo import DEMO_ADMIN_PASSWORD, DEMO_ADMIN_USERNAME
 from identity.facecheck import register
 from identity.facecheck.contrib.tencent import TencentFaceIdProvider
@@ -33,10 +33,7 @@ from marketplace.models import Agency, Objection, Posting, Qualification, Qualif
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-WIDTHS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
-TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice", "experimental"]
-RULES = {"runOnly": {"type": "tag", "values": TAGS}}
-BLOCKING = {"serious", "critical"}
+WIDTHS, RULES, BLOCKING = AXE_WIDTHS, AXE_RULES, AXE_BLOCKING
 RESIDENT = "13800138000"
 AGENCY_MOBILE = "13800138103"  # demo agency 3: quoted on the open survey posting, selected on a rated one
 
@@ -150,15 +147,6 @@ def test_the_new_resident_and_agency_pages_pass_axe(live_server, new_page, demo_
     assert len(checker.visited) == 11
 
 
-def _admin_signs_in(page, live_server) -> None:
-    page.goto(live_server.url + "/admin/login/?next=/admin/")
-    page.locator("#id_username").fill(DEMO_ADMIN_USERNAME)
-    page.locator("#id_password").fill(DEMO_ADMIN_PASSWORD)
-    page.locator("#id_otp_token").fill(totp_code(DEMO_ADMIN_USERNAME))
-    page.locator("input[type=submit]").click()
-    page.wait_for_url(live_server.url + "/admin/")
-
-
 def _list_and_change(base: str, model) -> list[str]:
     obj = model.objects.order_by("pk").first()
     return [base] + ([f"{base}{obj.pk}/change/"] if obj is not None else [])
@@ -213,7 +201,7 @@ def test_the_new_admin_pages_pass_axe(live_server, new_page, demo_data, width):
 
     checker = _Checker(live_server, width)
     official = new_page(viewport=WIDTHS[width])
-    _admin_signs_in(official, live_server)
+    official_signs_in(official, live_server, DEMO_ADMIN_USERNAME, password=DEMO_ADMIN_PASSWORD)
     pages = _admin_pages()
     for path in pages:
         checker.goto(official, path)
