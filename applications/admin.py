@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 
 from common.admin import ActionCheckboxMixin
 from common.exceptions import ApplicationError
+from common.row_by_row import one_at_a_time
 from common.spreadsheet import csv_cell
 from identity.admin_base import ReadOnlyAdmin
 from identity.constants import PersonalDataField
@@ -568,7 +569,7 @@ class ApplicationAdmin(ActionCheckboxMixin, admin.ModelAdmin):
     @admin.action(description=gettext_lazy("认领"), permissions=["process"])
     def claim(self, request, queryset):
         claimed, refused = 0, []
-        for pk, case_number in queryset.values_list("pk", "case_number"):
+        for pk, case_number in one_at_a_time(queryset.values_list("pk", "case_number")):
             try:
                 application_claim(application_id=pk, official=request.user)
             except ApplicationError as exc:
@@ -580,7 +581,7 @@ class ApplicationAdmin(ActionCheckboxMixin, admin.ModelAdmin):
     @admin.action(description=gettext_lazy("批量受理"), permissions=["process"])
     def accept_selected(self, request, queryset):
         accepted, refused = 0, []
-        for pk, case_number, status in queryset.values_list("pk", "case_number", "status"):
+        for pk, case_number, status in one_at_a_time(queryset.values_list("pk", "case_number", "status")):
             if status == Status.ACCEPTED:
                 refused.append(f"{case_number}：{_('已受理，无需重复受理。')}")
                 continue
@@ -620,7 +621,7 @@ class ApplicationAdmin(ActionCheckboxMixin, admin.ModelAdmin):
         if "apply" in request.POST and form.is_valid():
             assignee = form.cleaned_data["assignee"]
             assigned, refused = 0, []
-            for pk, case_number in queryset.values_list("pk", "case_number"):
+            for pk, case_number in one_at_a_time(queryset.values_list("pk", "case_number")):
                 try:
                     application_assign(application_id=pk, assigned_by=request.user, assignee=assignee)
                 except ApplicationError as exc:

@@ -44,15 +44,33 @@ def merged_materials(items: list[ServiceItem]) -> list[Material]:
     return materials
 
 
+def application_bundle_items(application) -> list[ServiceItem]:
+    """A bundle draft's items, read once per application object: a draft's page asks for its
+    merged form and its merged materials in the same request."""
+    cached = getattr(application, "_bundle_items", None)
+    if cached is None:
+        cached = application._bundle_items = bundle_items(application.bundle)
+    return cached
+
+
 def application_schema(application) -> dict:
     """The form a draft is filled against: its version's, or the bundle's merged form."""
     if application.bundle_id and application.parent_id is None:
-        return merged_schema(bundle_items(application.bundle))
+        return merged_schema(application_bundle_items(application))
     return application.service_version.form_schema
 
 
 def application_requirements(application) -> list[Material]:
-    """The materials a draft asks for, in order (one per name for a bundle)."""
-    if application.bundle_id and application.parent_id is None:
-        return merged_materials(bundle_items(application.bundle))
-    return list(application.service_version.materials.order_by("order", "pk"))
+    """The materials a draft asks for, in order (one per name for a bundle).
+
+    Read once per application object: they come from published versions, which never
+    change, and a request that checks an upload and then renders the row asks twice.
+    """
+    cached = getattr(application, "_requirements", None)
+    if cached is None:
+        if application.bundle_id and application.parent_id is None:
+            cached = merged_materials(application_bundle_items(application))
+        else:
+            cached = list(application.service_version.materials.order_by("order", "pk"))
+        application._requirements = cached
+    return list(cached)

@@ -47,7 +47,10 @@ def order_fee(move) -> None:
     """Hook: make the fee's order when the case reaches the point its service pays at."""
     application = move.application
     version = application.service_version
-    if version is None or _STATUS_FOR_POINT[fee_order_point(version)] != move.to_status:
+    if version is None:
+        return
+    item_code = application.service_item.code if application.service_item_id else None
+    if _STATUS_FOR_POINT[fee_order_point(version, item_code=item_code)] != move.to_status:
         return
     lines = fee_lines_for_version(version=version, payer=fee_payer(application))
     if sum(line.amount_fen for line in lines) <= 0 and not fee_lines_waived(lines):

@@ -27,7 +27,7 @@ from identity.services.acting import NOT_MANDATED, acting_check
 from services.constants import Audience
 from services.models import Bundle, ServiceItem
 
-from .bundles import bundle_items
+from .bundles import application_bundle_items, bundle_items
 
 SELF = "self"
 ENTERPRISE_REQUIRED = "enterprise_required"
@@ -57,6 +57,14 @@ def covered_codes(service_or_bundle: ServiceItem | Bundle) -> list[str]:
     if isinstance(service_or_bundle, Bundle):
         return [item.code for item in bundle_items(service_or_bundle)]
     return [service_or_bundle.code]
+
+
+def application_covered_codes(application) -> list[str]:
+    """:func:`covered_codes` of a draft's service or bundle (a bundle's items read once per draft,
+    which its submission's fan-out reads again)."""
+    if application.service_item_id:
+        return [application.service_item.code]
+    return [item.code for item in application_bundle_items(application)]
 
 
 def _enterprise_required() -> ApplicationError:

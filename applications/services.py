@@ -25,13 +25,14 @@ from audit.context import current_client_ip
 from common.decisions import CaseDecision, decision_announce
 from common.exceptions import ApplicationError
 from common.i18n import lazy_display_name
+from common.row_by_row import one_at_a_time
 from identity.services.acting import act_on_behalf
 from notifications.services import notify
 from partners.events import event_publish
-from services.models import Bundle, ServiceItem
+from services.models import Bundle, Material, ServiceItem
 
 from . import payments_bridge
-from .bundles import application_requirements, application_schema, bundle_items, merged_schema
+from .bundles import application_bundle_items, application_requirements, application_schema, bundle_items, merged_schema
 from .calendar import add_working_days, working_days_between
 from .constants import (
     ALLOWED_TRANSITIONS,
@@ -45,7 +46,7 @@ from .constants import (
 )
 from .forms import prefill_values, validate_form_data
 from .models import Application, CaseSequence, DepartmentOfficial, SubmittedMaterial, SupplementRequest, Transition
-from .principals import application_principal_resolve, covered_codes
+from .principals import application_covered_codes, application_principal_resolve
 from .scanning import material_scan_queue
 from .selectors import official_may_process
 from .uploads import check_upload, save_with_file
@@ -267,7 +268,7 @@ def application_submit(*, application: Application, actor) -> Application:
                 actor=actor,
                 action="application_submit",
                 service_code=target.code,
-                covering=covered_codes(target),
+                covering=application_covered_codes(application),
                 enterprise=application.enterprise,
                 principal_user=None if application.enterprise_id else application.principal_user,
                 object_reference=str(application.pk),
@@ -377,7 +378,13 @@ def _fan_out_bundle(move: Move) -> None:
     if not _is_bundle_parent(parent):
         return
     materials = list(parent.materials.select_related("requirement"))
-    for item in bundle_items(parent.bundle):
+    items = application_bundle_items(parent)
+    names_by_version: dict[int, set[str]] = {}
+    for version_id, name in Material.objects.filter(
+        version__in=[item.published_version_id for item in items]
+    ).values_list("version_id", "name"):
+        names_by_version.setdefault(version_id, set()).add(name)
+    for item in one_at_a_time(items):  # each sub-case is numbered and submitted on its own
         fields = set((item.published_version.form_schema or {}).get("properties", {}))
         child = Application.objects.create(
             applicant=parent.applicant,
@@ -391,7 +398,7 @@ def _fan_out_bundle(move: Move) -> None:
             form_data={k: v for k, v in parent.form_data.items() if k in fields},
             field_sources={k: v for k, v in parent.field_sources.items() if k in fields},
         )
-        names = set(item.published_version.materials.values_list("name", flat=True))
+        names = names_by_version.get(item.published_version_id, set())
         SubmittedMaterial.objects.bulk_create(
             [
                 SubmittedMaterial(
@@ -405,7 +412,7 @@ def _fan_out_bundle(move: Move) -> None:
                     sha256=material.sha256,
                     scan_status=material.scan_status,
                     certificate_reference=material.certificate_reference,
-                    uploaded_by=material.uploaded_by,
+                    uploaded_by_id=material.uploaded_by_id,
                 )
                 for material in materials
                 if material.requirement and material.requirement.name in names

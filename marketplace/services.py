@@ -41,7 +41,7 @@ from applications.selectors import resident_may_view
 from applications.uploads import check_upload, save_with_file
 from common.exceptions import ApplicationError
 from common.money import yuan
-from identity.services.acting import act_on_behalf
+from identity.services.acting import act_on_behalf, acting_record
 from notifications.services import notify
 
 from . import draw, selectors
@@ -711,7 +711,16 @@ def posting_create(
             posting=posting, from_status="", to_status=PostingStatus.DRAFT, actor=actor, role=Role.BUYER
         )
         if publish:
-            posting = posting_publish(actor=actor, posting=posting)
+            # The mandate was checked above, in this transaction, which still holds the
+            # enterprise's row: record the publication without locking and reading it again.
+            acting_record(
+                actor=actor,
+                principal_enterprise=enterprise,
+                action=ACTION_POSTING_CHANGE,
+                service_code=SERVICE_CODE,
+                object_reference=f"posting:{posting.reference}",
+            )
+            _open_posting(posting, actor=actor)
     return posting
 
 
@@ -731,8 +740,10 @@ def posting_update_draft(
     required_min_grade: int | None = None,
     application=None,
     service_item=None,
+    publish: bool = False,
 ) -> Posting:
-    """Edit a draft (every field, checked as when creating it). A published posting is never edited."""
+    """Edit a draft (every field, checked as when creating it); ``publish=True`` then opens it,
+    in the same transaction. A published posting is never edited."""
     posting = _lock_posting(posting.pk)
     _act_for_buyer(actor=actor, posting=posting, action=ACTION_POSTING_CHANGE)
     if posting.status != PostingStatus.DRAFT:
@@ -754,6 +765,9 @@ def posting_update_draft(
     for field, value in fields.items():
         setattr(posting, field, value)
     posting.save(update_fields=[*fields, "updated_at"])
+    if publish:
+        # One change of the buyer's, checked and recorded once above: the edit and its publication.
+        _open_posting(posting, actor=actor)
     return posting
 
 
@@ -766,6 +780,12 @@ def posting_publish(*, actor, posting: Posting) -> Posting:
     _act_for_buyer(actor=actor, posting=posting, action=ACTION_POSTING_CHANGE)
     if posting.status == PostingStatus.OPEN:
         return posting
+    _open_posting(posting, actor=actor)
+    return posting
+
+
+def _open_posting(posting: Posting, *, actor) -> None:
+    """Open a locked draft whose buyer's mandate was checked and recorded in this transaction."""
     now = timezone.now()
     if posting.quote_deadline < now + datetime.timedelta(hours=settings.MARKETPLACE_MIN_QUOTE_HOURS):
         raise _refuse(
@@ -778,7 +798,6 @@ def posting_publish(*, actor, posting: Posting) -> Posting:
         _record_seed(posting, now)
         fields += ["draw_seed", "draw_seed_hash", "draw_seed_recorded_at"]
     _move_posting(posting, to_status=PostingStatus.OPEN, actor=actor, role=Role.BUYER, fields=tuple(fields))
-    return posting
 
 
 def _record_seed(posting: Posting, now) -> None:

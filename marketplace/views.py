@@ -19,7 +19,6 @@ What a page may show of quotes is decided by ``selectors.quotes_visible_to`` onl
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -268,24 +267,23 @@ def my_posting_edit(request: HttpRequest, reference: str) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         try:
-            with transaction.atomic():  # a refused publication keeps the draft as it was
-                services.posting_update_draft(
-                    actor=request.user,
-                    posting=posting,
-                    service_type=data["service_type"],
-                    title=data["title"],
-                    scope=data["scope"],
-                    budget_fen=fen(data["budget"]),
-                    quote_deadline=data["quote_deadline"],
-                    selection_method=data["selection_method"],
-                    objection_period_days=data["objection_period_days"],
-                    required_qualification_type=data["required_qualification_type"],
-                    required_min_grade=data["required_min_grade"],
-                    application=data["application"],
-                    service_item=data["service_item"],
-                )
-                if request.POST.get("action") == "publish":
-                    services.posting_publish(actor=request.user, posting=posting)
+            # One transaction: a refused publication keeps the draft as it was.
+            services.posting_update_draft(
+                actor=request.user,
+                posting=posting,
+                service_type=data["service_type"],
+                title=data["title"],
+                scope=data["scope"],
+                budget_fen=fen(data["budget"]),
+                quote_deadline=data["quote_deadline"],
+                selection_method=data["selection_method"],
+                objection_period_days=data["objection_period_days"],
+                required_qualification_type=data["required_qualification_type"],
+                required_min_grade=data["required_min_grade"],
+                application=data["application"],
+                service_item=data["service_item"],
+                publish=request.POST.get("action") == "publish",
+            )
         except ApplicationError as exc:
             form.add_service_error(exc)
         else:

@@ -41,6 +41,9 @@ class PartnerEventInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return False
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
 
 @admin.register(Partner)
 class PartnerAdmin(admin.ModelAdmin):

@@ -123,6 +123,22 @@ class _FAQSerializer(serializers.Serializer):
     answer = serializers.CharField()
 
 
+class _CodeField(serializers.SlugRelatedField):
+    """A department or life event by its code, looked up in the rows the import read at once
+    (``context["by_code"][model]``) rather than one query per record."""
+
+    def to_internal_value(self, data):
+        rows = self.context.get("by_code", {}).get(self.get_queryset().model)
+        if rows is None:
+            return super().to_internal_value(data)
+        if not isinstance(data, str | int):
+            self.fail("invalid")
+        try:
+            return rows[str(data)]
+        except KeyError:
+            self.fail("does_not_exist", slug_name=self.slug_field, value=str(data))
+
+
 class CatalogueRecordSerializer(serializers.Serializer):
     """Validates one imported record. Messages are shown to catalogue managers."""
 
@@ -134,10 +150,8 @@ class CatalogueRecordSerializer(serializers.Serializer):
     item_type = serializers.ChoiceField(choices=ItemType.choices)
     audience = serializers.ChoiceField(choices=Audience.choices)
     popularity = serializers.IntegerField(min_value=0, default=0)
-    department = serializers.SlugRelatedField(slug_field="code", queryset=Department.objects.all())
-    life_events = serializers.SlugRelatedField(
-        slug_field="code", queryset=LifeEvent.objects.all(), many=True, required=False
-    )
+    department = _CodeField(slug_field="code", queryset=Department.objects.all())
+    life_events = _CodeField(slug_field="code", queryset=LifeEvent.objects.all(), many=True, required=False)
     legal_basis = serializers.CharField()
     conditions = serializers.CharField()
     statutory_limit_days = serializers.IntegerField(min_value=0, max_value=32767)
@@ -315,11 +329,12 @@ def catalogue_import(*, content: str | bytes, fmt: str, published_by=None) -> Im
 def catalogue_import_records(*, records: list[tuple[int, object]], published_by=None) -> ImportResult:
     """Validate and write already-parsed ``(line, record)`` pairs, all or nothing."""
     validated, problems, seen = [], [], {}
+    by_code = {model: {row.code: row for row in model.objects.all()} for model in (Department, LifeEvent)}
     for line, record in records:
         if not isinstance(record, dict):
             problems.append(ImportProblem(line, _("记录应为对象。")))
             continue
-        serializer = CatalogueRecordSerializer(data=record)
+        serializer = CatalogueRecordSerializer(data=record, context={"by_code": by_code})
         if not serializer.is_valid():
             problems.append(ImportProblem(line, "; ".join(_flatten_errors(serializer.errors))))
             continue

@@ -44,6 +44,17 @@ class _ResidentApplications:
         return applications_for_resident(user=self.request.user).exclude(status="draft")
 
 
+# What ApplicationDetailSerializer reads of a case's timeline and sub-cases, a query each.
+DETAIL_RELATIONS = (
+    "transitions",
+    "sub_cases__service_item",
+    "sub_cases__bundle",
+    "sub_cases__department",
+    "sub_cases__applicant",
+    "sub_cases__enterprise",
+)
+
+
 class NewestFirst(StrictCursorPagination):
     ordering = "-created_at"
     page_size = 20
@@ -71,13 +82,7 @@ class ApplicationDetail(_ResidentApplications, generics.RetrieveAPIView):
             return _not_found()
         application = (
             self.get_queryset()
-            .prefetch_related(
-                "transitions",
-                "sub_cases__service_item",
-                "sub_cases__department",
-                "sub_cases__applicant",
-                "sub_cases__enterprise",
-            )
+            .prefetch_related(*DETAIL_RELATIONS)
             .filter(case_number=case_number)
             .first()
         )
@@ -235,4 +240,5 @@ class DraftSubmit(_DraftBase):
             if draft.status != Status.DRAFT:
                 raise ApplicationError(_("申请已提交，请勿重复提交。"), code="already_submitted", status=409)
             application = services.application_submit(application=draft, actor=request.user)
-        return Response(ApplicationDetailSerializer(application).data)
+        submitted = applications_for_resident(user=request.user).prefetch_related(*DETAIL_RELATIONS)
+        return Response(ApplicationDetailSerializer(submitted.get(pk=application.pk)).data)
