@@ -55,22 +55,6 @@ def pytest_sessionstart(session):
         pytest.exit("The test suite needs real services:\n  " + "\n  ".join(problems), returncode=3)
 
 
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_call(item):
-    """django-zeal raises ``NPlusOneError`` when a relation is loaded row by row in a test's body
-    or a ``.get()`` repeats while answering a request (common/testing/n_plus_one.py).
-
-    Fixtures that lay out data (demo seeding, factories) run before, outside it.
-    Allowlisted cases are in ``ZEAL_ALLOWLIST`` (config/settings/test.py), each with its reason.
-    """
-    if "zeal" not in settings.INSTALLED_APPS:  # TEST_N_PLUS_ONE_DETECTOR is off
-        return (yield)
-    from common.testing.n_plus_one import test_body_scope
-
-    with test_body_scope():
-        return (yield)
-
-
 @pytest.fixture(autouse=True)
 def _fresh_catalogue_cache():
     """Each test starts with no cached catalogue pages (they are keyed by a generation in the cache)."""

@@ -35,16 +35,11 @@ LOG_FORMAT = "console"
 # (portal/tests/test_page_memory.py sets a window of its own).
 CATALOGUE_MEMORY_SECONDS = 0
 
-# N+1 detection (django-zeal, a development requirement): an N+1 raises NPlusOneError.
-# Every request gets its own detection scope; the root conftest.py covers the test
-# bodies (common/testing/n_plus_one.py). Allowlist an entry only with a comment saying why.
-# Opt-in for now (TEST_N_PLUS_ONE_DETECTOR=true): switched on for the whole suite it reports 49
-# N+1s in applications, certificates and services code and tests (bundle requirements, per-case
-# locks in bulk admin actions, the catalogue import, ...) that are not yet fixed or allowlisted,
-# and its query patching doubles the suite's time (issue 11 stays open for this).
-if env.bool("TEST_N_PLUS_ONE_DETECTOR", default=False):
-    INSTALLED_APPS = [*INSTALLED_APPS, "zeal"]
-    MIDDLEWARE = ["common.testing.n_plus_one.request_scope_middleware", *MIDDLEWARE]
+# N+1 detection (django-zeal, a development requirement): every request the suite makes is
+# one scope (common/testing/n_plus_one.py), and an N+1 in it raises NPlusOneError.
+# Allowlist an entry only with a comment saying why.
+INSTALLED_APPS = [*INSTALLED_APPS, "zeal"]
+MIDDLEWARE = ["common.testing.n_plus_one.request_scope_middleware", *MIDDLEWARE]
 ZEAL_RAISE = True
 ZEAL_SHOW_ALL_CALLERS = False
 ZEAL_ALLOWLIST = [
@@ -53,6 +48,10 @@ ZEAL_ALLOWLIST = [
     # request (the authorization view, then the token endpoint): single-row lookups inside
     # the library, not a loop over rows.
     {"model": "oauth2_provider.*", "field": "get()"},
+    # Django admin's delete confirmation lists every row the deletion takes with it by str(),
+    # one row at a time (django.contrib.admin.utils.get_deleted_objects); an official's
+    # department role names its user there.
+    {"model": "applications.DepartmentOfficial", "field": "user"},
 ]
 
 # Static files come from the app folders (WhiteNoise finders): no collectstatic.
