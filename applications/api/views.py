@@ -80,12 +80,7 @@ class ApplicationDetail(_ResidentApplications, generics.RetrieveAPIView):
         case_number = self.kwargs["case_number"]
         if application_open_for_resident(user=request.user, case_number=case_number) is None:
             return _not_found()
-        application = (
-            self.get_queryset()
-            .prefetch_related(*DETAIL_RELATIONS)
-            .filter(case_number=case_number)
-            .first()
-        )
+        application = self.get_queryset().prefetch_related(*DETAIL_RELATIONS).filter(case_number=case_number).first()
         if application is None:
             return _not_found()
         return Response(self.get_serializer(application).data)
