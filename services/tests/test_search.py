@@ -269,6 +269,10 @@ def test_the_search_context_is_kept_in_the_workers_memory_until_the_catalogue_ch
     assert "不动产登记专栏（新）" in names
 
 
+def _as_shown(items) -> list[tuple]:
+    return [(i.code, i.name, i.department.name, i.get_audience_display(), i.search_score) for i in items]
+
+
 @pytest.mark.parametrize("filters", [{}, {"audience": "enterprise"}, {"department": "ga"}])
 def test_a_search_page_reads_the_ranking_band_by_band_with_the_same_answer(catalogue, filters):
     """service_item_search_page (the portal's pages) against the full ranking it stands for:
@@ -292,5 +296,14 @@ def test_a_search_page_reads_the_ranking_band_by_band_with_the_same_answer(catal
                 query=query, offset=offset, limit=limit, items=items, groups=groups
             )
             assert [item.code for item in found] == expected, (query, offset, filters)
+            # The same page through the SQL prepared for its shape, as the portal reads it: the
+            # same items with the same fields, department and score, and no query but its own.
+            with CaptureQueriesContext(connection) as prepared_queries:
+                prepared = selectors.service_item_search_page(
+                    query=query, offset=offset, limit=limit, groups=groups, **filters
+                )
+                shown = _as_shown(prepared)
+            assert shown == _as_shown(found), (query, offset, filters)
+            assert len(prepared_queries) == (1 if search.variant_words(query, groups) else 0)
             compared += len(expected)
     assert compared > 50  # the comparison covered real pages, not empty answers
