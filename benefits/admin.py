@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from applications.uploads import ALLOWED_TYPES
-from common.admin import ObjectActionsMixin
+from common.admin import ObjectActionsMixin, ShownRelationsJoinedMixin
 from common.exceptions import ApplicationError
 from common.spreadsheet import csv_response
 from identity.admin_base import ReadOnlyAdmin
@@ -49,7 +49,7 @@ from .models import (
 TEXT_MAX_LENGTH = 2000
 
 
-class _ReadOnlyInline(admin.TabularInline):
+class _ReadOnlyInline(ShownRelationsJoinedMixin, admin.TabularInline):
     extra = 0
     can_delete = False
     # Every column headed, no empty ones (axe td-has-header), as the other apps' history tables.
@@ -70,9 +70,6 @@ class CampaignTransitionInline(_ReadOnlyInline):
     model = CampaignTransition
     fields = readonly_fields = ("created_at", "from_status", "to_status", "actor", "comment")
     verbose_name_plural = gettext_lazy("批次状态记录")
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("actor")
 
 
 @admin.register(Campaign)

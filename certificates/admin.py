@@ -8,6 +8,7 @@ from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
+from common.admin import ShownRelationsJoinedMixin
 from common.exceptions import ApplicationError
 from identity.admin_base import ReadOnlyAdmin
 
@@ -23,7 +24,7 @@ class CertificateTypeAdmin(admin.ModelAdmin):
     search_fields = ("code", "name")
 
 
-class TransitionInline(admin.TabularInline):
+class TransitionInline(ShownRelationsJoinedMixin, admin.TabularInline):
     model = CertificateTransition
     extra = 0
     can_delete = False

@@ -5,7 +5,7 @@ from typing import ClassVar
 from django.contrib import messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.urls import path, reverse
@@ -31,6 +31,30 @@ class ActionCheckboxMixin:
             obj.pk,
             format_html(_(_DJANGO_SELECT_LABEL), str(obj)),
         )
+
+
+class ShownRelationsJoinedMixin:
+    """The foreign keys a ``ModelAdmin`` or inline shows in ``fields`` (plus ``row_relations``,
+    for what a display method reads), joined in its rows' query: each row's related object is
+    not read on its own. A read-only inline of ten rows naming their actor and type otherwise
+    costs twenty queries (the test suite's N+1 detector refuses it)."""
+
+    row_relations: tuple[str, ...] = ()
+
+    def get_queryset(self, request):
+        shown = [*(name for name in self.fields or () if _is_forward_relation(self.model, name)), *self.row_relations]
+        queryset = super().get_queryset(request)
+        return queryset.select_related(*shown) if shown else queryset
+
+
+def _is_forward_relation(model, name) -> bool:
+    if not isinstance(name, str):
+        return False
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return False  # a display method or a property
+    return field.many_to_one or (field.one_to_one and field.concrete)
 
 
 class ObjectActionsMixin:

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from applications.calendar import WorkingCalendar
 from applications.selectors import official_department_ids
-from common.admin import ObjectActionsMixin
+from common.admin import ObjectActionsMixin, ShownRelationsJoinedMixin
 
 from . import selectors, services
 from .constants import FOLLOWUP_FINAL_STATUSES, FollowUpStatus, Role, followup_transition_roles
@@ -32,7 +32,7 @@ ACTIONS = {
 }
 
 
-class _ReadOnlyInline(admin.TabularInline):
+class _ReadOnlyInline(ShownRelationsJoinedMixin, admin.TabularInline):
     extra = 0
     can_delete = False
     template = "admin/complaints/readonly_tabular.html"
@@ -48,24 +48,16 @@ class _ReadOnlyInline(admin.TabularInline):
     def has_change_permission(self, request, obj=None):
         return False
 
-    # The relations each row shows, joined in the one query rather than read row by row.
-    row_relations: tuple[str, ...] = ()
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related(*self.row_relations)
-
 
 class CallbackInline(_ReadOnlyInline):
     model = FollowUpCallback
     fields = readonly_fields = ("created_at", "actor", "note")
-    row_relations = ("actor",)
     verbose_name_plural = gettext_lazy("回访记录")
 
 
 class TransitionInline(_ReadOnlyInline):
     model = FollowUpTransition
     fields = readonly_fields = ("created_at", "from_status", "to_status", "role", "actor", "comment")
-    row_relations = ("actor",)
     verbose_name_plural = gettext_lazy("处理记录")
 
 

@@ -104,7 +104,7 @@ class TransitionInline(_InquiryInline):
     verbose_name_plural = gettext_lazy("办理记录")
     # Set per request by InquiryAdmin.get_inline_instances; hidden unless it says otherwise.
     reporter_visible = False
-    row_relations = ("actor", "from_department", "to_department")
+    row_relations = ("actor",)  # actor_shown reads it
 
     @admin.display(description=gettext_lazy("操作人"))
     def actor_shown(self, transition):

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from applications.constants import ScanStatus
+from common.admin import ShownRelationsJoinedMixin
 from common.exceptions import ApplicationError
 from common.money import yuan
 from identity.admin_base import ReadOnlyAdmin
@@ -57,13 +58,14 @@ class QualificationTypeAdmin(admin.ModelAdmin):
 @admin.register(ServiceType)
 class ServiceTypeAdmin(admin.ModelAdmin):
     list_display = ("code", "name", "qualification_type", "min_grade", "order", "active")
+    list_select_related = ("qualification_type",)
     list_filter = ("active",)
     search_fields = ("code", "name")
     # A plain multiple select: Django's filter_horizontal widget names a bare <span> with aria-label
     # (axe aria-prohibited-attr) and the autocomplete widget's search box has no label (axe label).
 
 
-class _ReadOnlyInline(admin.TabularInline):
+class _ReadOnlyInline(ShownRelationsJoinedMixin, admin.TabularInline):
     extra = 0
     can_delete = False
     template = "admin/complaints/readonly_tabular.html"

@@ -11,6 +11,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
+from common.admin import ShownRelationsJoinedMixin
 from common.exceptions import ApplicationError
 from identity.admin_base import ReadOnlyAdmin
 
@@ -30,7 +31,7 @@ class PartnerClientInline(admin.TabularInline):
         return False
 
 
-class PartnerEventInline(admin.TabularInline):
+class PartnerEventInline(ShownRelationsJoinedMixin, admin.TabularInline):
     model = PartnerEvent
     fields = ("created_at", "actor", "action", "summary")
     readonly_fields = fields
@@ -40,9 +41,6 @@ class PartnerEventInline(admin.TabularInline):
 
     def has_add_permission(self, request, obj=None):
         return False
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("actor")
 
 
 @admin.register(Partner)

@@ -3,6 +3,7 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from common.admin import ShownRelationsJoinedMixin
 from common.exceptions import ApplicationError
 
 from .constants import RefundStatus
@@ -10,7 +11,7 @@ from .models import Discrepancy, GatewayTransaction, OrderLine, OrderTransition,
 from .services import refund_approve
 
 
-class _ReadOnlyInline(admin.TabularInline):
+class _ReadOnlyInline(ShownRelationsJoinedMixin, admin.TabularInline):
     extra = 0
     can_delete = False
 

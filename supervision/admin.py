@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from applications.calendar import WorkingCalendar
 from applications.constants import OPEN_STATUSES, Status
 from applications.selectors import official_department_ids
-from common.admin import ObjectActionsMixin
+from common.admin import ObjectActionsMixin, ShownRelationsJoinedMixin
 from common.i18n import display_name
 
 from . import selectors, services
@@ -32,7 +32,7 @@ ACTIONS = {
 }
 
 
-class TransitionInline(admin.TabularInline):
+class TransitionInline(ShownRelationsJoinedMixin, admin.TabularInline):
     model = CardTransition
     extra = 0
     can_delete = False
