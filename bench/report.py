@@ -94,10 +94,16 @@ def table(results: dict) -> str:
                 f"{(f'{target:.1f}' if target else '-'):>6} {scenario['errors']:6}{repeated}"
             )
         relay = data["relay"]
-        lines.append(
-            f"  outbox relay, one worker: {relay['messages_per_second']} messages/s; commit-to-SMS p95: "
-            f"{relay['commit_to_sms_note']}"
-        )
+        lines.append(f"  outbox relay, one worker: {relay['messages_per_second']} messages/s")
+        latency = relay.get("latency")
+        if latency:
+            lines.append(
+                f"  commit-to-SMS while {latency['achieved_per_second']} submissions/s run (target "
+                f"{latency['target_per_second']:g}): p50 {latency['commit_to_sms_p50_ms']} ms, "
+                f"p95 {latency['commit_to_sms_p95_ms']} ms, slowest {latency['commit_to_sms_max_ms']} ms; "
+                f"{latency['sms_delivered']} of {latency['submissions']} SMS delivered, "
+                f"{latency['failures']} submissions refused"
+            )
         memory = data.get("memory") or {}
         if memory:
             lines.append(

@@ -61,12 +61,25 @@ def test_ratio_table_names_calibration_and_targets():
                 "dataset": environment.SMALL.__dict__,
                 "calibration": {"drf": calibration},
                 "scenarios": [scenario],
-                "relay": {"messages_per_second": 10.0, "commit_to_sms_note": "not measured"},
+                "relay": {
+                    "messages_per_second": 10.0,
+                    "latency": {
+                        "submissions": 250,
+                        "target_per_second": 50,
+                        "achieved_per_second": 49.6,
+                        "failures": 0,
+                        "sms_delivered": 250,
+                        "commit_to_sms_p50_ms": 41.0,
+                        "commit_to_sms_p95_ms": 97.5,
+                        "commit_to_sms_max_ms": 130.2,
+                    },
+                },
             }
         }
     }
     table = report.table(results)
     assert "API service detail" in table and " 0.050 " in table and " 0.8 " in table
+    assert "p95 97.5 ms" in table and "250 of 250 SMS delivered" in table
 
 
 def test_calibration_views_answer():
