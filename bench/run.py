@@ -225,9 +225,9 @@ def wrk(port: int, lua_list: str, seconds: int, *, upload: str = "", submit_lag:
     if line is None:
         sys.exit(f"wrk failed:\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}")
     raw = json.loads(line.removeprefix("BENCH_RESULT "))
-    # Uploads and their submits share the list's positions: only the uploads move it on.
-    sent = raw["requests"] // (2 if submit_lag else 1)
-    _sent_per_thread[lua_list] = _sent_per_thread.get(lua_list, 0) + sent // THREADS + 1
+    # Each thread's share moves on by what its furthest thread sent (uploads, not their submits),
+    # answered or not: counting only answered requests sent the in-flight ones' inputs again.
+    _sent_per_thread[lua_list] = _sent_per_thread.get(lua_list, 0) + raw["advanced"]
     errors = raw["connect_errors"] + raw["read_errors"] + raw["write_errors"] + raw["status_errors"] + raw["timeouts"]
     seconds_run = raw["duration_us"] / 1e6
     statuses: dict[str, int] = {}
