@@ -196,6 +196,24 @@ def my_space(request: HttpRequest) -> HttpResponse:
 # --- As a buyer -------------------------------------------------------------------------------
 
 
+def _posting_arguments(request: HttpRequest, data: dict) -> dict:
+    """The posting form's answers as ``posting_create`` and ``posting_update_draft`` take them."""
+    return {
+        "service_type": data["service_type"],
+        "title": data["title"],
+        "scope": data["scope"],
+        "budget_fen": fen(data["budget"]),
+        "quote_deadline": data["quote_deadline"],
+        "selection_method": data["selection_method"],
+        "objection_period_days": data["objection_period_days"],
+        "required_qualification_type": data["required_qualification_type"],
+        "required_min_grade": data["required_min_grade"],
+        "application": data["application"],
+        "service_item": data["service_item"],
+        "publish": request.POST.get("action") == "publish",
+    }
+
+
 @login_required
 @never_cache
 @require_http_methods(["GET", "POST"])
@@ -208,18 +226,7 @@ def posting_new(request: HttpRequest) -> HttpResponse:
                 posting = services.posting_create(
                     actor=request.user,
                     enterprise=data["enterprise"],
-                    service_type=data["service_type"],
-                    title=data["title"],
-                    scope=data["scope"],
-                    budget_fen=fen(data["budget"]),
-                    quote_deadline=data["quote_deadline"],
-                    selection_method=data["selection_method"],
-                    objection_period_days=data["objection_period_days"],
-                    required_qualification_type=data["required_qualification_type"],
-                    required_min_grade=data["required_min_grade"],
-                    application=data["application"],
-                    service_item=data["service_item"],
-                    publish=request.POST.get("action") == "publish",
+                    **_posting_arguments(request, data),
                 )
             except ApplicationError as exc:
                 form.add_service_error(exc)
@@ -271,18 +278,7 @@ def my_posting_edit(request: HttpRequest, reference: str) -> HttpResponse:
             services.posting_update_draft(
                 actor=request.user,
                 posting=posting,
-                service_type=data["service_type"],
-                title=data["title"],
-                scope=data["scope"],
-                budget_fen=fen(data["budget"]),
-                quote_deadline=data["quote_deadline"],
-                selection_method=data["selection_method"],
-                objection_period_days=data["objection_period_days"],
-                required_qualification_type=data["required_qualification_type"],
-                required_min_grade=data["required_min_grade"],
-                application=data["application"],
-                service_item=data["service_item"],
-                publish=request.POST.get("action") == "publish",
+                **_posting_arguments(request, data),
             )
         except ApplicationError as exc:
             form.add_service_error(exc)
