@@ -25,7 +25,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from applications.bundles import application_requirements
 from common.exceptions import ApplicationError
-from common.i18n import is_english
+from common.i18n import display_name, is_english
 from common.views import page_not_found
 from services.constants import Audience
 
@@ -487,9 +487,6 @@ def _case_rows(applications, *, viewer) -> list[CaseRow]:
     english = is_english()
     status_labels = {value: str(label) for value, label in Status.choices}
 
-    def name(row) -> str:  # common.i18n.display_name, the language read once above
-        return (english and row.name_en) or row.name
-
     def note(application) -> str:
         enterprise = application.enterprise
         if not application.acted_on_behalf:
@@ -509,7 +506,7 @@ def _case_rows(applications, *, viewer) -> list[CaseRow]:
                 url=case_url.replace(placeholder, quote(application.case_number, safe=""))
                 if application.case_number
                 else draft_url.replace(placeholder, str(application.pk)),
-                name=name(target) if target else "",
+                name=display_name(target, english=english) if target else "",
                 note=note(application),
                 case_number=application.case_number or "—",
                 status=application.status,

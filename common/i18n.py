@@ -15,9 +15,14 @@ def is_english() -> bool:
     return (get_language() or "").split("-")[0] == "en"
 
 
-def display_name(obj, field: str = "name") -> str:
-    """``obj.<field>_en`` on English pages when it is filled in, else ``obj.<field>``."""
-    if is_english():
+def display_name(obj, field: str = "name", *, english: bool | None = None) -> str:
+    """``obj.<field>_en`` on English pages when it is filled in, else ``obj.<field>``.
+
+    ``english`` is :func:`is_english`, given by a caller naming many objects on one page so the
+    language is read once."""
+    if english is None:
+        english = is_english()
+    if english:
         english = getattr(obj, f"{field}_en", "")
         if english:
             return english

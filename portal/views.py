@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from common.i18n import is_english
+from common.i18n import display_name, is_english
 from marketplace.selectors import service_types_for_item
 from services import selectors
 from services.constants import Audience, Channel, ItemType, LifeEventKind
@@ -75,16 +75,13 @@ def _result_rows(items) -> list[ResultRow]:
     audiences = {value: str(label) for value, label in Audience.choices}
     item_types = {value: str(label) for value, label in ItemType.choices}
 
-    def name(row) -> str:  # common.i18n.display_name, the language read once above
-        return (english and row.name_en) or row.name
-
     return [
         ResultRow(
             url=guide_url.replace(placeholder, quote(item.code, safe="")),
-            name=name(item),
+            name=display_name(item, english=english),
             meta=" · ".join(
                 (
-                    name(item.department),
+                    display_name(item.department, english=english),
                     audiences.get(item.audience, item.audience),
                     item_types.get(item.item_type, item.item_type),
                 )
