@@ -2,6 +2,7 @@
 with OAuth2 (authorization code). Scope ``applications:read``."""
 
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -235,5 +236,7 @@ class DraftSubmit(_DraftBase):
             if draft.status != Status.DRAFT:
                 raise ApplicationError(_("申请已提交，请勿重复提交。"), code="already_submitted", status=409)
             application = services.application_submit(application=draft, actor=request.user)
-        submitted = applications_for_resident(user=request.user).prefetch_related(*DETAIL_RELATIONS)
-        return Response(ApplicationDetailSerializer(submitted.get(pk=application.pk)).data)
+        # The submitted case already carries its item, department and people: only the timeline
+        # and the sub-cases (a bundle's fan-out) are read, not the case again.
+        prefetch_related_objects([application], *DETAIL_RELATIONS)
+        return Response(ApplicationDetailSerializer(application).data)
