@@ -237,7 +237,13 @@ def service_item_search_page(
     if items is not None:
         return list(_search_page_bands(items, offset=offset, limit=limit, **arguments))
     prepared = _PreparedSearchPage.for_shape(
-        audience=audience, department=bool(department), region=bool(region), offset=offset, limit=limit
+        # service_item_list ignores any other audience: one shape for all of them, so that a
+        # made-up value cannot compile and keep a shape of its own.
+        audience=audience if audience in Audience.values else None,
+        department=bool(department),
+        region=bool(region),
+        offset=offset,
+        limit=limit,
     )
     return prepared.run({**arguments, "department": department, "region": region})
 
