@@ -5,10 +5,6 @@ from django.contrib.auth import logout
 from django.contrib.messages import info
 from django.utils.translation import gettext as _
 
-# Refresh the idle clock at most this often, so ordinary browsing does not
-# write the session on every request.
-ACTIVITY_RESOLUTION_SECONDS = 60
-
 
 class SessionTimeoutMiddleware:
     """Ends signed-in sessions after an idle period (30 minutes for officials)
@@ -36,6 +32,6 @@ class SessionTimeoutMiddleware:
             if now - last > idle_limit or now - started > settings.SESSION_ABSOLUTE_TIMEOUT:
                 logout(request)
                 info(request, _("您已长时间未操作，为保护账户安全已自动退出，请重新登录。"))
-            elif now - last > ACTIVITY_RESOLUTION_SECONDS:
+            elif now - last > settings.SESSION_ACTIVITY_RESOLUTION:
                 session["last_activity_at"] = now
         return self.get_response(request)

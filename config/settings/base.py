@@ -543,6 +543,9 @@ SESSION_IDLE_TIMEOUT_OFFICIAL = env.int("SESSION_IDLE_TIMEOUT_OFFICIAL", default
 SESSION_IDLE_TIMEOUT_RESIDENT = env.int("SESSION_IDLE_TIMEOUT_RESIDENT", default=2 * 3600)
 SESSION_ABSOLUTE_TIMEOUT = env.int("SESSION_ABSOLUTE_TIMEOUT", default=12 * 3600)
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT
+# The idle clock is moved on (a session write) at most this often, so ordinary browsing does
+# not write the session on every request.
+SESSION_ACTIVITY_RESOLUTION = env.int("SESSION_ACTIVITY_RESOLUTION", default=60)
 
 OTP_TOTP_ISSUER = "通办"
 

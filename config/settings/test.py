@@ -34,6 +34,10 @@ LOG_FORMAT = "console"
 # pages at once: the generation is read on every request; the memory copies themselves still serve
 # (portal/tests/test_page_memory.py sets a window of its own).
 CATALOGUE_MEMORY_SECONDS = 0
+# Query-count tests compare two requests of one signed-in client; on a busy CI machine a minute
+# could pass between them and the second would also move the idle clock on (one session write
+# more). Tests of that write set a resolution of their own (identity/tests/test_login.py).
+SESSION_ACTIVITY_RESOLUTION = 24 * 3600
 
 # N+1 detection (django-zeal, a development requirement): every request the suite makes is
 # one scope (common/testing/n_plus_one.py), and an N+1 in it raises NPlusOneError.

@@ -229,3 +229,16 @@ def test_registration_needs_the_sms_code_of_that_number(client, django_capture_o
     user = User.objects.get(mobile="13912346666")
     assert user.assurance_level == 1
     assert client.session["_auth_user_id"] == str(user.pk)
+
+
+def test_the_idle_clock_moves_on_at_most_once_a_resolution(client, settings):
+    settings.SESSION_ACTIVITY_RESOLUTION = 60
+    client.force_login(UserFactory())
+    session = client.session
+    session["last_activity_at"] = time.time() - 61
+    session.save()
+    assert client.get("/account/security/").status_code == 200
+    moved = client.session["last_activity_at"]
+    assert time.time() - moved < 5
+    assert client.get("/account/security/").status_code == 200
+    assert client.session["last_activity_at"] == moved  # within the resolution: no write
