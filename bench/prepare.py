@@ -63,6 +63,30 @@ def pdf_of_size(size: int) -> bytes:
     return buffer.getvalue()
 
 
+def fill_required_answers(draft, resident) -> None:
+    """Answer what the draft's form requires and prefill left empty (its first allowed or example
+    value, else an address), saved through the service as a resident would."""
+    from applications import services
+
+    data = {**draft.form_data}
+    schema = draft.service_version.form_schema or {}
+    for name in schema.get("required", []):
+        spec = schema.get("properties", {}).get(name, {})
+        if data.get(name) in ("", None):
+            data[name] = (spec.get("enum") or spec.get("examples") or ["广州市天河区体育西路1号"])[0]
+    services.application_save_draft(application=draft, data=data, actor=resident)
+    draft.refresh_from_db()
+
+
+def draft_template(draft) -> dict:
+    """A draft's columns, to clone it: the same item, answers and prefill, no case number yet."""
+    return {
+        field.attname: getattr(draft, field.attname)
+        for field in draft._meta.concrete_fields
+        if field.attname not in ("id", "case_number")
+    }
+
+
 def multipart(fields: dict[str, str], file_field: str, filename: str, content: bytes) -> tuple[str, bytes]:
     boundary = "bench" + secrets.token_hex(8)
     parts = [
@@ -396,23 +420,11 @@ class Preparer:
             draft.delete()
         if item is None:
             raise SystemExit("no published demo item with exactly one mandatory material")
-        data = {**draft.form_data}
-        schema = draft.service_version.form_schema or {}
-        for name in schema.get("required", []):
-            spec = schema.get("properties", {}).get(name, {})
-            if name not in data or data[name] in ("", None):
-                data[name] = (spec.get("enum") or spec.get("examples") or ["广州市天河区体育西路1号"])[0]
         try:
-            services.application_save_draft(application=draft, data=data, actor=resident)
+            fill_required_answers(draft, resident)
         except Exception as exc:
             print(f"    draft data: {exc}")
-        draft.refresh_from_db()
-        # Clones of one prepared draft: the same item, answers and prefill, no case number yet.
-        template = {
-            field.attname: getattr(draft, field.attname)
-            for field in Application._meta.concrete_fields
-            if field.attname not in ("id", "case_number")
-        }
+        template = draft_template(draft)
         drafts = Application.objects.bulk_create(Application(**template) for _ in range(self.size // 2 + 2))
         token = self.bearer_token(resident)
         content_type, body = multipart(

@@ -23,6 +23,8 @@ import time
 
 import django
 
+from bench.prepare import draft_template, fill_required_answers
+
 DRAFT_DEPARTMENTS = 10
 SUBMIT_PROCESSES = 3
 SUBMIT_THREADS = 3
@@ -91,21 +93,8 @@ def _complete_drafts(count: int):
         if any(requirement.mandatory for requirement in services.application_requirements(draft)):
             draft.delete()
             continue
-        data = {**draft.form_data}
-        schema = draft.service_version.form_schema or {}
-        for name in schema.get("required", []):
-            spec = schema.get("properties", {}).get(name, {})
-            if data.get(name) in ("", None):
-                data[name] = (spec.get("enum") or spec.get("examples") or ["广州市天河区体育西路1号"])[0]
-        services.application_save_draft(application=draft, data=data, actor=resident)
-        draft.refresh_from_db()
-        templates.append(
-            {
-                field.attname: getattr(draft, field.attname)
-                for field in Application._meta.concrete_fields
-                if field.attname not in ("id", "case_number")
-            }
-        )
+        fill_required_answers(draft, resident)
+        templates.append(draft_template(draft))
         departments.add(candidate.department_id)
         if len(templates) == DRAFT_DEPARTMENTS:
             break
@@ -180,8 +169,7 @@ def latency(count: int, rate: float) -> None:
             raise SystemExit("no Celery worker answered within 60 s")
     resident, drafts, departments = _complete_drafts(count)
     connection.close()  # before the fork: each process opens its own connections and pool
-    if hasattr(connection, "close_pool"):
-        connection.close_pool()
+    connection.close_pool()
     since = timezone.now()  # datasets are kept between runs: only this run's messages count
     started = time.monotonic() + 1.0
     # Several processes, as one process's threads share one interpreter lock: submitting is
