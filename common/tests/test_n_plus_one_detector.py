@@ -70,5 +70,5 @@ def test_each_pass_of_a_one_at_a_time_loop_is_its_own_scope(client):
         client.get("/row-by-row-within-one-pass/")
 
 
-def test_outside_a_request_the_loop_is_a_plain_loop():
+def test_outside_a_request_the_loop_yields_every_row():
     assert list(one_at_a_time(iter([1, 2, 3]))) == [1, 2, 3]
