@@ -12,7 +12,7 @@ from django.core.management import call_command
 
 from applications.models import Application
 from certificates.models import Certificate
-from common.testing.browser import AXE_BLOCKING, AXE_RULES, AXE_WIDTHS, official_signs_in, sign_in
+from common.testing.browser import AXE_WIDTHS, AxeChecker, official_signs_in, sign_in
 from common.testing.database import seeded_once
 from identity.models import User
 from marketplace.models import Agency, Posting
@@ -23,7 +23,7 @@ from services.models import Bundle, Department, LifeEvent, Topic
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-WIDTHS, RULES, BLOCKING = AXE_WIDTHS, AXE_RULES, AXE_BLOCKING
+WIDTHS = AXE_WIDTHS
 FOOD_LICENCE = "440100-SCJG-005"
 
 
@@ -107,8 +107,6 @@ def _admin_pages() -> list[str]:
 
 @pytest.mark.parametrize("width", WIDTHS)
 def test_every_page_has_no_serious_or_critical_axe_violation(live_server, new_page, delivered_demo, width):
-    from axe_playwright_python.sync_playwright import Axe
-
     resident = User.objects.get(mobile="13800138000")
     newcomer = User.objects.create_user(username="13900139000", mobile="13900139000", password="tongban-demo")
 
@@ -117,29 +115,16 @@ def test_every_page_has_no_serious_or_critical_axe_violation(live_server, new_pa
     sign_in(unverified, live_server, newcomer)
     official_signs_in(official, live_server)
 
-    axe, problems, visited = Axe(), [], 0
-
-    def check(page, path: str) -> None:
-        nonlocal visited
-        response = page.goto(live_server.url + path)
-        assert response.status == 200, path
-        results = axe.run(page, options=RULES)
-        visited += 1
-        blocking = [v for v in results.response["violations"] if v["impact"] in BLOCKING]
-        for violation in blocking:
-            targets = [node["target"] for node in violation["nodes"]][:5]
-            problems.append(f"{path}: {violation['id']} ({violation['impact']}) {violation['help']} {targets}")
-
+    checker = AxeChecker(live_server, width)
     for path in _public_pages():
-        check(anonymous, path)
+        checker.goto(anonymous, path)
     for path in _resident_pages(resident):
-        check(signed_in, path)
-    check(unverified, "/account/verify/")
+        checker.goto(signed_in, path)
+    checker.goto(unverified, "/account/verify/")
     for path in _admin_pages():
-        check(official, path)
-
-    assert visited >= 30
-    assert not problems, f"{width}:\n" + "\n".join(problems)
+        checker.goto(official, path)
+    assert len(checker.visited) >= 30
+    checker.assert_clean()
 
     if width == "desktop":
         # The officials' queue fits a 1280 px screen: no horizontal scrolling.

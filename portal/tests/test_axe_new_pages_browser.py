@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from benefits import demo as benefits_demo
 from benefits.models import Beneficiary, Campaign, CertificationTask, HomeVisitRequest, ServiceHall
-from common.testing.browser import AXE_BLOCKING, AXE_RULES, AXE_WIDTHS, official_signs_in, sign_in
+from common.testing.browser import AXE_WIDTHS, AxeChecker, official_signs_in, sign_in
 from identity.demo import DEMO_ADMIN_PASSWORD, DEMO_ADMIN_USERNAME
 from identity.facecheck import register
 from identity.facecheck.contrib.tencent import TencentFaceIdProvider
@@ -33,37 +33,9 @@ from marketplace.models import Agency, Objection, Posting, Qualification, Qualif
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-WIDTHS, RULES, BLOCKING = AXE_WIDTHS, AXE_RULES, AXE_BLOCKING
+WIDTHS = AXE_WIDTHS
 RESIDENT = "13800138000"
 AGENCY_MOBILE = "13800138103"  # demo agency 3: quoted on the open survey posting, selected on a rated one
-
-
-class _Checker:
-    """Runs axe on pages and collects every serious or critical violation."""
-
-    def __init__(self, live_server, width: str):
-        from axe_playwright_python.sync_playwright import Axe
-
-        self.live_server, self.width, self.axe = live_server, width, Axe()
-        self.problems: list[str] = []
-        self.visited: list[str] = []
-
-    def goto(self, page, path: str) -> None:
-        response = page.goto(self.live_server.url + path, wait_until="load")
-        assert response.status == 200, f"{path}: {response.status}"
-        self.run(page, path)
-
-    def run(self, page, where: str) -> None:
-        results = self.axe.run(page, options=RULES)
-        self.visited.append(where)
-        for violation in results.response["violations"]:
-            if violation["impact"] in BLOCKING:
-                targets = [node["target"] for node in violation["nodes"]][:5]
-                rule = f"{violation['id']} ({violation['impact']}) {violation['help']}"
-                self.problems.append(f"{where}: {rule} {targets}")
-
-    def assert_clean(self) -> None:
-        assert not self.problems, f"{self.width}:\n" + "\n".join(self.problems)
 
 
 def _draft_posting(buyer: User) -> Posting:
@@ -89,7 +61,7 @@ def _draft_posting(buyer: User) -> Posting:
 
 @pytest.mark.parametrize("width", WIDTHS)
 def test_the_new_resident_and_agency_pages_pass_axe(live_server, new_page, demo_data, width):
-    checker = _Checker(live_server, width)
+    checker = AxeChecker(live_server, width)
     resident = User.objects.get(username=RESIDENT)
 
     # The agency's own pages: its page (services, qualifications, open postings) and a posting as it sees it,
@@ -199,7 +171,7 @@ def test_the_new_admin_pages_pass_axe(live_server, new_page, demo_data, width):
         user=resident, from_level=resident.assurance_level, to_level=resident.assurance_level, reason="face_check"
     )
 
-    checker = _Checker(live_server, width)
+    checker = AxeChecker(live_server, width)
     official = new_page(viewport=WIDTHS[width])
     official_signs_in(official, live_server, DEMO_ADMIN_USERNAME, password=DEMO_ADMIN_PASSWORD)
     pages = _admin_pages()
