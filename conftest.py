@@ -9,7 +9,7 @@ import pytest
 import redis
 from django.conf import settings
 
-from common.testing.database import seeded_once
+from common.testing.database import seeded_once, seeded_rows
 from common.testing.processes import CeleryWorkerProcess, DisposableRedis
 
 # The browser tests' Chromium, pages and helpers.
@@ -63,13 +63,21 @@ def _fresh_catalogue_cache():
     catalogue_changed()
 
 
-@pytest.fixture
-def catalogue(db):
-    """The demo catalogue: 67 items, 13 departments, topics, bundles and synonyms."""
+def _seed_catalogue() -> None:
     from services import demo
-    from services.cache import catalogue_changed
 
     demo.seed()
+
+
+# The demo catalogue's rows, seeded once per test process and copied into each test's tables.
+_demo_catalogue_rows, demo_catalogue_rows = seeded_rows(_seed_catalogue, name="demo_catalogue_rows")
+
+
+@pytest.fixture
+def catalogue(demo_catalogue_rows):
+    """The demo catalogue: 67 items, 13 departments, topics, bundles and synonyms."""
+    from services.cache import catalogue_changed
+
     # seed() invalidates on commit, which a test's transaction never reaches.
     catalogue_changed()
 

@@ -1,7 +1,5 @@
 import pytest
 
-from services import demo as services_demo
-
 
 @pytest.fixture(autouse=True)
 def _holiday_calendar(request):
@@ -20,9 +18,8 @@ def _holiday_calendar(request):
 
 
 @pytest.fixture
-def demo_catalogue(db):
-    """The demo catalogue with its application forms."""
-    services_demo.seed()
+def demo_catalogue(demo_catalogue_rows):
+    """The demo catalogue with its application forms (copied rows: conftest.py's demo_catalogue_rows)."""
 
 
 @pytest.fixture

@@ -6,6 +6,10 @@ catalogue about 7 s, ``seed_demo`` about 5 s); copying the seeded rows back take
 ``seeded_once(seed)`` runs ``seed`` once per module, keeps every table's rows (PostgreSQL
 ``COPY``), and puts them back before each test that asks for the fixture, so each test starts
 from exactly the data ``seed`` left, as if it had seeded itself.
+
+``seeded_rows(seed)`` does the same for tests in a transaction (``db``): ``seed`` runs once per
+test process in a transaction that is rolled back, and each test gets the rows it wrote copied
+into its tables (the demo catalogue: 1.3-1.8 s of seeding, 210 tests; copying: about 15 ms).
 """
 
 from collections.abc import Callable
@@ -27,6 +31,16 @@ class DatabaseSnapshot:
     def __init__(self, tables: dict[str, tuple[str, bytes]]):
         self._tables = tables
 
+    @property
+    def table_names(self) -> list[str]:
+        return list(self._tables)
+
+    def changed_since(self, earlier: "DatabaseSnapshot") -> "DatabaseSnapshot":
+        """The tables whose rows differ from ``earlier``'s, with this snapshot's rows."""
+        return DatabaseSnapshot(
+            {table: rows for table, rows in self._tables.items() if earlier._tables.get(table) != rows}
+        )
+
     @classmethod
     def take(cls) -> "DatabaseSnapshot":
         names = connection.introspection.django_table_names(only_existing=True, include_views=False)
@@ -47,29 +61,52 @@ class DatabaseSnapshot:
                     tables[table] = (column_list, b"".join(bytes(block) for block in copy))
         return cls(tables)
 
-    def restore(self) -> None:
-        """Empty the tables and put the snapshot's rows back, with each sequence past its highest id."""
-        with transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-                # No triggers while the snapshot goes back: the audit tables' append-only triggers
-                # would refuse the DELETE, and the history triggers would record the COPY a second
-                # time (the snapshot holds the history rows already). Needs a superuser, which
-                # creating the test databases does too.
-                cursor.execute("SET LOCAL session_replication_role = replica")
-                for table in self._tables:
-                    # The names are Django's own tables, from introspection, quoted.
-                    cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)}")  # noqa: S608
-            with connection.connection.cursor() as raw:
-                for table, (column_list, rows) in self._tables.items():
-                    if rows:
-                        with raw.copy(f"COPY {connection.ops.quote_name(table)} ({column_list}) FROM STDIN") as copy:
-                            copy.write(rows)
-            with connection.cursor() as cursor:
-                # Only models with a table of their own (not audit.AuditExport, which carries a permission).
-                managed = [model for model in apps.get_models() if model._meta.managed]
-                for statement in connection.ops.sequence_reset_sql(no_style(), managed):
-                    cursor.execute(statement)
+    def restore(self, *, empty_first: bool = True) -> None:
+        """Empty the tables and put the snapshot's rows back, with each sequence past its highest id.
+
+        ``empty_first=False`` leaves out the emptying, for tables known to be empty already.
+        """
+        with transaction.atomic(), connection.cursor() as cursor:
+            # No triggers while the snapshot goes back: the audit tables' append-only triggers
+            # would refuse the DELETE, and the history triggers would record the COPY a second
+            # time (the snapshot holds the history rows already). Needs a superuser, which
+            # creating the test databases does too. Set back before the block ends: inside a
+            # test's own transaction, SET LOCAL would otherwise last for the rest of the test.
+            cursor.execute("SET LOCAL session_replication_role = replica")
+            try:
+                if empty_first:
+                    for table in self._tables:
+                        # The names are Django's own tables, from introspection, quoted.
+                        cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)}")  # noqa: S608
+                with connection.connection.cursor() as raw:
+                    for table, (column_list, rows) in self._tables.items():
+                        if rows:
+                            statement = f"COPY {connection.ops.quote_name(table)} ({column_list}) FROM STDIN"
+                            with raw.copy(statement) as copy:
+                                copy.write(rows)
+            finally:
+                cursor.execute("SET LOCAL session_replication_role = DEFAULT")
+            for statement in connection.ops.sequence_reset_sql(no_style(), self._models()):
+                cursor.execute(statement)
+
+    def are_empty(self) -> bool:
+        """Whether the snapshot's tables hold no rows now."""
+        tables = [connection.ops.quote_name(table) for table in self._tables]
+        if not tables:
+            return True
+        with connection.cursor() as cursor:
+            # The names are Django's own tables, from introspection, quoted.
+            cursor.execute("SELECT " + " OR ".join(f"EXISTS (SELECT FROM {table})" for table in tables))  # noqa: S608
+            return not cursor.fetchone()[0]
+
+    def _models(self) -> list:
+        # Only models with a table of their own (not audit.AuditExport, which carries a permission);
+        # the sequence reset covers a model's many-to-many tables as well.
+        def tables_of(model) -> set[str]:
+            through = {field.remote_field.through._meta.db_table for field in model._meta.local_many_to_many}
+            return {model._meta.db_table, *through}
+
+        return [model for model in apps.get_models() if model._meta.managed and tables_of(model) & self._tables.keys()]
 
 
 def seeded_once(seed: Callable[[], None], *, name: str):
@@ -95,3 +132,35 @@ def seeded_once(seed: Callable[[], None], *, name: str):
         request.getfixturevalue(f"_{name}_snapshot").restore()
 
     return snapshot, restored
+
+
+def seeded_rows(seed: Callable[[], None], *, name: str):
+    """Two fixtures for tests in a transaction (``db``) or not: ``name`` gives each test the rows
+    ``seed`` writes into empty tables, seeded once per test process (``_<name>_rows``).
+
+    ``seed`` runs in a transaction that is rolled back, between two snapshots; the tables whose
+    rows it changed are kept, and copied into each test's empty tables (triggers off: the
+    snapshot holds the history rows ``seed`` made). A test that already holds rows in one of
+    those tables runs ``seed`` itself, as before. ``seed`` must write rows that refer to no row
+    it did not write (the demo catalogue refers to nothing else).
+    """
+
+    @pytest.fixture(scope="session", name=f"_{name}_rows")
+    def rows(django_db_setup, django_db_blocker):
+        with django_db_blocker.unblock(), transaction.atomic():
+            before = DatabaseSnapshot.take()
+            seed()
+            written = DatabaseSnapshot.take().changed_since(before)
+            transaction.set_rollback(True)
+        return written
+
+    @pytest.fixture(name=name)
+    def copied(request, db):
+        # Inside the test's transaction, if it has one: seeded in a savepoint, rolled back.
+        written = request.getfixturevalue(f"_{name}_rows")
+        if written.are_empty():
+            written.restore(empty_first=False)
+        else:
+            seed()
+
+    return rows, copied
