@@ -49,6 +49,16 @@ def _service_problems() -> list[str]:
     return problems
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """Each test database is a copy of one migrated once for this state of the code
+    (common/testing/migrated_template.py), not migrated again from empty."""
+    from common.testing.migrated_template import migrated_template
+
+    database = settings.DATABASES["default"]
+    database.setdefault("TEST", {})["TEMPLATE"] = migrated_template(database)
+
+
 def pytest_sessionstart(session):
     problems = _service_problems()
     if problems:

@@ -106,14 +106,20 @@ def _test_key(purpose: str) -> str:
 
 
 def reset_database() -> None:
+    """A fresh copy of the database migrated once for this state of the code (the test suite's
+    template, common/testing/migrated_template.py; built here if the suite has not run)."""
     import psycopg
+
+    from common.testing.migrated_template import migrated_template
 
     parsed = urllib.parse.urlparse(SCALE_DATABASE_URL)
     name = parsed.path.lstrip("/")
+    server = {"HOST": parsed.hostname, "PORT": parsed.port, "USER": parsed.username, "PASSWORD": parsed.password}
+    template = migrated_template(server)
     admin = parsed._replace(path="/postgres").geturl()
     with psycopg.connect(admin, autocommit=True) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        connection.execute(f'CREATE DATABASE "{name}"')
+        connection.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
 
 
 def flush_redis() -> None:
