@@ -5,13 +5,25 @@ machine. pytest-django creates ``test_<name>`` from the database named here.
 """
 
 import os
+import urllib.parse
 
 # Point the shared base at real services before it is evaluated.
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
+# Each pytest-xdist worker on a Redis database of its own (the next numbers after REDIS_URL's):
+# django-redis's cache.clear() is FLUSHDB, and a test in one worker that cleared the cache took
+# the sessions and counters of the other worker's test with it (a query-count test then saw an
+# extra session read). Set once, in the environment the worker's own processes inherit.
+_xdist_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+if _xdist_worker.startswith("gw") and not os.environ.get("TONGBAN_TEST_REDIS_PER_WORKER"):
+    _redis = urllib.parse.urlparse(os.environ["REDIS_URL"])
+    _database = (int(_redis.path.strip("/") or 0) + int(_xdist_worker[2:])) % 16
+    os.environ["REDIS_URL"] = _redis._replace(path=f"/{_database}").geturl()
+    os.environ["TONGBAN_TEST_REDIS_PER_WORKER"] = "1"
 os.environ["DATABASE_URL"] = os.environ.get("TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/tongban")
 
-from .base import *
-from .base import BASE_DIR, DATABASES, OAUTH2_PROVIDER
+# After the environment above, which the base settings read.
+from .base import *  # noqa: E402
+from .base import BASE_DIR, DATABASES, OAUTH2_PROVIDER  # noqa: E402
 
 DEBUG = False
 # A pool per test database is pointless, and it keeps connections open across
