@@ -264,6 +264,9 @@ def _search_page_bands(
     popularity = _capped_popularity()
     name_band = Case(When(in_name, then=Value(_NAME_MATCH_BAND)), default=Value(0), output_field=IntegerField())
     base = items.only(*SEARCH_RESULT_FIELDS).filter(matches)
+    # A name match is a match: name_vector's words are search_vector's weight-A words, at the same
+    # positions. Testing search_vector as well read each name match's long vector for nothing.
+    named = items.only(*SEARCH_RESULT_FIELDS).filter(in_name)
     end = offset + limit
 
     def score(value) -> ExpressionWrapper:
@@ -271,12 +274,12 @@ def _search_page_bands(
 
     exact_band = base.filter(exact).annotate(search_score=score(Value(_EXACT_NAME_BAND) + name_band + popularity))
     name_band_only = score(Value(_NAME_MATCH_BAND) + popularity)
-    name_matches = base.filter(in_name, not_exact).annotate(search_score=name_band_only)
+    name_matches = named.filter(not_exact).annotate(search_score=name_band_only)
     # The text band is read only when the name band cannot fill the page: an uncorrelated
     # EXISTS, which PostgreSQL evaluates once and then skips the band's scan entirely. (Its
     # planner cannot know how few text-only matches a common name word leaves, and read the
     # popularity index through every item looking for them: 18 ms.)
-    name_band_fills_page = Exists(base.filter(in_name).order_by()[end - 1 : end])
+    name_band_fills_page = Exists(named.order_by()[end - 1 : end])
     text_matches = (
         base.exclude(in_name).filter(not_exact, ~name_band_fills_page).annotate(search_score=score(popularity))
     )
