@@ -152,6 +152,28 @@ def _admin_pages() -> list[str]:
     ]
 
 
+# The admin is the officials' desktop tool: at desktop width every page above is checked. On a
+# phone the same admin templates lay out the same widgets, so the phone run checks each app's index,
+# one list and one change page of each app, and the pages of our own (the campaign import, the
+# action's decision page), not every model again.
+PHONE_ADMIN_PAGES = {
+    "/admin/marketplace/",
+    "/admin/marketplace/posting/",
+    "/admin/benefits/",
+    "/admin/benefits/campaign/add/",
+    "/admin/benefits/certificationtask/",
+    "/admin/identity/facecheck/",
+}
+
+
+def _checked_at(width: str, path: str) -> bool:
+    if width != "phone" or path in PHONE_ADMIN_PAGES or path.endswith("/import/"):
+        return True
+    # One change page per app.
+    one_per_app = (["marketplace", "posting"], ["benefits", "certificationtask"], ["identity", "facecheck"])
+    return path.split("/")[2:4] in one_per_app and path.endswith("/change/")
+
+
 @pytest.mark.parametrize("width", WIDTHS)
 def test_the_new_admin_pages_pass_axe(live_server, new_page, demo_data, width):
     from identity.forms import FACE_CONSENT_TEXT
@@ -174,7 +196,7 @@ def test_the_new_admin_pages_pass_axe(live_server, new_page, demo_data, width):
     checker = AxeChecker(live_server, width)
     official = new_page(viewport=WIDTHS[width])
     official_signs_in(official, live_server, DEMO_ADMIN_USERNAME, password=DEMO_ADMIN_PASSWORD)
-    pages = _admin_pages()
+    pages = [path for path in _admin_pages() if _checked_at(width, path)]
     for path in pages:
         checker.goto(official, path)
 
@@ -189,4 +211,4 @@ def test_the_new_admin_pages_pass_axe(live_server, new_page, demo_data, width):
     checker.run(official, "decision page (posting cancel)")
 
     checker.assert_clean()
-    assert len(checker.visited) == len(pages) + 1 >= 34
+    assert len(checker.visited) == len(pages) + 1 >= (34 if width == "desktop" else 10)
