@@ -23,9 +23,9 @@ def display_name(obj, field: str = "name", *, english: bool | None = None) -> st
     if english is None:
         english = is_english()
     if english:
-        english = getattr(obj, f"{field}_en", "")
-        if english:
-            return english
+        translated = getattr(obj, f"{field}_en", "")
+        if translated:
+            return translated
     return getattr(obj, field)
 
 

@@ -263,10 +263,11 @@ def _search_page_bands(
     not_exact = _OnItems(f"NOT COALESCE({exact_sql}, false)", names, query, names)
     popularity = _capped_popularity()
     name_band = Case(When(in_name, then=Value(_NAME_MATCH_BAND)), default=Value(0), output_field=IntegerField())
-    base = items.only(*SEARCH_RESULT_FIELDS).filter(matches)
+    shown = items.only(*SEARCH_RESULT_FIELDS)
+    base = shown.filter(matches)
     # A name match is a match: name_vector's words are search_vector's weight-A words, at the same
-    # positions. Testing search_vector as well read each name match's long vector for nothing.
-    named = items.only(*SEARCH_RESULT_FIELDS).filter(in_name)
+    # positions, so the name band does not test search_vector as well.
+    named = shown.filter(in_name)
     end = offset + limit
 
     def score(value) -> ExpressionWrapper:
