@@ -151,8 +151,8 @@ class AxeChecker:
 
     def run(self, page, where: str) -> None:
         has_sidebar = page.locator("#nav-sidebar").count() > 0
-        context = {"exclude": [[selector] for selector in AXE_SIDEBAR_ALREADY_CHECKED]}
         if has_sidebar and self._sidebar_checked:
+            context = {"exclude": [[selector] for selector in AXE_SIDEBAR_ALREADY_CHECKED]}
             results = self.axe.run(page, context=context, options=AXE_RULES)
         else:
             results = self.axe.run(page, options=AXE_RULES)

@@ -156,22 +156,16 @@ def _admin_pages() -> list[str]:
 # phone the same admin templates lay out the same widgets, so the phone run checks each app's index,
 # one list and one change page of each app, and the pages of our own (the campaign import, the
 # action's decision page), not every model again.
-PHONE_ADMIN_PAGES = {
-    "/admin/marketplace/",
-    "/admin/marketplace/posting/",
-    "/admin/benefits/",
-    "/admin/benefits/campaign/add/",
-    "/admin/benefits/certificationtask/",
-    "/admin/identity/facecheck/",
-}
+PHONE_ADMIN_MODELS = {"marketplace/posting", "benefits/certificationtask", "identity/facecheck"}
 
 
 def _checked_at(width: str, path: str) -> bool:
-    if width != "phone" or path in PHONE_ADMIN_PAGES or path.endswith("/import/"):
+    if width == "desktop":
         return True
-    # One change page per app.
-    one_per_app = (["marketplace", "posting"], ["benefits", "certificationtask"], ["identity", "facecheck"])
-    return path.split("/")[2:4] in one_per_app and path.endswith("/change/")
+    parts = path.strip("/").split("/")  # admin, app, model, ...
+    app_index = len(parts) == 2
+    own_page = path == "/admin/benefits/campaign/add/" or path.endswith("/import/")
+    return app_index or own_page or "/".join(parts[1:3]) in PHONE_ADMIN_MODELS
 
 
 @pytest.mark.parametrize("width", WIDTHS)
