@@ -10,7 +10,7 @@ import redis
 from django.conf import settings
 
 from common.testing.database import seeded_once, seeded_rows
-from common.testing.processes import CeleryWorkerProcess, DisposableRedis
+from common.testing.processes import CeleryWorkerProcess, DisposableRedis, database_url
 
 # The browser tests' Chromium, pages and helpers.
 pytest_plugins = ["common.testing.browser"]
@@ -56,7 +56,7 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     from common.testing.migrated_template import migrated_template
 
     database = settings.DATABASES["default"]
-    database.setdefault("TEST", {})["TEMPLATE"] = migrated_template(database)
+    database.setdefault("TEST", {})["TEMPLATE"] = migrated_template(database_url(database, "postgres"))
 
 
 def pytest_sessionstart(session):
@@ -135,8 +135,7 @@ def celery_worker_process(transactional_db):
     from config.celery import app
 
     database = connection.settings_dict
-    database_url = f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
-    worker = CeleryWorkerProcess(database_url=database_url, broker_url=settings.CELERY_BROKER_URL)
+    worker = CeleryWorkerProcess(database_url=database_url(database), broker_url=settings.CELERY_BROKER_URL)
     previous_queue = app.conf.task_default_queue
     app.conf.task_default_queue = worker.queue
     worker.start()
@@ -160,8 +159,7 @@ def celery_on_disposable_redis(transactional_db, disposable_redis):
     from config.celery import app
 
     database = connection.settings_dict
-    database_url = f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
-    worker = CeleryWorkerProcess(database_url=database_url, broker_url=disposable_redis.url)
+    worker = CeleryWorkerProcess(database_url=database_url(database), broker_url=disposable_redis.url)
     saved = {key: app.conf[key] for key in ("broker_url", "result_backend", "task_default_queue")}
 
     def reset_connections():

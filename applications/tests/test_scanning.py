@@ -19,7 +19,7 @@ from applications.models import Application, SubmittedMaterial
 from applications.scanning import clamd_scan, material_scan, material_scan_queue, materials_scan_due_ids
 from applications.tasks import scan_material, scan_retry_countdown, sweep_material_scans
 from applications.tests import factories
-from common.testing.processes import CeleryWorkerProcess, free_port
+from common.testing.processes import CeleryWorkerProcess, database_url, free_port
 from identity.tests.factories import UserFactory, login_with_totp
 
 EICAR = rb"X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
@@ -332,9 +332,9 @@ def scanning_worker(transactional_db, disposable_redis):
 
     clamd_address = f"127.0.0.1:{free_port()}"
     database = connection.settings_dict
-    database_url = f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
+    url = database_url(database)
     worker = CeleryWorkerProcess(
-        database_url=database_url,
+        database_url=url,
         broker_url=disposable_redis.url,
         extra_env={"CLAMD_ADDRESS": clamd_address, "MALWARE_SCAN_RETRY_BASE_SECONDS": "1"},
     )

@@ -43,16 +43,12 @@ def code_key() -> str:
     return digest.hexdigest()[:16]
 
 
-def database_url(database: dict, name: str) -> str:
-    """A URL for database ``name`` on the server of ``database`` (an entry of Django's DATABASES)."""
-    user = urllib.parse.quote(database.get("USER") or "postgres")
-    password = database.get("PASSWORD")
-    credentials = f"{user}:{urllib.parse.quote(password)}" if password else user
-    return f"postgres://{credentials}@{database.get('HOST') or '127.0.0.1'}:{database.get('PORT') or 5432}/{name}"
+def _on_server(server_url: str, name: str) -> str:
+    return urllib.parse.urlparse(server_url)._replace(path=f"/{name}").geturl()
 
 
-def migrated_template(database: dict, *, settings_module: str = "config.settings.test") -> str:
-    """The name of a database on the server of ``database`` (an entry of Django's DATABASES) that
+def migrated_template(server_url: str, *, settings_module: str = "config.settings.test") -> str:
+    """The name of a database on the server ``server_url`` points at (any of its databases) that
     holds every migration applied, built now (``manage.py migrate`` under ``settings_module``) if
     this state of the code has none.
 
@@ -60,7 +56,7 @@ def migrated_template(database: dict, *, settings_module: str = "config.settings
     renamed into place only when its migrations have all run.
     """
     name = PREFIX + code_key()
-    with psycopg.connect(database_url(database, "postgres"), autocommit=True) as admin:
+    with psycopg.connect(_on_server(server_url, "postgres"), autocommit=True) as admin:
         admin.execute("SELECT pg_advisory_lock(%s)", (_LOCK_ID,))
         try:
             existing = [
@@ -73,7 +69,7 @@ def migrated_template(database: dict, *, settings_module: str = "config.settings
                 admin.execute(f'DROP DATABASE IF EXISTS "{stale}" WITH (FORCE)')
             building = name + "_building"
             admin.execute(f'CREATE DATABASE "{building}"')
-            target = database_url(database, building)
+            target = _on_server(server_url, building)
             environment = {
                 key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "PYTEST_"))
             }

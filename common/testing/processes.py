@@ -13,12 +13,23 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import uuid
 from pathlib import Path
 
 import redis
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
+
+
+def database_url(database: dict, name: str | None = None) -> str:
+    """A URL for an entry of Django's DATABASES (a test process's ``connection.settings_dict``), or
+    for database ``name`` on its server: what a worker process started by a test connects to."""
+    user = urllib.parse.quote(database.get("USER") or "postgres")
+    password = database.get("PASSWORD")
+    credentials = f"{user}:{urllib.parse.quote(password)}" if password else user
+    host, port = database.get("HOST") or "127.0.0.1", database.get("PORT") or 5432
+    return f"postgres://{credentials}@{host}:{port}/{name or database['NAME']}"
 
 
 def free_port() -> int:

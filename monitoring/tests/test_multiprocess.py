@@ -15,7 +15,7 @@ from django.db import connection
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.parser import text_string_to_metric_families
 
-from common.testing.processes import free_port
+from common.testing.processes import database_url, free_port
 
 TOKEN = "multiprocess-metrics-token-0123456789abcdef"
 
@@ -48,7 +48,7 @@ def gunicorn(metrics_dirs, transactional_db):
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "TEST_DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}",
+        "TEST_DATABASE_URL": database_url(database),
         "PROMETHEUS_MULTIPROC_DIR": str(web),
         "METRICS_MULTIPROC_EXTRA_DIRS": str(worker),
         "METRICS_TOKEN": TOKEN,

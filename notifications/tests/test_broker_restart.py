@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from common.sms.backends.filebox import read_filebox
-from common.testing.processes import CeleryWorkerProcess
+from common.testing.processes import CeleryWorkerProcess, database_url
 from identity.tests.factories import UserFactory
 from notifications.constants import Channel, OutboxStatus
 from notifications.models import MessageTemplate, OutboxMessage
@@ -34,9 +34,9 @@ def slow_provider_worker(request, transactional_db, disposable_redis, tmp_path):
 
     filebox = tmp_path / "sms.jsonl"
     database = connection.settings_dict
-    database_url = f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
+    url = database_url(database)
     worker = CeleryWorkerProcess(
-        database_url=database_url,
+        database_url=url,
         broker_url=disposable_redis.url,
         pool=request.param,
         extra_env={

@@ -9,6 +9,7 @@ from django.db import connection
 
 from applications.constants import Status
 from applications.models import Application, SubmittedMaterial, Transition
+from common.testing.processes import database_url
 from notifications.models import OutboxMessage
 
 from .harness import Report
@@ -16,11 +17,11 @@ from .harness import Report
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _decide(case, official, to_status, start_at, database_url):
+def _decide(case, official, to_status, start_at, url):
     return subprocess.Popen(
         [sys.executable, "-m", "tests.drills.decide", str(case.pk), str(official.pk), to_status, f"{start_at:.3f}"],
         cwd=ROOT,
-        env={**__import__("os").environ, "TEST_DATABASE_URL": database_url},
+        env={**__import__("os").environ, "TEST_DATABASE_URL": url},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -39,7 +40,7 @@ def test_two_officials_deciding_one_case_in_separate_processes(transactional_db,
     services_demo.seed()
     report = Report("two-officials")
     database = connection.settings_dict
-    database_url = f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
+    url = database_url(database)
     officials = []
     for _ in range(2):
         official = UserFactory(official=True)
@@ -66,8 +67,8 @@ def test_two_officials_deciding_one_case_in_separate_processes(transactional_db,
         outcomes = []
         for case in cases:
             start_at = time.time() + 1.5
-            first = _decide(case, officials[0], Status.APPROVED, start_at, database_url)
-            second = _decide(case, officials[1], Status.DENIED, start_at, database_url)
+            first = _decide(case, officials[0], Status.APPROVED, start_at, url)
+            second = _decide(case, officials[1], Status.DENIED, start_at, url)
             results = [process.communicate(timeout=120)[0].strip() for process in (first, second)]
             report.faults_injected += 1
             outcomes.append(results)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from django.db import connection, connections, transaction
 
 from common.sms.backends.filebox import read_filebox
-from common.testing.processes import CeleryWorkerProcess
+from common.testing.processes import CeleryWorkerProcess, database_url
 
 
 def wait_for(predicate, *, timeout: float, what: str, interval: float = 0.25) -> None:
@@ -49,9 +49,9 @@ class Report:
 
 def start_worker(*, broker_url: str, filebox, delay: float, pool: str = "prefork", lease: int = 5):
     database = connection.settings_dict
-    database_url = f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
+    url = database_url(database)
     worker = CeleryWorkerProcess(
-        database_url=database_url,
+        database_url=url,
         broker_url=broker_url,
         pool=pool,
         extra_env={

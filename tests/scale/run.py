@@ -114,8 +114,7 @@ def reset_database() -> None:
 
     parsed = urllib.parse.urlparse(SCALE_DATABASE_URL)
     name = parsed.path.lstrip("/")
-    server = {"HOST": parsed.hostname, "PORT": parsed.port, "USER": parsed.username, "PASSWORD": parsed.password}
-    template = migrated_template(server)
+    template = migrated_template(SCALE_DATABASE_URL)
     admin = parsed._replace(path="/postgres").geturl()
     with psycopg.connect(admin, autocommit=True) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
