@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass
 
 from django.contrib import admin
+from django.contrib.admin.utils import quote
 from django.contrib.admin.views.main import (
     ALL_VAR,
     ERROR_FLAG,
@@ -23,6 +24,7 @@ from django.contrib.admin.views.main import (
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.db import connections
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
@@ -228,8 +230,33 @@ class EstimatedCountPaginator(Paginator):
 
 
 class QueueChangeList(ChangeList):
-    """Labels the page's deadlines once the page's rows are known."""
+    """Labels the page's deadlines once the page's rows are known, and builds the
+    rows' links from one URL and one query string for the whole page."""
 
     def get_results(self, request):
         super().get_results(request)
         label_deadlines(list(self.result_list))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Django adds the list's filters to each row's link with add_preserved_filters, which
+        # resolve()s every row's URL: 45% of a filtered 50-row queue page in the bench profile.
+        # The query string is the same for every row, so url_for_result appends it as built,
+        # and Django's per-row call then has no filters left to merge.
+        self.row_query, self.preserved_filters = self.preserved_filters, ""
+
+    @cached_property
+    def _change_url_pattern(self) -> str:
+        return reverse(
+            f"admin:{self.opts.app_label}_{self.opts.model_name}_change",
+            args=(_PK_PLACEHOLDER,),
+            current_app=self.model_admin.admin_site.name,
+        )
+
+    def url_for_result(self, result) -> str:
+        url = self._change_url_pattern.replace(_PK_PLACEHOLDER, str(quote(getattr(result, self.pk_attname))))
+        return f"{url}?{self.row_query}" if self.row_query else url
+
+
+# A primary key no row has: the change URL is reversed once with it and filled in per row.
+_PK_PLACEHOLDER = "__pk__"

@@ -2,12 +2,14 @@
 decisions and downloads."""
 
 import re
+from urllib.parse import urlencode
 
 import pytest
 from django.conf import settings
 from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils.html import escape
 
 from applications.constants import Role, ScanStatus, Status
 from applications.models import Application, ResultDocument, SupplementRequest, Transition
@@ -154,6 +156,17 @@ def test_queue_tabs_filter_by_status_and_count_the_working_sets(client, officer,
     assert waiting.case_number in pending and in_review.case_number not in pending
     review = client.get(CHANGELIST, {"queue": "review"}).content.decode()
     assert in_review.case_number in review and waiting.case_number not in review
+
+
+def test_a_rows_link_keeps_the_lists_filters_for_the_way_back(client, officer, ga_case):
+    filters = {"queue": "pending", "status__exact": Status.SUBMITTED, "o": "2"}
+    page = client.get(CHANGELIST, filters).content.decode()
+    # What Django's own add_preserved_filters makes of the row's link, computed separately.
+    expected = f"{change_url(ga_case)}?{urlencode({'_changelist_filters': urlencode(filters)})}"
+    assert f'href="{escape(expected)}"' in page
+    # Followed, the case page's "back to the list" link returns to the same filtered list.
+    case_page = client.get(expected).content.decode()
+    assert escape(f"{CHANGELIST}?{urlencode(filters)}") in case_page
 
 
 def test_a_queue_tab_counts_up_to_its_cap(client, officer, ga_item, monkeypatch):
