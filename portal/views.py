@@ -102,13 +102,19 @@ def search(request: HttpRequest) -> HttpResponse:
         page_size=SEARCH_PAGE_SIZE,
         **{k: v or None for k, v in filters.items()},
     )
+    english = is_english()
     context = {
         "query": query,
         "filters": filters,
         "result": result,
         "rows": _result_rows(result.items),
-        "audiences": Audience.choices,
-        "departments": result.departments,
+        # The filters' options as (value, label, selected): named here once a page, not by a
+        # filter and a comparison per option in the template.
+        "audience_options": [(value, str(label), value == filters["audience"]) for value, label in Audience.choices],
+        "department_options": [
+            (department.code, display_name(department, english=english), department.code == filters["department"])
+            for department in result.departments
+        ],
     }
     return render(request, "portal/search.html", context)
 
