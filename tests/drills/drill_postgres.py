@@ -86,6 +86,12 @@ def test_postgresql_restarted_under_load_loses_nothing_and_leaves_no_case_withou
             cwd=ROOT,
             env=env,
         )
+        ready = Path(f"{result}.ready")
+        started = time.monotonic()
+        while not ready.exists():
+            assert load.poll() is None, "the load process stopped before it began"
+            assert time.monotonic() - started < 300, "the load process did not begin in 5 minutes"
+            time.sleep(0.2)
         for _ in range(2):
             time.sleep(12)
             server.restart()
