@@ -94,6 +94,7 @@ def test_calibration_views_answer():
         **{k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")},
         "CALIBRATION_DATABASE_URL": url,
         "DJANGO_SETTINGS_MODULE": "bench.calibration.settings",
+        "CALIBRATION_POOL_TIMEOUT": "60",
     }
     result = subprocess.run(
         [sys.executable, "-m", "bench.selfcheck"],
