@@ -307,7 +307,9 @@ class Journey:
                 self.tally.requests += 1
             try:
                 response = self.session.request(method, url, timeout=60, **kwargs)
-            except requests.ConnectionError as exc:
+            # A dropped connection: refused or reset before an answer, or (ChunkedEncodingError)
+            # cut mid-answer, when nginx had passed on the killed node's headers but not its body.
+            except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
                 outcome = f"connection {exc.__class__.__name__}"
             else:
                 for hop in [*response.history, response]:
