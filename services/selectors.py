@@ -2,9 +2,8 @@
 whatever the size of the catalogue (the portal's query-count tests hold them to it)."""
 
 from dataclasses import dataclass, field
-from typing import ClassVar
 
-from django.db import connection, connections
+from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
@@ -19,7 +18,8 @@ from django.db.models import (
     When,
 )
 from django.db.models.expressions import Expression, RawSQL
-from django.db.models.query import get_related_populators
+
+from common.prepared import Placeholders, PreparedQueries
 
 from . import search
 from .cache import LocalEntries, catalogue_entry, catalogue_entry_key
@@ -209,7 +209,7 @@ def service_item_search_page(
 
     ``items`` narrows the search to a queryset; without it, the published items narrowed by
     ``audience``, ``department`` and ``region`` as :func:`service_item_list` does, through SQL
-    compiled once per shape of search (:class:`_PreparedSearchPage`).
+    compiled once per shape of search (:func:`_search_page_shape`).
 
     On PostgreSQL the ranking's bands are read apart and joined (UNION ALL), each in the order
     it is shown and cut at ``offset + limit`` rows: the exact names and aliases through their
@@ -236,7 +236,7 @@ def service_item_search_page(
     }
     if items is not None:
         return list(_search_page_bands(items, offset=offset, limit=limit, **arguments))
-    prepared = _PreparedSearchPage.for_shape(
+    prepared = _prepared_search_page(
         # service_item_list ignores any other audience: one shape for all of them, so that a
         # made-up value cannot compile and keep a shape of its own.
         audience=audience if audience in Audience.values else None,
@@ -245,7 +245,7 @@ def service_item_search_page(
         offset=offset,
         limit=limit,
     )
-    return prepared.run({**arguments, "department": department, "region": region})
+    return prepared.run(**arguments, department=department, region=region)
 
 
 def _search_page_bands(
@@ -292,90 +292,30 @@ def _search_page_bands(
     return bands[0].union(*bands[1:], all=True).order_by("-search_score", "code")[offset:end]
 
 
-class _Argument(str):
-    """Where a search's own value goes in the compiled SQL: compiled in its place, then found
-    among the query's parameters by type."""
+def _search_page_shape(
+    placeholders: Placeholders, *, audience: str | None, department: bool, region: bool, offset: int, limit: int
+) -> QuerySet[ServiceItem]:
+    """The search page's query (:func:`_search_page_bands` over :func:`service_item_list`) for one
+    shape of search: the facets used, the page's offset and size. Compiled once per worker
+    (:mod:`common.prepared`): building and compiling the three-band ORM query was about 5 ms of
+    every search against 1-2 ms of PostgreSQL."""
+    items = service_item_list(
+        audience=audience,
+        department=placeholders.text("department") if department else None,
+        region=placeholders.text("region") if region else None,
+    )
+    return _search_page_bands(
+        items,
+        tsquery=placeholders.text("tsquery"),
+        names=placeholders.text_list("names"),
+        query=placeholders.text("query"),
+        offset=offset,
+        limit=limit,
+    )
 
-    __slots__ = ()
 
-
-class _ListArgument(list):
-    """:class:`_Argument` for a list-valued parameter (the searched names)."""
-
-    def __init__(self, name: str):
-        super().__init__([name])
-        self.name = name
-
-
-class _PreparedSearchPage:
-    """The search page's query (:func:`_search_page_bands` over :func:`service_item_list`),
-    compiled once per worker for each shape of search: the facets used, the page's offset and
-    size. Building and compiling the three-band ORM query was about 5 ms of every search
-    against 1-2 ms of PostgreSQL; a prepared shape fills in its parameters and turns the rows
-    into items the way Django's ``ModelIterable`` does, with the same SQL text every time
-    (which psycopg then prepares on the server as well).
-    """
-
-    _shapes: ClassVar[dict[tuple, "_PreparedSearchPage"]] = {}
-    _MAX_SHAPES = 1000  # 4 audiences x 4 facet uses x 50 pages x a couple of page sizes
-
-    def __init__(self, *, audience: str | None, department: bool, region: bool, offset: int, limit: int):
-        arguments = {name: _Argument(name) for name in ("tsquery", "query", "department", "region")}
-        items = service_item_list(
-            audience=audience,
-            department=arguments["department"] if department else None,
-            region=arguments["region"] if region else None,
-        )
-        bands = _search_page_bands(
-            items,
-            tsquery=arguments["tsquery"],
-            names=_ListArgument("names"),
-            query=arguments["query"],
-            offset=offset,
-            limit=limit,
-        )
-        self.alias = bands.db
-        self.compiler = bands.query.get_compiler(using=self.alias)
-        self.sql, params = self.compiler.as_sql()
-        # Each parameter: the name of the search value it stands for, or a constant of the query.
-        self.slots = [
-            ("argument", param.name if isinstance(param, _ListArgument) else str(param))
-            if isinstance(param, _Argument | _ListArgument)
-            else ("constant", param)
-            for param in params
-        ]
-        klass_info, select = self.compiler.klass_info, self.compiler.select
-        fields = klass_info["select_fields"]
-        self.model = klass_info["model"]
-        self.model_columns = slice(fields[0], fields[-1] + 1)
-        self.init_list = [column[0].target.attname for column in select[self.model_columns]]
-        self.related_populators = get_related_populators(klass_info, select, self.alias)
-        self.annotation_col_map = self.compiler.annotation_col_map
-
-    @classmethod
-    def for_shape(cls, **shape) -> "_PreparedSearchPage":
-        key = (connection.alias, *sorted(shape.items()))
-        prepared = cls._shapes.get(key)
-        if prepared is None:
-            if len(cls._shapes) >= cls._MAX_SHAPES:
-                cls._shapes.clear()
-            prepared = cls._shapes[key] = cls(**shape)
-        return prepared
-
-    def run(self, arguments: dict) -> list[ServiceItem]:
-        params = [arguments[value] if kind == "argument" else value for kind, value in self.slots]
-        with connections[self.alias].cursor() as cursor:
-            cursor.execute(self.sql, params)
-            rows = cursor.fetchall()
-        items = []
-        for row in self.compiler.results_iter([rows]):
-            item = self.model.from_db(self.alias, self.init_list, row[self.model_columns])
-            for populator in self.related_populators:
-                populator.populate(row, item)
-            for name, position in self.annotation_col_map.items():
-                setattr(item, name, row[position])
-            items.append(item)
-        return items
+# 4 audiences x 4 facet uses x 50 pages x a couple of page sizes.
+_prepared_search_page = PreparedQueries(_search_page_shape, max_shapes=1000)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,83 @@
+"""common.prepared: a read compiled once per shape gives what its queryset gives, in one query,
+and refuses placeholders that do not reach the SQL as they are."""
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.contrib.contenttypes.models import ContentType
+
+from common.prepared import PreparedQueries
+
+pytestmark = pytest.mark.django_db
+
+
+def permissions_of_type(placeholders, *, limit):
+    return (
+        Permission.objects.filter(content_type=placeholders.instance(ContentType, "content_type"))
+        .exclude(codename=placeholders.text("skip"))
+        .select_related("content_type")
+        .only("codename", "content_type__app_label")
+        .order_by("codename")[:limit]
+    )
+
+
+def orm_permissions(content_type, *, skip, limit):
+    return list(
+        Permission.objects.filter(content_type=content_type)
+        .exclude(codename=skip)
+        .select_related("content_type")
+        .only("codename", "content_type__app_label")
+        .order_by("codename")[:limit]
+    )
+
+
+def described(permissions):
+    return [
+        (p.pk, p.codename, p.content_type_id, p.content_type.app_label, sorted(p.get_deferred_fields()))
+        for p in permissions
+    ]
+
+
+def test_a_prepared_read_gives_the_querysets_instances_for_each_value(django_assert_num_queries):
+    prepared_permissions = PreparedQueries(permissions_of_type)
+    content_types = list(ContentType.objects.filter(permission__isnull=False).distinct().order_by("pk")[:5])
+    assert len(content_types) == 5
+
+    for content_type in content_types:
+        skip = (
+            Permission.objects.filter(content_type=content_type)
+            .order_by("codename")
+            .values_list("codename", flat=True)[0]
+        )
+        expected = orm_permissions(content_type, skip=skip, limit=3)
+        with django_assert_num_queries(1):
+            permissions = prepared_permissions(limit=3).run(content_type=content_type.pk, skip=skip)
+            shown = described(permissions)  # the joined content type is loaded, not queried
+        assert shown == described(expected)
+        assert skip not in [p.codename for p in permissions]
+        assert permissions and all(isinstance(p, Permission) for p in permissions)
+
+
+def test_each_shape_is_compiled_once_and_the_shapes_kept_are_bounded():
+    prepared_permissions = PreparedQueries(permissions_of_type, max_shapes=2)
+
+    first = prepared_permissions(limit=3)
+    assert prepared_permissions(limit=3) is first
+    assert prepared_permissions(limit=4) is not first
+    assert "LIMIT 4" in prepared_permissions(limit=4).sql
+
+    prepared_permissions(limit=5)  # a third shape: the kept ones are dropped, not grown past 2
+    assert prepared_permissions(limit=3) is not first
+
+
+def test_a_placeholder_that_a_lookup_rewrites_is_refused():
+    # icontains sends "%skip%": the placeholder would be compiled as the constant text "skip".
+    def rewritten(placeholders):
+        return Permission.objects.filter(codename__icontains=placeholders.text("skip"))
+
+    with pytest.raises(ValueError, match="skip"):
+        PreparedQueries(rewritten)()
+
+
+def test_only_model_querysets_are_prepared():
+    with pytest.raises(TypeError):
+        PreparedQueries(lambda placeholders: Permission.objects.values("codename"))()
