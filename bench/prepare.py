@@ -458,8 +458,8 @@ class Preparer:
             [upload(draft.pk) for draft in drafts[1:]],
             queries=upload_queries + submit_queries,
             note=f"upload {upload_queries} + submit {submit_queries} queries; item {item.code}",
-            # Each wrk thread keeps 16 requests in flight: 40 requests later a slow upload (p99 ~0.8 s)
-            # could still be running when its submit arrived, answered 400 (one in a few hundred).
+            # Each wrk thread keeps 16 requests in flight: 96 requests later, its upload (p99 under
+            # 1 s) has long been answered.
             submit_lag=96,
             upload_file=str(self.folder / "upload.bin"),
             upload_bytes=len(body),
