@@ -9,14 +9,16 @@ parts that change the SQL text: the page's offset, which filters are used) with
 the values and turns the rows into model instances the way Django's ``ModelIterable`` does.
 
 Queries still go through Django's cursor, so query counting, the N+1 detector and
-``CaptureQueriesContext`` see them.
+``CaptureQueriesContext`` see them, and each run goes to the database the routers choose for it
+then (a catalogue read in a GET request to a replica, the same read in a write's request to the
+primary), not to the one the query happened to be compiled for.
 """
 
 import itertools
 from collections.abc import Callable
 from typing import Any
 
-from django.db import connection, connections
+from django.db import connections, router
 from django.db.models import Model, QuerySet
 from django.db.models.query import ModelIterable, get_related_populators
 
@@ -24,7 +26,10 @@ from django.db.models.query import ModelIterable, get_related_populators
 class _TextPlaceholder(str):
     """A text value's place: compiled as itself, then found among the query's parameters by type."""
 
-    placeholder_name: str
+    def __new__(cls, name: str):
+        placeholder = super().__new__(cls, name)
+        placeholder.placeholder_name = name
+        return placeholder
 
 
 class _TextListPlaceholder(list):
@@ -56,9 +61,7 @@ class Placeholders:
 
     def text(self, name: str) -> str:
         self.names.add(name)
-        placeholder = _TextPlaceholder(name)
-        placeholder.placeholder_name = name
-        return placeholder
+        return _TextPlaceholder(name)
 
     def text_list(self, name: str) -> list[str]:
         self.names.add(name)
@@ -91,8 +94,9 @@ class PreparedQuery:
     def __init__(self, queryset: QuerySet, placeholders: Placeholders):
         if queryset._iterable_class is not ModelIterable or queryset._prefetch_related_lookups:
             raise TypeError("PreparedQuery runs model querysets without prefetch_related")
-        self.alias = queryset.db
-        self.compiler = queryset.query.get_compiler(using=self.alias)
+        # An alias the queryset was bound to (using()); otherwise each run asks the routers.
+        self.bound_alias = queryset._db
+        self.compiler = queryset.query.get_compiler(using=queryset.db)
         self.sql, params = self.compiler.as_sql()
         # Each parameter: the name of the value it stands for, or a constant of the query.
         self.slots = [(placeholders.name_of(param), param) for param in params]
@@ -104,18 +108,23 @@ class PreparedQuery:
         self.model = klass_info["model"]
         self.model_columns = slice(fields[0], fields[-1] + 1)
         self.init_list = [column[0].target.attname for column in select[self.model_columns]]
-        self.related_populators = get_related_populators(klass_info, select, self.alias)
         self.annotation_col_map = self.compiler.annotation_col_map
+        self._related_populators: dict[str, list] = {}  # per alias: they record where rows came from
 
     def run(self, **values) -> list:
         params = [value if name is None else values[name] for name, value in self.slots]
-        with connections[self.alias].cursor() as cursor:
+        alias = self.bound_alias or router.db_for_read(self.model)
+        with connections[alias].cursor() as cursor:
             cursor.execute(self.sql, params)
             rows = cursor.fetchall()
+        populators = self._related_populators.get(alias)
+        if populators is None:
+            klass_info, select = self.compiler.klass_info, self.compiler.select
+            populators = self._related_populators[alias] = get_related_populators(klass_info, select, alias)
         instances = []
         for row in self.compiler.results_iter([rows]):
-            instance = self.model.from_db(self.alias, self.init_list, row[self.model_columns])
-            for populator in self.related_populators:
+            instance = self.model.from_db(alias, self.init_list, row[self.model_columns])
+            for populator in populators:
                 populator.populate(row, instance)
             for name, position in self.annotation_col_map.items():
                 setattr(instance, name, row[position])
@@ -139,7 +148,7 @@ class PreparedQueries:
         self._compiled: dict[tuple, PreparedQuery] = {}
 
     def __call__(self, **shape) -> PreparedQuery:
-        key = (connection.alias, *sorted(shape.items()))
+        key = tuple(sorted(shape.items()))
         prepared = self._compiled.get(key)
         if prepared is None:
             if len(self._compiled) >= self.max_shapes:

@@ -95,3 +95,21 @@ def test_non_catalogue_reads_and_every_write_stay_on_the_primary(replica, item):
 def test_without_replicas_the_router_routes_nothing(item):
     with _in_request("GET"):
         assert ServiceItem.objects.get(pk=item.pk)._state.db == "default"
+
+
+def test_a_prepared_read_goes_where_the_router_sends_each_run_not_where_it_was_compiled(replica, item):
+    from common.prepared import PreparedQueries
+
+    prepared_department = PreparedQueries(
+        lambda placeholders: Department.objects.filter(code=placeholders.text("code")).select_related()
+    )
+    with _in_request("POST"):  # compiled while the router answers "primary"
+        [department] = prepared_department().run(code="ga")
+        assert department._state.db == "default"
+
+    with _in_request("GET"), CaptureQueriesContext(connections[replica]) as rep:
+        [department] = prepared_department().run(code="ga")
+    assert department._state.db == replica
+    assert _catalogue_queries(rep)
+
+    assert prepared_department().run(code="ga")[0]._state.db == "default"  # no request: a task
