@@ -180,6 +180,10 @@ def test_pages_know_whether_more_follow_without_counting(catalogue, django_asser
     assert "LIMIT 6" in sql
     # Only the shown columns: the search documents are neither read nor matched by LIKE.
     assert '"search_body"' not in sql and '"search_name"' not in sql
+    # Departments come from the search context, not from a join in each of the ranking's bands.
+    assert "services_department" not in sql
+    with django_assert_num_queries(0):
+        assert all(item.department.name for item in first.items)
     assert first.has_next and not first.has_previous and first.exact_count is None
     second = selectors.catalogue_search(query="登记", page=2, page_size=5)
     assert second.has_previous and not {i.code for i in first.items} & {i.code for i in second.items}
