@@ -297,7 +297,7 @@ class Preparer:
             for number in range(self.size)
         ]
         self.add(
-            "search, a different term each request",
+            "search, uncached, a full first page",
             "page",
             requests,
             queries=self.count_queries(requests[1], warm=False),

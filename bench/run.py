@@ -149,7 +149,7 @@ def drain(port: int, limit: float = 90) -> None:
     while time.monotonic() < deadline and quick_answers < 2:
         started = time.monotonic()
         try:
-            path = "/healthz" if port == PORT_TONGBAN else "/hello"
+            path = "/hello" if port == PORT_CALIBRATION else "/healthz"
             urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=limit)
         except urllib.error.HTTPError:
             pass
@@ -265,10 +265,10 @@ def combine_passes(figures: list[dict]) -> dict:
     }
 
 
-def wrk_scenario(scenario: dict, seconds: int) -> dict:
-    """``wrk`` on Tongban with one prepared scenario: its request list, its upload body and lag."""
+def wrk_scenario(scenario: dict, seconds: int, *, port: int) -> dict:
+    """``wrk`` on a Tongban server with one prepared scenario: its request list, its upload body and lag."""
     return wrk(
-        PORT_TONGBAN,
+        port,
         scenario["lua"],
         seconds,
         upload=scenario.get("upload_file", ""),
@@ -310,7 +310,8 @@ def calibrate(folder: Path, upload_file: str) -> dict:
 # --- one dataset ----------------------------------------------------------------------------
 
 
-def run_dataset(dataset, run_id: str, *, profile: bool) -> dict:
+def prepare_dataset(dataset, run_id: str) -> dict:
+    """Build (or keep) a dataset's database, collect static files, and prepare its scenarios."""
     env = tongban_environment(dataset, run_id=run_id)
     folder = VAR / "runs" / run_id / dataset.name
     folder.mkdir(parents=True, exist_ok=True)
@@ -322,48 +323,72 @@ def run_dataset(dataset, run_id: str, *, profile: bool) -> dict:
     python("-m", "bench.data", dataset.name, env=env, capture=False)
     build_seconds = time.monotonic() - started
     collect_static(env)
-    # Distinct inputs per scenario (search terms, drafts, orders): enough that even a short quick run
+    # Distinct inputs per scenario (search URLs, drafts, orders): enough that even a short quick run
     # at a quiet machine's rate does not repeat them (400 wrapped 38 times for search). The full run
     # sends a list 2 s of warm-up and two 8 s passes: 7,200 searches at 400 a second wrapped 6,000.
     size = 2500 if QUICK else 12000
     log("  preparing sessions, tokens, drafts, orders and query counts …")
     python("-m", "bench.prepare", str(folder), str(size), env=env, capture=False)
-    scenarios = json.loads((folder / "scenarios.json").read_text())
-    submission = next(s for s in scenarios if s.get("upload_file"))
+    return {
+        "dataset": dataset,
+        "env": env,
+        "folder": folder,
+        "build_seconds": round(build_seconds),
+        "scenarios": json.loads((folder / "scenarios.json").read_text()),
+    }
 
-    tongban = Gunicorn("config.wsgi:application", PORT_TONGBAN, env, config=True)
-    calibration = Gunicorn(
-        "bench.calibration.wsgi:application", PORT_CALIBRATION, calibration_environment(), config=False
-    )
-    results: dict = {"dataset": dataset.__dict__, "build_seconds": round(build_seconds), "scenarios": []}
+
+def measure(prepared: list[dict]) -> dict:
+    """Every dataset's scenarios under load, interleaved, against one calibration.
+
+    Each dataset has its own Tongban gunicorn (ports ``PORT_TONGBAN``, ``+2``, ``+4``, …), all
+    started before the first measurement; an idle sync worker takes no CPU. Every scenario runs
+    on each dataset in turn, the order swapped on the next pass, and the calibration runs before
+    and after them all. Measured one dataset after the other, large/small compared two stretches
+    of minutes of a shared machine: the calibration moved by up to 25% between them, and the
+    ratios with it (docs/performance.md, run 20261201T061525Z).
+    """
+    upload_file = next(s for s in prepared[0]["scenarios"] if s.get("upload_file"))["upload_file"]
+    servers: list[Gunicorn] = []
     try:
-        log("  calibration (before):")
-        before = calibrate(folder, submission["upload_file"])
-        # Every scenario is measured in PASSES rounds, one after the other, and the figures averaged:
-        # a single 8 s run per scenario on a shared machine moved by ±10% between runs.
-        passes: list[list[dict]] = [[] for _scenario in scenarios]
+        for number, entry in enumerate(prepared):
+            port = PORT_TONGBAN + 2 * number
+            servers.append(Gunicorn("config.wsgi:application", port, entry["env"], config=True))
+            entry["port"] = port
+        calibration = Gunicorn(
+            "bench.calibration.wsgi:application", PORT_CALIBRATION, calibration_environment(), config=False
+        )
+        servers.append(calibration)
+        log("\n  calibration (before):")
+        before = calibrate(prepared[0]["folder"], upload_file)
+        names = [scenario["name"] for scenario in prepared[0]["scenarios"]]
+        # Every scenario is measured in PASSES rounds and the figures averaged: a single 8 s run per
+        # scenario on a shared machine moved by ±10% between runs.
+        passes: dict[tuple[str, str], list[dict]] = {}
         for number in range(PASSES):
             log(f"  pass {number + 1} of {PASSES}:")
-            for index, scenario in enumerate(scenarios):
-                if number == 0 and not posts(scenario):
-                    warm(PORT_TONGBAN, scenario["lua"])
-                    wrk(PORT_TONGBAN, scenario["lua"], WARM_SECONDS)
-                figure = wrk_scenario(scenario, SECONDS)
-                passes[index].append(figure)
-                log(
-                    f"    {scenario['name']:<44} {figure['rps']:8.1f} rps  p50 {figure['p50_ms']:7.1f} ms  "
-                    f"p99 {figure['p99_ms']:7.1f} ms  q/req {scenario['queries']:3}  errors {figure['errors']}"
-                )
-        for scenario, figures in zip(scenarios, passes, strict=True):
-            results["scenarios"].append({**scenario, **combine_passes(figures)})
+            order = prepared if number % 2 == 0 else prepared[::-1]
+            for name in names:
+                for entry in order:
+                    scenario = next(s for s in entry["scenarios"] if s["name"] == name)
+                    if number == 0 and not posts(scenario):
+                        warm(entry["port"], scenario["lua"])
+                        wrk(entry["port"], scenario["lua"], WARM_SECONDS)
+                    figure = wrk_scenario(scenario, SECONDS, port=entry["port"])
+                    passes.setdefault((entry["dataset"].name, name), []).append(figure)
+                    log(
+                        f"    {entry['dataset'].name:<6} {name:<44} {figure['rps']:8.1f} rps  "
+                        f"p50 {figure['p50_ms']:7.1f} ms  p99 {figure['p99_ms']:7.1f} ms  "
+                        f"q/req {scenario['queries']:3}  errors {figure['errors']}"
+                    )
         # The full run calibrates before and after the scenarios, and averages (the machine drifts
         # over minutes); BENCH_QUICK, which must finish in 3 minutes, only before.
         if QUICK:
             after = before
         else:
             log("  calibration (after):")
-            after = calibrate(folder, submission["upload_file"])
-        results["calibration"] = {
+            after = calibrate(prepared[0]["folder"], upload_file)
+        calibration_figures = {
             view: {
                 "rps": round((before[view]["rps"] + after[view]["rps"]) / 2, 1),
                 "rps_before": before[view]["rps"],
@@ -374,28 +399,48 @@ def run_dataset(dataset, run_id: str, *, profile: bool) -> dict:
             }
             for view in CALIBRATION_VIEWS
         }
-        for scenario in results["scenarios"]:
-            reference = results["calibration"][scenario["calibration"]]["rps"]
-            scenario["ratio"] = round(scenario["rps"] / reference, 3) if reference else None
-        if profile and not QUICK:
-            results["profiles"] = profile_worst(tongban, results["scenarios"])
-        # The first dataset only: memory once per run (20,000 requests take minutes); BENCH_MEMORY=0 skips it.
-        if profile and os.environ.get("BENCH_MEMORY", "1") != "0":
-            results["memory"] = memory(tongban, scenarios)
+        results = {}
+        for number, entry in enumerate(prepared):
+            dataset = entry["dataset"]
+            scenarios = []
+            for scenario in entry["scenarios"]:
+                combined = {**scenario, **combine_passes(passes[dataset.name, scenario["name"]])}
+                reference = calibration_figures[scenario["calibration"]]["rps"]
+                combined["ratio"] = round(combined["rps"] / reference, 3) if reference else None
+                scenarios.append(combined)
+            results[dataset.name] = {
+                "dataset": dataset.__dict__,
+                "build_seconds": entry["build_seconds"],
+                "scenarios": scenarios,
+                "calibration": calibration_figures,
+            }
+            # The first dataset only: a profile and the memory figures once per run (20,000 requests
+            # take minutes); BENCH_MEMORY=0 skips the memory run.
+            if number == 0:
+                if not QUICK:
+                    results[dataset.name]["profiles"] = profile_worst(servers[0], scenarios, port=entry["port"])
+                if os.environ.get("BENCH_MEMORY", "1") != "0":
+                    results[dataset.name]["memory"] = memory(servers[0], entry["scenarios"], port=entry["port"])
     finally:
-        tongban.stop()
-        calibration.stop()
-    log("  outbox relay, one worker …")
-    results["relay"] = _result_line(python("-m", "bench.relay", str(RELAY_MESSAGES), env=env))
-    log(f"    {results['relay']['messages_per_second']} messages/s ({results['relay']['messages']} messages)")
-    log(f"  commit-to-SMS latency, {LATENCY_RATE} submissions/s, a Celery worker beside …")
-    results["relay"]["latency"] = commit_to_sms_latency(env)
-    latency = results["relay"]["latency"]
+        for server in servers:
+            server.stop()
+    for entry in prepared:
+        results[entry["dataset"].name]["relay"] = relay(entry["dataset"], entry["env"])
+    return results
+
+
+def relay(dataset, env: dict) -> dict:
+    """The outbox relay's rate with one worker, and commit-to-SMS latency while submissions run."""
+    log(f"  [{dataset.name}] outbox relay, one worker …")
+    figures = _result_line(python("-m", "bench.relay", str(RELAY_MESSAGES), env=env))
+    log(f"    {figures['messages_per_second']} messages/s ({figures['messages']} messages)")
+    log(f"  [{dataset.name}] commit-to-SMS latency, {LATENCY_RATE} submissions/s, a Celery worker beside …")
+    figures["latency"] = latency = commit_to_sms_latency(env)
     log(
         f"    p50 {latency['commit_to_sms_p50_ms']} ms, p95 {latency['commit_to_sms_p95_ms']} ms "
         f"({latency['sms_delivered']} of {latency['submissions']} SMS, {latency['achieved_per_second']} submissions/s)"
     )
-    return results
+    return figures
 
 
 def _result_line(output: str) -> dict:
@@ -454,7 +499,7 @@ def _upload_content_type(path: str) -> str:
     return "multipart/form-data; boundary=" + head.split("\r\n", 1)[0].removeprefix("--")
 
 
-def memory(server: Gunicorn, scenarios: list[dict]) -> dict:
+def memory(server: Gunicorn, scenarios: list[dict], *, port: int) -> dict:
     """Peak RSS per worker after the checkpoints' numbers of requests of a GET mix."""
     lists = [s["lua"] for s in scenarios if not posts(s)]
     done = 0
@@ -464,7 +509,7 @@ def memory(server: Gunicorn, scenarios: list[dict]) -> dict:
     for checkpoint in MEMORY_CHECKPOINTS:
         while done < checkpoint:
             # No draining between chunks: memory wants requests served, not clean timings.
-            done += wrk(PORT_TONGBAN, lists[index % len(lists)], 5, drained=False)["requests"]
+            done += wrk(port, lists[index % len(lists)], 5, drained=False)["requests"]
             index += 1
         checkpoints[checkpoint] = {
             str(pid): dict(zip(("rss_kib", "peak_kib"), rss_kib(pid), strict=True)) for pid in server.workers()
@@ -485,7 +530,7 @@ def memory(server: Gunicorn, scenarios: list[dict]) -> dict:
     return result
 
 
-def profile_worst(server: Gunicorn, scenarios: list[dict], count: int = 2) -> list[dict]:
+def profile_worst(server: Gunicorn, scenarios: list[dict], *, port: int, count: int = 2) -> list[dict]:
     """py-spy on one worker while the lowest-ratio scenarios run: the hottest functions."""
     py_spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
     if not Path(py_spy).exists():
@@ -514,7 +559,7 @@ def profile_worst(server: Gunicorn, scenarios: list[dict], count: int = 2) -> li
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        wrk_scenario(scenario, max(SECONDS, 4) + 1)
+        wrk_scenario(scenario, max(SECONDS, 4) + 1, port=port)
         spy.wait(timeout=60)
         profiles.append({"scenario": scenario["name"], "top": report.hottest(Path(path))})
         log(
@@ -584,7 +629,7 @@ def main() -> None:
         "machine": machine(),
         "datasets": {},
     }
-    for number, dataset in enumerate(datasets):
-        results["datasets"][dataset.name] = run_dataset(dataset, run_id, profile=number == 0)
+    prepared = [prepare_dataset(dataset, run_id) for dataset in datasets]
+    results["datasets"] = measure(prepared)
     results["seconds"] = round(time.monotonic() - started)
     report.write(results)
