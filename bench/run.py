@@ -418,9 +418,9 @@ def measure(prepared: list[dict]) -> dict:
             # take minutes); BENCH_MEMORY=0 skips the memory run.
             if number == 0:
                 if not QUICK:
-                    results[dataset.name]["profiles"] = profile_worst(servers[0], scenarios, port=entry["port"])
+                    results[dataset.name]["profiles"] = profile_worst(servers[0], scenarios)
                 if os.environ.get("BENCH_MEMORY", "1") != "0":
-                    results[dataset.name]["memory"] = memory(servers[0], entry["scenarios"], port=entry["port"])
+                    results[dataset.name]["memory"] = memory(servers[0], entry["scenarios"])
     finally:
         for server in servers:
             server.stop()
@@ -499,7 +499,7 @@ def _upload_content_type(path: str) -> str:
     return "multipart/form-data; boundary=" + head.split("\r\n", 1)[0].removeprefix("--")
 
 
-def memory(server: Gunicorn, scenarios: list[dict], *, port: int) -> dict:
+def memory(server: Gunicorn, scenarios: list[dict]) -> dict:
     """Peak RSS per worker after the checkpoints' numbers of requests of a GET mix."""
     lists = [s["lua"] for s in scenarios if not posts(s)]
     done = 0
@@ -509,7 +509,7 @@ def memory(server: Gunicorn, scenarios: list[dict], *, port: int) -> dict:
     for checkpoint in MEMORY_CHECKPOINTS:
         while done < checkpoint:
             # No draining between chunks: memory wants requests served, not clean timings.
-            done += wrk(port, lists[index % len(lists)], 5, drained=False)["requests"]
+            done += wrk(server.port, lists[index % len(lists)], 5, drained=False)["requests"]
             index += 1
         checkpoints[checkpoint] = {
             str(pid): dict(zip(("rss_kib", "peak_kib"), rss_kib(pid), strict=True)) for pid in server.workers()
@@ -530,7 +530,7 @@ def memory(server: Gunicorn, scenarios: list[dict], *, port: int) -> dict:
     return result
 
 
-def profile_worst(server: Gunicorn, scenarios: list[dict], *, port: int, count: int = 2) -> list[dict]:
+def profile_worst(server: Gunicorn, scenarios: list[dict], count: int = 2) -> list[dict]:
     """py-spy on one worker while the lowest-ratio scenarios run: the hottest functions."""
     py_spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
     if not Path(py_spy).exists():
@@ -559,7 +559,7 @@ def profile_worst(server: Gunicorn, scenarios: list[dict], *, port: int, count: 
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        wrk_scenario(scenario, max(SECONDS, 4) + 1, port=port)
+        wrk_scenario(scenario, max(SECONDS, 4) + 1, port=server.port)
         spy.wait(timeout=60)
         profiles.append({"scenario": scenario["name"], "top": report.hottest(Path(path))})
         log(

@@ -205,6 +205,7 @@ def service_item_search_page(
     limit: int,
     items: QuerySet[ServiceItem] | None = None,
     groups: list[list[str]] | None = None,
+    departments: list[Department] | None = None,
     audience: str | None = None,
     department: str | None = None,
     region: str | None = None,
@@ -214,7 +215,8 @@ def service_item_search_page(
 
     ``items`` narrows the search to a queryset; without it, the published items narrowed by
     ``audience``, ``department`` and ``region`` as :func:`service_item_list` does, through SQL
-    compiled once per shape of search (:func:`_search_page_shape`).
+    compiled once per shape of search (:func:`_search_page_shape`). ``groups`` and ``departments``
+    are the search context's, passed by a caller that has read it already.
 
     On PostgreSQL the ranking's bands are read apart and joined (UNION ALL), each in the order
     it is shown and cut at ``offset + limit`` rows: the exact names and aliases through their
@@ -241,7 +243,7 @@ def service_item_search_page(
     }
     if items is not None:
         rows = list(_search_page_bands(items, offset=offset, limit=limit, **arguments))
-        _attach_departments(rows)
+        _attach_departments(rows, departments)
         return rows
     prepared = _prepared_search_page(
         # service_item_list ignores any other audience: one shape for all of them, so that a
@@ -253,19 +255,21 @@ def service_item_search_page(
         limit=limit,
     )
     rows = prepared.run(**arguments, department=department, region=region)
-    _attach_departments(rows)
+    _attach_departments(rows, departments)
     return rows
 
 
-def _attach_departments(items: list[ServiceItem]) -> None:
-    """Each item's department, from the search context's (cached per catalogue generation); one
-    query for any the context does not hold yet."""
-    departments = {department.pk: department for department in search_context().departments}
-    missing = {item.department_id for item in items} - departments.keys()
+def _attach_departments(items: list[ServiceItem], departments: list[Department] | None) -> None:
+    """Each item's department, from ``departments`` (the search context's, cached per catalogue
+    generation, when not given); one query for any they do not hold yet."""
+    if departments is None:
+        departments = search_context().departments
+    by_pk = {department.pk: department for department in departments}
+    missing = {item.department_id for item in items} - by_pk.keys()
     if missing:
-        departments.update(Department.objects.in_bulk(missing))
+        by_pk.update(Department.objects.in_bulk(missing))
     for item in items:
-        item.department = departments[item.department_id]
+        item.department = by_pk[item.department_id]
 
 
 def _search_page_bands(
@@ -518,6 +522,7 @@ def catalogue_search(
         offset=(page - 1) * page_size,
         limit=page_size + 1,
         groups=context.synonym_groups,
+        departments=context.departments,
         audience=audience,
         department=department,
         region=region,
