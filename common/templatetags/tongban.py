@@ -1,3 +1,5 @@
+import functools
+
 from django import template
 from django.conf import settings
 from django.core.signals import setting_changed
@@ -26,13 +28,31 @@ def language_links(context) -> list[dict]:
         {
             "code": code,
             "name": name,
-            # The current language is shown, not linked: translate_url (a resolve and a reverse) is
-            # for the others only.
-            "url": path if code == current else translate_url(path, code),
+            # The current language is shown, not linked: the others' address is translated.
+            "url": path if code == current else _translated_url(path, code),
             "is_current": code == current,
         }
         for code, name in settings.LANGUAGES
     ]
+
+
+def _translated_url(url: str, language: str) -> str:
+    # translate_url resolves the path and reverses it in the other language; the query string
+    # only travels along. Keyed by the path alone, a search (a new query string each time) or a
+    # page of 我的办件 pays for it once per process: a resolve and a reverse cost about 0.3 ms,
+    # 5% of an uncached search in a profile.
+    path, separator, query = url.partition("?")
+    return _translated_path(path, language, get_urlconf(), get_script_prefix(), _settings_generation) + (
+        separator + query
+    )
+
+
+@functools.lru_cache(maxsize=4096)
+def _translated_path(path: str, language: str, urlconf, script_prefix: str, settings_generation: int) -> str:
+    # The URLconf, script prefix and settings generation are part of the key because the
+    # translation depends on them (tests change them; a site does not). Paths that resolve to
+    # nothing (a 404 page) are bounded by the cache's size like any other.
+    return translate_url(path, language)
 
 
 # --- {% once_per_language %} ------------------------------------------------------------------

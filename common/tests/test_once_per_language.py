@@ -148,3 +148,30 @@ def test_the_language_switch_links_the_current_page_in_the_other_language():
         links = {link["code"]: link for link in language_links({"request": request})}
     assert links["zh-hans"]["is_current"] and not links["en"]["is_current"]
     assert links["en"]["url"] == "/en/search/?q=x"
+
+
+def test_the_language_switch_translates_a_path_once_whatever_the_query_string():
+    from common.templatetags.tongban import _translated_path, language_links
+
+    def english_link(url: str, language: str = "zh-hans") -> str:
+        with translation.override(language):
+            links = {link["code"]: link for link in language_links({"request": RequestFactory().get(url)})}
+        return links["en" if language == "zh-hans" else "zh-hans"]["url"]
+
+    _translated_path.cache_clear()
+    assert english_link("/search/?q=%E7%A4%BE%E4%BF%9D&n=1") == "/en/search/?q=%E7%A4%BE%E4%BF%9D&n=1"
+    assert english_link("/search/?q=%E5%85%AC%E7%A7%AF%E9%87%91") == "/en/search/?q=%E5%85%AC%E7%A7%AF%E9%87%91"
+    assert _translated_path.cache_info().misses == 1
+    # The other way round, and a path of no page: left as it is.
+    assert english_link("/en/search/?q=x", language="en") == "/search/?q=x"
+    assert english_link("/no-such-page/") == "/no-such-page/"
+
+
+@override_settings(ROOT_URLCONF="common.tests.urls_without_i18n")
+def test_the_language_switch_follows_a_changed_urlconf():
+    from common.templatetags.tongban import language_links
+
+    with translation.override("zh-hans"):
+        links = {link["code"]: link for link in language_links({"request": RequestFactory().get("/search/")})}
+    # No language prefix in that URLconf: the address stays, rather than a cached /en/search/.
+    assert links["en"]["url"] == "/search/"
