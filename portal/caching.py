@@ -14,10 +14,18 @@ generation it last read, at most ``CATALOGUE_MEMORY_SECONDS`` ago, is the
 one they were rendered at: a publish reaches every worker's copies within that
 time (and the publishing worker's at once). On a cached page, the round trip to
 Redis was four tenths of the request's time in a profile.
+
+Search answers (``shared=False``) are kept in each worker's memory only, for at most their
+timeout. They are keyed by whatever visitors type, so the shared copies were mostly written and
+never read again: on an uncached search, looking for the shared copy and writing it (two round
+trips) cost 9% of the request in a profile, and the memory of the Redis that may also be the
+broker. A worker still answers a term it was asked for within the timeout from memory, and
+the search itself runs one query.
 """
 
 import functools
 import hashlib
+import time
 
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
@@ -30,17 +38,21 @@ from services.cache import (
     catalogue_entry_get,
     catalogue_entry_key,
     catalogue_entry_set,
+    catalogue_generation_recent,
     catalogue_memory_get,
 )
 
 PAGE_TIMEOUT = 3600
-# Search answers are keyed by whatever visitors type, so they live briefly:
-# the cache Redis may also be the broker, which must never run out of memory.
+# Search answers are keyed by whatever visitors type, so they live briefly (and only in a
+# worker's memory: ``shared=False``).
 SEARCH_TIMEOUT = 120
-# A page larger than this is not kept in a worker's memory (the cache still has it).
+# A page larger than this is not kept in a worker's memory (the cache still has a shared one).
 MEMORY_PAGE_MAX_BYTES = 512 * 1024
 
 _memory_pages = LocalEntries(settings.CATALOGUE_PAGE_MEMORY_ENTRIES)
+# Apart from the pages above, so that a stream of different searches never pushes the guides
+# and the home page out of a worker's memory.
+_memory_searches = LocalEntries(settings.CATALOGUE_SEARCH_MEMORY_ENTRIES)
 
 
 def _is_anonymous(request: HttpRequest) -> bool:
@@ -49,16 +61,21 @@ def _is_anonymous(request: HttpRequest) -> bool:
     return settings.SESSION_COOKIE_NAME not in request.COOKIES and CookieStorage.cookie_name not in request.COOKIES
 
 
-def cached_anonymous_page(view=None, *, timeout: int = PAGE_TIMEOUT):
-    """Serve ``view``'s 200 answers to anonymous GETs from the cache for ``timeout`` seconds."""
+def cached_anonymous_page(view=None, *, timeout: int = PAGE_TIMEOUT, shared: bool = True):
+    """Serve ``view``'s 200 answers to anonymous GETs from the cache for ``timeout`` seconds.
+
+    ``shared=False``: from this worker's memory only, never from or to Redis (search answers;
+    see the module's docstring)."""
     if view is None:
-        return functools.partial(cached_anonymous_page, timeout=timeout)
+        return functools.partial(cached_anonymous_page, timeout=timeout, shared=shared)
 
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if request.method != "GET" or not _is_anonymous(request):
             return view(request, *args, **kwargs)
         path_hash = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
+        if not shared:
+            return _memory_only(request, view, args, kwargs, path_hash, timeout)
         key = catalogue_entry_key("page", get_language(), path_hash)
         cached = catalogue_memory_get(_memory_pages, key)
         if cached is not None:
@@ -68,16 +85,40 @@ def cached_anonymous_page(view=None, *, timeout: int = PAGE_TIMEOUT):
             _keep_in_memory(key, cached, generation)
             return HttpResponse(cached[0], content_type=cached[1])
         response = view(request, *args, **kwargs)
-        if response.status_code == 200 and not response.cookies and not response.streaming:
-            if hasattr(response, "render"):
-                response.render()
-            page = (response.content, response["Content-Type"])
+        page = _cacheable_page(response)
+        if page is not None:
             catalogue_entry_set(key, page, generation=generation, timeout=timeout)
             _keep_in_memory(key, page, generation)
         return response
 
     # Catalogue pages only read: no transaction (and no connection at all on a cache hit).
     return transaction.non_atomic_requests(wrapper)
+
+
+def _memory_only(request, view, args, kwargs, path_hash: str, timeout: int) -> HttpResponse:
+    # The time window is part of the key: a copy serves for at most ``timeout`` seconds (the
+    # ranking follows popularity, which changes without a publish), and then is pushed out.
+    window = int(time.time() // timeout)
+    key = catalogue_entry_key("page", get_language(), path_hash, str(window))
+    cached = catalogue_memory_get(_memory_searches, key)
+    if cached is not None:
+        return HttpResponse(cached[0], content_type=cached[1])
+    # Read before the view runs, so that a publish while it renders wins.
+    generation = catalogue_generation_recent(settings.CATALOGUE_MEMORY_SECONDS)
+    response = view(request, *args, **kwargs)
+    page = _cacheable_page(response)
+    # No generation (Redis down): nothing could tell this copy's age, so none is kept.
+    if page is not None and generation is not None and len(page[0]) <= MEMORY_PAGE_MAX_BYTES:
+        _memory_searches.set(key, page, generation)
+    return response
+
+
+def _cacheable_page(response: HttpResponse) -> tuple[bytes, str] | None:
+    if response.status_code != 200 or response.cookies or response.streaming:
+        return None
+    if hasattr(response, "render"):
+        response.render()
+    return response.content, response["Content-Type"]
 
 
 def _keep_in_memory(key: str, page: tuple[bytes, str], generation: int) -> None:

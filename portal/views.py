@@ -92,7 +92,7 @@ def _result_rows(items) -> list[ResultRow]:
 
 
 @require_safe
-@cached_anonymous_page(timeout=SEARCH_TIMEOUT)
+@cached_anonymous_page(timeout=SEARCH_TIMEOUT, shared=False)
 def search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:100]
     filters = _search_filters(request)
@@ -120,7 +120,7 @@ def search(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@cached_anonymous_page(timeout=SEARCH_TIMEOUT)
+@cached_anonymous_page(timeout=SEARCH_TIMEOUT, shared=False)
 def suggest(request: HttpRequest) -> JsonResponse:
     """Suggestions while typing, for static/js/search-suggest.js."""
     query = request.GET.get("q", "").strip()[:50]

@@ -87,3 +87,56 @@ def test_the_memory_keeps_only_the_most_recently_used_entries():
     assert entries.get("b", generation=1) is None
     assert entries.get("a", generation=1) == "A"
     assert entries.get("c", generation=2) is None  # another generation: not served
+
+
+SEARCH = "/search/?q=%E6%8A%A4%E7%85%A7"  # 护照
+
+
+def test_a_repeated_search_is_answered_from_memory_and_never_written_to_the_shared_cache(client, catalogue):
+    import hashlib
+
+    from services.cache import catalogue_entry_key
+
+    with override_settings(CATALOGUE_MEMORY_SECONDS=60):
+        with CaptureQueriesContext(connection) as first_queries:
+            first = client.get(SEARCH)
+        with CaptureQueriesContext(connection) as second_queries:
+            second = client.get(SEARCH)
+    assert first.status_code == 200 and "护照" in first.content.decode()
+    assert len(first_queries) >= 1
+    assert second.content == first.content
+    assert len(second_queries) == 0
+    # The key a shared copy would have had: no such entry.
+    path_hash = hashlib.sha256(SEARCH.encode()).hexdigest()[:32]
+    assert cache.get(catalogue_entry_key("page", "zh-hans", path_hash)) is None
+
+
+def test_a_publish_retires_the_search_answers_in_memory(client, catalogue):
+    with override_settings(CATALOGUE_MEMORY_SECONDS=60):
+        client.get(SEARCH)
+        ServiceItem.objects.filter(name__contains="护照").update(name="出入境证件新办")
+        catalogue_changed()
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(SEARCH).content.decode()
+    # Rendered again, with the new name (the item still matches by its other words).
+    assert len(queries) >= 1
+    assert "出入境证件新办" in page
+
+
+def test_a_search_answer_in_memory_serves_for_its_timeout_only(rf):
+    from portal.caching import cached_anonymous_page
+
+    answers = iter(range(100))
+
+    @cached_anonymous_page(timeout=1, shared=False)
+    def counting_view(request):
+        from django.http import HttpResponse
+
+        return HttpResponse(str(next(answers)))
+
+    # Just after a window began, so that the first two requests fall in the same one.
+    time.sleep(1 - time.time() % 1 + 0.01)
+    first = counting_view(rf.get("/counted/")).content
+    assert counting_view(rf.get("/counted/")).content == first
+    time.sleep(1.01)
+    assert counting_view(rf.get("/counted/")).content != first
