@@ -28,6 +28,7 @@ from common.exceptions import ApplicationError
 from common.row_by_row import one_at_a_time
 from common.spreadsheet import csv_cell
 from identity.admin_base import ReadOnlyAdmin
+from identity.backends import MODEL_BACKEND
 from identity.constants import PersonalDataField
 from identity.personal_data import personal_data_access_record
 
@@ -605,7 +606,7 @@ class ApplicationAdmin(ActionCheckboxMixin, admin.ModelAdmin):
             .objects.with_perm(
                 "applications.process_application",
                 include_superusers=True,
-                backend="django.contrib.auth.backends.ModelBackend",
+                backend=MODEL_BACKEND,
             )
             .filter(pk__in=user_ids, is_active=True, is_staff=True)
             .order_by("display_name", "username")

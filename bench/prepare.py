@@ -117,8 +117,10 @@ class Preparer:
         the cookie is Secure and the load runs over plain HTTP."""
         from django.test import Client
 
+        from identity.backends import MODEL_BACKEND
+
         client = Client()
-        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        client.force_login(user, backend=MODEL_BACKEND)
         key = client.cookies[self.cookie_name].value
         if otp_device is not None:
             from django.conf import settings

@@ -19,20 +19,20 @@ from applications.models import Application
 from applications.selectors import official_department_ids
 from complaints.constants import FOLLOWUP_FINAL_STATUSES, INQUIRY_OPEN_STATUSES
 from complaints.models import FollowUp, Inquiry
+from identity.backends import MODEL_BACKEND
 
 from .constants import CARD_ACTIVE_STATUSES, Colour
 from .models import SupervisionCard
 
 SUPERVISE = "supervision.supervise_department"
 HEAD = "supervision.head_of_department"
-# Permissions live in the model backend; django-axes' backend holds none.
-_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
 def _officials_with(perm: str, *, department_ids) -> QuerySet:
+    # Permissions live in the model backend; django-axes' backend holds none.
     return (
         get_user_model()
-        .objects.with_perm(perm, is_active=True, include_superusers=False, backend=_BACKEND)
+        .objects.with_perm(perm, is_active=True, include_superusers=False, backend=MODEL_BACKEND)
         .filter(department_roles__department_id__in=list(department_ids))
     )
 
@@ -47,7 +47,7 @@ def department_heads_by_department() -> dict[int, list]:
     heads: dict[int, list] = {}
     rows = (
         get_user_model()
-        .objects.with_perm(HEAD, is_active=True, include_superusers=False, backend=_BACKEND)
+        .objects.with_perm(HEAD, is_active=True, include_superusers=False, backend=MODEL_BACKEND)
         .filter(department_roles__isnull=False)
         .annotate(head_of=F("department_roles__department_id"))
         .order_by("head_of", "pk")

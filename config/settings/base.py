@@ -514,7 +514,8 @@ BLIND_INDEX_KEY = env("BLIND_INDEX_KEY", default=_dev_key("blind-index"))
 AUTHENTICATION_BACKENDS = [
     # django-axes first: it refuses locked-out credentials before any password check.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's model backend, with the per-request user read compiled once.
+    "identity.backends.ModelBackend",
 ]
 LOGIN_URL = "identity:login"
 LOGIN_REDIRECT_URL = "portal:home"

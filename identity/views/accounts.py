@@ -20,13 +20,13 @@ from django_otp import match_token
 from common.exceptions import ApplicationError
 from common.views import error_response
 
+from ..backends import MODEL_BACKEND
 from ..constants import SmsPurpose
 from ..forms import PasswordLoginForm, RegisterForm, SendSmsCodeForm, SmsLoginForm, TotpForm
 from ..security import client_ip
 from ..services.accounts import resident_register, sms_code_consume, sms_code_send
 
 User = get_user_model()
-MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 PENDING_2FA_KEY = "identity_pending_2fa_user"
 # The number a code was just sent to, for the page that asked: kept in the
 # session, never in the redirect's query string (URLs reach access logs,
