@@ -19,7 +19,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db import connections, router
-from django.db.models import Model, QuerySet
+from django.db.models import Count, Model, QuerySet
 from django.db.models.query import ModelIterable, get_related_populators
 
 
@@ -98,11 +98,7 @@ class PreparedQuery:
         self.bound_alias = queryset._db
         self.compiler = queryset.query.get_compiler(using=queryset.db)
         self.sql, params = self.compiler.as_sql()
-        # Each parameter: the name of the value it stands for, or a constant of the query.
-        self.slots = [(placeholders.name_of(param), param) for param in params]
-        missing = placeholders.names - {name for name, _value in self.slots if name is not None}
-        if missing:
-            raise ValueError(f"placeholders changed on their way into the SQL: {sorted(missing)}")
+        self.slots = _parameter_slots(params, placeholders)
         klass_info, select = self.compiler.klass_info, self.compiler.select
         fields = klass_info["select_fields"]
         self.model = klass_info["model"]
@@ -112,7 +108,7 @@ class PreparedQuery:
         self._related_populators: dict[str, list] = {}  # per alias: they record where rows came from
 
     def run(self, **values) -> list:
-        params = [value if name is None else values[name] for name, value in self.slots]
+        params = _parameters(self.slots, values)
         alias = self.bound_alias or router.db_for_read(self.model)
         with connections[alias].cursor() as cursor:
             cursor.execute(self.sql, params)
@@ -132,6 +128,51 @@ class PreparedQuery:
         return instances
 
 
+def _parameter_slots(params, placeholders: Placeholders) -> list[tuple[str | None, Any]]:
+    # Each parameter: the name of the value it stands for, or a constant of the query.
+    slots = [(placeholders.name_of(param), param) for param in params]
+    missing = placeholders.names - {name for name, _value in slots if name is not None}
+    if missing:
+        raise ValueError(f"placeholders changed on their way into the SQL: {sorted(missing)}")
+    return slots
+
+
+def _parameters(slots: list[tuple[str | None, Any]], values: dict) -> list:
+    return [value if name is None else values[name] for name, value in slots]
+
+
+class PreparedCount:
+    """``COUNT(*)`` of a filtered queryset's rows (no slicing, ``distinct()``, annotations or
+    ``values()``), compiled once: :meth:`run` answers what ``queryset.count()`` would."""
+
+    def __init__(self, queryset: QuerySet, placeholders: Placeholders):
+        query = queryset.query
+        if (
+            queryset._iterable_class is not ModelIterable
+            or query.is_sliced
+            or query.distinct
+            or query.annotations
+            or query.combinator
+        ):
+            raise TypeError("PreparedCount counts plain filtered querysets")
+        # What Query.get_aggregation builds for count() on such a query: the rows' filter with
+        # COUNT(*) as the only column, no ordering.
+        counting = query.chain()
+        counting.clear_ordering(force=True)
+        counting.clear_select_clause()
+        counting.add_annotation(Count("*"), alias="__count", select=True)
+        self.bound_alias = queryset._db
+        self.model = queryset.model
+        self.sql, params = counting.get_compiler(using=queryset.db).as_sql()
+        self.slots = _parameter_slots(params, placeholders)
+
+    def run(self, **values) -> int:
+        alias = self.bound_alias or router.db_for_read(self.model)
+        with connections[alias].cursor() as cursor:
+            cursor.execute(self.sql, _parameters(self.slots, values))
+            return cursor.fetchone()[0]
+
+
 class PreparedQueries:
     """The compiled forms of one read, one per shape, kept for the life of the process.
 
@@ -142,17 +183,19 @@ class PreparedQueries:
     cache is cleared past ``max_shapes``.
     """
 
-    def __init__(self, build: Callable[..., QuerySet], *, max_shapes: int = 1000):
+    def __init__(self, build: Callable[..., QuerySet], *, max_shapes: int = 1000, count: bool = False):
         self.build = build
         self.max_shapes = max_shapes
+        # count=True: each shape is a PreparedCount (the rows' number), not a PreparedQuery.
+        self.prepared_class = PreparedCount if count else PreparedQuery
         self._compiled: dict[tuple, PreparedQuery] = {}
 
-    def __call__(self, **shape) -> PreparedQuery:
+    def __call__(self, **shape) -> "PreparedQuery | PreparedCount":
         key = tuple(sorted(shape.items()))
         prepared = self._compiled.get(key)
         if prepared is None:
             if len(self._compiled) >= self.max_shapes:
                 self._compiled.clear()
             placeholders = Placeholders()
-            prepared = self._compiled[key] = PreparedQuery(self.build(placeholders, **shape), placeholders)
+            prepared = self._compiled[key] = self.prepared_class(self.build(placeholders, **shape), placeholders)
         return prepared

@@ -81,3 +81,34 @@ def test_a_placeholder_that_a_lookup_rewrites_is_refused():
 def test_only_model_querysets_are_prepared():
     with pytest.raises(TypeError):
         PreparedQueries(lambda placeholders: Permission.objects.values("codename"))()
+
+
+def test_a_prepared_count_answers_what_count_does(django_assert_num_queries):
+    def permissions_named_like(placeholders):
+        return Permission.objects.filter(content_type=placeholders.instance(ContentType, "content_type")).exclude(
+            codename=placeholders.text("skip")
+        )
+
+    prepared_count = PreparedQueries(permissions_named_like, count=True)
+    content_types = list(ContentType.objects.filter(permission__isnull=False).distinct().order_by("pk")[:5])
+    for content_type in content_types:
+        skip = Permission.objects.filter(content_type=content_type).values_list("codename", flat=True)[0]
+        expected = Permission.objects.filter(content_type=content_type).exclude(codename=skip).count()
+        with django_assert_num_queries(1) as captured:
+            assert prepared_count().run(content_type=content_type.pk, skip=skip) == expected
+        assert "COUNT(*)" in captured.captured_queries[0]["sql"]
+    assert prepared_count().run(content_type=-1, skip="") == 0
+
+
+@pytest.mark.parametrize(
+    "counted",
+    [
+        lambda placeholders: Permission.objects.filter(codename=placeholders.text("c"))[:5],
+        lambda placeholders: Permission.objects.filter(codename=placeholders.text("c")).distinct(),
+        lambda placeholders: Permission.objects.filter(codename=placeholders.text("c")).values("codename"),
+    ],
+    ids=["sliced", "distinct", "values"],
+)
+def test_a_prepared_count_refuses_what_it_would_count_wrongly(counted):
+    with pytest.raises(TypeError):
+        PreparedQueries(counted, count=True)()
