@@ -39,8 +39,7 @@ def language_links(context) -> list[dict]:
 def _translated_url(url: str, language: str) -> str:
     # translate_url resolves the path and reverses it in the other language; the query string
     # only travels along. Keyed by the path alone, a search (a new query string each time) or a
-    # page of 我的办件 pays for it once per process: a resolve and a reverse cost about 0.3 ms,
-    # 5% of an uncached search in a profile.
+    # page of 我的办件 pays for it once per process (57.6 -> 11.6 us per page in a micro-benchmark).
     path, separator, query = url.partition("?")
     return _translated_path(path, language, get_urlconf(), get_script_prefix(), _settings_generation) + (
         separator + query

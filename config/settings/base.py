@@ -831,7 +831,7 @@ CATALOGUE_CACHE_RELEASE = env("CATALOGUE_CACHE_RELEASE", default="")
 CATALOGUE_PAGE_MEMORY_ENTRIES = env.int("CATALOGUE_PAGE_MEMORY_ENTRIES", default=200)
 CATALOGUE_MEMORY_SECONDS = env.float("CATALOGUE_MEMORY_SECONDS", default=1.0)
 # Search answers each worker keeps (portal/caching.py), apart from the pages above; a full
-# page of results is about 25 KB.
+# page of results is about 11 KB.
 CATALOGUE_SEARCH_MEMORY_ENTRIES = env.int("CATALOGUE_SEARCH_MEMORY_ENTRIES", default=300)
 # Where a guide's "apply online" button leads; the applications app serves it.
 CATALOGUE_APPLY_URL = env("CATALOGUE_APPLY_URL", default="/applications/new/{code}/")
