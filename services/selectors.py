@@ -7,17 +7,18 @@ from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
-    Exists,
     ExpressionWrapper,
     F,
     IntegerField,
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
     Value,
     When,
 )
 from django.db.models.expressions import Expression, RawSQL
+from django.db.models.lookups import IsNull
 
 from common.prepared import Placeholders, PreparedQueries
 
@@ -304,9 +305,14 @@ def _search_page_bands(
     # EXISTS, which PostgreSQL evaluates once and then skips the band's scan entirely. (Its
     # planner cannot know how few text-only matches a common name word leaves, and read the
     # popularity index through every item looking for them: 18 ms.)
-    name_band_fills_page = Exists(named.order_by()[end - 1 : end])
+    # The page's last name match, if there is one: read in the name band's own order, so that
+    # PostgreSQL plans it as it plans that band (an order-less EXISTS read the table from the
+    # start instead, 1.8-2.6 ms for 公积金 at 10,000 items whose matches lay late in the heap).
+    last_name_match = Subquery(named.order_by("-popularity", "code").values("pk")[end - 1 : end])
     text_matches = (
-        base.exclude(in_name).filter(not_exact, ~name_band_fills_page).annotate(search_score=score(popularity))
+        base.exclude(in_name)
+        .filter(not_exact, IsNull(last_name_match, True))
+        .annotate(search_score=score(popularity))
     )
     bands = (
         exact_band.order_by("-search_score", "code")[:end],
