@@ -302,12 +302,12 @@ def _search_page_bands(
     name_band_only = score(Value(_NAME_MATCH_BAND) + popularity)
     name_matches = named.filter(not_exact).annotate(search_score=name_band_only)
     # The text band is read only when the name band cannot fill the page: an uncorrelated
-    # EXISTS, which PostgreSQL evaluates once and then skips the band's scan entirely. (Its
-    # planner cannot know how few text-only matches a common name word leaves, and read the
-    # popularity index through every item looking for them: 18 ms.)
-    # The page's last name match, if there is one: read in the name band's own order, so that
-    # PostgreSQL plans it as it plans that band (an order-less EXISTS read the table from the
-    # start instead, 1.8-2.6 ms for 公积金 at 10,000 items whose matches lay late in the heap).
+    # subquery for the page's last name match, which PostgreSQL evaluates once and then skips
+    # the band's scan entirely when there is one. (Its planner cannot know how few text-only
+    # matches a common name word leaves, and read the popularity index through every item
+    # looking for them: 18 ms.) The subquery reads the name band's own order, so that it is
+    # planned as that band is: an order-less EXISTS read the table from its start instead,
+    # 1.8-2.6 ms for 公积金 at 10,000 items, whose matches lay late in the heap.
     last_name_match = Subquery(named.order_by("-popularity", "code").values("pk")[end - 1 : end])
     text_matches = (
         base.exclude(in_name)
