@@ -23,6 +23,7 @@ the words are AND-ed, so word order does not matter. Each synonym group the
 query mentions adds an OR branch with the query rewritten to the other terms.
 """
 
+import bisect
 import functools
 import logging
 import re
@@ -196,6 +197,25 @@ def words_match(variants: list[tuple[str, ...]], words: Iterable[str]) -> bool:
     """Whether some variant's every word is a prefix of one of ``words``, as the tsquery matches."""
     words = tuple(words)
     return any(all(any(word.startswith(term) for word in words) for term in variant) for variant in variants)
+
+
+def sorted_words(words: Iterable[str]) -> tuple[str, ...]:
+    """``words`` sorted, without repeats: what :func:`sorted_words_match` searches."""
+    return tuple(sorted(set(words)))
+
+
+def sorted_words_match(variants: list[tuple[str, ...]], words: tuple[str, ...]) -> bool:
+    """:func:`words_match` over :func:`sorted_words`, a binary search per term instead of a
+    look at every word: the navigation entries beside every search's results were 440 µs of
+    it as a scan, over 34 topics, bundles, life events and departments."""
+    return any(all(_has_word_starting_with(words, term) for term in variant) for variant in variants)
+
+
+def _has_word_starting_with(words: tuple[str, ...], term: str) -> bool:
+    # The first word not below ``term`` starts with it if any word does: those that do sort
+    # together, from ``term`` itself on.
+    position = bisect.bisect_left(words, term)
+    return position < len(words) and words[position].startswith(term)
 
 
 def closeness(text: str, other: str) -> int:

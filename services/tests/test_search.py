@@ -126,6 +126,25 @@ def test_words_match_in_any_order(catalogue):
     assert set(_names("登记 结婚")) == set(_names("结婚 登记")) != set()
 
 
+@pytest.mark.django_db(databases=[])
+def test_the_binary_search_over_sorted_words_answers_as_the_scan_does():
+    """Navigation entries keep their words sorted (search.sorted_words) and match a query by
+    binary search: the same answer as the scan of every word, for every variant shape."""
+    texts = ["企业设立登记（营业执照） Business licence", "出生一件事 出生医学证明", "住房公积金提取", ""]
+    queries = ["营业", "yingye", "yyzz", "执照 营业", "证明", "出生 公积金", "公积"]
+    queries += ["gongjijin", "zfgjj", "Business", "zz"]
+    groups = [["社保卡", "社会保障卡"], ["营业执照", "执照"]]
+    compared = 0
+    for text in texts:
+        words = search.document([text]).split()
+        for query in queries:
+            variants = search.variant_words(query, groups)
+            expected = search.words_match(variants, words)
+            assert search.sorted_words_match(variants, search.sorted_words(words)) is expected, (text, query)
+            compared += expected
+    assert compared > 5  # matches were compared, not only misses
+
+
 def test_life_events_bundles_and_departments_appear_beside_items(catalogue):
     entries = [(entry.kind, entry.code) for entry in selectors.catalogue_search(query="出生").navigation]
     assert ("life_event", "birth") in entries
