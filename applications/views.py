@@ -25,6 +25,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from applications.bundles import application_requirements
 from common.exceptions import ApplicationError
+from common.fragments import render_fragment
 from common.i18n import display_name, is_english
 from common.views import page_not_found
 from services.constants import Audience
@@ -526,8 +527,26 @@ def _case_rows(applications, *, viewer) -> list[CaseRow]:
 @require_safe
 def case_list(request: HttpRequest) -> HttpResponse:
     page = selectors.resident_case_page(user=request.user, page=request.GET.get("page"), per_page=CASES_PER_PAGE)
-    rows = _case_rows(page.object_list, viewer=request.user)
+    rows = render_fragment(
+        "applications/case_rows.html",
+        {"rows": _case_rows(page.object_list, viewer=request.user), "labels": _case_row_labels()},
+    )
     return render(request, "applications/case_list.html", {"page": page, "rows": rows})
+
+
+def _case_row_labels() -> dict[str, str]:
+    # Translated once a page (the rows' fragment holds no text of its own): the cells' labels,
+    # which a phone shows beside each value in place of the table's header row.
+    return {
+        "item": _("事项"),
+        "number": _("办件编号"),
+        "status": _("状态"),
+        "submitted": _("提交时间"),
+        "deadline": _("预计办结"),
+        "continue": _("继续填写"),
+        "supplement": _("需要您补正材料"),
+        "provisional": _("暂定"),
+    }
 
 
 def _case_context(request, application, **extra) -> dict:

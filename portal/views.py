@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
+from common.fragments import render_fragment
 from common.i18n import display_name, is_english
 from marketplace.selectors import service_types_for_item
 from services import selectors
@@ -91,6 +92,10 @@ def _result_rows(items) -> list[ResultRow]:
     ]
 
 
+def _options(options) -> str:
+    return render_fragment("portal/options.html", {"options": list(options)})
+
+
 @require_safe
 @cached_anonymous_page(timeout=SEARCH_TIMEOUT, shared=False)
 def search(request: HttpRequest) -> HttpResponse:
@@ -107,14 +112,17 @@ def search(request: HttpRequest) -> HttpResponse:
         "query": query,
         "filters": filters,
         "result": result,
-        "rows": _result_rows(result.items),
-        # The filters' options as (value, label, selected): named here once a page, not by a
-        # filter and a comparison per option in the template.
-        "audience_options": [(value, str(label), value == filters["audience"]) for value, label in Audience.choices],
-        "department_options": [
+        # The results' rows and the filters' options come from Jinja2 fragments (common/fragments.py).
+        "rows": render_fragment("portal/result_rows.html", {"rows": _result_rows(result.items)}),
+        # The options as (value, label, selected): named here once a page, not by a filter and
+        # a comparison per option in the template.
+        "audience_options": _options(
+            (value, str(label), value == filters["audience"]) for value, label in Audience.choices
+        ),
+        "department_options": _options(
             (department.code, display_name(department, english=english), department.code == filters["department"])
             for department in result.departments
-        ],
+        ),
     }
     return render(request, "portal/search.html", context)
 

@@ -132,6 +132,16 @@ TEMPLATES = [
             ],
         },
     },
+    # Rows that the hot pages repeat (我的办件, search results): common/fragments.py renders
+    # them with Jinja2 from <app>/jinja2/, into the Django template as one value. Pages stay
+    # Django templates; the fragments hold no text of their own to translate.
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "NAME": "fragments",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {"environment": "common.fragments.environment"},
+    },
 ]
 
 # ------------------------------------------------------------------------------
