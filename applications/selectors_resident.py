@@ -120,7 +120,7 @@ def _case_page_shape(placeholders: Placeholders, *, offset: int, limit: int) -> 
 
 # A shape per page number and size (pages 1..MAX_CASE_PAGE); nearly every visit is to the first
 # few, and a walk past 200 pages only starts the compiled shapes again.
-_prepared_case_page = PreparedQueries(_case_page_shape, max_shapes=200)
+_prepared_case_page = PreparedQueries(_case_page_shape, max_shapes=200, server_prepared=True)
 
 
 def resident_case_page(*, user, page, per_page: int) -> CasePage:

@@ -8,12 +8,22 @@ parts that change the SQL text: the page's offset, which filters are used) with
 :class:`Placeholders` where the per-request values go, compiles it, and from then on fills in
 the values and turns the rows into model instances the way Django's ``ModelIterable`` does.
 
+With ``server_prepared=True`` the statement is also prepared by PostgreSQL, once per pooled
+connection, and each run binds its values to it: PostgreSQL then skips parsing and, once its
+generic plan proves as cheap as the plans made for the values (after five runs), planning. The
+SQL of 我的办件's page took 0.52 ms to plan and 0.22 ms to run at a million applications. Keep it
+to reads whose best plan does not depend on the values (a user's own rows, not a search term),
+and to SQL whose every value PostgreSQL can type from where it stands (server-side binding sends
+the values apart from the text). ``DATABASE_PREPARED_STATEMENTS=false`` turns it off for
+poolers that cannot keep prepared statements (PgBouncer in transaction mode before 1.21).
+
 Queries still go through Django's cursor, so query counting, the N+1 detector and
 ``CaptureQueriesContext`` see them, and each run goes to the database the routers choose for it
 then (a catalogue read in a GET request to a replica, the same read in a write's request to the
 primary), not to the one the query happened to be compiled for.
 """
 
+import functools
 import itertools
 from collections.abc import Callable
 from typing import Any
@@ -91,11 +101,12 @@ class PreparedQuery:
     :meth:`run` gives the same instances, deferred fields, ``select_related`` objects and
     annotations as iterating the queryset would."""
 
-    def __init__(self, queryset: QuerySet, placeholders: Placeholders):
+    def __init__(self, queryset: QuerySet, placeholders: Placeholders, *, server_prepared: bool = False):
         if queryset._iterable_class is not ModelIterable or queryset._prefetch_related_lookups:
             raise TypeError("PreparedQuery runs model querysets without prefetch_related")
         # An alias the queryset was bound to (using()); otherwise each run asks the routers.
         self.bound_alias = queryset._db
+        self.server_prepared = server_prepared
         self.compiler = queryset.query.get_compiler(using=queryset.db)
         self.sql, params = self.compiler.as_sql()
         self.slots = _parameter_slots(params, placeholders)
@@ -110,7 +121,7 @@ class PreparedQuery:
     def run(self, **values) -> list:
         params = _parameters(self.slots, values)
         alias = self.bound_alias or router.db_for_read(self.model)
-        with connections[alias].cursor() as cursor:
+        with _cursor(alias, server_prepared=self.server_prepared) as cursor:
             cursor.execute(self.sql, params)
             rows = cursor.fetchall()
         populators = self._related_populators.get(alias)
@@ -126,6 +137,39 @@ class PreparedQuery:
                 setattr(instance, name, row[position])
             instances.append(instance)
         return instances
+
+
+def _cursor(alias: str, *, server_prepared: bool):
+    connection = connections[alias]
+    if not server_prepared or connection.vendor != "postgresql":
+        return connection.cursor()
+    # Django's own cursor, made as BaseDatabaseWrapper.cursor() makes it, over a psycopg cursor
+    # that binds values server-side and asks for every statement to be prepared. psycopg
+    # prepares nothing when the connection's prepare_threshold is None (Django's default, and
+    # ours with DATABASE_PREPARED_STATEMENTS=false); the statement then simply runs unprepared.
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        raw = _preparing_cursor_class()(connection.connection)
+    return connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
+
+
+@functools.cache
+def _preparing_cursor_class() -> type:
+    # Imported on first use: the PostgreSQL backend module needs psycopg, which SQLite never uses.
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    class PreparingCursor(ServerBindingCursor):
+        def execute(self, query, params=None, *, prepare=None, binary=None):
+            return super().execute(query, params, prepare=True, binary=binary)
+
+        def _send_query_prepared(self, name, pgq, *, binary=None):
+            # psycopg records the statement it sends (cursor._query, which Django's query log
+            # reads) only when it runs one unprepared: without this the log held None.
+            self._query = pgq
+            return super()._send_query_prepared(name, pgq, binary=binary)
+
+    return PreparingCursor
 
 
 def _parameter_slots(params, placeholders: Placeholders) -> list[tuple[str | None, Any]]:
@@ -145,7 +189,7 @@ class PreparedCount:
     """``COUNT(*)`` of a filtered queryset's rows (no slicing, ``distinct()``, annotations or
     ``values()``), compiled once: :meth:`run` answers what ``queryset.count()`` would."""
 
-    def __init__(self, queryset: QuerySet, placeholders: Placeholders):
+    def __init__(self, queryset: QuerySet, placeholders: Placeholders, *, server_prepared: bool = False):
         query = queryset.query
         if (
             queryset._iterable_class is not ModelIterable
@@ -162,13 +206,14 @@ class PreparedCount:
         counting.clear_select_clause()
         counting.add_annotation(Count("*"), alias="__count", select=True)
         self.bound_alias = queryset._db
+        self.server_prepared = server_prepared
         self.model = queryset.model
         self.sql, params = counting.get_compiler(using=queryset.db).as_sql()
         self.slots = _parameter_slots(params, placeholders)
 
     def run(self, **values) -> int:
         alias = self.bound_alias or router.db_for_read(self.model)
-        with connections[alias].cursor() as cursor:
+        with _cursor(alias, server_prepared=self.server_prepared) as cursor:
             cursor.execute(self.sql, _parameters(self.slots, values))
             return cursor.fetchone()[0]
 
@@ -180,15 +225,24 @@ class PreparedQueries:
     where the per-call values go; every distinct ``shape`` (keyword arguments that change the
     SQL text: an offset, whether a filter is used) is compiled once. Keep shapes few and
     validated: a shape made from unchecked input would compile and keep one per value, so the
-    cache is cleared past ``max_shapes``.
+    cache is cleared past ``max_shapes``. ``server_prepared``: PostgreSQL prepares the statement
+    too (see the module's docstring for which reads may).
     """
 
-    def __init__(self, build: Callable[..., QuerySet], *, max_shapes: int = 1000, count: bool = False):
+    def __init__(
+        self,
+        build: Callable[..., QuerySet],
+        *,
+        max_shapes: int = 1000,
+        count: bool = False,
+        server_prepared: bool = False,
+    ):
         self.build = build
         self.max_shapes = max_shapes
         # count=True: each shape is a PreparedCount (the rows' number), not a PreparedQuery.
         self.prepared_class = PreparedCount if count else PreparedQuery
-        self._compiled: dict[tuple, PreparedQuery] = {}
+        self.server_prepared = server_prepared
+        self._compiled: dict[tuple, PreparedQuery | PreparedCount] = {}
 
     def __call__(self, **shape) -> "PreparedQuery | PreparedCount":
         key = tuple(sorted(shape.items()))
@@ -197,5 +251,7 @@ class PreparedQueries:
             if len(self._compiled) >= self.max_shapes:
                 self._compiled.clear()
             placeholders = Placeholders()
-            prepared = self._compiled[key] = self.prepared_class(self.build(placeholders, **shape), placeholders)
+            prepared = self._compiled[key] = self.prepared_class(
+                self.build(placeholders, **shape), placeholders, server_prepared=self.server_prepared
+            )
         return prepared

@@ -13,7 +13,7 @@ def _user_by_pk(placeholders: Placeholders):
     return get_user_model()._default_manager.filter(pk=placeholders.integer("pk"))
 
 
-_prepared_user = PreparedQueries(_user_by_pk, max_shapes=1)
+_prepared_user = PreparedQueries(_user_by_pk, max_shapes=1, server_prepared=True)
 
 
 class ModelBackend(backends.ModelBackend):

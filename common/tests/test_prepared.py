@@ -4,6 +4,7 @@ and refuses placeholders that do not reach the SQL as they are."""
 import pytest
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
 
 from common.prepared import PreparedQueries
 
@@ -112,3 +113,60 @@ def test_a_prepared_count_answers_what_count_does(django_assert_num_queries):
 def test_a_prepared_count_refuses_what_it_would_count_wrongly(counted):
     with pytest.raises(TypeError):
         PreparedQueries(counted, count=True)()
+
+
+def _prepared_statements(sql_fragment: str) -> list[tuple[int, int]]:
+    """(generic plans, custom plans) of each statement this connection prepared containing ``sql_fragment``."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement LIKE %s",
+            [f"%{sql_fragment}%"],
+        )
+        return cursor.fetchall()
+
+
+def test_a_server_prepared_read_is_prepared_once_by_postgresql_and_answers_the_same(django_assert_num_queries):
+    prepared_permissions = PreparedQueries(permissions_of_type, server_prepared=True)
+    content_types = list(ContentType.objects.filter(permission__isnull=False).distinct().order_by("pk")[:5])
+    runs = 0
+    for content_type in content_types * 2:
+        skip = Permission.objects.filter(content_type=content_type).order_by("codename").values_list("codename")[0][0]
+        expected = orm_permissions(content_type, skip=skip, limit=3)
+        with django_assert_num_queries(1) as captured:  # counted like any other query
+            permissions = prepared_permissions(limit=3).run(content_type=content_type.pk, skip=skip)
+            shown = described(permissions)
+        runs += 1
+        assert shown == described(expected)
+        # Logged as the statement PostgreSQL prepared: the values travel apart from its text.
+        logged = captured.captured_queries[0]["sql"]
+        assert '"auth_permission"."content_type_id" = $1' in logged
+        assert skip not in logged
+    # One statement, prepared once and run every time; past five runs PostgreSQL may keep a
+    # generic plan (planned once) in place of a plan per run.
+    statements = _prepared_statements('"auth_permission"."content_type_id" = $1')
+    assert len(statements) == 1
+    generic_plans, custom_plans = statements[0]
+    assert generic_plans + custom_plans == runs == 10
+
+
+def test_with_prepared_statements_turned_off_a_server_prepared_read_runs_unprepared():
+    # DATABASE_PREPARED_STATEMENTS=false: psycopg's prepare_threshold is None, as Django's default.
+    connection.ensure_connection()
+    psycopg_connection = connection.connection
+    threshold = psycopg_connection.prepare_threshold
+    psycopg_connection.prepare_threshold = None
+    try:
+        prepared_count = PreparedQueries(
+            lambda placeholders: Permission.objects.exclude(codename=placeholders.text("skip")),
+            count=True,
+            server_prepared=True,
+        )
+        for skip in ("add_user", "view_user", "add_user"):
+            assert prepared_count().run(skip=skip) == Permission.objects.exclude(codename=skip).count()
+    finally:
+        psycopg_connection.prepare_threshold = threshold
+    counting = 'SELECT COUNT(*) AS "__count" FROM "auth_permission"'
+    assert _prepared_statements(counting) == []
+    # Turned on again, the same read is prepared.
+    assert prepared_count().run(skip="add_user") == Permission.objects.exclude(codename="add_user").count()
+    assert len(_prepared_statements(counting)) == 1

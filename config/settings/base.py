@@ -157,6 +157,13 @@ if env("DATABASE_URL", default=""):
     _database["ATOMIC_REQUESTS"] = True
     _database["CONN_HEALTH_CHECKS"] = True
     _database.setdefault("OPTIONS", {})
+    # Prepared statements only where a read asks for them (common/prepared.py, server_prepared):
+    # psycopg never prepares on its own below this threshold, and prepares nothing at all with
+    # None (Django's default), for poolers that cannot keep them (PgBouncer in transaction mode
+    # before 1.21): DATABASE_PREPARED_STATEMENTS=false.
+    _database["OPTIONS"]["prepare_threshold"] = (
+        2**31 - 1 if env.bool("DATABASE_PREPARED_STATEMENTS", default=True) else None
+    )
     if env.bool("DATABASE_POOL", default=True):
         _database["OPTIONS"]["pool"] = {
             "min_size": env.int("DATABASE_POOL_MIN_SIZE", default=2),

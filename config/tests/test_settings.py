@@ -167,6 +167,19 @@ def test_production_mode_uses_a_pooled_postgres_and_redis():
     ]
 
 
+@pytest.mark.parametrize(("setting", "threshold"), [(None, "2147483647"), ("false", "None")])
+def test_prepared_statements_are_only_for_the_reads_that_ask_and_can_be_turned_off(setting, threshold):
+    # psycopg prepares a statement on its own only past prepare_threshold runs (never, at 2**31 - 1),
+    # and none at all with None: DATABASE_PREPARED_STATEMENTS=false, for PgBouncer in transaction mode.
+    env = {**PRODUCTION_ENV, "DJANGO_SECRET_KEY": secrets.token_urlsafe(64)}
+    if setting is not None:
+        env["DATABASE_PREPARED_STATEMENTS"] = setting
+    code = "from django.conf import settings as s; print(s.DATABASES['default']['OPTIONS']['prepare_threshold'])"
+    result = _manage("shell", "--no-imports", "-c", code, env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [threshold]
+
+
 # --- Sandboxes -------------------------------------------------------------------
 
 
