@@ -7,6 +7,7 @@ user's answers exactly like one that does not exist (404); asking for someone
 else's case by number is recorded by ``application_open_for_resident``.
 """
 
+import functools
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -19,6 +20,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -478,6 +480,12 @@ class CaseRow:
     provisional: bool
 
 
+@functools.cache
+def _status_labels(language: str) -> dict[str, str]:
+    # Once per process and language, not once a page: a dozen translation lookups.
+    return {value: str(label) for value, label in Status.choices}
+
+
 def _case_rows(applications, *, viewer) -> list[CaseRow]:
     # Built here in plain Python, with the language, the URLs and the status labels looked up
     # once a page rather than once a row: the template's {% url %}, date filters, translations
@@ -486,7 +494,7 @@ def _case_rows(applications, *, viewer) -> list[CaseRow]:
     case_url = reverse("applications:case", kwargs={"case_number": placeholder})
     draft_url = reverse("applications:draft", kwargs={"draft_id": 0}).replace("/0/", f"/{placeholder}/")
     english = is_english()
-    status_labels = {value: str(label) for value, label in Status.choices}
+    status_labels = _status_labels(get_language())
 
     def note(application) -> str:
         enterprise = application.enterprise
@@ -529,14 +537,15 @@ def case_list(request: HttpRequest) -> HttpResponse:
     page = selectors.resident_case_page(user=request.user, page=request.GET.get("page"), per_page=CASES_PER_PAGE)
     rows = render_fragment(
         "applications/case_rows.html",
-        {"rows": _case_rows(page.object_list, viewer=request.user), "labels": _case_row_labels()},
+        {"rows": _case_rows(page.object_list, viewer=request.user), "labels": _case_row_labels(get_language())},
     )
     return render(request, "applications/case_list.html", {"page": page, "rows": rows})
 
 
-def _case_row_labels() -> dict[str, str]:
-    # Translated once a page (the rows' fragment holds no text of its own): the cells' labels,
-    # which a phone shows beside each value in place of the table's header row.
+@functools.cache
+def _case_row_labels(language: str) -> dict[str, str]:
+    # The rows' fragment holds no text of its own: the cells' labels (a phone shows them beside
+    # each value in place of the table's header row), translated once per process and language.
     return {
         "item": _("事项"),
         "number": _("办件编号"),
