@@ -24,7 +24,7 @@ import magic
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
@@ -164,7 +164,12 @@ def _reencode_image(content: bytes, content_type: str) -> bytes:
                 image.convert("RGB").save(out, format="JPEG", quality=90)
     except Image.DecompressionBombError:
         raise too_large from None
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError, MemoryError):
+    except ApplicationError:
+        raise
+    except Exception:
+        # Pillow's decoders raise more than their documented errors on a malformed file: the
+        # fuzz test found an IndexError from a PNG chunk with no type (PngStream.crc). Whatever
+        # they raise, the file is a damaged image, not a server error.
         raise _refuse(_("图片文件已损坏，无法读取。"), "bad_image") from None
     return out.getvalue()
 

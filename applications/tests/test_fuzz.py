@@ -151,3 +151,16 @@ def test_the_upload_checks_raise_only_their_own_errors(content, name):
         assert exc.status == 400
         return
     assert checked.content_type in {"application/pdf", "image/png", "image/jpeg"}
+
+
+def test_a_png_cut_off_after_its_first_chunk_is_a_damaged_image_even_with_truncated_images_allowed(monkeypatch):
+    # Found by the fuzz test above: WeasyPrint sets Pillow's LOAD_TRUNCATED_IMAGES for the whole
+    # process on import, and then Pillow's PNG check raised IndexError on a chunk with no type.
+    from PIL import ImageFile
+
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)
+    image = io.BytesIO()
+    Image.new("RGB", (4, 4), "red").save(image, format="PNG")
+    with pytest.raises(ApplicationError) as refused:
+        check_upload(SimpleUploadedFile("scan.png", image.getvalue()[:65], "image/png"))
+    assert (refused.value.status, refused.value.code) == (400, "bad_image")
