@@ -26,6 +26,7 @@ primary), not to the one the query happened to be compiled for.
 import functools
 import itertools
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import connections, router
@@ -96,19 +97,36 @@ class Placeholders:
         return None
 
 
+@dataclass(frozen=True)
+class CompiledRead:
+    """A read whose SQL is written around what Django compiles (a common table expression, which
+    the ORM cannot write): ``queryset`` names the columns and the instances made of them, and
+    ``sql`` with ``params`` is what runs, returning those columns in that order. A
+    :class:`PreparedQueries` builder may return one in place of a queryset."""
+
+    queryset: QuerySet
+    sql: str
+    params: tuple
+
+
 class PreparedQuery:
     """One compiled queryset over a model (no ``values()``, ``values_list()`` or ``iterator()``):
     :meth:`run` gives the same instances, deferred fields, ``select_related`` objects and
-    annotations as iterating the queryset would."""
+    annotations as iterating the queryset would. Given a :class:`CompiledRead`, its SQL runs
+    and its queryset makes the instances."""
 
-    def __init__(self, queryset: QuerySet, placeholders: Placeholders, *, server_prepared: bool = False):
+    def __init__(self, read: "QuerySet | CompiledRead", placeholders: Placeholders, *, server_prepared: bool = False):
+        queryset = read.queryset if isinstance(read, CompiledRead) else read
         if queryset._iterable_class is not ModelIterable or queryset._prefetch_related_lookups:
             raise TypeError("PreparedQuery runs model querysets without prefetch_related")
         # An alias the queryset was bound to (using()); otherwise each run asks the routers.
         self.bound_alias = queryset._db
         self.server_prepared = server_prepared
         self.compiler = queryset.query.get_compiler(using=queryset.db)
+        # Compiled even for a CompiledRead: compiling fills in the columns that make the instances.
         self.sql, params = self.compiler.as_sql()
+        if isinstance(read, CompiledRead):
+            self.sql, params = read.sql, read.params
         self.slots = _parameter_slots(params, placeholders)
         klass_info, select = self.compiler.klass_info, self.compiler.select
         fields = klass_info["select_fields"]
@@ -231,7 +249,7 @@ class PreparedQueries:
 
     def __init__(
         self,
-        build: Callable[..., QuerySet],
+        build: "Callable[..., QuerySet | CompiledRead]",
         *,
         max_shapes: int = 1000,
         count: bool = False,

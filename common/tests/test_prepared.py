@@ -6,7 +6,7 @@ from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 
-from common.prepared import PreparedQueries
+from common.prepared import CompiledRead, PreparedQueries
 
 pytestmark = pytest.mark.django_db
 
@@ -170,3 +170,18 @@ def test_with_prepared_statements_turned_off_a_server_prepared_read_runs_unprepa
     # Turned on again, the same read is prepared.
     assert prepared_count().run(skip="add_user") == Permission.objects.exclude(codename="add_user").count()
     assert len(_prepared_statements(counting)) == 1
+
+
+def test_a_compiled_read_runs_its_own_sql_and_makes_the_querysets_instances():
+    # SQL written around what Django compiles (here a materialized common table expression),
+    # returning the queryset's columns in their order.
+    def wrapped(placeholders):
+        queryset = permissions_of_type(placeholders, limit=3)
+        sql, params = queryset.query.get_compiler(using=queryset.db).as_sql()
+        wrapped_sql = f"WITH shown AS MATERIALIZED ({sql}) SELECT * FROM shown"  # noqa: S608 - Django's own SQL
+        return CompiledRead(queryset=queryset, sql=wrapped_sql, params=params)
+
+    content_type = ContentType.objects.filter(permission__isnull=False).order_by("pk").first()
+    skip = Permission.objects.filter(content_type=content_type).order_by("codename").values_list("codename")[0][0]
+    permissions = PreparedQueries(wrapped)().run(content_type=content_type.pk, skip=skip)
+    assert described(permissions) == described(orm_permissions(content_type, skip=skip, limit=3))
