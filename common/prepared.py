@@ -161,15 +161,15 @@ def _cursor(alias: str, *, server_prepared: bool):
     connection = connections[alias]
     if not server_prepared or connection.vendor != "postgresql":
         return connection.cursor()
-    # Django's own cursor, made as BaseDatabaseWrapper.cursor() makes it, over a psycopg cursor
-    # that binds values server-side and asks for every statement to be prepared. psycopg
-    # prepares nothing when the connection's prepare_threshold is None (Django's default, and
-    # ours with DATABASE_PREPARED_STATEMENTS=false); the statement then simply runs unprepared.
+    # Django's own cursor (the steps of BaseDatabaseWrapper._cursor, whose create_cursor() has no
+    # say in the cursor's class) over a psycopg cursor that binds values server-side and asks for
+    # every statement to be prepared. psycopg prepares nothing when the connection's
+    # prepare_threshold is None (Django's default, and ours with DATABASE_PREPARED_STATEMENTS=false);
+    # the statement then simply runs unprepared.
     connection.close_if_health_check_failed()
     connection.ensure_connection()
     with connection.wrap_database_errors:
-        raw = _preparing_cursor_class()(connection.connection)
-    return connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
+        return connection._prepare_cursor(_preparing_cursor_class()(connection.connection))
 
 
 @functools.cache
