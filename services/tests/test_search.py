@@ -126,6 +126,11 @@ def test_words_match_in_any_order(catalogue):
     assert set(_names("登记 结婚")) == set(_names("结婚 登记")) != set()
 
 
+def _scan_words_match(variants: list[tuple[str, ...]], words: list[str]) -> bool:
+    # What search.sorted_words_match answers, by looking at every word.
+    return any(all(any(word.startswith(term) for word in words) for term in variant) for variant in variants)
+
+
 @pytest.mark.django_db(databases=[])
 def test_the_binary_search_over_sorted_words_answers_as_the_scan_does():
     """Navigation entries keep their words sorted (search.sorted_words) and match a query by
@@ -139,7 +144,7 @@ def test_the_binary_search_over_sorted_words_answers_as_the_scan_does():
         words = search.document([text]).split()
         for query in queries:
             variants = search.variant_words(query, groups)
-            expected = search.words_match(variants, words)
+            expected = _scan_words_match(variants, words)
             assert search.sorted_words_match(variants, search.sorted_words(words)) is expected, (text, query)
             compared += expected
     assert compared > 5  # matches were compared, not only misses
