@@ -480,13 +480,7 @@ class CaseRow:
     provisional: bool
 
 
-@functools.cache
-def _status_labels(language: str) -> dict[str, str]:
-    # Once per process and language, not once a page: a dozen translation lookups.
-    return {value: str(label) for value, label in Status.choices}
-
-
-def _case_rows(applications, *, viewer) -> list[CaseRow]:
+def _case_rows(applications, *, viewer, status_labels: dict[str, str]) -> list[CaseRow]:
     # Built here in plain Python, with the language, the URLs and the status labels looked up
     # once a page rather than once a row: the template's {% url %}, date filters, translations
     # and get_status_display() per row were half of this page's rendering in a profile.
@@ -494,7 +488,6 @@ def _case_rows(applications, *, viewer) -> list[CaseRow]:
     case_url = reverse("applications:case", kwargs={"case_number": placeholder})
     draft_url = reverse("applications:draft", kwargs={"draft_id": 0}).replace("/0/", f"/{placeholder}/")
     english = is_english()
-    status_labels = _status_labels(get_language())
 
     def note(application) -> str:
         enterprise = application.enterprise
@@ -535,18 +528,21 @@ def _case_rows(applications, *, viewer) -> list[CaseRow]:
 @require_safe
 def case_list(request: HttpRequest) -> HttpResponse:
     page = selectors.resident_case_page(user=request.user, page=request.GET.get("page"), per_page=CASES_PER_PAGE)
+    text = _case_list_text(get_language())
     rows = render_fragment(
         "applications/case_rows.html",
-        {"rows": _case_rows(page.object_list, viewer=request.user), "labels": _case_row_labels(get_language())},
+        {"rows": _case_rows(page.object_list, viewer=request.user, status_labels=text["statuses"]), "labels": text},
     )
     return render(request, "applications/case_list.html", {"page": page, "rows": rows})
 
 
 @functools.cache
-def _case_row_labels(language: str) -> dict[str, str]:
-    # The rows' fragment holds no text of its own: the cells' labels (a phone shows them beside
-    # each value in place of the table's header row), translated once per process and language.
+def _case_list_text(language: str) -> dict:
+    # Translated once per process and language, not once a page (a couple of dozen lookups): the
+    # statuses' names, and the cells' labels (a phone shows them beside each value in place of
+    # the table's header row), which the rows' fragment holds none of its own.
     return {
+        "statuses": {value: str(label) for value, label in Status.choices},
         "item": _("事项"),
         "number": _("办件编号"),
         "status": _("状态"),
