@@ -109,6 +109,25 @@ def test_search_over_ten_thousand_items_uses_the_gin_index_in_single_digit_milli
     print("EXPLAIN ANALYZE over", ServiceItem.objects.count(), "items (planning, execution ms):", timings)
 
 
+def test_the_covering_index_holds_every_column_the_name_band_reads(catalogue):
+    # Migration 0008: PostgreSQL reads a common word's name band in popularity order from the
+    # index alone; a column the band reads that the index lacks sends every item read to the table.
+    read = selectors._search_page_read(
+        selectors.service_item_list(), tsquery="'营业':*", names=["营业"], query="营业", offset=0, limit=21
+    )
+    name_band = re.search(r'"search_name_band" AS MATERIALIZED \((.*?)\) SELECT \* FROM', read.sql).group(1)
+    read_columns = set(re.findall(r'"services_serviceitem"\."?(\w+)"?', name_band))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attribute.attname FROM pg_index JOIN pg_attribute attribute "
+            "ON attribute.attrelid = pg_index.indrelid AND attribute.attnum = ANY(pg_index.indkey) "
+            "WHERE pg_index.indexrelid = 'services_item_popular_cover_idx'::regclass"
+        )
+        covered = {name for (name,) in cursor.fetchall()}
+    assert {"name_vector", "popularity", "code", "name", "aliases"} <= read_columns
+    assert read_columns <= covered, read_columns - covered
+
+
 # Issue 10: search that understands the resident.
 
 COMPANY_REGISTRATION = "企业设立登记（营业执照）"
