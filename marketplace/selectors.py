@@ -15,7 +15,8 @@ once a result is published everyone sees the bidders and their amounts.
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Avg, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import Avg, Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from common.exceptions import ApplicationError
@@ -245,15 +246,28 @@ def buyer_enterprises_for_user(*, user):
 
 
 def postings_public(*, service_type: ServiceType | None = None, status: str | None = None) -> QuerySet[Posting]:
-    """Published postings (no drafts), newest first, with what a list shows."""
+    """Published postings (no drafts), newest first, with what a list shows.
+
+    The result, its agency and that agency's enterprise come in a second query (when the rows
+    have results): joined into this one as well, the eight tables took PostgreSQL 5.8 ms to plan
+    (10.4 ms with the API's quote count) against 0.4 ms to run; apart, 0.75 and 0.4 ms."""
     postings = Posting.objects.filter(status__in=PUBLIC_POSTING_STATUSES)
     if service_type is not None:
         postings = postings.filter(service_type=service_type)
     if status:
         postings = postings.filter(status=status)
-    return postings.select_related(
-        "buyer_enterprise", "service_type", "required_qualification_type", "result__agency__enterprise"
-    ).order_by("-published_at", "-pk")
+    return (
+        postings.select_related("buyer_enterprise", "service_type", "required_qualification_type")
+        .prefetch_related(Prefetch("result", queryset=SelectionResult.objects.select_related("agency__enterprise")))
+        .order_by("-published_at", "-pk")
+    )
+
+
+def posting_quote_count() -> Coalesce:
+    """Each posting's number of quotes, as a correlated subquery: a ``Count`` would group the
+    postings by every column of every table the list reads (2.5 ms of planning at 20 rows)."""
+    quotes = Quote.objects.filter(posting=OuterRef("pk")).order_by().values("posting").annotate(total=Count("*"))
+    return Coalesce(Subquery(quotes.values("total"), output_field=IntegerField()), 0)
 
 
 def postings_open_for_agency(*, agency: Agency, now=None) -> QuerySet[Posting]:

@@ -11,7 +11,6 @@ anything about who acts for an enterprise.
 """
 
 from django.db import transaction
-from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -267,7 +266,7 @@ class PostingListView(_PublicListView):
         return (
             selectors.postings_public(service_type=_service_type(self.request), status=status or None)
             .select_related("service_item")
-            .annotate(quote_total=Count("quotes"))
+            .annotate(quote_total=selectors.posting_quote_count())
         )
 
     def list(self, request, *args, **kwargs):

@@ -86,7 +86,8 @@ def test_postings_never_show_quotes_or_their_count_before_the_deadline(client, k
 def test_a_published_result_shows_everything_needed_to_verify_the_draw(client, kind, django_assert_max_num_queries):
     for _i in range(3):
         f.selected_posting(kind=kind, method=SelectionMethod.RANDOM_DRAW, bidders=3)
-    with django_assert_max_num_queries(2):
+    # The service type, the postings, their results (with agency and enterprise).
+    with django_assert_max_num_queries(3):
         response = client.get(POSTINGS, {"service_type": "eia", "status": "selected"})
     rows = response.json()["results"]
     assert len(rows) == 3
