@@ -320,12 +320,12 @@ def _search_page_read(
         name_matches.order_by("-popularity", "code")[:end],
         text_matches.order_by("-popularity", "code")[:end],
     )
-    (exact_sql, exact_params), (name_sql, name_params), (text_sql, text_params) = (
+    (exact_band_sql, exact_params), (name_sql, name_params), (text_sql, text_params) = (
         band.query.get_compiler(using=band.db).as_sql() for band in bands
     )
     # Constants and the SQL Django compiled for the bands; every value is a bound parameter.
     sql = (
-        f"WITH {_EXACT_BAND_CTE} AS MATERIALIZED ({exact_sql}), {_NAME_BAND_CTE} AS MATERIALIZED ({name_sql}) "  # noqa: S608
+        f"WITH {_EXACT_BAND_CTE} AS MATERIALIZED ({exact_band_sql}), {_NAME_BAND_CTE} AS MATERIALIZED ({name_sql}) "  # noqa: S608
         f"SELECT * FROM {_EXACT_BAND_CTE} UNION ALL SELECT * FROM {_NAME_BAND_CTE} UNION ALL ({text_sql}) "
         f'ORDER BY "search_score" DESC, "code" ASC LIMIT {int(limit)} OFFSET {int(offset)}'
     )
